@@ -1,0 +1,70 @@
+"""Settings read from the environment, with the defaults a fresh checkout needs."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from pathlib import Path
+
+_REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def project_root() -> Path:
+    """The checkout the package runs from (the folder holding ``app.py``), else the cwd."""
+    if (_REPO_ROOT / "app.py").exists():
+        return _REPO_ROOT
+    return Path.cwd()
+
+
+def data_dir() -> Path:
+    path = Path(os.environ.get("ROADMAP_DATA_DIR", project_root() / "data"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def demo_dir() -> Path:
+    return Path(os.environ.get("ROADMAP_DEMO_DIR", project_root() / "data" / "demo"))
+
+
+def database_url() -> str:
+    """``ROADMAP_DATABASE_URL``, else the embedded SQLite file under ``data/``."""
+    url = os.environ.get("ROADMAP_DATABASE_URL", "").strip()
+    return url or f"sqlite:///{data_dir() / 'roadmap.db'}"
+
+
+def session_hours() -> float:
+    """How long a sign-in lasts before the person must sign in again."""
+    return float(os.environ.get("ROADMAP_SESSION_HOURS", "12"))
+
+
+def secrets_file() -> Path:
+    return Path(os.environ.get("ROADMAP_SECRETS_FILE", project_root() / ".streamlit/secrets.toml"))
+
+
+def secret_key(create: bool = False) -> str:
+    """The key that signs session cookies.
+
+    Read from ``ROADMAP_SECRET_KEY``, else from ``[roadmap] secret_key`` in Streamlit's
+    secrets file. With ``create`` (``roadmap init-db`` does this), a missing key is
+    generated into that git-ignored file, so every replica sharing the file shares the key.
+    """
+    env = os.environ.get("ROADMAP_SECRET_KEY", "").strip()
+    if env:
+        return env
+    path = secrets_file()
+    if path.exists():
+        with path.open("rb") as fh:
+            value = tomllib.load(fh).get("roadmap", {}).get("secret_key", "")
+        if value:
+            return str(value)
+    if not create:
+        raise RuntimeError(
+            "No cookie secret: set ROADMAP_SECRET_KEY or run `roadmap init-db` to generate one."
+        )
+    key = secrets.token_urlsafe(48)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(f'\n[roadmap]\nsecret_key = "{key}"\n')
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,140 @@
+"""The vocabulary of the domain, in the users' words."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What a person may do; see the role table in DOMAIN.md."""
+
+    ADMIN = "admin"
+    EXECUTIVE = "executive"
+    LEAD = "lead"  # scoped to a sub-community
+    REPRESENTATIVE = "representative"  # scoped to an organization
+    STAFF = "staff"
+    MEMBER = "member"
+
+    @property
+    def label(self) -> str:
+        return _ROLE_LABELS[self]
+
+    @property
+    def scoped(self) -> bool:
+        """Whether a grant of this role names a sub-community or an organization."""
+        return self in (Role.LEAD, Role.REPRESENTATIVE)
+
+
+_ROLE_LABELS = {
+    Role.ADMIN: "admin",
+    Role.EXECUTIVE: "executive",
+    Role.LEAD: "sub-community lead",
+    Role.REPRESENTATIVE: "organization representative",
+    Role.STAFF: "staff",
+    Role.MEMBER: "member",
+}
+
+
+class ItemStatus(StrEnum):
+    """The lifecycle of a roadmap item."""
+
+    DRAFT = "draft"
+    PROPOSED = "proposed"
+    IN_COMMENT = "in_comment"
+    IN_SCOPE = "in_scope"
+    OUT_OF_SCOPE = "out_of_scope"
+    DEFERRED = "deferred"
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+class ItemKind(StrEnum):
+    FEATURE = "feature"
+    MAINTENANCE = "maintenance"
+    SECURITY = "security"
+    DOCS = "docs"
+    INFRASTRUCTURE = "infrastructure"
+    COMMUNITY = "community"
+
+
+class LinkKind(StrEnum):
+    ISSUE = "issue"
+    PULL_REQUEST = "pull_request"
+    ENHANCEMENT_PROPOSAL = "enhancement_proposal"
+    OTHER = "other"
+
+
+class OrgKind(StrEnum):
+    COMPANY = "company"
+    NON_PROFIT = "non_profit"
+    UNIVERSITY = "university"
+
+
+class OrgTier(StrEnum):
+    PREMIER = "premier"
+    GENERAL = "general"
+    ASSOCIATE = "associate"
+
+
+class OrgBasis(StrEnum):
+    PAID = "paid"
+    EXCEPTION = "exception"
+
+
+class OrgStatus(StrEnum):
+    ACTIVE = "active"
+    LAPSED = "lapsed"
+    ENDED = "ended"
+
+
+class SignalForm(StrEnum):
+    APPROVAL = "approval"
+    POINTS = "points"
+    RANKING = "ranking"
+    PLEDGE = "pledge"
+
+
+class VoiceMode(StrEnum):
+    """How much voice each organization has in a period's allocation."""
+
+    EQUAL = "equal"
+    CONTRIBUTION = "contribution"
+    BLEND = "blend"
+
+
+class AllocationRule(StrEnum):
+    EQUAL_SHARES = "equal_shares"
+    GREEDY = "greedy"
+    PHRAGMEN = "phragmen"
+
+
+class Privacy(StrEnum):
+    """Whether individual signals are visible to other organizations."""
+
+    ATTRIBUTED = "attributed"
+    AGGREGATE = "aggregate"
+
+
+class PeriodStatus(StrEnum):
+    DRAFT = "draft"
+    SIGNALLING = "signalling"
+    PLANNING = "planning"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+
+
+class GroupKind(StrEnum):
+    THEME = "theme"
+    SUBCOMMUNITY = "subcommunity"
+
+
+class ScopeOutcome(StrEnum):
+    IN_SCOPE = "in_scope"
+    OUT_OF_SCOPE = "out_of_scope"
+    DEFERRED = "deferred"

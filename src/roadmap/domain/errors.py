@@ -1,0 +1,32 @@
+"""Errors a user can cause. Each carries a sentence fit to show on a page."""
+
+from __future__ import annotations
+
+
+class RoadmapError(Exception):
+    """Base of the errors a user can cause; ``str(error)`` is the sentence to show."""
+
+
+class PermissionDenied(RoadmapError):
+    """The actor lacks the role (or the scope) the action needs."""
+
+
+class ValidationError(RoadmapError):
+    """Input broke a rule; ``fields`` maps each field name to its sentence."""
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.fields: dict[str, str] = dict(fields or {})
+
+
+class ConflictError(RoadmapError):
+    """Someone else changed the record since the actor read it."""
+
+    def __init__(self, message: str, changed: dict[str, tuple[object, object]] | None = None):
+        super().__init__(message)
+        # field -> (value the actor saw, value now stored)
+        self.changed: dict[str, tuple[object, object]] = dict(changed or {})
+
+
+class NotFound(RoadmapError):
+    """The record asked for does not exist (or is not visible to the actor)."""

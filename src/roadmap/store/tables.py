@@ -1,0 +1,277 @@
+"""The database schema as SQLAlchemy 2 typed ORM classes.
+
+Editable rows carry a ``version`` column that SQLAlchemy bumps on every update and checks
+in the UPDATE's WHERE clause, so two writers racing on one row cannot both win; services
+also compare it with the version the person read, to report what changed meanwhile.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+
+from roadmap.store.types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {  # noqa: RUF012
+        datetime: UTCDateTime,
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
+
+
+class Versioned:
+    """Optimistic concurrency: SQLAlchemy bumps and checks ``version`` on every UPDATE."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+class UserRow(Versioned, Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+    grants: Mapped[list[RoleGrantRow]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class RoleGrantRow(Base):
+    __tablename__ = "role_grants"
+    __table_args__ = (UniqueConstraint("user_id", "role", "scope", name="uq_role_grants_grant"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    scope: Mapped[str | None] = mapped_column(String(63))
+    granted_at: Mapped[datetime]
+    user: Mapped[UserRow] = relationship(back_populates="grants")
+
+
+class AuthSessionRow(Base):
+    """A signed-in browser. The cookie holds the token; the table holds its hash."""
+
+    __tablename__ = "auth_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class SubCommunityRow(Versioned, Base):
+    __tablename__ = "subcommunities"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class ThemeRow(Versioned, Base):
+    __tablename__ = "themes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class SkillRow(Base):
+    __tablename__ = "skills"
+    slug: Mapped[str] = mapped_column(String(63), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+
+
+class ItemRow(Versioned, Base):
+    __tablename__ = "items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(120))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    subcommunity_id: Mapped[int] = mapped_column(ForeignKey("subcommunities.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"), index=True)
+    effort_low: Mapped[float] = mapped_column(Float)
+    effort_high: Mapped[float] = mapped_column(Float)
+    skills: Mapped[list[Any]] = mapped_column(default=list)
+    links: Mapped[list[Any]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    subcommunity: Mapped[SubCommunityRow] = relationship(lazy="joined")
+    theme: Mapped[ThemeRow | None] = relationship(lazy="joined")
+
+
+class ItemDependencyRow(Base):
+    __tablename__ = "item_dependencies"
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+    depends_on_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class CommentPeriodRow(Base):
+    __tablename__ = "comment_periods"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    opened_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    opens_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+
+class CommentRow(Base):
+    __tablename__ = "comments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class ScopeDecisionRow(Base):
+    __tablename__ = "scope_decisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    rationale: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime]
+
+
+class PeriodRow(Versioned, Base):
+    __tablename__ = "periods"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    envelope: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    signal_forms: Mapped[list[Any]] = mapped_column(default=list)
+    points_budget: Mapped[int] = mapped_column(Integer, default=100)
+    privacy: Mapped[str] = mapped_column(String(20))
+    signal_window_start: Mapped[date | None] = mapped_column(Date)
+    signal_window_end: Mapped[date | None] = mapped_column(Date)
+    weeks_per_currency: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class OrganizationRow(Versioned, Base):
+    __tablename__ = "organizations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(63), unique=True)
+    name: Mapped[str] = mapped_column(String(160))
+    kind: Mapped[str] = mapped_column(String(20))
+    tier: Mapped[str] = mapped_column(String(20))
+    annual_commitment: Mapped[float] = mapped_column(Float)
+    currency: Mapped[str] = mapped_column(String(3))
+    term_start: Mapped[date] = mapped_column(Date)
+    term_end: Mapped[date] = mapped_column(Date)
+    basis: Mapped[str] = mapped_column(String(20))
+    exception_reason: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    representative_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class SignalRow(Base):
+    """One saved signal; a new row per save, the latest per organization and period counts."""
+
+    __tablename__ = "signals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), index=True)
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime]
+    approvals: Mapped[list[Any]] = mapped_column(default=list)
+    points: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    ranking: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class PledgeRow(Base):
+    __tablename__ = "pledges"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    weeks: Mapped[float] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class StaffRow(Versioned, Base):
+    __tablename__ = "staff"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(63), unique=True)
+    name: Mapped[str] = mapped_column(String(160))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    skills: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    capacity_weeks: Mapped[float] = mapped_column(Float)
+    paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class PlanRow(Base):
+    """A published plan: immutable once written; a new publish makes a new version."""
+
+    __tablename__ = "plans"
+    __table_args__ = (UniqueConstraint("period_id", "version", name="uq_plans_period_version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    published_at: Mapped[datetime]
+    snapshot: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class AssignmentRow(Base):
+    __tablename__ = "assignments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    weeks: Mapped[float] = mapped_column(Float)
+    subperiod: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AuditEventRow(Base):
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    actor_name: Mapped[str | None] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(index=True)
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(40), index=True)
+    entity_id: Mapped[str] = mapped_column(String(63))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
