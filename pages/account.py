@@ -1,0 +1,13 @@
+from roadmap.ui.guard import page_setup
+
+actor = page_setup("account")
+
+import streamlit as st
+
+st.title("My account")
+st.write(f"**{actor.display_name}** · `{actor.username}`")
+st.subheader("Roles")
+for role in sorted(actor.roles):
+    scopes = sorted(actor.scopes(role))
+    st.write(f"- {role.label}" + (f": {', '.join(scopes)}" if scopes else ""))
+st.link_button("Sign out", "/auth/logout", icon=":material/logout:")

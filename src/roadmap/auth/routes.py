@@ -1,0 +1,158 @@
+"""Sign-in and sign-out as plain HTTP routes beside the Streamlit app (``st.App`` routes).
+
+Streamlit's own XSRF protection does not cover custom routes, so a POST is accepted only
+when its ``Origin`` is this server (or one listed in ``ROADMAP_ALLOWED_ORIGINS``), and
+failed sign-ins are slowed per account and per address.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import time
+from urllib.parse import urlsplit
+
+from sqlalchemy import text
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from roadmap import config
+from roadmap.auth import sessions
+from roadmap.auth.throttle import FailureThrottle
+from roadmap.services.context import default_context
+
+throttle = FailureThrottle()
+MAX_FORM_BYTES = 4096
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} · Roadmap</title>
+<style>
+ body {{ font-family: system-ui, sans-serif; background: #f6f7f9; color: #1f2430; }}
+ main {{ max-width: 24rem; margin: 4rem auto; background: #fff; padding: 2rem;
+        border-radius: 0.75rem; box-shadow: 0 1px 4px rgba(0,0,0,.12); }}
+ label {{ display: block; margin-top: 1rem; font-weight: 600; }}
+ input {{ width: 100%; padding: .5rem; margin-top: .25rem; box-sizing: border-box;
+         border: 1px solid #b8bcc6; border-radius: .4rem; font-size: 1rem; }}
+ button {{ margin-top: 1.5rem; width: 100%; padding: .6rem; font-size: 1rem;
+          background: #f37726; color: #fff; border: 0; border-radius: .4rem; cursor: pointer; }}
+ .error {{ background: #fde8e8; color: #8a1c1c; padding: .6rem; border-radius: .4rem; }}
+ a {{ color: #1a5fb4; }}
+</style></head>
+<body><main>{body}</main></body></html>"""
+
+
+def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(_PAGE.format(title=html.escape(title), body=body), status_code=status)
+
+
+def _safe_next(value: str | None) -> str:
+    """Only a path on this site: never ``//evil`` or ``https://evil``."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/"
+
+
+def _login_form(message: str = "", username: str = "", next_url: str = "/") -> str:
+    error = f'<p class="error" role="alert">{html.escape(message)}</p>' if message else ""
+    return f"""<h1>Sign in</h1>{error}
+<form method="post" action="/auth/login">
+ <input type="hidden" name="next" value="{html.escape(next_url)}">
+ <label for="username">Username</label>
+ <input id="username" name="username" autocomplete="username" required
+        value="{html.escape(username)}" autofocus>
+ <label for="password">Password</label>
+ <input id="password" name="password" type="password" autocomplete="current-password" required>
+ <button type="submit">Sign in</button>
+</form>
+<p><a href="/">Back to the public roadmap</a></p>"""
+
+
+def _origin_ok(request: Request) -> bool:
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    if not origin:
+        return False
+    parts = urlsplit(origin)
+    allowed = {request.headers.get("host", "")}
+    allowed |= {
+        urlsplit(o.strip()).netloc
+        for o in os.environ.get("ROADMAP_ALLOWED_ORIGINS", "").split(",")
+        if o.strip()
+    }
+    return parts.scheme in ("http", "https") and parts.netloc in allowed
+
+
+def login_page(request: Request) -> Response:
+    return _page("Sign in", _login_form(next_url=_safe_next(request.query_params.get("next"))))
+
+
+async def login(request: Request) -> Response:
+    if not _origin_ok(request):
+        return _page("Sign in", _login_form("This sign-in form came from another site."), 403)
+    if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
+        return _page("Sign in", _login_form("The form was too large."), 413)
+    form = await request.form()
+    username = str(form.get("username", "")).strip().lower()[:40]
+    password = str(form.get("password", ""))[:256]
+    next_url = _safe_next(str(form.get("next", "/")))
+    address = request.client.host if request.client else "unknown"
+    keys = [f"user:{username}", f"addr:{address}"]
+    wait = throttle.wait_seconds(keys, time.monotonic())
+    if wait > 0:
+        message = f"Too many failed sign-ins. Try again in {int(wait) + 1} seconds."
+        return _page("Sign in", _login_form(message, username, next_url), 429)
+    ctx = default_context()
+    actor = sessions.authenticate(ctx, username, password)
+    if actor is None:
+        throttle.failed(keys, time.monotonic())
+        message = "That username and password do not match an active account."
+        return _page("Sign in", _login_form(message, username, next_url), 401)
+    throttle.succeeded(keys)
+    response = RedirectResponse(next_url, status_code=303)
+    response.set_cookie(
+        sessions.COOKIE_NAME,
+        sessions.start_session(ctx, actor),
+        max_age=int(config.session_hours() * 3600),
+        httponly=True,
+        samesite="lax",
+        secure=os.environ.get("ROADMAP_COOKIE_SECURE", "") == "1",
+        path="/",
+    )
+    return response
+
+
+def logout_page(request: Request) -> Response:
+    body = """<h1>Sign out</h1>
+<form method="post" action="/auth/logout"><button type="submit">Sign out</button></form>
+<p><a href="/">Stay signed in</a></p>"""
+    return _page("Sign out", body)
+
+
+async def logout(request: Request) -> Response:
+    if not _origin_ok(request):
+        return _page("Sign out", "<p class='error'>This form came from another site.</p>", 403)
+    sessions.end_session(default_context(), request.cookies.get(sessions.COOKIE_NAME))
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(sessions.COOKIE_NAME, path="/", httponly=True, samesite="lax")
+    return response
+
+
+def health(request: Request) -> Response:
+    """Ready when the database answers: what a load balancer should probe."""
+    try:
+        with default_context().engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # the probe reports any failure, whatever its kind
+        return JSONResponse({"status": "error", "detail": type(exc).__name__}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+routes = [
+    Route("/auth/login", login_page, methods=["GET"]),
+    Route("/auth/login", login, methods=["POST"]),
+    Route("/auth/logout", logout_page, methods=["GET"]),
+    Route("/auth/logout", logout, methods=["POST"]),
+    Route("/api/health", health, methods=["GET"]),
+]

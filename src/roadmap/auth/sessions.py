@@ -1,0 +1,114 @@
+"""Signing in and out: a random token in a signed cookie, its hash in the database.
+
+The database row makes sign-out and expiry hold on every replica; the signature (with
+itsdangerous, which ships with Streamlit) rejects forged or tampered cookies before any
+query is made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from roadmap import config
+from roadmap.auth.passwords import hash_password, needs_rehash, verify_password
+from roadmap.domain.actor import Actor
+from roadmap.domain.enums import Role
+from roadmap.services.audit import record
+from roadmap.services.context import Context
+from roadmap.store.engine import reading, transaction
+from roadmap.store.tables import AuthSessionRow, UserRow
+
+COOKIE_NAME = "roadmap_session"
+_SALT = "roadmap-session"
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(config.secret_key(), salt=_SALT)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def actor_from_row(user: UserRow) -> Actor:
+    grants = frozenset((Role(g.role), g.scope) for g in user.grants)
+    return Actor(user.id, user.username, user.display_name, grants)
+
+
+def authenticate(ctx: Context, username: str, password: str) -> Actor | None:
+    """The actor whose password this is, or ``None`` (same cost for unknown names)."""
+    with transaction(ctx.engine) as session:
+        user = session.scalar(select(UserRow).where(UserRow.username == username.lower()))
+        stored = user.password_hash if user is not None and user.active else None
+        if not verify_password(stored, password) or user is None:
+            return None
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        return actor_from_row(user)
+
+
+def start_session(ctx: Context, actor: Actor) -> str:
+    """Record a new signed-in browser for ``actor``; returns the cookie value."""
+    token = secrets.token_urlsafe(32)
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        session.add(
+            AuthSessionRow(
+                token_hash=_digest(token),
+                user_id=actor.user_id,
+                created_at=now,
+                expires_at=now + timedelta(hours=config.session_hours()),
+            )
+        )
+        record(session, actor, now, "sign_in", "user", actor.username)
+    return str(_serializer().dumps(token))
+
+
+def _token(cookie: str | None) -> str | None:
+    if not cookie:
+        return None
+    try:
+        token = _serializer().loads(cookie, max_age=int(config.session_hours() * 3600))
+    except BadSignature:
+        return None
+    return token if isinstance(token, str) else None
+
+
+def actor_for_cookie(ctx: Context, cookie: str | None) -> Actor:
+    """The signed-in actor behind a session cookie, or the public."""
+    token = _token(cookie)
+    if token is None:
+        return Actor.public()
+    with reading(ctx.engine) as session:
+        row = session.scalar(
+            select(AuthSessionRow).where(AuthSessionRow.token_hash == _digest(token))
+        )
+        if row is None or row.revoked_at is not None or row.expires_at <= ctx.now():
+            return Actor.public()
+        user = session.get(UserRow, row.user_id)
+        if user is None or not user.active:
+            return Actor.public()
+        return actor_from_row(user)
+
+
+def end_session(ctx: Context, cookie: str | None) -> None:
+    """Revoke the session behind ``cookie`` (a no-op for an unknown or forged cookie)."""
+    token = _token(cookie)
+    if token is None:
+        return
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        row = session.scalar(
+            select(AuthSessionRow).where(AuthSessionRow.token_hash == _digest(token))
+        )
+        if row is None or row.revoked_at is not None:
+            return
+        row.revoked_at = now
+        user = session.get(UserRow, row.user_id)
+        if user is not None:
+            record(session, actor_from_row(user), now, "sign_out", "user", user.username)

@@ -1,0 +1,145 @@
+"""The ``roadmap`` command: database set-up, demo data, accounts, allocation runs.
+
+Imports are made inside each command, so ``roadmap pb`` starts without loading the
+database layer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Sequence
+
+
+def cmd_init_db(args: argparse.Namespace) -> int:
+    from roadmap import config
+    from roadmap.domain.actor import Actor
+    from roadmap.services import demo
+    from roadmap.services.context import default_context
+    from roadmap.store.migrate import upgrade
+
+    ctx = default_context()
+    upgrade(ctx.engine)
+    config.secret_key(create=True)
+    print(f"Schema is up to date on {ctx.engine.url.render_as_string(hide_password=True)}.")
+    if args.demo_if_empty and demo.is_empty(ctx):
+        counts = demo.load_demo(ctx, Actor.system(), config.demo_dir())
+        print("Loaded the demo data: " + ", ".join(f"{v} {k}" for k, v in counts.items()) + ".")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from roadmap import config
+    from roadmap.domain.actor import Actor
+    from roadmap.services import demo
+    from roadmap.services.context import default_context
+    from roadmap.store.migrate import upgrade
+
+    ctx = default_context()
+    upgrade(ctx.engine)
+    if not demo.is_empty(ctx):
+        print(
+            "The database already has data; the demo loads only into an empty one.", file=sys.stderr
+        )
+        return 1
+    counts = demo.load_demo(ctx, Actor.system(), config.demo_dir())
+    print("Loaded the demo data: " + ", ".join(f"{v} {k}" for k, v in counts.items()) + ".")
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from roadmap.domain.actor import Actor
+    from roadmap.services import accounts
+    from roadmap.services.context import default_context
+
+    password = args.password_stdin and sys.stdin.readline().rstrip("\n")
+    if not password:
+        password = getpass.getpass("Password (at least 8 characters): ")
+    user = accounts.create_user(
+        default_context(),
+        Actor.system(),
+        args.username,
+        args.display_name or args.username,
+        password,
+    )
+    print(f"Created the account {user.username}.")
+    return 0
+
+
+def cmd_grant(args: argparse.Namespace) -> int:
+    from roadmap.domain.actor import Actor
+    from roadmap.services import accounts
+    from roadmap.services.context import default_context
+
+    user = accounts.grant_role(
+        default_context(), Actor.system(), args.username, args.role, args.scope
+    )
+    held = ", ".join(f"{r}{f' ({s})' if s else ''}" for r, s in user.grants)
+    print(f"{user.username} now holds: {held}.")
+    return 0
+
+
+def cmd_pb(args: argparse.Namespace) -> int:
+    from roadmap.allocation import pb_command
+
+    return pb_command.run(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="roadmap", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    init = commands.add_parser("init-db", help="create or upgrade the schema")
+    init.add_argument(
+        "--demo-if-empty", action="store_true", help="load the demo data into an empty database"
+    )
+    init.set_defaults(func=cmd_init_db)
+
+    commands.add_parser("demo", help="load the demo data into an empty database").set_defaults(
+        func=cmd_demo
+    )
+
+    create = commands.add_parser("create-user", help="create a local account")
+    create.add_argument("username")
+    create.add_argument("--display-name", default="")
+    create.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    create.set_defaults(func=cmd_create_user)
+
+    grant = commands.add_parser("grant", help="grant a role to an account")
+    grant.add_argument("username")
+    grant.add_argument("role", choices=["admin", "executive", "lead", "representative", "staff"])
+    grant.add_argument(
+        "scope",
+        nargs="?",
+        default=None,
+        help="sub-community (lead) or organization (representative)",
+    )
+    grant.set_defaults(func=cmd_grant)
+
+    pb = commands.add_parser("pb", help="run an allocation rule on a pabulib .pb election")
+    try:
+        from roadmap.allocation import pb_command
+
+        pb_command.add_arguments(pb)
+    except ImportError:  # the allocation package is built in parallel; see issue 5
+        pass
+    pb.set_defaults(func=cmd_pb)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from roadmap.domain.errors import RoadmapError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except RoadmapError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,180 @@
+"""Admin use cases on people: accounts and role grants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from roadmap.auth.passwords import hash_password
+from roadmap.auth.roles import require
+from roadmap.domain.actor import Actor
+from roadmap.domain.enums import Role
+from roadmap.domain.errors import ConflictError, NotFound, ValidationError
+from roadmap.domain.models import NewUser, RoleGrant
+from roadmap.domain.validation import parse
+from roadmap.services.audit import record
+from roadmap.services.context import Context
+from roadmap.store.engine import reading, transaction
+from roadmap.store.tables import OrganizationRow, RoleGrantRow, SubCommunityRow, UserRow
+
+
+@dataclass(frozen=True)
+class UserView:
+    id: int
+    username: str
+    display_name: str
+    active: bool
+    version: int
+    grants: tuple[tuple[str, str | None], ...]
+
+
+def _view(user: UserRow) -> UserView:
+    grants = tuple(sorted((g.role, g.scope) for g in user.grants))
+    return UserView(user.id, user.username, user.display_name, user.active, user.version, grants)
+
+
+def _user(session: Session, username: str) -> UserRow:
+    user = session.scalar(select(UserRow).where(UserRow.username == username.lower()))
+    if user is None:
+        raise NotFound(f"There is no account named {username!r}.")
+    return user
+
+
+def list_users(ctx: Context, actor: Actor) -> list[UserView]:
+    require(actor, Role.ADMIN, to="see the accounts")
+    with reading(ctx.engine) as session:
+        return [_view(u) for u in session.scalars(select(UserRow).order_by(UserRow.username))]
+
+
+def create_user(
+    ctx: Context, actor: Actor, username: str, display_name: str, password: str
+) -> UserView:
+    require(actor, Role.ADMIN, to="create accounts")
+    data = parse(
+        NewUser, {"username": username, "display_name": display_name, "password": password}
+    )
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        if session.scalar(select(UserRow.id).where(UserRow.username == data.username)):
+            raise ValidationError(
+                f"The username {data.username!r} is taken.",
+                {"username": f"The username {data.username!r} is taken."},
+            )
+        user = UserRow(
+            username=data.username,
+            display_name=data.display_name,
+            password_hash=hash_password(data.password),
+            active=True,
+            created_at=now,
+        )
+        session.add(user)
+        session.flush()
+        after = {"username": user.username, "display_name": user.display_name, "active": True}
+        record(session, actor, now, "create", "user", user.username, None, after)
+        return _view(user)
+
+
+def _check_scope_exists(session: Session, grant: RoleGrant) -> None:
+    if grant.role == Role.LEAD:
+        found = session.scalar(
+            select(SubCommunityRow.id).where(SubCommunityRow.slug == grant.scope)
+        )
+        if found is None:
+            raise ValidationError(
+                f"There is no sub-community {grant.scope!r}.",
+                {"scope": f"There is no sub-community {grant.scope!r}."},
+            )
+    if grant.role == Role.REPRESENTATIVE:
+        org = session.scalar(select(OrganizationRow).where(OrganizationRow.key == grant.scope))
+        if org is None:
+            raise ValidationError(
+                f"There is no organization {grant.scope!r}.",
+                {"scope": f"There is no organization {grant.scope!r}."},
+            )
+
+
+def grant_role(
+    ctx: Context, actor: Actor, username: str, role: str, scope: str | None = None
+) -> UserView:
+    """Give ``username`` a role. A representative's grant also makes them the seat holder."""
+    require(actor, Role.ADMIN, to="grant roles")
+    grant = parse(RoleGrant, {"role": role, "scope": scope or None})
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        user = _user(session, username)
+        _check_scope_exists(session, grant)
+        if any(g.role == grant.role and g.scope == grant.scope for g in user.grants):
+            return _view(user)
+        before = {"grants": [[g.role, g.scope] for g in user.grants]}
+        user.grants.append(RoleGrantRow(role=grant.role.value, scope=grant.scope, granted_at=now))
+        if grant.role == Role.REPRESENTATIVE:
+            _take_seat(session, user, grant.scope or "", actor, now)
+        session.flush()
+        after = {"grants": [[g.role, g.scope] for g in user.grants]}
+        record(session, actor, now, "grant_role", "user", user.username, before, after)
+        return _view(user)
+
+
+def _take_seat(session: Session, user: UserRow, org_key: str, actor: Actor, now: object) -> None:
+    """An organization has one seat: the new holder replaces the previous one."""
+    org = session.scalar(select(OrganizationRow).where(OrganizationRow.key == org_key))
+    assert org is not None  # checked by _check_scope_exists
+    previous = org.representative_id
+    if previous is not None and previous != user.id:
+        old = session.scalar(
+            select(RoleGrantRow).where(
+                RoleGrantRow.user_id == previous,
+                RoleGrantRow.role == Role.REPRESENTATIVE.value,
+                RoleGrantRow.scope == org_key,
+            )
+        )
+        if old is not None:
+            session.delete(old)
+    org.representative_id = user.id
+
+
+def revoke_role(
+    ctx: Context, actor: Actor, username: str, role: str, scope: str | None = None
+) -> UserView:
+    require(actor, Role.ADMIN, to="revoke roles")
+    grant = parse(RoleGrant, {"role": role, "scope": scope or None})
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        user = _user(session, username)
+        match = [g for g in user.grants if g.role == grant.role and g.scope == grant.scope]
+        if not match:
+            raise NotFound(f"{user.username} does not hold that role.")
+        before = {"grants": [[g.role, g.scope] for g in user.grants]}
+        user.grants.remove(match[0])
+        if grant.role == Role.REPRESENTATIVE:
+            org = session.scalar(select(OrganizationRow).where(OrganizationRow.key == grant.scope))
+            if org is not None and org.representative_id == user.id:
+                org.representative_id = None
+        session.flush()
+        after = {"grants": [[g.role, g.scope] for g in user.grants]}
+        record(session, actor, now, "revoke_role", "user", user.username, before, after)
+        return _view(user)
+
+
+def set_user_active(
+    ctx: Context, actor: Actor, username: str, active: bool, expected_version: int
+) -> UserView:
+    """Deactivate (or reactivate) an account; a deactivated account cannot sign in."""
+    require(actor, Role.ADMIN, to="deactivate accounts")
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        user = _user(session, username)
+        if user.version != expected_version:
+            raise ConflictError(
+                f"{user.username} was changed by someone else meanwhile; reload and try again.",
+                {"active": (not user.active, user.active)},
+            )
+        if user.id == actor.user_id and not active:
+            raise ValidationError("You cannot deactivate your own account.")
+        before = {"active": user.active}
+        user.active = active
+        session.flush()
+        record(session, actor, now, "set_active", "user", user.username, before, {"active": active})
+        return _view(user)

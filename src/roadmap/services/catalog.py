@@ -1,0 +1,113 @@
+"""Use cases on the project's structure: sub-communities, themes and organizations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from roadmap.auth.roles import require
+from roadmap.domain.actor import Actor
+from roadmap.domain.enums import Role
+from roadmap.domain.errors import ValidationError
+from roadmap.domain.models import Organization, SubCommunity, Theme
+from roadmap.domain.validation import parse
+from roadmap.services.audit import record
+from roadmap.services.context import Context
+from roadmap.store.engine import reading, transaction
+from roadmap.store.tables import OrganizationRow, SubCommunityRow, ThemeRow, UserRow
+
+
+@dataclass(frozen=True)
+class Named:
+    slug: str
+    name: str
+    description: str
+
+
+def _taken(session: Session, row_type: type[SubCommunityRow] | type[ThemeRow], slug: str) -> None:
+    if session.scalar(select(row_type.id).where(row_type.slug == slug)) is not None:
+        sentence = f"The short name {slug!r} is taken."
+        raise ValidationError(sentence, {"slug": sentence})
+
+
+def create_subcommunity(
+    ctx: Context, actor: Actor, slug: str, name: str, description: str = ""
+) -> Named:
+    require(actor, Role.ADMIN, to="create sub-communities")
+    data = parse(SubCommunity, {"slug": slug, "name": name, "description": description})
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        _taken(session, SubCommunityRow, data.slug)
+        session.add(SubCommunityRow(**data.model_dump()))
+        record(session, actor, now, "create", "subcommunity", data.slug, None, data.model_dump())
+    return Named(data.slug, data.name, data.description)
+
+
+def create_theme(ctx: Context, actor: Actor, slug: str, name: str, description: str = "") -> Named:
+    require(actor, Role.EXECUTIVE, to="manage themes")
+    data = parse(Theme, {"slug": slug, "name": name, "description": description})
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        _taken(session, ThemeRow, data.slug)
+        session.add(ThemeRow(**data.model_dump()))
+        record(session, actor, now, "create", "theme", data.slug, None, data.model_dump())
+    return Named(data.slug, data.name, data.description)
+
+
+def list_subcommunities(ctx: Context) -> list[Named]:
+    with reading(ctx.engine) as session:
+        rows = session.scalars(select(SubCommunityRow).order_by(SubCommunityRow.name))
+        return [Named(r.slug, r.name, r.description) for r in rows]
+
+
+def list_themes(ctx: Context) -> list[Named]:
+    with reading(ctx.engine) as session:
+        rows = session.scalars(select(ThemeRow).order_by(ThemeRow.name))
+        return [Named(r.slug, r.name, r.description) for r in rows]
+
+
+def create_organization(ctx: Context, actor: Actor, fields: dict[str, Any]) -> Organization:
+    """Register a member organization (its seat holder is set by granting the role)."""
+    require(actor, Role.ADMIN, to="register organizations")
+    data = parse(Organization, {**fields, "representative": None})
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        if session.scalar(select(OrganizationRow.id).where(OrganizationRow.key == data.key)):
+            sentence = f"The short name {data.key!r} is taken."
+            raise ValidationError(sentence, {"key": sentence})
+        values = data.model_dump(exclude={"representative"})
+        session.add(OrganizationRow(**values))
+        record(session, actor, now, "create", "organization", data.key, None, values)
+    return data
+
+
+def list_organizations(ctx: Context) -> list[Organization]:
+    """The registry as everyone may see it (names, tiers, seat holders)."""
+    with reading(ctx.engine) as session:
+        rows = session.execute(
+            select(OrganizationRow, UserRow.username)
+            .outerjoin(UserRow, UserRow.id == OrganizationRow.representative_id)
+            .order_by(OrganizationRow.name)
+        ).all()
+        return [
+            Organization.model_validate(
+                {
+                    "key": org.key,
+                    "name": org.name,
+                    "kind": org.kind,
+                    "tier": org.tier,
+                    "annual_commitment": org.annual_commitment,
+                    "currency": org.currency,
+                    "term_start": org.term_start,
+                    "term_end": org.term_end,
+                    "basis": org.basis,
+                    "exception_reason": org.exception_reason,
+                    "status": org.status,
+                    "representative": rep,
+                }
+            )
+            for org, rep in rows
+        ]

@@ -1,0 +1,48 @@
+"""Every page of the app, who may open it, and where it sits in the navigation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from roadmap.domain.actor import Actor
+from roadmap.domain.enums import Role
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str  # the file pages/<key>.py and the URL path /<key>
+    title: str
+    icon: str
+    section: str
+    roles: frozenset[Role] | None = None  # None: everyone, signed in or not
+    signed_out_only: bool = False
+    default: bool = False
+
+    def allows(self, actor: Actor) -> bool:
+        if self.signed_out_only:
+            return not actor.signed_in
+        if self.roles is None:
+            return True
+        return any(actor.has(role) for role in self.roles)
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("roadmap", "Public roadmap", ":material/map:", "Roadmap", default=True),
+    PageSpec("sign_in", "Sign in", ":material/login:", "Account", signed_out_only=True),
+    PageSpec(
+        "account", "My account", ":material/person:", "Account", roles=frozenset({Role.MEMBER})
+    ),
+    PageSpec(
+        "admin_users",
+        "Users and roles",
+        ":material/manage_accounts:",
+        "Admin",
+        roles=frozenset({Role.ADMIN}),
+    ),
+)
+
+BY_KEY = {page.key: page for page in PAGES}
+
+
+def pages_for(actor: Actor) -> list[PageSpec]:
+    return [page for page in PAGES if page.allows(actor)]

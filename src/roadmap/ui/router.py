@@ -1,0 +1,30 @@
+"""Builds the navigation from the current person's roles and runs the chosen page."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from roadmap.ui import session
+from roadmap.ui.registry import pages_for
+
+
+def run() -> None:
+    st.set_page_config(page_title="Roadmap", page_icon=":material/map:", layout="wide")
+    actor = session.current_actor()
+    sections: dict[str, list[st.Page]] = {}
+    for spec in pages_for(actor):
+        page = st.Page(
+            f"pages/{spec.key}.py",
+            title=spec.title,
+            icon=spec.icon,
+            url_path=spec.key,
+            default=spec.default,
+        )
+        sections.setdefault(spec.section, []).append(page)
+    with st.sidebar:
+        if actor.signed_in:
+            st.caption(f"Signed in as **{actor.display_name}** ({actor.username})")
+            st.link_button("Sign out", "/auth/logout", icon=":material/logout:")
+        else:
+            st.link_button("Sign in", "/auth/login", icon=":material/login:")
+    st.navigation(sections).run()

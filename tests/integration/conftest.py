@@ -1,0 +1,3 @@
+from support.world import world
+
+__all__ = ["world"]

@@ -1,0 +1,125 @@
+"""For every service write and every role: allowed, or PermissionDenied with nothing changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from support import dump
+from support.world import SYSTEM, World
+
+from roadmap.domain.actor import Actor
+from roadmap.domain.enums import ItemStatus
+from roadmap.domain.errors import PermissionDenied
+from roadmap.services import accounts, catalog, items
+from roadmap.services.context import Context
+
+ITEM = {
+    "title": "Custom linting for JupyterLab",
+    "summary": "Lint rules for extensions.",
+    "subcommunity": "jupyter-frontends",
+    "kind": "feature",
+    "effort_low": 2,
+    "effort_high": 4,
+    "skills": ["python"],
+}
+
+
+def _draft(ctx: Context, subcommunity: str = "jupyter-frontends") -> int:
+    lead = Actor(None, "setup", "setup", frozenset({("lead", subcommunity)}))  # type: ignore[arg-type]
+    return items.create_item(ctx, lead, {**ITEM, "subcommunity": subcommunity}).id
+
+
+Write = Callable[[Context, Actor], object]
+
+# name -> (the write, the actors allowed to make it)
+WRITES: dict[str, tuple[Write, set[str]]] = {
+    "create a user": (
+        lambda c, a: accounts.create_user(c, a, "newbie", "New Bie", "password-xyz"),
+        {"admin"},
+    ),
+    "grant a role": (lambda c, a: accounts.grant_role(c, a, "member", "staff"), {"admin"}),
+    "revoke a role": (lambda c, a: accounts.revoke_role(c, a, "staff", "staff"), {"admin"}),
+    "deactivate a user": (
+        lambda c, a: accounts.set_user_active(c, a, "member", False, 1),
+        {"admin"},
+    ),
+    "create a sub-community": (
+        lambda c, a: catalog.create_subcommunity(c, a, "nbgrader", "nbgrader"),
+        {"admin"},
+    ),
+    "create a theme": (lambda c, a: catalog.create_theme(c, a, "security", "Security"), {"exec"}),
+    "register an organization": (
+        lambda c, a: catalog.create_organization(
+            c,
+            a,
+            {
+                "key": "beta-labs",
+                "name": "Beta Labs",
+                "kind": "company",
+                "tier": "general",
+                "annual_commitment": 5000,
+                "term_start": date(2027, 1, 1),
+                "term_end": date(2027, 12, 31),
+            },
+        ),
+        {"admin"},
+    ),
+    "create an item in jupyter-frontends": (lambda c, a: items.create_item(c, a, ITEM), {"lead"}),
+    "edit a jupyter-frontends item": (
+        lambda c, a: items.update_item(c, a, _draft(c), {**ITEM, "title": "Renamed item"}, 1),
+        {"lead"},
+    ),
+    "submit a jupyter-frontends draft": (
+        lambda c, a: items.change_status(c, a, _draft(c), ItemStatus.PROPOSED),
+        {"lead"},
+    ),
+    "withdraw a voila item": (
+        lambda c, a: items.change_status(c, a, _draft(c, "voila"), ItemStatus.WITHDRAWN),
+        {"otherlead"},
+    ),
+}
+
+ACTORS = ["public", "member", "lead", "otherlead", "orgrep", "staff", "exec", "admin"]
+
+
+@pytest.mark.parametrize("write", list(WRITES))
+def test_each_write_is_allowed_only_for_its_roles_and_a_denial_changes_nothing(
+    world: World, write: str
+) -> None:
+    operation, allowed = WRITES[write]
+    ctx = world.ctx
+    for name in ACTORS:
+        actor = world.actors[name]
+        if name in allowed:
+            continue
+        # Set-up writes (the drafts some operations need) happen before the snapshot.
+        prepared = _prepare(ctx, write)
+        before = dump(ctx.engine)
+        with pytest.raises(PermissionDenied):
+            prepared(ctx, actor)
+        assert dump(ctx.engine) == before, f"{name} was refused '{write}' but the database changed"
+    for name in allowed:
+        before = dump(ctx.engine)
+        operation(ctx, world.actors[name])
+        assert dump(ctx.engine) != before, f"{name} may '{write}' but nothing was written"
+
+
+def _prepare(ctx: Context, write: str) -> Write:
+    """Run the operation's own set-up now, and return the bare write to attempt."""
+    if write == "edit a jupyter-frontends item":
+        item_id = _draft(ctx)
+        return lambda c, a: items.update_item(c, a, item_id, {**ITEM, "title": "Renamed"}, 1)
+    if write == "submit a jupyter-frontends draft":
+        item_id = _draft(ctx)
+        return lambda c, a: items.change_status(c, a, item_id, ItemStatus.PROPOSED)
+    if write == "withdraw a voila item":
+        item_id = _draft(ctx, "voila")
+        return lambda c, a: items.change_status(c, a, item_id, ItemStatus.WITHDRAWN)
+    return WRITES[write][0]
+
+
+def test_the_system_actor_is_an_admin_but_not_an_executive(world: World) -> None:
+    with pytest.raises(PermissionDenied):
+        catalog.create_theme(world.ctx, SYSTEM, "docs", "Docs")
