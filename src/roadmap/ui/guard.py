@@ -35,4 +35,4 @@ def sign_in_prompt(next_path: str = "/") -> None:
     st.title("Sign in")
     st.write("Sign in to take part: comment, propose items, signal priorities or plan.")
     st.link_button("Sign in", f"/auth/login?next={quote(next_path)}", type="primary")
-    st.page_link("pages/roadmap.py", label="Read the public roadmap", icon=":material/map:")
+    st.markdown("[Read the public roadmap](/)")

@@ -1,0 +1,55 @@
+# Two commands on a fresh machine: `make run` and `make test`. Both set up .venv themselves.
+PYTHON ?= python3
+PORT ?= 8501
+VENV := .venv
+BIN := $(VENV)/bin
+RUN_STAMP := $(VENV)/.run-deps
+TEST_STAMP := $(VENV)/.test-deps
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+
+.PHONY: run test lint typecheck unit e2e bench db clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(PIP) -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(PIP) -e '.[test]'
+	touch $@ $(RUN_STAMP)
+
+## run: set up, migrate the SQLite default, load the demo when empty, serve on $(PORT)
+run: $(RUN_STAMP)
+	$(BIN)/roadmap init-db --demo-if-empty
+	$(BIN)/streamlit run app.py --server.headless true --server.port $(PORT)
+
+## db: only create or upgrade the database (and load the demo into an empty one)
+db: $(RUN_STAMP)
+	$(BIN)/roadmap init-db --demo-if-empty
+
+## test: lint, format check, types, and the whole pytest suite (unit, integration, app, browser)
+test: lint typecheck
+	$(BIN)/pytest
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(TEST_STAMP)
+	$(BIN)/mypy src/roadmap
+
+unit: $(TEST_STAMP)
+	$(BIN)/pytest tests/unit tests/integration tests/app
+
+e2e: $(TEST_STAMP)
+	$(BIN)/pytest tests/e2e
+
+## bench: print measured ratios (never asserted); see bench/README.md
+bench: $(TEST_STAMP)
+	$(BIN)/python bench/allocation.py --quick
+	$(BIN)/python bench/scaling.py --quick
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

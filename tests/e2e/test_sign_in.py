@@ -1,0 +1,78 @@
+"""Signed out, no page URL reveals a protected page; each demo account sees its pages only."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from roadmap.domain.actor import Actor
+from roadmap.domain.enums import Role
+from roadmap.ui.registry import PAGES, pages_for
+
+MAIN = '[data-testid="stMain"]'
+
+ACCOUNTS: dict[str, frozenset[tuple[Role, str | None]]] = {
+    "admin": frozenset({(Role.ADMIN, None)}),
+    "exec": frozenset({(Role.EXECUTIVE, None)}),
+    "lead": frozenset({(Role.LEAD, "jupyter-frontends")}),
+    "orgrep": frozenset({(Role.REPRESENTATIVE, "lanternfish-analytics")}),
+    "staff": frozenset({(Role.STAFF, None)}),
+    "member": frozenset(),
+}
+
+
+def wait_for_app(page: Page) -> None:
+    page.wait_for_selector(f"{MAIN} h1", timeout=30_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
+    )
+
+
+def sign_in(page: Page, base: str, username: str, password: str = "demo") -> None:
+    page.goto(f"{base}/auth/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+
+
+def test_signed_out_every_page_url_on_a_fresh_server_shows_sign_in_or_the_public_roadmap(
+    fresh_server, page: Page
+) -> None:
+    for spec in PAGES:
+        page.goto(f"{fresh_server.url}/{spec.key}")
+        wait_for_app(page)
+        heading = page.inner_text(f"{MAIN} h1")
+        assert heading in ("Sign in", "Roadmap"), f"/{spec.key} showed {heading!r}"
+        main = page.inner_text(MAIN)
+        assert "Users and roles" not in main and "My account" not in main
+
+
+@pytest.mark.parametrize("username", list(ACCOUNTS))
+def test_each_demo_account_signs_in_sees_its_pages_stays_signed_in_and_signs_out(
+    server, page: Page, username: str
+) -> None:
+    sign_in(page, server.url, username)
+    wait_for_app(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    expect(sidebar).to_contain_text("Signed in as")
+    expected = {p.title for p in pages_for(Actor(1, username, username, ACCOUNTS[username]))}
+    links = page.locator('[data-testid="stSidebarNav"] a')
+    expect(links).to_have_count(len(expected))
+    assert {text.splitlines()[-1] for text in links.all_inner_texts()} == expected
+
+    page.reload()
+    wait_for_app(page)
+    expect(sidebar).to_contain_text("Signed in as")
+
+    page.goto(f"{server.url}/auth/logout")
+    page.click("button[type=submit]")
+    wait_for_app(page)
+    expect(sidebar).not_to_contain_text("Signed in as")
+    expect(page.locator('[data-testid="stSidebarNav"] a')).to_have_count(2)
+
+
+def test_a_wrong_password_shows_a_sentence_not_a_traceback(server, page: Page) -> None:
+    sign_in(page, server.url, "exec", "not-the-password")
+    alert = page.locator("[role=alert]")
+    expect(alert).to_have_text("That username and password do not match an active account.")
+    assert "Traceback" not in page.content()
