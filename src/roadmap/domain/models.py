@@ -294,11 +294,12 @@ class RoleGrant(Model):
 
     @model_validator(mode="after")
     def _scope_matches_role(self) -> RoleGrant:
+        article = "An" if self.role.label[0] in "aeiou" else "A"
         if self.role.scoped and not self.scope:
             what = "sub-community" if self.role == Role.LEAD else "organization"
-            raise ValueError(f"A {self.role.label} grant must name its {what}.")
+            raise ValueError(f"{article} {self.role.label} grant must name its {what}.")
         if not self.role.scoped and self.scope:
-            raise ValueError(f"A {self.role.label} grant takes no scope.")
+            raise ValueError(f"{article} {self.role.label} grant takes no scope.")
         return self
 
 
