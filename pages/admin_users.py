@@ -25,7 +25,7 @@ frame = pd.DataFrame(
         for u in users
     ]
 )
-st.dataframe(frame, hide_index=True, use_container_width=True)
+st.dataframe(frame, hide_index=True, width="stretch")
 st.download_button("Download as CSV", frame.to_csv(index=False), "users.csv", mime="text/csv")
 
 left, right = st.columns(2)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from roadmap.auth.throttle import FailureThrottle
@@ -12,7 +14,7 @@ from roadmap.domain.lifecycle import TRANSITIONS, check_transition
 
 def test_the_documented_path_of_an_item_is_allowed() -> None:
     path = [S.DRAFT, S.PROPOSED, S.IN_COMMENT, S.IN_SCOPE, S.PLANNED, S.IN_PROGRESS, S.DONE]
-    for current, requested in zip(path, path[1:], strict=False):
+    for current, requested in pairwise(path):
         check_transition(current, requested)
 
 

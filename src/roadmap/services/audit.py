@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from roadmap.auth.roles import require_any
 from roadmap.domain.actor import Actor
+from roadmap.domain.enums import Role
+from roadmap.store.engine import reading
 from roadmap.store.tables import AuditEventRow
+
+if TYPE_CHECKING:
+    from roadmap.services.context import Context
 
 
 def plain(value: Any) -> Any:
@@ -49,3 +57,70 @@ def record(
             reason=reason,
         )
     )
+
+
+@dataclass(frozen=True)
+class AuditEventView:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    reason: str | None
+
+
+def _views(session: Session, query: Select[AuditEventRow]) -> list[AuditEventView]:
+    return [
+        AuditEventView(
+            e.id,
+            e.at,
+            e.actor_name or "",
+            e.action,
+            e.entity,
+            e.entity_id,
+            e.before,
+            e.after,
+            e.reason,
+        )
+        for e in session.scalars(query)
+    ]
+
+
+def list_events(
+    ctx: Context,
+    actor: Actor,
+    person: str | None = None,
+    entity: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    limit: int = 5000,
+) -> list[AuditEventView]:
+    """The audit log, newest first, for the executive and admins, filtered as asked."""
+    require_any(actor, [Role.EXECUTIVE, Role.ADMIN], to="read the audit log")
+    query = select(AuditEventRow).order_by(AuditEventRow.id.desc()).limit(limit)
+    if person:
+        query = query.where(AuditEventRow.actor_name == person)
+    if entity:
+        query = query.where(AuditEventRow.entity == entity)
+    if since:
+        query = query.where(AuditEventRow.at >= datetime.combine(since, time(), UTC))
+    if until:
+        query = query.where(
+            AuditEventRow.at < datetime.combine(until + timedelta(days=1), time(), UTC)
+        )
+    with reading(ctx.engine) as session:
+        return _views(session, query)
+
+
+def item_history(ctx: Context, item_id: int) -> list[AuditEventView]:
+    """Every recorded change of one item, oldest first (public, like the item itself)."""
+    query = (
+        select(AuditEventRow)
+        .where(AuditEventRow.entity == "item", AuditEventRow.entity_id == str(item_id))
+        .order_by(AuditEventRow.id)
+    )
+    with reading(ctx.engine) as session:
+        return _views(session, query)

@@ -17,7 +17,7 @@ from roadmap.domain.validation import parse
 from roadmap.services.audit import record
 from roadmap.services.context import Context
 from roadmap.store.engine import reading, transaction
-from roadmap.store.tables import OrganizationRow, SubCommunityRow, ThemeRow, UserRow
+from roadmap.store.tables import OrganizationRow, SkillRow, SubCommunityRow, ThemeRow, UserRow
 
 
 @dataclass(frozen=True)
@@ -111,3 +111,8 @@ def list_organizations(ctx: Context) -> list[Organization]:
             )
             for org, rep in rows
         ]
+
+
+def list_skills(ctx: Context) -> list[str]:
+    with reading(ctx.engine) as session:
+        return list(session.scalars(select(SkillRow.slug).order_by(SkillRow.slug)))

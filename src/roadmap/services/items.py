@@ -52,6 +52,7 @@ class ItemView:
     links: list[dict[str, str]]
     status: ItemStatus
     version: int
+    created_at: datetime
     updated_at: datetime
     depends_on: list[int] = field(default_factory=list)
 
@@ -87,6 +88,7 @@ def _view(row: ItemRow, depends_on: list[int]) -> ItemView:
         links=list(row.links),
         status=ItemStatus(row.status),
         version=row.version,
+        created_at=row.created_at,
         updated_at=row.updated_at,
         depends_on=sorted(depends_on),
     )

@@ -17,6 +17,7 @@ class PageSpec:
     roles: frozenset[Role] | None = None  # None: everyone, signed in or not
     signed_out_only: bool = False
     default: bool = False
+    hidden: bool = False  # reachable by link (e.g. an item page), not listed in the menu
 
     def allows(self, actor: Actor) -> bool:
         if self.signed_out_only:
@@ -28,6 +29,28 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("roadmap", "Public roadmap", ":material/map:", "Roadmap", default=True),
+    PageSpec("item", "Item", ":material/description:", "Roadmap", hidden=True),
+    PageSpec(
+        "my_items",
+        "My sub-community's items",
+        ":material/edit_note:",
+        "Propose",
+        roles=frozenset({Role.LEAD}),
+    ),
+    PageSpec(
+        "review",
+        "Scope review",
+        ":material/gavel:",
+        "Govern",
+        roles=frozenset({Role.EXECUTIVE}),
+    ),
+    PageSpec(
+        "audit",
+        "Audit log",
+        ":material/history:",
+        "Govern",
+        roles=frozenset({Role.EXECUTIVE, Role.ADMIN}),
+    ),
     PageSpec("sign_in", "Sign in", ":material/login:", "Account", signed_out_only=True),
     PageSpec(
         "account", "My account", ":material/person:", "Account", roles=frozenset({Role.MEMBER})

@@ -11,6 +11,19 @@ from roadmap.domain.enums import ItemKind, ItemStatus
 from roadmap.services.catalog import Named
 from roadmap.services.items import PUBLIC_DEFAULT, ItemView
 
+COLUMNS = [
+    "#",
+    "Title",
+    "Sub-community",
+    "Theme",
+    "Kind",
+    "Status",
+    "Effort (person-weeks)",
+    "Created",
+    "Last change",
+    "Page",
+]
+
 
 def filtered_table(all_items: list[ItemView], subs: list[Named], themes: list[Named]) -> None:
     statuses = [s for s in ItemStatus if s != ItemStatus.DRAFT]
@@ -51,7 +64,7 @@ def filtered_table(all_items: list[ItemView], subs: list[Named], themes: list[Na
         ],
         columns=["#", "Title", "Sub-community", "Theme", "Kind", "Status", "Effort (person-weeks)"],
     )
-    st.dataframe(frame, hide_index=True, use_container_width=True)
+    st.dataframe(frame, hide_index=True, width="stretch")
     st.download_button("Download as CSV", frame.to_csv(index=False), "roadmap.csv", mime="text/csv")
 
 

@@ -19,12 +19,11 @@ def run() -> None:
             icon=spec.icon,
             url_path=spec.key,
             default=spec.default,
+            visibility="hidden" if spec.hidden else "visible",
         )
         sections.setdefault(spec.section, []).append(page)
     with st.sidebar:
         if actor.signed_in:
             st.caption(f"Signed in as **{actor.display_name}** ({actor.username})")
             st.link_button("Sign out", "/auth/logout", icon=":material/logout:")
-        else:
-            st.link_button("Sign in", "/auth/login", icon=":material/login:")
     st.navigation(sections).run()

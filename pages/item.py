@@ -1,0 +1,23 @@
+from roadmap.ui.guard import page_setup
+
+actor = page_setup("item")
+
+import streamlit as st
+
+from roadmap.domain.errors import NotFound
+from roadmap.services import audit, governance, items
+from roadmap.ui import item_view, session
+
+ctx = session.context()
+raw = st.query_params.get("id", "")
+try:
+    item = items.get_item(ctx, actor, int(raw))
+except (ValueError, NotFound):
+    st.title("Item not found")
+    st.write("There is no such item. [Back to the roadmap](/)")
+    st.stop()
+
+item_view.header(item)
+item_view.decision(governance.decisions(ctx, item.id))
+item_view.comments(ctx, actor, item.id, governance.comment_period(ctx, item.id))
+item_view.history(audit.item_history(ctx, item.id))

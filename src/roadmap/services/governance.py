@@ -1,0 +1,309 @@
+"""The executive's and the community's use cases: comment periods, comments, scope decisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from roadmap.auth.roles import require
+from roadmap.domain.actor import Actor
+from roadmap.domain.enums import ItemStatus, Role, ScopeOutcome
+from roadmap.domain.errors import NotFound, ValidationError
+from roadmap.domain.lifecycle import check_transition
+from roadmap.domain.models import Comment, ScopeDecision
+from roadmap.domain.validation import parse
+from roadmap.services.audit import record
+from roadmap.services.context import Context
+from roadmap.store.engine import reading, transaction
+from roadmap.store.tables import (
+    CommentPeriodRow,
+    CommentRow,
+    ItemRow,
+    ScopeDecisionRow,
+    ThemeRow,
+    UserRow,
+)
+
+DEFAULT_COMMENT_DAYS = 10
+DECISION_STATUSES = (ItemStatus.IN_SCOPE, ItemStatus.OUT_OF_SCOPE, ItemStatus.DEFERRED)
+
+
+@dataclass(frozen=True)
+class CommentPeriodView:
+    opens_at: datetime
+    closes_at: datetime
+    closed_early: bool
+
+    def is_open(self, now: datetime) -> bool:
+        return self.opens_at <= now <= self.closes_at
+
+
+@dataclass(frozen=True)
+class CommentView:
+    id: int
+    author: str
+    author_name: str
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    outcome: ScopeOutcome
+    rationale: str
+    decided_by: str
+    decided_at: datetime
+
+
+def _item(session: Session, item_id: int) -> ItemRow:
+    row = session.get(ItemRow, item_id)
+    if row is None or row.status == ItemStatus.DRAFT:
+        raise NotFound(f"There is no item #{item_id}.")
+    return row
+
+
+def _latest_period(session: Session, item_id: int) -> CommentPeriodRow | None:
+    return session.scalars(
+        select(CommentPeriodRow)
+        .where(CommentPeriodRow.item_id == item_id)
+        .order_by(CommentPeriodRow.id.desc())
+    ).first()
+
+
+def _move(
+    session: Session, actor: Actor, now: datetime, row: ItemRow, to: ItemStatus, why: str | None
+) -> None:
+    current = ItemStatus(row.status)
+    check_transition(current, to)
+    row.status = to.value
+    row.updated_at = now
+    session.flush()
+    record(
+        session,
+        actor,
+        now,
+        "status",
+        "item",
+        row.id,
+        {"status": current.value},
+        {"status": to.value, "version": row.version},
+        why,
+    )
+
+
+def open_comment_period(
+    ctx: Context, actor: Actor, item_id: int, closes_at: datetime | None = None
+) -> CommentPeriodView:
+    """Open a proposed item for comment until ``closes_at`` (default: ten days from now)."""
+    require(actor, Role.EXECUTIVE, to="open comment periods")
+    now = ctx.now()
+    closes = closes_at or now + timedelta(days=DEFAULT_COMMENT_DAYS)
+    if closes <= now:
+        raise ValidationError(
+            "The comment period must end in the future.", {"closes_at": "Pick a later end."}
+        )
+    with transaction(ctx.engine) as session:
+        row = _item(session, item_id)
+        _move(session, actor, now, row, ItemStatus.IN_COMMENT, "comment period opened")
+        period = CommentPeriodRow(
+            item_id=item_id, opened_by=actor.user_id, opens_at=now, closes_at=closes
+        )
+        session.add(period)
+        return CommentPeriodView(now, closes, False)
+
+
+def _open_period(session: Session, item_id: int, now: datetime) -> CommentPeriodRow:
+    period = _latest_period(session, item_id)
+    if period is None or not (period.opens_at <= now <= period.closes_at):
+        raise ValidationError(f"Item #{item_id} has no open comment period.")
+    return period
+
+
+def extend_comment_period(
+    ctx: Context, actor: Actor, item_id: int, closes_at: datetime
+) -> CommentPeriodView:
+    require(actor, Role.EXECUTIVE, to="extend comment periods")
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        _item(session, item_id)
+        period = _open_period(session, item_id, now)
+        if closes_at <= period.closes_at:
+            raise ValidationError(
+                "An extension must end later than the current end "
+                f"({period.closes_at:%Y-%m-%d %H:%M} UTC).",
+                {"closes_at": "Pick a later end."},
+            )
+        before = {"closes_at": period.closes_at}
+        period.closes_at = closes_at
+        record(
+            session,
+            actor,
+            now,
+            "extend_comment",
+            "item",
+            item_id,
+            before,
+            {"closes_at": closes_at},
+        )
+        return CommentPeriodView(period.opens_at, closes_at, False)
+
+
+def close_comment_period(ctx: Context, actor: Actor, item_id: int) -> CommentPeriodView:
+    """Close an open comment period now, before its planned end."""
+    require(actor, Role.EXECUTIVE, to="close comment periods")
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        _item(session, item_id)
+        period = _open_period(session, item_id, now)
+        before = {"closes_at": period.closes_at}
+        period.closes_at = now
+        period.closed_at = now
+        record(session, actor, now, "close_comment", "item", item_id, before, {"closes_at": now})
+        return CommentPeriodView(period.opens_at, now, True)
+
+
+def add_comment(ctx: Context, actor: Actor, item_id: int, body: str) -> CommentView:
+    """Anyone signed in comments while the item's comment period is open."""
+    require(actor, Role.MEMBER, to="comment")
+    now = ctx.now()
+    data = parse(
+        Comment, {"item_id": item_id, "author": actor.username, "body": body, "created_at": now}
+    )
+    with transaction(ctx.engine) as session:
+        _item(session, item_id)
+        period = _latest_period(session, item_id)
+        if period is None or not (period.opens_at <= now <= period.closes_at):
+            raise ValidationError("Comments are closed: this item has no open comment period.")
+        row = CommentRow(item_id=item_id, author_id=actor.user_id, body=data.body, created_at=now)
+        session.add(row)
+        session.flush()
+        record(session, actor, now, "comment", "item", item_id, None, {"comment": row.id})
+        return CommentView(row.id, actor.username or "", actor.display_name, data.body, now)
+
+
+def decide_scope(
+    ctx: Context, actor: Actor, item_id: int, outcome: ScopeOutcome | str, rationale: str
+) -> DecisionView:
+    """Decide (or revisit) an item's scope with a written rationale, once comment has closed."""
+    require(actor, Role.EXECUTIVE, to="decide scope")
+    now = ctx.now()
+    data = parse(
+        ScopeDecision,
+        {
+            "item_id": item_id,
+            "outcome": outcome,
+            "rationale": rationale,
+            "decided_by": actor.username or "",
+            "decided_at": now,
+        },
+    )
+    with transaction(ctx.engine) as session:
+        row = _item(session, item_id)
+        status = ItemStatus(row.status)
+        if status == ItemStatus.IN_COMMENT:
+            period = _latest_period(session, item_id)
+            if period is not None and now <= period.closes_at:
+                raise ValidationError(
+                    "The comment period is still open "
+                    f"(until {period.closes_at:%Y-%m-%d %H:%M} UTC); decide after it closes."
+                )
+        elif status not in DECISION_STATUSES:
+            raise ValidationError(f"An item that is {status.label} is not up for a scope decision.")
+        target = ItemStatus(data.outcome.value)
+        if target == status:
+            raise ValidationError(f"The item is already {status.label}.")
+        _move(session, actor, now, row, target, data.rationale)
+        session.add(
+            ScopeDecisionRow(
+                item_id=item_id,
+                outcome=data.outcome.value,
+                rationale=data.rationale,
+                decided_by=actor.user_id,
+                decided_at=now,
+            )
+        )
+        return DecisionView(data.outcome, data.rationale, actor.username or "", now)
+
+
+def file_under_theme(ctx: Context, actor: Actor, item_id: int, theme: str | None) -> None:
+    """The executive files an item under one of its themes (or none)."""
+    require(actor, Role.EXECUTIVE, to="file items under themes")
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        row = _item(session, item_id)
+        theme_id = None
+        if theme:
+            theme_id = session.scalar(select(ThemeRow.id).where(ThemeRow.slug == theme))
+            if theme_id is None:
+                raise ValidationError(f"There is no theme {theme!r}.", {"theme": "Unknown theme."})
+        before = {"theme": row.theme.slug if row.theme else None}
+        row.theme_id = theme_id
+        row.updated_at = now
+        session.flush()
+        record(
+            session,
+            actor,
+            now,
+            "file_theme",
+            "item",
+            item_id,
+            before,
+            {"theme": theme, "version": row.version},
+        )
+
+
+def review_queue(ctx: Context, actor: Actor) -> list[int]:
+    """Proposed items, oldest first: what awaits the executive."""
+    require(actor, Role.EXECUTIVE, to="see the review queue")
+    with reading(ctx.engine) as session:
+        return list(
+            session.scalars(
+                select(ItemRow.id)
+                .where(ItemRow.status == ItemStatus.PROPOSED.value)
+                .order_by(ItemRow.created_at, ItemRow.id)
+            )
+        )
+
+
+def comment_period(ctx: Context, item_id: int) -> CommentPeriodView | None:
+    with reading(ctx.engine) as session:
+        period = _latest_period(session, item_id)
+        if period is None:
+            return None
+        return CommentPeriodView(period.opens_at, period.closes_at, period.closed_at is not None)
+
+
+def comments(ctx: Context, item_id: int) -> list[CommentView]:
+    with reading(ctx.engine) as session:
+        rows = session.execute(
+            select(CommentRow, UserRow)
+            .outerjoin(UserRow, UserRow.id == CommentRow.author_id)
+            .where(CommentRow.item_id == item_id)
+            .order_by(CommentRow.created_at, CommentRow.id)
+        ).all()
+        return [
+            CommentView(
+                c.id, u.username if u else "?", u.display_name if u else "?", c.body, c.created_at
+            )
+            for c, u in rows
+        ]
+
+
+def decisions(ctx: Context, item_id: int) -> list[DecisionView]:
+    """Every scope decision on an item, newest first; older ones are the history."""
+    with reading(ctx.engine) as session:
+        rows = session.execute(
+            select(ScopeDecisionRow, UserRow)
+            .outerjoin(UserRow, UserRow.id == ScopeDecisionRow.decided_by)
+            .where(ScopeDecisionRow.item_id == item_id)
+            .order_by(ScopeDecisionRow.decided_at.desc(), ScopeDecisionRow.id.desc())
+        ).all()
+        return [
+            DecisionView(
+                ScopeOutcome(d.outcome), d.rationale, u.username if u else "?", d.decided_at
+            )
+            for d, u in rows
+        ]

@@ -1,0 +1,93 @@
+"""The lead's item form, with each field's error shown beside the field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from roadmap.domain.enums import ItemKind, LinkKind
+from roadmap.domain.errors import RoadmapError, ValidationError
+from roadmap.services.catalog import Named
+
+ERRORS_KEY = "item_form_errors"
+
+
+def _error_for(field: str) -> None:
+    message = st.session_state.get(ERRORS_KEY, {}).get(field)
+    if message:
+        st.error(message)
+
+
+def item_form(
+    subs: list[Named],
+    themes: list[Named],
+    skills: list[str],
+    other_items: dict[int, str],
+    save: Callable[[dict[str, Any]], object],
+) -> None:
+    """Draw the form; on submit call ``save(fields)`` and show its errors field by field."""
+    with st.form("new_item"):
+        title = st.text_input("Title", max_chars=120)
+        _error_for("title")
+        sub = st.selectbox("Sub-community", [s.slug for s in subs], format_func=_name(subs))
+        _error_for("subcommunity")
+        kind = st.selectbox("Kind", [k.value for k in ItemKind])
+        theme = st.selectbox(
+            "Theme (the executive may refile it)",
+            [None, *[t.slug for t in themes]],
+            format_func=lambda s: "—" if s is None else _name(themes)(s),
+        )
+        _error_for("theme")
+        low, high = st.columns(2)
+        effort_low = low.number_input(
+            "Effort, low (person-weeks)", min_value=0.0, value=1.0, step=0.5
+        )
+        _error_for("effort_low")
+        effort_high = high.number_input(
+            "Effort, high (person-weeks)", min_value=0.0, value=2.0, step=0.5
+        )
+        _error_for("effort_high")
+        _error_for("__root__")
+        chosen_skills = st.multiselect("Skills needed", skills)
+        _error_for("skills")
+        depends_on = st.multiselect(
+            "Depends on", list(other_items), format_func=lambda i: f"#{i} {other_items[i]}"
+        )
+        _error_for("depends_on")
+        summary = st.text_area("Summary (Markdown)", height=160)
+        _error_for("summary")
+        link_kind = st.selectbox("Link kind", [k.value for k in LinkKind])
+        link_url = st.text_input("Link (issue, pull request, enhancement proposal)")
+        _error_for("links")
+        submitted = st.form_submit_button("Save draft", type="primary")
+    if not submitted:
+        return
+    fields: dict[str, Any] = {
+        "title": title,
+        "summary": summary,
+        "subcommunity": sub,
+        "kind": kind,
+        "theme": theme,
+        "effort_low": effort_low,
+        "effort_high": effort_high,
+        "skills": chosen_skills,
+        "depends_on": depends_on,
+        "links": [{"kind": link_kind, "url": link_url.strip()}] if link_url.strip() else [],
+    }
+    try:
+        save(fields)
+    except ValidationError as exc:
+        st.session_state[ERRORS_KEY] = exc.fields or {"__root__": str(exc)}
+        st.rerun()
+    except RoadmapError as exc:
+        st.session_state[ERRORS_KEY] = {"__root__": str(exc)}
+        st.rerun()
+    st.session_state[ERRORS_KEY] = {}
+    st.success(f"Saved the draft {title!r}.")
+
+
+def _name(named: list[Named]) -> Callable[[str], str]:
+    lookup = {n.slug: n.name for n in named}
+    return lambda slug: lookup.get(slug, slug)

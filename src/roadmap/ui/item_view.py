@@ -1,0 +1,107 @@
+"""The parts of an item page: what it is, its decision, its comments, its history."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from roadmap.domain.actor import Actor
+from roadmap.services import governance
+from roadmap.services.audit import AuditEventView
+from roadmap.services.context import Context
+from roadmap.services.governance import CommentPeriodView, DecisionView
+from roadmap.services.items import ItemView
+from roadmap.ui.feedback import user_errors
+from roadmap.ui.text import plain, safe_markdown
+
+
+def item_link(item_id: int, title: str) -> str:
+    return f"[{plain(title)}](/item?id={item_id})"
+
+
+def header(item: ItemView) -> None:
+    st.title(plain(item.title), anchor=False)
+    st.caption(
+        f"#{item.id} · {plain(item.subcommunity_name)} · {item.kind} · "
+        f"**{item.status.label}**"
+        + (f" · theme: {plain(item.theme_name)}" if item.theme_name else "")
+    )
+    st.markdown(
+        f"**Effort:** {item.effort_low:g}–{item.effort_high:g} person-weeks · "
+        f"**Skills:** {plain(', '.join(item.skills)) or '—'} · **Depends on:** "
+        + (", ".join(f"[#{d}](/item?id={d})" for d in item.depends_on) or "—")
+    )
+    st.markdown(safe_markdown(item.summary) or "_No summary._")
+    for link in item.links:
+        label = plain(link.get("title") or link["url"])
+        st.markdown(f"- {link.get('kind', 'link').replace('_', ' ')}: [{label}]({link['url']})")
+
+
+def decision(decisions: list[DecisionView]) -> None:
+    st.subheader("Scope decision")
+    if not decisions:
+        st.write("No decision yet.")
+        return
+    latest = decisions[0]
+    st.markdown(
+        f"**{latest.outcome.value.replace('_', ' ')}** — decided by {plain(latest.decided_by)} "
+        f"on {latest.decided_at:%Y-%m-%d}"
+    )
+    st.markdown(f"> {safe_markdown(latest.rationale)}")
+    if len(decisions) > 1:
+        with st.expander(f"Earlier decisions ({len(decisions) - 1})"):
+            for old in decisions[1:]:
+                st.markdown(
+                    f"- {old.decided_at:%Y-%m-%d}, {plain(old.decided_by)}: "
+                    f"**{old.outcome.value.replace('_', ' ')}** — {plain(old.rationale)}"
+                )
+
+
+def comments(ctx: Context, actor: Actor, item_id: int, period: CommentPeriodView | None) -> None:
+    st.subheader("Comments")
+    now = ctx.now()
+    if period is None:
+        st.caption("This item has not been open for comment.")
+    elif period.is_open(now):
+        st.info(f"Open for comment until {period.closes_at:%Y-%m-%d %H:%M} UTC.")
+    else:
+        st.caption(f"The comment period closed on {period.closes_at:%Y-%m-%d %H:%M} UTC.")
+    for comment in governance.comments(ctx, item_id):
+        with st.chat_message("user"):
+            st.caption(f"{plain(comment.author_name)} · {comment.created_at:%Y-%m-%d %H:%M} UTC")
+            st.markdown(safe_markdown(comment.body))
+    if period is not None and period.is_open(now):
+        if not actor.signed_in:
+            st.markdown("[Sign in](/auth/login) to comment.")
+            return
+        with st.form("comment", clear_on_submit=True):
+            body = st.text_area("Your comment", max_chars=10_000)
+            if st.form_submit_button("Post comment"):
+                with user_errors():
+                    governance.add_comment(ctx, actor, item_id, body)
+                    st.rerun()
+
+
+def history(events: list[AuditEventView]) -> None:
+    st.subheader("History")
+    frame = pd.DataFrame(
+        [
+            {
+                "When (UTC)": f"{e.at:%Y-%m-%d %H:%M}",
+                "Who": e.actor,
+                "What": e.action.replace("_", " "),
+                "Before": _short(e.before),
+                "After": _short(e.after),
+                "Why": e.reason or "",
+            }
+            for e in events
+        ],
+        columns=["When (UTC)", "Who", "What", "Before", "After", "Why"],
+    )
+    st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def _short(values: dict[str, object] | None) -> str:
+    if not values:
+        return ""
+    return "; ".join(f"{k}: {v}" for k, v in values.items() if k != "version")
