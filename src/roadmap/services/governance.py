@@ -38,7 +38,7 @@ class CommentPeriodView:
     closed_early: bool
 
     def is_open(self, now: datetime) -> bool:
-        return self.opens_at <= now <= self.closes_at
+        return not self.closed_early and self.opens_at <= now <= self.closes_at
 
 
 @dataclass(frozen=True)
@@ -115,9 +115,18 @@ def open_comment_period(
         return CommentPeriodView(now, closes, False)
 
 
+def _is_open(period: CommentPeriodRow | None, now: datetime) -> bool:
+    """Open from its start to its end, both included, unless the executive closed it."""
+    return (
+        period is not None
+        and period.closed_at is None
+        and period.opens_at <= now <= period.closes_at
+    )
+
+
 def _open_period(session: Session, item_id: int, now: datetime) -> CommentPeriodRow:
     period = _latest_period(session, item_id)
-    if period is None or not (period.opens_at <= now <= period.closes_at):
+    if period is None or not _is_open(period, now):
         raise ValidationError(f"Item #{item_id} has no open comment period.")
     return period
 
@@ -162,7 +171,7 @@ def close_comment_period(ctx: Context, actor: Actor, item_id: int) -> CommentPer
         period.closes_at = now
         period.closed_at = now
         record(session, actor, now, "close_comment", "item", item_id, before, {"closes_at": now})
-        return CommentPeriodView(period.opens_at, now, True)
+        return CommentPeriodView(period.opens_at, now, True)  # closed early
 
 
 def add_comment(ctx: Context, actor: Actor, item_id: int, body: str) -> CommentView:
@@ -174,8 +183,7 @@ def add_comment(ctx: Context, actor: Actor, item_id: int, body: str) -> CommentV
     )
     with transaction(ctx.engine) as session:
         _item(session, item_id)
-        period = _latest_period(session, item_id)
-        if period is None or not (period.opens_at <= now <= period.closes_at):
+        if not _is_open(_latest_period(session, item_id), now):
             raise ValidationError("Comments are closed: this item has no open comment period.")
         row = CommentRow(item_id=item_id, author_id=actor.user_id, body=data.body, created_at=now)
         session.add(row)
@@ -205,7 +213,7 @@ def decide_scope(
         status = ItemStatus(row.status)
         if status == ItemStatus.IN_COMMENT:
             period = _latest_period(session, item_id)
-            if period is not None and now <= period.closes_at:
+            if period is not None and _is_open(period, now):
                 raise ValidationError(
                     "The comment period is still open "
                     f"(until {period.closes_at:%Y-%m-%d %H:%M} UTC); decide after it closes."

@@ -12,6 +12,7 @@ from roadmap.domain.errors import RoadmapError, ValidationError
 from roadmap.services.catalog import Named
 
 ERRORS_KEY = "item_form_errors"
+SAVED_KEY = "item_form_saved"
 
 
 def _error_for(field: str) -> None:
@@ -28,6 +29,9 @@ def item_form(
     save: Callable[[dict[str, Any]], object],
 ) -> None:
     """Draw the form; on submit call ``save(fields)`` and show its errors field by field."""
+    saved = st.session_state.pop(SAVED_KEY, None)
+    if saved:
+        st.success(f"Saved the draft {saved!r}.")
     with st.form("new_item"):
         title = st.text_input("Title", max_chars=120)
         _error_for("title")
@@ -84,8 +88,10 @@ def item_form(
     except RoadmapError as exc:
         st.session_state[ERRORS_KEY] = {"__root__": str(exc)}
         st.rerun()
+    # Rerun so the errors drawn above this submit disappear with the saved draft.
     st.session_state[ERRORS_KEY] = {}
-    st.success(f"Saved the draft {title!r}.")
+    st.session_state[SAVED_KEY] = title
+    st.rerun()
 
 
 def _name(named: list[Named]) -> Callable[[str], str]:

@@ -1,0 +1,70 @@
+"""The governance pages act through the services and show errors as sentences."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import func, select
+from streamlit.testing.v1 import AppTest
+
+from roadmap.domain.actor import Actor
+from roadmap.services.context import default_context
+from roadmap.store.engine import reading
+from roadmap.store.tables import ItemRow, ScopeDecisionRow
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def page(name: str) -> AppTest:
+    return AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=30)
+
+
+def by_label(widgets, label: str):  # type: ignore[no-untyped-def]
+    return next(w for w in widgets if w.label == label)
+
+
+def item_count() -> int:
+    with reading(default_context().engine) as session:
+        return int(session.scalar(select(func.count()).select_from(ItemRow)) or 0)
+
+
+def test_a_lead_sees_a_field_error_beside_the_field_and_nothing_is_saved(
+    as_user: Callable[[str | None], Actor],
+) -> None:
+    as_user("lead")
+    at = page("my_items").run()
+    before = item_count()
+    by_label(at.text_input, "Title").input("ab")
+    at.button(key="FormSubmitter:new_item-Save draft").click().run()
+    assert not at.exception
+    assert "The title must have at least 3 characters." in [e.value for e in at.error]
+    assert item_count() == before
+    by_label(at.text_input, "Title").input("Notebook diffing in JupyterLab")
+    at.button(key="FormSubmitter:new_item-Save draft").click().run()
+    assert item_count() == before + 1
+    assert not [e.value for e in at.error]
+
+
+def test_the_item_page_shows_the_decision_and_its_rationale(
+    as_user: Callable[[str | None], Actor],
+) -> None:
+    as_user(None)
+    with reading(default_context().engine) as session:
+        decision = session.scalars(select(ScopeDecisionRow)).first()
+        assert decision is not None
+        item_id, rationale = decision.item_id, decision.rationale
+    at = page("item")
+    at.query_params["id"] = str(item_id)
+    at.run()
+    assert not at.exception
+    assert any(rationale in m.value for m in at.markdown)
+    assert not at.text_area, "the public gets no comment box"
+
+
+def test_an_unknown_item_id_reads_as_not_found(as_user: Callable[[str | None], Actor]) -> None:
+    as_user("member")
+    at = page("item")
+    at.query_params["id"] = "99999"
+    at.run()
+    assert at.title[0].value == "Item not found"
