@@ -1,0 +1,67 @@
+"""Allocation rules (equal shares, greedy by support, sequential Phragmén) as pure functions,
+their explanations, the price-system check, and pabulib ``.pb`` reading and writing.
+
+Nothing here does I/O except :mod:`roadmap.allocation.pabulib`, and nothing imports from the
+rest of the project.
+"""
+
+from roadmap.allocation.constraints import NO_CONSTRAINTS, Constraints, Pledge, voice_weights
+from roadmap.allocation.election import BallotType, Election, Number, Project, Voter
+from roadmap.allocation.explanation import (
+    POOL,
+    Allocation,
+    Explanation,
+    FundedItem,
+    Reason,
+    Stage,
+    UnfundedItem,
+    VoterAccount,
+)
+from roadmap.allocation.greedy import greedy_by_support
+from roadmap.allocation.mes import add1_unit_steps, equal_shares
+from roadmap.allocation.pabulib import (
+    PabulibFormatError,
+    format_pabulib,
+    parse_pabulib,
+    read_pabulib,
+    write_pabulib,
+)
+from roadmap.allocation.phragmen import sequential_phragmen
+from roadmap.allocation.prepared import NotApplicable
+from roadmap.allocation.price_system import PriceCertificate, price_system_of, verify_price_system
+from roadmap.allocation.rules import RULES, allocate
+
+__all__ = [
+    "NO_CONSTRAINTS",
+    "POOL",
+    "RULES",
+    "Allocation",
+    "BallotType",
+    "Constraints",
+    "Election",
+    "Explanation",
+    "FundedItem",
+    "NotApplicable",
+    "Number",
+    "PabulibFormatError",
+    "Pledge",
+    "PriceCertificate",
+    "Project",
+    "Reason",
+    "Stage",
+    "UnfundedItem",
+    "Voter",
+    "VoterAccount",
+    "add1_unit_steps",
+    "allocate",
+    "equal_shares",
+    "format_pabulib",
+    "greedy_by_support",
+    "parse_pabulib",
+    "price_system_of",
+    "read_pabulib",
+    "sequential_phragmen",
+    "verify_price_system",
+    "voice_weights",
+    "write_pabulib",
+]

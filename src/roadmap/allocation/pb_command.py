@@ -1,0 +1,99 @@
+"""``roadmap pb FILE --rule RULE [--json]``: run a rule on a pabulib file.
+
+With ``--json`` it prints ``{"selected": [...], "spent": ..., "budget": ...}``, the selected ids
+as written in the file and in file order. Without it, a table of the funded items and the
+reason for each item not funded. Errors print one sentence to stderr and return 2.
+
+Also runnable as ``python -m roadmap.allocation.pb_command FILE --rule RULE [--json]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from fractions import Fraction
+
+from roadmap.allocation.election import Number
+from roadmap.allocation.explanation import Allocation
+from roadmap.allocation.pabulib import PabulibFormatError, read_pabulib
+from roadmap.allocation.prepared import NotApplicable
+from roadmap.allocation.rules import RULES, allocate
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the command's arguments to ``parser``."""
+    parser.add_argument("file", help="a pabulib .pb file")
+    parser.add_argument("--rule", choices=RULES, default="equal-shares", help="allocation rule")
+    parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the command; return the exit status (0, or 2 on a user error)."""
+    try:
+        election = read_pabulib(args.file)
+        allocation = allocate(election, args.rule, explain=not args.json)
+    except OSError as error:
+        return _fail(f"cannot read {args.file}: {error.strerror or error}.")
+    except PabulibFormatError as error:
+        return _fail(f"{args.file} is not a valid pabulib file: {error}.")
+    except NotApplicable as error:
+        return _fail(f"{error}.")
+    order = {p.id: k for k, p in enumerate(election.projects)}
+    selected = sorted(allocation.selected, key=order.__getitem__)
+    if args.json:
+        document = {
+            "selected": selected,
+            "spent": _json_number(allocation.spent),
+            "budget": _json_number(allocation.budget),
+        }
+        print(json.dumps(document, ensure_ascii=False))
+    else:
+        print(_table(allocation))
+    return 0
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 2
+
+
+def _json_number(value: Number) -> int | float:
+    if isinstance(value, Fraction) and value.denominator != 1:
+        return float(value)
+    return int(value)
+
+
+def _table(allocation: Allocation) -> str:
+    expl = allocation.explanation
+    lines = [
+        f"rule {allocation.rule}: {len(allocation.selected)} funded, "
+        f"spent {allocation.spent} of {allocation.budget}",
+        "",
+        f"{'funded item':<24} {'cost':>12} {'payers':>8}  stage",
+    ]
+    for item in expl.funded:
+        lines.append(
+            f"{item.item_id:<24} {_fmt(item.cost):>12} {len(item.payments):>8}  {item.stage}"
+        )
+    lines += ["", f"{'not funded':<24} {'cost':>12}  reason"]
+    for missed in expl.unfunded:
+        lines.append(f"{missed.item_id:<24} {_fmt(missed.cost):>12}  {missed.reason}")
+    paid = [v for v in expl.voters if v.paid]
+    lines += ["", f"{len(expl.voters)} voters; {len(paid)} paid for funded items."]
+    return "\n".join(lines)
+
+
+def _fmt(value: Number) -> str:
+    return str(value) if isinstance(value, int) else f"{float(value):.2f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point for ``python -m roadmap.allocation.pb_command``."""
+    parser = argparse.ArgumentParser(prog="roadmap pb", description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

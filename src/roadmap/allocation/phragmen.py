@@ -1,0 +1,184 @@
+"""Sequential Phragmén (approval ballots), as pabutools' ``sequential_phragmen``.
+
+Voters earn virtual money continuously, voter ``i`` at rate ``n * weight_i`` (1 each with equal
+weights). An item is bought the moment its supporters together have earned its cost plus what
+they already spent; each supporter then has spent all it earned (its "load" is the time of the
+purchase). Each round buys the item with the earliest time (ties: smallest item id). Like
+pabutools, the rule stops at the first round whose earliest item (or any item tied with it)
+does not fit the remaining budget; items costing more than the budget are never considered.
+An item with no supporters has time infinity: it is bought last, if everything fits.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from roadmap.allocation.constraints import NO_CONSTRAINTS, Constraints
+from roadmap.allocation.election import Election, Number
+from roadmap.allocation.explanation import Allocation, Reason, Stage
+from roadmap.allocation.prepared import NotApplicable, Prepared, prepare
+from roadmap.allocation.prepass import fund_free_items, start
+from roadmap.allocation.report import Outcome, build_allocation, default_reason
+
+
+def sequential_phragmen(
+    election: Election,
+    *,
+    weights: Sequence[Number] | None = None,
+    constraints: Constraints = NO_CONSTRAINTS,
+    explain: bool = True,
+) -> Allocation:
+    """Allocate by sequential Phragmén (exact arithmetic).
+
+    Parameters
+    ----------
+    election : Election
+        Approval (or choose-1, or ordinal read as approval) ballots.
+    weights : Sequence[Number] or None
+        Voter weights summing to 1 (None: equal): the rate at which each voter earns.
+    constraints : Constraints
+        Reserve, eligibility, caps, floors, dependencies, pledges.
+    explain : bool
+        Build the explanation; a voter's payment for an item is the load it took on.
+
+    Raises
+    ------
+    NotApplicable
+        For points ballots.
+    """
+    if election.ballot_type.has_points:
+        raise NotApplicable("sequential Phragmén needs approval ballots, not points")
+    prep = prepare(election, weights, constraints)
+    begin = start(prep)
+    funding, stage = begin.funding, begin.stage
+    budget = begin.budget
+    rate = [w * prep.n for w in prep.weights]
+    rate_sum = [
+        sum((rate[i] for i in prep.supporters[p].tolist()), Fraction(0)) for p in range(prep.m)
+    ]
+    spent_of = _SpentBySupporters(prep, rate)
+    reasons: dict[int, Reason] = {}
+    paid: dict[int, tuple[Any, Any]] = {}
+    remaining = {
+        p
+        for p in range(prep.m)
+        if prep.eligible[p] and not funding.funded[p] and prep.rule_cost[p] <= budget
+    }
+    for p in range(prep.m):
+        if prep.eligible[p] and not funding.funded[p] and p not in remaining:
+            reasons[p] = Reason.NO_BUDGET_LEFT
+    while True:
+        fund_free_items(prep, funding, stage)
+        remaining -= {p for p in remaining if funding.funded[p]}
+        for p in [q for q in remaining if not funding.within_caps(q)]:
+            remaining.discard(p)
+            reasons[p] = Reason.CAP
+        available = [p for p in remaining if funding.deps_met(p)]
+        if not available:
+            break
+        times = {p: _time(prep.rule_cost[p], spent_of.total[p], rate_sum[p]) for p in available}
+        earliest = min(times.values())
+        tied = sorted((p for p in available if times[p] == earliest), key=lambda q: prep.ids[q])
+        if any(prep.rule_cost[p] > budget for p in tied):
+            break
+        chosen = tied[0]
+        if earliest != math.inf:  # an item nobody supports is paid by the pool
+            paid[chosen] = spent_of.buy(chosen, earliest)
+        funding.add(chosen)
+        stage[chosen] = Stage.RULE
+        budget -= prep.rule_cost[chosen]
+        remaining.discard(chosen)
+    for p in range(prep.m):
+        if not funding.funded[p]:
+            reason = default_reason(prep, funding, p, set())
+            if reason is None and len(prep.supporters[p]) == 0:
+                reason = Reason.TOO_LITTLE_SUPPORT
+            reasons[p] = reason or reasons.get(p, Reason.NO_BUDGET_LEFT)
+    shares = [prep.rule_budget * w for w in prep.weights]
+    out = Outcome(funding, stage, shares, prep.rule_budget, paid=paid, reasons=reasons)
+    return build_allocation("phragmen", prep, out, explain)
+
+
+def _time(cost: Number, spent: Fraction, rate: Fraction) -> Fraction | float:
+    return (cost + spent) / rate if rate else math.inf
+
+
+class _SpentBySupporters:
+    """For every item, the total its supporters have spent so far, kept exactly.
+
+    A voter's spending is ``rate_i * (time of its last purchase)``, so voters fall into a few
+    classes by that time; buying an item moves its supporters to the new time and each item's
+    total changes by (count or rate of movers from each class) * (time difference).
+    """
+
+    def __init__(self, prep: Prepared, rate: list[Fraction]) -> None:
+        self.prep = prep
+        self.rate = rate
+        self.total: list[Fraction] = [Fraction(0)] * prep.m
+        self.time_of_class: list[Fraction] = [Fraction(0)]
+        self.voter_class = np.zeros(prep.n, dtype=np.int64)
+        lengths = np.zeros(prep.n, dtype=np.int64)
+        for p in range(prep.m):
+            np.add.at(lengths, prep.supporters[p], 1)
+        self.start = np.concatenate(([0], np.cumsum(lengths)))
+        ballots = np.empty(int(self.start[-1]), dtype=np.int64)
+        fill = self.start[:-1].copy()
+        for p in range(prep.m):
+            sup = prep.supporters[p]
+            ballots[fill[sup]] = p
+            fill[sup] += 1
+        self.ballots = ballots
+
+    def buy(self, item: int, time: Fraction | float) -> tuple[Any, Any]:
+        """Record the purchase; return (supporters, what each paid)."""
+        assert isinstance(time, Fraction)
+        sup = self.prep.supporters[item]
+        old = self.voter_class[sup]
+        if self.prep.equal_weights:
+            rate0 = self.rate[0] if self.rate else Fraction(0)
+            by_class = np.array([rate0 * (time - t) for t in self.time_of_class], dtype=object)
+            pay = by_class[old]
+        else:
+            pay = np.array(
+                [
+                    self.rate[i] * (time - self.time_of_class[c])
+                    for i, c in zip(sup.tolist(), old.tolist(), strict=True)
+                ],
+                dtype=object,
+            )
+        counts = np.diff(self.start)[sup]
+        entries = np.repeat(self.start[sup], counts) + _ranges(counts)
+        items_of_entry = self.ballots[entries]
+        class_of_entry = np.repeat(old, counts)
+        if self.prep.equal_weights:
+            key = class_of_entry * self.prep.m + items_of_entry
+            uniq, number = np.unique(key, return_counts=True)
+            rate = self.rate[0] if self.rate else Fraction(0)
+            for k, c in zip(uniq.tolist(), number.tolist(), strict=True):
+                cls, p = divmod(k, self.prep.m)
+                self.total[p] += rate * c * (time - self.time_of_class[cls])
+        else:
+            voter_of_entry = np.repeat(sup, counts)
+            for i, p, cls in zip(
+                voter_of_entry.tolist(),
+                items_of_entry.tolist(),
+                class_of_entry.tolist(),
+                strict=True,
+            ):
+                self.total[p] += self.rate[i] * (time - self.time_of_class[cls])
+        self.time_of_class.append(time)
+        self.voter_class[sup] = len(self.time_of_class) - 1
+        return sup, pay
+
+
+def _ranges(counts: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Concatenated ``arange(c)`` for each count ``c``."""
+    if len(counts) == 0:
+        return np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(counts)
+    return np.arange(int(ends[-1]), dtype=np.int64) - np.repeat(ends - counts, counts)
