@@ -98,7 +98,8 @@ with tab_new:
     )
 
 with tab_status:
-    choices = {i.id: f"#{i.id} {i.title} ({i.status.label})" for i in own}
+    # Newest first: the item just drafted is the one most likely to be submitted next.
+    choices = {i.id: f"#{i.id} {i.title} ({i.status.label})" for i in reversed(own)}
     chosen = st.selectbox("Item", list(choices), format_func=lambda i: choices[i])
     submit, withdraw = st.columns(2)
     if chosen is not None and submit.button("Submit for review", type="primary"):
