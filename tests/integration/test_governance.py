@@ -10,7 +10,7 @@ from support.world import World
 
 from roadmap.domain.enums import ItemStatus, ScopeOutcome
 from roadmap.domain.errors import PermissionDenied, ValidationError
-from roadmap.services import governance, items
+from roadmap.services import audit, governance, items
 
 ITEM = {
     "title": "Kernel subshells",
@@ -136,3 +136,23 @@ def test_only_the_executive_opens_periods_decides_and_files_themes(world: World)
             governance.file_under_theme(world.ctx, actor, item_id, "ux")
         with pytest.raises(PermissionDenied):
             governance.decide_scope(world.ctx, actor, item_id, "in_scope", "A good reason here.")
+
+
+def test_the_audit_log_filters_by_person_entity_and_date_for_exec_and_admin_only(
+    world: World, clock: Clock
+) -> None:
+    item_id = proposed(world)
+    clock.advance(days=2)
+    governance.open_comment_period(world.ctx, world.actors["exec"], item_id)
+    execu = world.actors["exec"]
+    by_exec = audit.list_events(world.ctx, execu, person="exec")
+    assert [e.action for e in by_exec] == ["status"]
+    assert by_exec[0].after is not None and by_exec[0].after["status"] == "in_comment"
+    items_only = audit.list_events(world.ctx, world.actors["admin"], entity="item")
+    assert {e.entity for e in items_only} == {"item"} and len(items_only) == 3
+    today = clock.now.date()
+    assert [e.actor for e in audit.list_events(world.ctx, execu, since=today)] == ["exec"]
+    assert audit.list_events(world.ctx, execu, until=today - timedelta(days=3)) == []
+    for name in ("lead", "member", "orgrep", "staff", "public"):
+        with pytest.raises(PermissionDenied):
+            audit.list_events(world.ctx, world.actors[name])
