@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from roadmap.auth.roles import require
+from roadmap.auth.roles import require, require_any
 from roadmap.domain.actor import Actor
 from roadmap.domain.enums import Role
-from roadmap.domain.errors import ValidationError
+from roadmap.domain.errors import ConflictError, NotFound, ValidationError
 from roadmap.domain.models import Organization, SubCommunity, Theme
 from roadmap.domain.validation import parse
 from roadmap.services.audit import record
@@ -116,3 +116,34 @@ def list_organizations(ctx: Context) -> list[Organization]:
 def list_skills(ctx: Context) -> list[str]:
     with reading(ctx.engine) as session:
         return list(session.scalars(select(SkillRow.slug).order_by(SkillRow.slug)))
+
+
+def update_organization(
+    ctx: Context, actor: Actor, key: str, fields: dict[str, Any], expected_version: int
+) -> Organization:
+    """Edit a member organization's record (admins and the executive)."""
+    require_any(actor, [Role.ADMIN, Role.EXECUTIVE], to="edit organizations")
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        org = session.scalar(select(OrganizationRow).where(OrganizationRow.key == key))
+        if org is None:
+            raise NotFound(f"There is no organization {key!r}.")
+        if org.version != expected_version:
+            raise ConflictError(
+                f"{org.name} was changed by someone else meanwhile; reload and try again."
+            )
+        data = parse(Organization, {**fields, "key": key, "representative": None})
+        values = data.model_dump(exclude={"representative", "key"})
+        before = {k: getattr(org, k) for k in values if getattr(org, k) != values[k]}
+        for name, value in values.items():
+            setattr(org, name, value)
+        session.flush()
+        after = {k: values[k] for k in before}
+        record(session, actor, now, "update", "organization", key, before, after)
+        return data
+
+
+def organization_versions(ctx: Context) -> dict[str, int]:
+    """Each organization's row version, for edits that must detect concurrent changes."""
+    with reading(ctx.engine) as session:
+        return dict(session.execute(select(OrganizationRow.key, OrganizationRow.version)).all())

@@ -66,7 +66,10 @@ def transaction(engine: Engine) -> Iterator[Session]:
 
 @contextmanager
 def reading(engine: Engine) -> Iterator[Session]:
-    """A read-only view of the database; it never takes the write lock."""
+    """A view of the database for reading; on SQLite it never takes the write lock.
+
+    It ends like any transaction (nothing was written), leaving the rows it loaded usable
+    after the block.
+    """
     with _factory(engine, False)() as session, session.begin():
         yield session
-        session.rollback()

@@ -40,3 +40,42 @@ def timeline(frame: pd.DataFrame) -> go.Figure:
     figure.update_yaxes(visible=False)
     figure.update_layout(height=max(300, 18 * len(frame)), margin={"t": 40, "b": 10})
     return figure
+
+
+def signal_heatmap(frame: pd.DataFrame) -> go.Figure:
+    """Organizations against items; the cell is the organization's points (or 1 for approval)."""
+    pivot = frame.pivot_table(index="Organization", columns="Item", values="Weight", fill_value=0)
+    figure = px.imshow(
+        pivot,
+        aspect="auto",
+        color_continuous_scale="Oranges",
+        labels={"color": "weight"},
+        title="Who asked for what",
+    )
+    figure.update_xaxes(type="category")
+    return figure
+
+
+def agreement_heatmap(matrix: pd.DataFrame) -> go.Figure:
+    """Pairwise agreement (Jaccard) of organizations' supported items."""
+    figure = px.imshow(
+        matrix,
+        zmin=0,
+        zmax=1,
+        color_continuous_scale="RdBu",
+        text_auto=".2f",
+        title="Agreement between organizations (1 = same items)",
+    )
+    return figure
+
+
+def voice_bars(frame: pd.DataFrame) -> go.Figure:
+    figure = px.bar(
+        frame.sort_values("Share of voice"),
+        x="Share of voice",
+        y="Organization",
+        orientation="h",
+        title="Each organization's share of the voice",
+    )
+    figure.update_xaxes(tickformat=".0%")
+    return figure

@@ -51,6 +51,35 @@ PAGES: tuple[PageSpec, ...] = (
         "Govern",
         roles=frozenset({Role.EXECUTIVE, Role.ADMIN}),
     ),
+    PageSpec("members", "Member organizations", ":material/groups:", "Roadmap"),
+    PageSpec(
+        "signals",
+        "Our signals",
+        ":material/how_to_vote:",
+        "Signal",
+        roles=frozenset({Role.REPRESENTATIVE}),
+    ),
+    PageSpec(
+        "signals_overview",
+        "Member signals",
+        ":material/insights:",
+        "Signal",
+        roles=frozenset({Role.MEMBER}),
+    ),
+    PageSpec(
+        "period",
+        "Planning period",
+        ":material/tune:",
+        "Govern",
+        roles=frozenset({Role.EXECUTIVE}),
+    ),
+    PageSpec(
+        "organizations",
+        "Organizations",
+        ":material/corporate_fare:",
+        "Admin",
+        roles=frozenset({Role.ADMIN, Role.EXECUTIVE}),
+    ),
     PageSpec("sign_in", "Sign in", ":material/login:", "Account", signed_out_only=True),
     PageSpec(
         "account", "My account", ":material/person:", "Account", roles=frozenset({Role.MEMBER})

@@ -1,0 +1,46 @@
+from roadmap.ui.guard import page_setup
+
+actor = page_setup("organizations")
+
+import streamlit as st
+
+from roadmap.services import catalog
+from roadmap.ui import session
+from roadmap.ui.feedback import user_errors
+from roadmap.ui.organization_form import organization_fields
+
+ctx = session.context()
+st.title("Organizations")
+orgs = {o.key: o for o in catalog.list_organizations(ctx)}
+versions = catalog.organization_versions(ctx)
+st.caption("The seat holder is set on the Users and roles page (grant the representative role).")
+st.dataframe(
+    [
+        {
+            "Short name": o.key,
+            "Name": o.name,
+            "Tier": o.tier.value,
+            "Seat holder": o.representative or "—",
+            "Status": o.status.value,
+        }
+        for o in orgs.values()
+    ],
+    hide_index=True,
+    width="stretch",
+)
+edit, new = st.tabs(["Edit", "Register"])
+with edit:
+    key = st.selectbox("Organization", list(orgs), format_func=lambda k: orgs[k].name)
+    if key is not None:
+        with st.form("edit_org"):
+            fields = organization_fields(f"edit-{key}", orgs[key])
+            if st.form_submit_button("Save", type="primary"):
+                with user_errors():
+                    catalog.update_organization(ctx, actor, key, fields, versions[key])
+                    st.success("Saved.")
+with new, st.form("new_org", clear_on_submit=True):
+    fields = organization_fields("new", None)
+    if st.form_submit_button("Register organization", type="primary"):
+        with user_errors():
+            catalog.create_organization(ctx, actor, fields)
+            st.success("Registered.")

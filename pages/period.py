@@ -1,0 +1,74 @@
+from roadmap.ui.guard import page_setup
+
+actor = page_setup("period")
+
+import streamlit as st
+
+from roadmap.domain.enums import PeriodStatus, Privacy, SignalForm, VoiceMode
+from roadmap.services import periods, signals
+from roadmap.ui import session
+from roadmap.ui.feedback import user_errors
+
+ctx = session.context()
+period = signals.get_period(ctx)
+settings = period.settings
+st.title(f"Planning period {settings.name}")
+with st.form("period"):
+    status = st.selectbox(
+        "Status",
+        [s.value for s in PeriodStatus],
+        index=[s.value for s in PeriodStatus].index(settings.status.value),
+    )
+    forms = st.multiselect(
+        "Signal forms members may use",
+        [f.value for f in SignalForm],
+        default=[f.value for f in settings.signal_forms],
+    )
+    budget = st.number_input("Points budget", min_value=1, value=settings.points_budget)
+    privacy = st.radio(
+        "Individual signals",
+        [p.value for p in Privacy],
+        index=[p.value for p in Privacy].index(settings.privacy.value),
+        format_func=lambda p: (
+            "visible to everyone signed in" if p == "attributed" else "private (totals only)"
+        ),
+    )
+    cols = st.columns(2)
+    opens = cols[0].date_input("Signalling opens", value=settings.signal_window_start)
+    closes = cols[1].date_input("Signalling closes", value=settings.signal_window_end)
+    rate = st.number_input(
+        "Person-weeks per currency unit (money pledges)",
+        min_value=0.0,
+        format="%.6f",
+        value=settings.weeks_per_currency,
+    )
+    st.subheader("Voice and envelope")
+    voice = st.radio(
+        "Voice",
+        [v.value for v in VoiceMode],
+        index=[v.value for v in VoiceMode].index(settings.envelope.voice.value),
+        horizontal=True,
+    )
+    alpha = st.slider("Blend: share of equal voice", 0.0, 1.0, settings.envelope.blend_alpha)
+    reserve = st.number_input(
+        "Reserve (person-weeks)", min_value=0.0, value=float(settings.envelope.reserve_weeks)
+    )
+    if st.form_submit_button("Save", type="primary"):
+        with user_errors():
+            periods.update_period(
+                ctx,
+                actor,
+                settings.key,
+                {
+                    "status": status,
+                    "signal_forms": forms,
+                    "points_budget": budget,
+                    "privacy": privacy,
+                    "signal_window_start": opens,
+                    "signal_window_end": closes,
+                    "weeks_per_currency": rate,
+                    "envelope": {"voice": voice, "blend_alpha": alpha, "reserve_weeks": reserve},
+                },
+                period.version,
+            )
+            st.success("Saved.")

@@ -1,0 +1,151 @@
+from roadmap.ui.guard import page_setup
+
+actor = page_setup("signals")
+
+import pandas as pd
+import streamlit as st
+
+from roadmap.domain.enums import Role, SignalForm
+from roadmap.services import catalog, signals
+from roadmap.services.signals import PledgeInput
+from roadmap.ui import session
+from roadmap.ui.feedback import user_errors
+
+ctx = session.context()
+orgs = {o.key: o for o in catalog.list_organizations(ctx)}
+mine = sorted(actor.scopes(Role.REPRESENTATIVE))
+org_key = st.selectbox("Organization", mine, format_func=lambda k: orgs[k].name if k in orgs else k)
+period = signals.get_period(ctx).settings
+board = signals.signal_board(ctx, actor)
+titles = {t.item_id: f"#{t.item_id} {t.title}" for t in board.totals}
+current, inactive = signals.my_signal(ctx, actor, org_key)
+
+st.title("Our signals")
+window = (
+    f"from {period.signal_window_start:%Y-%m-%d} to {period.signal_window_end:%Y-%m-%d}"
+    if period.signal_window_start and period.signal_window_end
+    else "while the period is open"
+)
+st.caption(
+    f"{period.name} · signalling {window} · signals are "
+    + (
+        "visible to every signed-in person"
+        if period.privacy == "attributed"
+        else "private: others see only totals"
+    )
+)
+if inactive:
+    st.warning(
+        "Kept but inactive, because these items left scope: "
+        + ", ".join(f"#{i}" for i in inactive)
+        + ". Save again to drop them."
+    )
+forms = set(period.signal_forms)
+eligible = list(titles)
+
+
+def keep(ids: list[int]) -> list[int]:
+    return [i for i in ids if i in titles]
+
+
+approvals: list[int] = []
+if SignalForm.APPROVAL in forms:
+    st.subheader("Approve")
+    approvals = st.multiselect(
+        "Items we support",
+        eligible,
+        default=keep(current.approvals if current else []),
+        format_func=titles.get,
+    )
+
+points: dict[int, int] = {}
+if SignalForm.POINTS in forms:
+    st.subheader(f"Spread {period.points_budget} points")
+    chosen = st.multiselect(
+        "Items to give points",
+        eligible,
+        default=keep(list(current.points) if current else []),
+        format_func=titles.get,
+    )
+    for item_id in chosen:
+        start = current.points.get(item_id, 0) if current else 0
+        points[item_id] = int(
+            st.number_input(titles[item_id], min_value=0, step=1, value=start, key=f"pts-{item_id}")
+        )
+    spent = sum(points.values())
+    remaining = period.points_budget - spent
+    (st.error if remaining < 0 else st.caption)(
+        f"Spent {spent} of {period.points_budget} points; {remaining} remaining."
+    )
+
+ranking: list[int] = []
+if SignalForm.RANKING in forms:
+    st.subheader("Rank")
+    ranking = st.multiselect(
+        "Items in order of preference (the first picked ranks first)",
+        eligible,
+        default=keep(current.ranking if current else []),
+        format_func=titles.get,
+    )
+    if ranking:
+        st.markdown("\n".join(f"{n}. {titles[i]}" for n, i in enumerate(ranking, 1)))
+
+pledges: list[PledgeInput] = []
+if SignalForm.PLEDGE in forms:
+    st.subheader("Earmarked pledges")
+    rate = period.weeks_per_currency
+    st.caption(
+        "Fund person-weeks of one item, paid first."
+        + (f" Money converts at {rate:g} person-weeks per currency unit." if rate else "")
+    )
+    existing = current.pledges if current else []
+    rows = st.session_state.setdefault("pledge_rows", max(1, len(existing)))
+    for n in range(rows):
+        first = existing[n] if n < len(existing) else None
+        cols = st.columns([3, 1, 1, 2])
+        item = cols[0].selectbox(
+            f"Pledge {n + 1}: item",
+            [None, *eligible],
+            key=f"pl-item-{n}",
+            index=([None, *eligible].index(first[0]) if first and first[0] in titles else 0),
+            format_func=lambda i: "—" if i is None else titles[i],
+        )
+        weeks = cols[1].number_input(
+            "Person-weeks",
+            min_value=0.0,
+            step=0.5,
+            key=f"pl-w-{n}",
+            value=float(first[1]) if first else 0.0,
+        )
+        money = cols[2].number_input("or money", min_value=0.0, step=1000.0, key=f"pl-m-{n}")
+        note = cols[3].text_input("Note", key=f"pl-n-{n}", value=first[2] if first else "")
+        if item is not None:
+            pledges.append(PledgeInput(int(item), weeks, money, note))
+    if st.button("Add a pledge row"):
+        st.session_state["pledge_rows"] = rows + 1
+        st.rerun()
+
+if st.button("Save signals", type="primary"):
+    with user_errors():
+        signals.save_signal(ctx, actor, org_key, approvals, points, ranking, pledges)
+        st.success("Saved. The latest signal counts; earlier ones stay in the history.")
+
+with st.expander("History"):
+    history = signals.signal_history(ctx, actor, org_key)
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Saved (UTC)": f"{h.submitted_at:%Y-%m-%d %H:%M}" if h.submitted_at else "",
+                    "By": h.submitted_by or "",
+                    "Approved": ", ".join(f"#{i}" for i in h.approvals),
+                    "Points": ", ".join(f"#{i}: {p}" for i, p in h.points.items()),
+                    "Ranking": " > ".join(f"#{i}" for i in h.ranking),
+                    "Pledges": ", ".join(f"#{i}: {w:g} pw" for i, w, _ in h.pledges),
+                }
+                for h in history
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )

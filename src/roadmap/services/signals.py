@@ -1,0 +1,450 @@
+"""Member organizations' signals: saving them within the period's rules, and reading them
+back within what the reader may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from roadmap.auth.roles import require
+from roadmap.domain.actor import Actor
+from roadmap.domain.enums import ItemStatus, OrgStatus, PeriodStatus, Privacy, Role, SignalForm
+from roadmap.domain.errors import NotFound, ValidationError
+from roadmap.domain.models import Envelope, PlanningPeriod
+from roadmap.domain.voice import rank_scores, voice_shares
+from roadmap.services.audit import record
+from roadmap.services.context import Context
+from roadmap.store.engine import reading, transaction
+from roadmap.store.tables import (
+    ItemRow,
+    OrganizationRow,
+    PeriodRow,
+    PledgeRow,
+    SignalRow,
+    UserRow,
+)
+
+SIGNALLABLE = (ItemStatus.IN_SCOPE,)
+
+
+@dataclass(frozen=True)
+class Period:
+    id: int
+    version: int
+    settings: PlanningPeriod
+
+    @property
+    def key(self) -> str:
+        return self.settings.key
+
+
+@dataclass(frozen=True)
+class PledgeInput:
+    item_id: int
+    weeks: float = 0.0
+    money: float = 0.0
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SignalView:
+    organization: str
+    submitted_at: datetime | None
+    submitted_by: str | None
+    approvals: list[int] = field(default_factory=list)
+    points: dict[int, int] = field(default_factory=dict)
+    ranking: list[int] = field(default_factory=list)
+    pledges: list[tuple[int, float, str]] = field(default_factory=list)
+
+    def items(self) -> set[int]:
+        return (
+            set(self.approvals)
+            | set(self.points)
+            | set(self.ranking)
+            | {p[0] for p in self.pledges}
+        )
+
+
+@dataclass(frozen=True)
+class ItemTotals:
+    item_id: int
+    title: str
+    supporters: int
+    points: int
+    rank_score: int
+    pledged_weeks: float
+
+
+@dataclass(frozen=True)
+class SignalBoard:
+    period: Period
+    attributed: bool  # whether the reader sees who signalled what
+    totals: list[ItemTotals]
+    signals: list[SignalView]  # only those the reader may see
+    voice: dict[str, float]
+    names: dict[str, str]
+
+
+def _period_row(session: Session, key: str | None) -> PeriodRow:
+    query = select(PeriodRow)
+    if key:
+        query = query.where(PeriodRow.key == key)
+    else:
+        # The open planning period: signalling first, else the latest.
+        query = query.order_by(
+            (PeriodRow.status == PeriodStatus.SIGNALLING.value).desc(), PeriodRow.start.desc()
+        )
+    row = session.scalars(query).first()
+    if row is None:
+        raise NotFound("There is no planning period yet." if not key else f"No period {key!r}.")
+    return row
+
+
+def period_from_row(row: PeriodRow) -> Period:
+    settings = PlanningPeriod.model_validate(
+        {
+            "key": row.key,
+            "name": row.name,
+            "start": row.start,
+            "end": row.end,
+            "status": row.status,
+            "envelope": Envelope.model_validate(row.envelope or {}),
+            "signal_forms": row.signal_forms,
+            "points_budget": row.points_budget,
+            "privacy": row.privacy,
+            "signal_window_start": row.signal_window_start,
+            "signal_window_end": row.signal_window_end,
+            "weeks_per_currency": row.weeks_per_currency,
+        }
+    )
+    return Period(row.id, row.version, settings)
+
+
+def get_period(ctx: Context, key: str | None = None) -> Period:
+    with reading(ctx.engine) as session:
+        return period_from_row(_period_row(session, key))
+
+
+def _org(session: Session, key: str) -> OrganizationRow:
+    org = session.scalar(select(OrganizationRow).where(OrganizationRow.key == key))
+    if org is None:
+        raise NotFound(f"There is no organization {key!r}.")
+    return org
+
+
+def _check_window(period: PlanningPeriod, now: datetime) -> None:
+    today = now.date()
+    start, end = period.signal_window_start, period.signal_window_end
+    if period.status != PeriodStatus.SIGNALLING:
+        raise ValidationError(f"Signalling for {period.name} is not open.")
+    if start is not None and today < start:
+        raise ValidationError(f"Signalling for {period.name} opens on {start:%Y-%m-%d}.")
+    if end is not None and today > end:
+        raise ValidationError(f"Signalling for {period.name} closed on {end:%Y-%m-%d}.")
+
+
+def _check_forms(
+    period: PlanningPeriod,
+    approvals: list[int],
+    points: dict[int, int],
+    ranking: list[int],
+    pledges: list[PledgeInput],
+) -> None:
+    used = {
+        SignalForm.APPROVAL: bool(approvals),
+        SignalForm.POINTS: bool(points),
+        SignalForm.RANKING: bool(ranking),
+        SignalForm.PLEDGE: bool(pledges),
+    }
+    off = [
+        form.value for form, present in used.items() if present and form not in period.signal_forms
+    ]
+    if off:
+        raise ValidationError(f"This period does not take these signal forms: {', '.join(off)}.")
+    if any(p < 0 for p in points.values()):
+        raise ValidationError(
+            "Points must not be negative.", {"points": "Points must not be negative."}
+        )
+    spent = sum(points.values())
+    if spent > period.points_budget:
+        sentence = (
+            f"That spends {spent} points but the budget is {period.points_budget}: "
+            f"{spent - period.points_budget} too many. Nothing was saved."
+        )
+        raise ValidationError(sentence, {"points": sentence})
+    if len(set(ranking)) != len(ranking):
+        raise ValidationError(
+            "An item may appear only once in a ranking.", {"ranking": "Duplicate item."}
+        )
+
+
+def _pledge_weeks(period: PlanningPeriod, pledge: PledgeInput) -> float:
+    if pledge.weeks < 0 or pledge.money < 0:
+        raise ValidationError(
+            "A pledge must be positive.", {"pledges": "A pledge must be positive."}
+        )
+    weeks = pledge.weeks
+    if pledge.money:
+        if period.weeks_per_currency <= 0:
+            raise ValidationError(
+                "This period has no exchange rate for money pledges; pledge person-weeks instead.",
+                {"pledges": "Pledge person-weeks."},
+            )
+        weeks += pledge.money * period.weeks_per_currency
+    if weeks <= 0:
+        raise ValidationError(
+            f"The pledge to item #{pledge.item_id} needs person-weeks or money.",
+            {"pledges": "A pledge needs an amount."},
+        )
+    return round(weeks, 3)
+
+
+def save_signal(
+    ctx: Context,
+    actor: Actor,
+    organization: str,
+    approvals: list[int],
+    points: dict[int, int],
+    ranking: list[int],
+    pledges: list[PledgeInput],
+    period_key: str | None = None,
+) -> SignalView:
+    """Record an organization's new signal (the latest counts; earlier ones stay in history)."""
+    require(actor, Role.REPRESENTATIVE, organization, to="signal for this organization")
+    now = ctx.now()
+    points = {int(k): int(v) for k, v in points.items() if int(v) != 0}
+    with transaction(ctx.engine) as session:
+        org = _org(session, organization)
+        if org.status != OrgStatus.ACTIVE:
+            raise ValidationError(f"{org.name} is not an active member and cannot signal.")
+        period_row = _period_row(session, period_key)
+        period = period_from_row(period_row).settings
+        _check_window(period, now)
+        _check_forms(period, approvals, points, ranking, pledges)
+        weeks = [_pledge_weeks(period, p) for p in pledges]
+        wanted = set(approvals) | set(points) | set(ranking) | {p.item_id for p in pledges}
+        statuses = dict(
+            session.execute(select(ItemRow.id, ItemRow.status).where(ItemRow.id.in_(wanted))).all()
+        )
+        missing = sorted(i for i in wanted if i not in statuses)
+        if missing:
+            raise ValidationError(f"No such items: {', '.join(f'#{i}' for i in missing)}.")
+        closed = sorted(i for i in wanted if ItemStatus(statuses[i]) not in SIGNALLABLE)
+        if closed:
+            raise ValidationError(
+                "Only in-scope items can receive signals; these are not: "
+                + ", ".join(f"#{i} ({ItemStatus(statuses[i]).label})" for i in closed)
+                + "."
+            )
+        row = SignalRow(
+            organization_id=org.id,
+            period_id=period_row.id,
+            submitted_by=actor.user_id,
+            submitted_at=now,
+            approvals=sorted(set(approvals)),
+            points={str(k): v for k, v in sorted(points.items())},
+            ranking=list(ranking),
+        )
+        session.add(row)
+        session.flush()
+        for pledge, amount in zip(pledges, weeks, strict=True):
+            session.add(
+                PledgeRow(signal_id=row.id, item_id=pledge.item_id, weeks=amount, note=pledge.note)
+            )
+        view = SignalView(
+            org.key,
+            now,
+            actor.username,
+            row.approvals,
+            points,
+            row.ranking,
+            [(p.item_id, w, p.note) for p, w in zip(pledges, weeks, strict=True)],
+        )
+        record(
+            session, actor, now, "signal", "organization", org.key, None, _plain(view, period.key)
+        )
+        return view
+
+
+def _plain(view: SignalView, period: str) -> dict[str, Any]:
+    return {
+        "period": period,
+        "approvals": view.approvals,
+        "points": {str(k): v for k, v in view.points.items()},
+        "ranking": view.ranking,
+        "pledges": [list(p) for p in view.pledges],
+    }
+
+
+def _signal_views(
+    session: Session, period_id: int, latest_only: bool, org_id: int | None = None
+) -> list[SignalView]:
+    query = (
+        select(SignalRow, OrganizationRow.key)
+        .join(OrganizationRow, OrganizationRow.id == SignalRow.organization_id)
+        .where(SignalRow.period_id == period_id)
+    )
+    if org_id is not None:
+        query = query.where(SignalRow.organization_id == org_id)
+    if latest_only:
+        latest = (
+            select(func.max(SignalRow.id))
+            .where(SignalRow.period_id == period_id)
+            .group_by(SignalRow.organization_id)
+        )
+        query = query.where(SignalRow.id.in_(latest))
+    rows = session.execute(query.order_by(SignalRow.id.desc())).all()
+    ids = [s.id for s, _ in rows]
+    pledges: dict[int, list[tuple[int, float, str]]] = {}
+    for p in session.scalars(select(PledgeRow).where(PledgeRow.signal_id.in_(ids))):
+        pledges.setdefault(p.signal_id, []).append((p.item_id, p.weeks, p.note))
+    names = dict(session.execute(select(UserRow.id, UserRow.username)).all())
+    return [
+        SignalView(
+            key,
+            s.submitted_at,
+            names.get(s.submitted_by or -1),
+            list(s.approvals),
+            {int(k): int(v) for k, v in s.points.items()},
+            list(s.ranking),
+            pledges.get(s.id, []),
+        )
+        for s, key in rows
+    ]
+
+
+def sees_attributed(actor: Actor, period: PlanningPeriod) -> bool:
+    """Executives always see who signalled what; others only when the period is attributed."""
+    if actor.has(Role.EXECUTIVE):
+        return True
+    return actor.signed_in and period.privacy == Privacy.ATTRIBUTED
+
+
+def signal_board(ctx: Context, actor: Actor, period_key: str | None = None) -> SignalBoard:
+    """Totals per in-scope item, and the individual signals the reader may see."""
+    with reading(ctx.engine) as session:
+        period_row = _period_row(session, period_key)
+        period = period_from_row(period_row)
+        latest = _signal_views(session, period_row.id, latest_only=True)
+        in_scope = dict(
+            session.execute(
+                select(ItemRow.id, ItemRow.title).where(
+                    ItemRow.status.in_([s.value for s in SIGNALLABLE])
+                )
+            ).all()
+        )
+        orgs = list(
+            session.scalars(
+                select(OrganizationRow).where(OrganizationRow.status == OrgStatus.ACTIVE.value)
+            )
+        )
+    totals = _totals(latest, in_scope)
+    attributed = sees_attributed(actor, period.settings)
+    own = actor.scopes(Role.REPRESENTATIVE)
+    visible = latest if attributed else [s for s in latest if s.organization in own]
+    voice = voice_shares(
+        {o.key: o.annual_commitment for o in orgs},
+        period.settings.envelope.voice,
+        period.settings.envelope.blend_alpha,
+    )
+    return SignalBoard(period, attributed, totals, visible, voice, {o.key: o.name for o in orgs})
+
+
+def _totals(signals: list[SignalView], titles: dict[int, str]) -> list[ItemTotals]:
+    supporters: dict[int, int] = dict.fromkeys(titles, 0)
+    points: dict[int, int] = dict.fromkeys(titles, 0)
+    ranks: dict[int, int] = dict.fromkeys(titles, 0)
+    pledged: dict[int, float] = dict.fromkeys(titles, 0.0)
+    for signal in signals:
+        for item in signal.items():
+            if item in titles:
+                supporters[item] += 1
+        for item, value in signal.points.items():
+            if item in titles:
+                points[item] += value
+        for item, score in rank_scores(signal.ranking).items():
+            if item in titles:
+                ranks[item] += score
+        for item, weeks, _ in signal.pledges:
+            if item in titles:
+                pledged[item] += weeks
+    return sorted(
+        (ItemTotals(i, titles[i], supporters[i], points[i], ranks[i], pledged[i]) for i in titles),
+        key=lambda t: (-t.supporters, -t.points, -t.rank_score, t.item_id),
+    )
+
+
+def my_signal(
+    ctx: Context, actor: Actor, organization: str, period_key: str | None = None
+) -> tuple[SignalView | None, list[int]]:
+    """An organization's current signal and the items in it that are no longer in scope."""
+    require(actor, Role.REPRESENTATIVE, organization, to="see this organization's signal")
+    with reading(ctx.engine) as session:
+        org = _org(session, organization)
+        period_row = _period_row(session, period_key)
+        views = _signal_views(session, period_row.id, latest_only=True, org_id=org.id)
+        if not views:
+            return None, []
+        current = views[0]
+        statuses = dict(
+            session.execute(
+                select(ItemRow.id, ItemRow.status).where(ItemRow.id.in_(current.items()))
+            ).all()
+        )
+        inactive = sorted(
+            i
+            for i in current.items()
+            if ItemStatus(statuses.get(i, "withdrawn")) not in SIGNALLABLE
+        )
+        return current, inactive
+
+
+def signal_history(
+    ctx: Context, actor: Actor, organization: str, period_key: str | None = None
+) -> list[SignalView]:
+    """Every signal an organization saved in a period, newest first (its rep and the executive)."""
+    if not actor.has(Role.EXECUTIVE):
+        require(actor, Role.REPRESENTATIVE, organization, to="see this organization's signals")
+    with reading(ctx.engine) as session:
+        org = _org(session, organization)
+        period_row = _period_row(session, period_key)
+        return _signal_views(session, period_row.id, latest_only=False, org_id=org.id)
+
+
+def signals_csv(ctx: Context, actor: Actor, period_key: str | None = None) -> str:
+    """The signals the reader may see, one row per organization and item, as CSV."""
+    import csv
+    import io
+
+    board = signal_board(ctx, actor, period_key)
+    titles = {t.item_id: t.title for t in board.totals}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    if board.signals:
+        writer.writerow(
+            ["organization", "item", "title", "approved", "points", "rank", "pledged_weeks"]
+        )
+        for signal in board.signals:
+            ranks = {item: pos + 1 for pos, item in enumerate(signal.ranking)}
+            pledged = {item: weeks for item, weeks, _ in signal.pledges}
+            for item in sorted(signal.items()):
+                writer.writerow(
+                    [
+                        signal.organization,
+                        item,
+                        titles.get(item, ""),
+                        item in signal.approvals,
+                        signal.points.get(item, 0),
+                        ranks.get(item, ""),
+                        pledged.get(item, 0.0),
+                    ]
+                )
+        writer.writerow([])
+    writer.writerow(["item", "title", "supporters", "points", "rank_score", "pledged_weeks"])
+    for t in board.totals:
+        writer.writerow([t.item_id, t.title, t.supporters, t.points, t.rank_score, t.pledged_weeks])
+    return out.getvalue()

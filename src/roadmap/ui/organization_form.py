@@ -1,0 +1,64 @@
+"""The form for one member organization's record, new or edited."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+from roadmap.domain.enums import OrgBasis, OrgKind, OrgStatus, OrgTier
+from roadmap.domain.models import Organization
+
+
+def organization_fields(prefix: str, org: Organization | None) -> dict[str, Any]:
+    """Draw the fields (inside a form) and return what was entered."""
+    fields: dict[str, Any] = {}
+    if org is None:
+        fields["key"] = st.text_input("Short name", key=f"{prefix}-key")
+    fields["name"] = st.text_input("Name", value=org.name if org else "", key=f"{prefix}-name")
+    kinds, tiers = [k.value for k in OrgKind], [t.value for t in OrgTier]
+    fields["kind"] = st.selectbox(
+        "Kind", kinds, index=kinds.index(org.kind.value) if org else 0, key=f"{prefix}-kind"
+    )
+    fields["tier"] = st.selectbox(
+        "Tier", tiers, index=tiers.index(org.tier.value) if org else 1, key=f"{prefix}-tier"
+    )
+    cols = st.columns(2)
+    fields["annual_commitment"] = cols[0].number_input(
+        "Annual commitment",
+        min_value=0.0,
+        step=1000.0,
+        value=float(org.annual_commitment) if org else 0.0,
+        key=f"{prefix}-money",
+    )
+    fields["currency"] = cols[1].text_input(
+        "Currency", value=org.currency if org else "USD", key=f"{prefix}-cur"
+    )
+    fields["term_start"] = cols[0].date_input(
+        "Term start", value=org.term_start if org else date.today(), key=f"{prefix}-ts"
+    )
+    fields["term_end"] = cols[1].date_input(
+        "Term end",
+        value=org.term_end if org else date.today().replace(year=date.today().year + 1),
+        key=f"{prefix}-te",
+    )
+    bases, statuses = [b.value for b in OrgBasis], [s.value for s in OrgStatus]
+    fields["basis"] = st.selectbox(
+        "Basis", bases, index=bases.index(org.basis.value) if org else 0, key=f"{prefix}-basis"
+    )
+    fields["exception_reason"] = (
+        st.text_input(
+            "Exception reason",
+            value=(org.exception_reason or "") if org else "",
+            key=f"{prefix}-why",
+        )
+        or None
+    )
+    fields["status"] = st.selectbox(
+        "Status",
+        statuses,
+        index=statuses.index(org.status.value) if org else 0,
+        key=f"{prefix}-status",
+    )
+    return fields
