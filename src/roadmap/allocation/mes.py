@@ -28,7 +28,7 @@ from roadmap.allocation.report import Outcome, build_allocation, default_reason
 
 Completion = Literal["none", "add1", "add1-greedy"]
 EXACT_UP_TO = 20_000
-"""Elections with at most this many (voter, supported item) pairs always run exactly."""
+"""Elections with at most this many (voter, supported item) pairs report exact amounts."""
 
 _RULE_NAMES = {
     "none": "equal-shares",
@@ -73,12 +73,14 @@ def equal_shares(
     """
     prep = prepare(election, weights, constraints)
     begin = start(prep)
-    if exact is None:
-        exact = sum(len(s) for s in prep.supporters) <= EXACT_UP_TO
+    small = sum(len(s) for s in prep.supporters) <= EXACT_UP_TO
     if completion == "none":
-        run, runs = _run(prep, begin, begin.budget, exact, track_step=False), 1
+        run, runs = _run(prep, begin, begin.budget, small if exact is None else exact, False), 1
     else:
-        run, runs = _add1(prep, begin, exact)
+        # The search runs many times: floats (each run exact where a decision is too close).
+        run, runs = _add1(prep, begin, bool(exact))
+        if exact is None and small and not run.exact:
+            run = _run(prep, begin, _total_of(run), True, False)
     out = _outcome(prep, run)
     if completion == "add1-greedy":
         budget_left = prep.rule_budget - run.funding.spent
@@ -89,8 +91,9 @@ def equal_shares(
     return allocation
 
 
-def _total_of(run: MESRun) -> Number | float:
-    return sum(run.shares.tolist()) if len(run.shares) else 0
+def _total_of(run: MESRun) -> Number:
+    """The total budget of a run (exact: the floats are shares of an exact total)."""
+    return run.total
 
 
 def _run(prep: Prepared, begin: Start, total: Number, exact: bool, track_step: bool) -> MESRun:

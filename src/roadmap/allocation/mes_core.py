@@ -55,6 +55,7 @@ class MESRun:
     capped: set[int] = field(default_factory=set)
     exact: bool = True
     stable_for: Any = math.inf
+    total: Number = 0
 
 
 class _Items:
@@ -120,7 +121,7 @@ def run_mes(
         and len(prep.supporters[p]) > 0
     ]
     items = _Items(prep, candidates, exact)
-    run = MESRun(funding, stage, shares, budgets, exact=exact)
+    run = MESRun(funding, stage, shares, budgets, exact=exact, total=total)
     gaps: dict[int, Any] = {}
     step: Any = math.inf
     error_scale = 0.0 if exact else _error_scale(prep, shares, candidates)

@@ -316,8 +316,11 @@ def format_pabulib(election: Election) -> str:
     meta = dict(election.meta)
     meta["budget"] = format_number(election.budget)
     meta["vote_type"] = election.ballot_type.value
-    meta["num_projects"] = str(len(election.projects))
-    meta["num_votes"] = str(len(election.voters))
+    # Counts are rewritten when the file had them, so they cannot go stale.
+    if "num_projects" in meta:
+        meta["num_projects"] = str(len(election.projects))
+    if "num_votes" in meta:
+        meta["num_votes"] = str(len(election.voters))
     writer.writerow(["META"])
     writer.writerow(["key", "value"])
     writer.writerows(meta.items())

@@ -1,0 +1,82 @@
+"""The `roadmap pb` command: JSON output, readable table, and one-sentence errors (exit 2)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from roadmap.allocation import pb_command, read_pabulib
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def _run(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    pb_command.add_arguments(parser)
+    return pb_command.run(parser.parse_args(argv))
+
+
+def test_json_lists_selected_ids_in_file_order_with_spent_and_budget(
+    pabulib_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = pabulib_dir / "Netherlands_Assen_2024.pb"
+    assert _run([str(path), "--rule", "equal-shares-add1", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert set(document) == {"selected", "spent", "budget"}
+    election = read_pabulib(path)
+    order = [p.id for p in election.projects]
+    assert document["selected"] == [p for p in order if p in set(document["selected"])]
+    official = {p.id for p in election.projects if p.fields.get("selected") == "1"}
+    assert set(document["selected"]) == official
+    costs = {p.id: p.cost for p in election.projects}
+    assert document["spent"] == sum(costs[p] for p in document["selected"])
+    assert document["budget"] == 100000
+
+
+def test_table_explains_funded_and_unfunded_items(
+    pabulib_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _run([str(pabulib_dir / "Netherlands_Assen_2024.pb"), "--rule", "greedy"]) == 0
+    out = capsys.readouterr().out
+    assert "funded item" in out and "not funded" in out and "no budget left" in out
+
+
+def test_rule_not_applicable_prints_one_sentence_and_returns_2(
+    pabulib_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = _run([str(pabulib_dir / "Switzerland_Zurich_D10.pb"), "--rule", "phragmen"])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == ""
+    assert captured.err.count("\n") == 1 and "approval" in captured.err
+
+
+def test_malformed_file_prints_the_line_and_returns_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.pb"
+    bad.write_text("META\nkey;value\nbudget;x\nvote_type;approval\n", encoding="utf-8")
+    assert _run([str(bad), "--json"]) == 2
+    err = capsys.readouterr().err
+    assert "line 3" in err and err.count("\n") == 1
+
+
+def test_missing_file_returns_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run([str(tmp_path / "none.pb")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_module_entry_point_runs_as_a_process(pabulib_dir: Path) -> None:
+    path = pabulib_dir / "Poland_Swiecie_2023.pb"
+    done = subprocess.run(
+        [sys.executable, "-m", "roadmap.allocation.pb_command", str(path), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    )
+    assert json.loads(done.stdout)["budget"] == 1070000
