@@ -120,12 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     grant.set_defaults(func=cmd_grant)
 
     pb = commands.add_parser("pb", help="run an allocation rule on a pabulib .pb election")
-    try:
-        from roadmap.allocation import pb_command
+    from roadmap.allocation import pb_command
 
-        pb_command.add_arguments(pb)
-    except ImportError:  # the allocation package is built in parallel; see issue 5
-        pass
+    pb_command.add_arguments(pb)
     pb.set_defaults(func=cmd_pb)
     return parser
 
