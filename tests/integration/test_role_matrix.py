@@ -7,12 +7,12 @@ from datetime import date
 
 import pytest
 from support import dump
-from support.world import SYSTEM, World
+from support.world import SETUP_EXECUTIVE, SYSTEM, World
 
 from roadmap.domain.actor import Actor
-from roadmap.domain.enums import ItemStatus
+from roadmap.domain.enums import ItemStatus, Role
 from roadmap.domain.errors import PermissionDenied
-from roadmap.services import accounts, catalog, items
+from roadmap.services import accounts, catalog, governance, items, periods, signals
 from roadmap.services.context import Context
 
 ITEM = {
@@ -27,9 +27,45 @@ ITEM = {
 
 
 def _draft(ctx: Context, subcommunity: str = "jupyter-frontends") -> int:
-    lead = Actor(None, "setup", "setup", frozenset({("lead", subcommunity)}))  # type: ignore[arg-type]
+    lead = Actor(None, "setup", "setup", frozenset({(Role.LEAD, subcommunity)}))
     return items.create_item(ctx, lead, {**ITEM, "subcommunity": subcommunity}).id
 
+
+def _proposed(ctx: Context) -> int:
+    item_id = _draft(ctx)
+    lead = Actor(None, "setup", "setup", frozenset({(Role.LEAD, "jupyter-frontends")}))
+    items.change_status(ctx, lead, item_id, ItemStatus.PROPOSED)
+    return item_id
+
+
+def _open(ctx: Context) -> int:
+    item_id = _proposed(ctx)
+    governance.open_comment_period(ctx, SETUP_EXECUTIVE, item_id)
+    return item_id
+
+
+def _closed(ctx: Context) -> int:
+    item_id = _open(ctx)
+    governance.close_comment_period(ctx, SETUP_EXECUTIVE, item_id)
+    return item_id
+
+
+def _period_version(ctx: Context) -> int:
+    return signals.get_period(ctx).version
+
+
+def _org_version(ctx: Context) -> int:
+    return catalog.organization_versions(ctx)["acme-notebooks"]
+
+
+ORG = {
+    "name": "Acme Notebooks",
+    "kind": "company",
+    "tier": "premier",
+    "annual_commitment": 150000,
+    "term_start": date(2026, 1, 1),
+    "term_end": date(2027, 12, 31),
+}
 
 Write = Callable[[Context, Actor], object]
 
@@ -75,6 +111,40 @@ WRITES: dict[str, tuple[Write, set[str]]] = {
         lambda c, a: items.change_status(c, a, _draft(c), ItemStatus.PROPOSED),
         {"lead"},
     ),
+    "open a comment period": (
+        lambda c, a: governance.open_comment_period(c, a, _proposed(c)),
+        {"exec"},
+    ),
+    "decide scope": (
+        lambda c, a: governance.decide_scope(
+            c, a, _closed(c), "in_scope", "Wanted by many members."
+        ),
+        {"exec"},
+    ),
+    "file under a theme": (
+        lambda c, a: governance.file_under_theme(c, a, _proposed(c), "ux"),
+        {"exec"},
+    ),
+    "comment": (
+        lambda c, a: governance.add_comment(c, a, _open(c), "A comment."),
+        {"member", "lead", "otherlead", "orgrep", "staff", "exec", "admin"},
+    ),
+    "signal for acme-notebooks": (
+        lambda c, a: signals.save_signal(c, a, "acme-notebooks", [], {}, [], []),
+        {"orgrep"},
+    ),
+    "change the period": (
+        lambda c, a: periods.update_period(
+            c, a, "2027-H1", {"points_budget": 50}, _period_version(c)
+        ),
+        {"exec"},
+    ),
+    "edit an organization": (
+        lambda c, a: catalog.update_organization(
+            c, a, "acme-notebooks", {**ORG, "name": "Acme Two"}, _org_version(c)
+        ),
+        {"admin", "exec"},
+    ),
     "withdraw a voila item": (
         lambda c, a: items.change_status(c, a, _draft(c, "voila"), ItemStatus.WITHDRAWN),
         {"otherlead"},
@@ -114,6 +184,23 @@ def _prepare(ctx: Context, write: str) -> Write:
     if write == "submit a jupyter-frontends draft":
         item_id = _draft(ctx)
         return lambda c, a: items.change_status(c, a, item_id, ItemStatus.PROPOSED)
+    setups: dict[str, Callable[[Context], int]] = {
+        "open a comment period": _proposed,
+        "decide scope": _closed,
+        "file under a theme": _proposed,
+        "comment": _open,
+    }
+    if write in setups:
+        item_id = setups[write](ctx)
+        operation = {
+            "open a comment period": lambda c, a: governance.open_comment_period(c, a, item_id),
+            "decide scope": lambda c, a: governance.decide_scope(
+                c, a, item_id, "in_scope", "Wanted by many members."
+            ),
+            "file under a theme": lambda c, a: governance.file_under_theme(c, a, item_id, "ux"),
+            "comment": lambda c, a: governance.add_comment(c, a, item_id, "A comment."),
+        }[write]
+        return operation
     if write == "withdraw a voila item":
         item_id = _draft(ctx, "voila")
         return lambda c, a: items.change_status(c, a, item_id, ItemStatus.WITHDRAWN)

@@ -12,7 +12,7 @@ from roadmap.domain.enums import Role
 from roadmap.services import accounts, catalog
 from roadmap.services.context import Context
 from roadmap.store.engine import transaction
-from roadmap.store.tables import SkillRow
+from roadmap.store.tables import PeriodRow, SkillRow
 
 SYSTEM = Actor.system()
 SETUP_EXECUTIVE = Actor(None, "setup", "setup", frozenset({(Role.EXECUTIVE, None)}))
@@ -38,6 +38,20 @@ def world(ctx: Context) -> World:
     catalog.create_subcommunity(ctx, SYSTEM, "voila", "Voilà")
     catalog.create_theme(ctx, SETUP_EXECUTIVE, "ux", "User experience")
     with transaction(ctx.engine) as session:
+        session.add(
+            PeriodRow(
+                key="2027-H1",
+                name="2027 H1",
+                start=date(2027, 1, 1),
+                end=date(2027, 6, 30),
+                status="signalling",
+                envelope={},
+                signal_forms=["approval", "points"],
+                points_budget=100,
+                privacy="attributed",
+                weeks_per_currency=0.0,
+            )
+        )
         session.add_all(
             [SkillRow(slug="python", name="Python"), SkillRow(slug="react", name="React")]
         )
