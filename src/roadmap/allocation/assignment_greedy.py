@@ -1,0 +1,80 @@
+"""The greedy baseline for staff assignment, against which the MILP's coverage is measured.
+
+Items are taken by priority (heaviest weight first, an item only after its dependencies); each
+skill's effort is filled from the most skilled eligible person first, earliest sub-period first,
+starting in the sub-period after its dependencies were completed. An item whose dependency was
+not completed gets no work. Nothing is revisited, so a heavy item may take the only person who
+could have covered a lighter one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from roadmap.allocation.assignment import (
+    SolveStatus,
+    StaffMember,
+    StaffPlan,
+    WorkItem,
+    prepare_problem,
+    summarize_plan,
+)
+
+_TOL = 1e-9
+
+
+def greedy_assignment(items: Sequence[WorkItem], staff: Sequence[StaffMember]) -> StaffPlan:
+    """Assign staff greedily in priority order (the baseline of ``bench/assignment.py``).
+
+    Parameters
+    ----------
+    items : Sequence[WorkItem]
+        The funded items.
+    staff : Sequence[StaffMember]
+        The staff; every capacity list has one entry per sub-period.
+
+    Returns
+    -------
+    StaffPlan
+        With status ``greedy``, objective the weighted covered effort and no bound.
+
+    Raises
+    ------
+    ValueError
+        For bad input (see :func:`roadmap.allocation.assignment.prepare_problem`).
+    """
+    problem = prepare_problem(items, staff)
+    if problem.message is not None:
+        return summarize_plan(problem, {}, SolveStatus.GREEDY)
+    by_id = {item.id: item for item in problem.items}
+    left = {person.id: [float(c) for c in person.capacity] for person in problem.staff}
+    ready_from: dict[str, int | None] = {}  # first sub-period dependents may work; None: never
+    weeks: dict[tuple[str, str, str, int], float] = {}
+    for item_id in problem.order:
+        required = problem.requirements[item_id]
+        if sum(required.values()) <= 0:
+            ready_from[item_id] = 0
+            continue
+        starts = [ready_from[d] for d in by_id[item_id].depends_on]
+        if None in starts:
+            ready_from[item_id] = None
+            continue
+        start = max((s for s in starts if s is not None), default=0)
+        last_used = -1
+        complete = True
+        for skill, need in required.items():
+            people = [p for p in problem.staff if problem.can_work(p, item_id, skill)]
+            people.sort(key=lambda p: (-p.skills[skill], -sum(left[p.id][start:])))
+            for person in people:
+                for t in range(start, problem.periods):
+                    take = min(need, left[person.id][t])
+                    if take > _TOL:
+                        weeks[person.id, item_id, skill, t] = take
+                        left[person.id][t] -= take
+                        need -= take
+                        last_used = max(last_used, t)
+                if need <= _TOL:
+                    break
+            complete = complete and need <= _TOL * max(1.0, required[skill])
+        ready_from[item_id] = last_used + 1 if complete else None
+    return summarize_plan(problem, weeks, SolveStatus.GREEDY)
