@@ -102,7 +102,7 @@ def greedy_by_support(
     reasons: dict[int, Reason] = {}
     greedy_fill(prep, funding, stage, begin.budget, Stage.RULE, reasons)
     _default_reasons(prep, funding, reasons)
-    shares = [prep.rule_budget * w for w in prep.weights]
+    shares = prep.shares(prep.rule_budget)
     out = Outcome(funding, stage, shares, prep.rule_budget, reasons=reasons)
     return build_allocation("greedy", prep, out, explain)
 

@@ -61,7 +61,9 @@ def equal_shares(
         How to spend what plain equal shares leaves.
     exact : bool or None
         True: exact arithmetic throughout; False: floats, falling back to exact arithmetic for
-        any run with a decision too close to call; None: exact for small elections.
+        any run with a decision too close to call (the funded set is the exact one either way,
+        only the amounts in the explanation are floats); None: exact amounts for elections of
+        up to :data:`EXACT_UP_TO` ballot entries when an explanation is asked for.
     explain : bool
         Build the explanation (payments, reasons, accounts).
 
@@ -73,7 +75,8 @@ def equal_shares(
     """
     prep = prepare(election, weights, constraints)
     begin = start(prep)
-    small = sum(len(s) for s in prep.supporters) <= EXACT_UP_TO
+    # Exact amounts matter only in an explanation; the funded set is exact either way.
+    small = explain and sum(len(s) for s in prep.supporters) <= EXACT_UP_TO
     if completion == "none":
         run, runs = _run(prep, begin, begin.budget, small if exact is None else exact, False), 1
     else:

@@ -106,7 +106,7 @@ def run_mes(
     state = begin.copy()
     funding, stage = state.funding, state.stage
     if exact:
-        shares: Array = np.array([total * w for w in prep.weights], dtype=object)
+        shares: Array = np.array(prep.shares(total), dtype=object)
         margin: Any = 0
     else:
         shares = np.array([float(w) for w in prep.weights], dtype=np.float64) * float(total)

@@ -57,10 +57,13 @@ def sequential_phragmen(
     begin = start(prep)
     funding, stage = begin.funding, begin.stage
     budget = begin.budget
-    rate = [w * prep.n for w in prep.weights]
-    rate_sum = [
-        sum((rate[i] for i in prep.supporters[p].tolist()), Fraction(0)) for p in range(prep.m)
-    ]
+    rate = [Fraction(1)] * prep.n if prep.equal_weights else [w * prep.n for w in prep.weights]
+    if prep.equal_weights:
+        rate_sum = [Fraction(len(prep.supporters[p])) for p in range(prep.m)]
+    else:
+        rate_sum = [
+            sum((rate[i] for i in prep.supporters[p].tolist()), Fraction(0)) for p in range(prep.m)
+        ]
     spent_of = _SpentBySupporters(prep, rate)
     reasons: dict[int, Reason] = {}
     paid: dict[int, tuple[Any, Any]] = {}
@@ -99,7 +102,7 @@ def sequential_phragmen(
             if reason is None and len(prep.supporters[p]) == 0:
                 reason = Reason.TOO_LITTLE_SUPPORT
             reasons[p] = reason or reasons.get(p, Reason.NO_BUDGET_LEFT)
-    shares = [prep.rule_budget * w for w in prep.weights]
+    shares = prep.shares(prep.rule_budget)
     out = Outcome(funding, stage, shares, prep.rule_budget, paid=paid, reasons=reasons)
     return build_allocation("phragmen", prep, out, explain)
 
@@ -122,9 +125,9 @@ class _SpentBySupporters:
         self.total: list[Fraction] = [Fraction(0)] * prep.m
         self.time_of_class: list[Fraction] = [Fraction(0)]
         self.voter_class = np.zeros(prep.n, dtype=np.int64)
-        lengths = np.zeros(prep.n, dtype=np.int64)
-        for p in range(prep.m):
-            np.add.at(lengths, prep.supporters[p], 1)
+        every = [prep.supporters[p] for p in range(prep.m)]
+        flat = np.concatenate(every) if every else np.zeros(0, dtype=np.int64)
+        lengths = np.bincount(flat, minlength=prep.n).astype(np.int64)
         self.start = np.concatenate(([0], np.cumsum(lengths)))
         ballots = np.empty(int(self.start[-1]), dtype=np.int64)
         fill = self.start[:-1].copy()
@@ -158,10 +161,11 @@ class _SpentBySupporters:
         if self.prep.equal_weights:
             key = class_of_entry * self.prep.m + items_of_entry
             uniq, number = np.unique(key, return_counts=True)
-            rate = self.rate[0] if self.rate else Fraction(0)
+            # Equal weights earn at rate 1: a mover adds (time - its class time) to each item.
+            step = [time - t for t in self.time_of_class]
             for k, c in zip(uniq.tolist(), number.tolist(), strict=True):
                 cls, p = divmod(k, self.prep.m)
-                self.total[p] += rate * c * (time - self.time_of_class[cls])
+                self.total[p] += c * step[cls]
         else:
             voter_of_entry = np.repeat(sup, counts)
             for i, p, cls in zip(

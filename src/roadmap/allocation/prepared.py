@@ -58,6 +58,12 @@ class Prepared:
     def n(self) -> int:
         return len(self.voter_ids)
 
+    def shares(self, total: Number) -> list[Fraction]:
+        """Each voter's share ``total * weight_i`` (computed once when weights are equal)."""
+        if self.equal_weights:
+            return [total * self.weights[0]] * self.n if self.n else []
+        return [total * w for w in self.weights]
+
     def total_utility(self, p: int) -> Number:
         """Sum over supporters of weight-scaled utility (n * w_i * u_i; equal weights: sum u_i)."""
         util = self.utility[p]

@@ -1,0 +1,188 @@
+"""Our allocation rules and pabulib reader against pabutools, on the same parsed elections.
+
+Prints, per file and rule: instance size, our median time, pabutools' time, the ratio, whether
+the funded sets are identical, and peak traced memory (tracemalloc) of both. Never asserts.
+
+    python bench/allocation.py --quick      # small files, a few minutes
+    python bench/allocation.py              # also the five largest files
+    python bench/allocation.py --files Poland_Warszawa_2026.pb --rules equal-shares greedy
+
+pabutools' add1 reruns its equal shares once per unit step; on the large files that is hours,
+so unless ``--pabutools-add1-big`` is given we print an estimate (one pabutools run times the
+number of unit steps the literal loop makes) and say so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from roadmap.allocation import allocate, read_pabulib
+
+ROOT = Path(__file__).resolve().parents[1]
+PABULIB = Path(os.environ.get("ROADMAP_PABULIB_DIR", ROOT.parent / "shared" / "pabulib"))
+BIG = [
+    "Poland_Warszawa_2026.pb",
+    "Poland_Wroclaw_2017.pb",
+    "Poland_Lodz_2022.pb",
+    "Poland_Krakow_2024.pb",
+    "Poland_Katowice_2023.pb",
+]
+ADD1_HOURS = {"Poland_Warszawa_2020_Praga-Poludnie.pb"}  # 13 s per pabutools run, ~700 steps
+RULES = ["equal-shares", "equal-shares-add1", "equal-shares-add1-greedy", "greedy", "phragmen"]
+
+
+def timed(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
+    """Median wall time of ``runs`` calls, and the last result."""
+    times, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def peak_memory(fn: Callable[[], Any]) -> float:
+    """Peak traced allocation of one call, in MB."""
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
+
+
+def pabutools_rule(rule: str, instance: Any, profile: Any) -> Callable[[], set[str]]:
+    from pabutools.election import AbstractApprovalProfile, Additive_Cardinal_Sat, Cost_Sat
+    from pabutools.rules import (
+        exhaustion_by_budget_increase,
+        greedy_utilitarian_welfare,
+        method_of_equal_shares,
+        sequential_phragmen,
+    )
+
+    sat = Cost_Sat if isinstance(profile, AbstractApprovalProfile) else Additive_Cardinal_Sat
+
+    def add1() -> Any:
+        return exhaustion_by_budget_increase(
+            instance,
+            profile,
+            method_of_equal_shares,
+            {"sat_class": sat},
+            budget_step=profile.num_ballots(),
+            exhaustive_stop=False,
+        )
+
+    calls: dict[str, Callable[[], Any]] = {
+        "equal-shares": lambda: method_of_equal_shares(instance, profile, sat_class=sat),
+        "equal-shares-add1": add1,
+        "equal-shares-add1-greedy": lambda: greedy_utilitarian_welfare(
+            instance, profile, sat_class=sat, initial_budget_allocation=add1()
+        ),
+        "greedy": lambda: greedy_utilitarian_welfare(instance, profile, sat_class=sat),
+        "phragmen": lambda: sequential_phragmen(instance, profile),
+    }
+    call = calls[rule]
+    return lambda: {p.name for p in call()}
+
+
+def bench_file(path: Path, rules: list[str], runs: int, args: argparse.Namespace) -> None:
+    from pabutools.election import parse_pabulib
+
+    big = path.name in BIG
+    ours_parse, election = timed(lambda: read_pabulib(path), runs)
+    their_runs = 1 if big else runs
+    their_parse, (instance, profile) = timed(lambda: parse_pabulib(str(path)), their_runs)
+    pairs = sum(len(v.items) for v in election.voters)
+    print(
+        f"\n== {path.name}: {len(election.projects)} projects, {len(election.voters)} voters, "
+        f"{pairs} ballot entries, {election.ballot_type}"
+    )
+    print(
+        f"   parse       ours {ours_parse:8.3f}s  pabutools {their_parse:8.2f}s  "
+        f"x{their_parse / ours_parse:6.1f}"
+    )
+    for rule in rules:
+        if rule == "phragmen" and election.ballot_type.has_points:
+            continue
+        ours_time, ours = timed(lambda r=rule: allocate(election, r, explain=False), runs)
+        ours_mem = peak_memory(lambda r=rule: allocate(election, r, explain=False))
+        line = f"   {rule:<26} ours {ours_time:8.3f}s {ours_mem:7.1f}MB"
+        theirs_fn = pabutools_rule(rule, instance, profile)
+        hours = big or path.name in ADD1_HOURS or (args.quick and len(election.voters) > 1000)
+        if "add1" in rule and hours and not args.pabutools_add1_big:
+            one, _ = timed(pabutools_rule("equal-shares", instance, profile), 1)
+            steps = _unit_steps(ours, election)
+            estimate = one * steps
+            line += (
+                f"  pabutools ~{estimate:9.0f}s ESTIMATED ({steps} unit steps x {one:.1f}s "
+                f"per run; not run)  x~{estimate / ours_time:7.0f}"
+            )
+        elif args.skip_pabutools_big and big:
+            line += "  pabutools skipped (--quick, large file)"
+        else:
+            their_time, theirs = timed(theirs_fn, 1 if big or "add1" in rule else runs)
+            their_mem = peak_memory(theirs_fn) if args.memory and not big else float("nan")
+            same = theirs == set(ours.selected)
+            line += (
+                f"  pabutools {their_time:9.2f}s {their_mem:7.1f}MB  "
+                f"x{their_time / ours_time:7.1f}  identical={same}"
+            )
+        print(line, flush=True)
+
+
+def _unit_steps(allocation: Any, election: Any) -> int:
+    """How many equal-shares runs the literal add1 loop makes (kept step + the failing one)."""
+    n = len(election.voters)
+    return int((allocation.extra["total"] - election.budget) / n) + 2
+
+
+def process_time(path: Path, runs: int) -> None:
+    command = [sys.executable, "-m", "roadmap.allocation.pb_command", str(path)]
+    command += ["--rule", "equal-shares", "--json"]
+
+    def launch(argv: list[str]) -> float:
+        start = time.perf_counter()
+        subprocess.run(argv, check=True, capture_output=True, cwd=ROOT)
+        return time.perf_counter() - start
+
+    bare = statistics.median(launch([sys.executable, "-c", "pass"]) for _ in range(runs))
+    full = statistics.median(launch(command) for _ in range(runs))
+    print(
+        f"\nwhole process, {path.name}: `python -m roadmap.allocation.pb_command ... "
+        f"--rule equal-shares --json` {full:.3f}s vs `python -c pass` {bare:.3f}s "
+        f"(+{full - bare:.3f}s)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small files; no pabutools on big")
+    parser.add_argument("--files", nargs="*", help="file names in the pabulib folder")
+    parser.add_argument("--rules", nargs="*", default=RULES, choices=RULES)
+    parser.add_argument("--runs", type=int, default=3, help="repetitions for medians")
+    parser.add_argument("--pabutools-add1-big", action="store_true", help="really run it (hours)")
+    parser.add_argument("--no-memory", dest="memory", action="store_false")
+    args = parser.parse_args()
+    args.skip_pabutools_big = args.quick
+    if args.files:
+        files = [PABULIB / f for f in args.files]
+    else:
+        small = sorted(p for p in PABULIB.glob("*.pb") if p.name not in BIG)
+        files = small if args.quick else small + [PABULIB / f for f in BIG]
+    print(f"pabulib folder: {PABULIB}; {os.cpu_count()} CPUs; python {sys.version.split()[0]}")
+    for path in files:
+        bench_file(path, args.rules, args.runs, args)
+    process_time(PABULIB / "Poland_Warszawa_2026.pb", 5)
+
+
+if __name__ == "__main__":
+    main()
