@@ -102,8 +102,8 @@ def greedy_by_support(
     reasons: dict[int, Reason] = {}
     greedy_fill(prep, funding, stage, begin.budget, Stage.RULE, reasons)
     _default_reasons(prep, funding, reasons)
-    shares = prep.shares(prep.rule_budget)
-    out = Outcome(funding, stage, shares, prep.rule_budget, reasons=reasons)
+    shares = prep.shares(begin.budget)
+    out = Outcome(funding, stage, shares, begin.budget, reasons=reasons)
     return build_allocation("greedy", prep, out, explain)
 
 

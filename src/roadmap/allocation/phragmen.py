@@ -102,8 +102,8 @@ def sequential_phragmen(
             if reason is None and len(prep.supporters[p]) == 0:
                 reason = Reason.TOO_LITTLE_SUPPORT
             reasons[p] = reason or reasons.get(p, Reason.NO_BUDGET_LEFT)
-    shares = prep.shares(prep.rule_budget)
-    out = Outcome(funding, stage, shares, prep.rule_budget, paid=paid, reasons=reasons)
+    shares = prep.shares(begin.budget)
+    out = Outcome(funding, stage, shares, begin.budget, paid=paid, reasons=reasons)
     return build_allocation("phragmen", prep, out, explain)
 
 

@@ -1,19 +1,11 @@
-"""Fixtures for the allocation tests: the pabulib folder, a bridge to pabutools (the
-reference implementation, used only here and in bench/), and the ``slow`` marker."""
+"""Fixtures for the allocation tests and the ``slow`` marker (helpers: allocation_support)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Any
 
 import pytest
-
-from roadmap.allocation import Election, format_pabulib
-
-REPO_ROOT = Path(__file__).resolve().parents[3]
-PABULIB_DIR = Path(os.environ.get("ROADMAP_PABULIB_DIR", REPO_ROOT.parent / "shared" / "pabulib"))
-SMALL_FILE = 1_000_000
+from allocation_support import PABULIB_DIR, need_pabulib
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -22,85 +14,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def pabulib_files(max_size: int | None = None) -> list[Path]:
-    """The .pb files of the pabulib folder (smaller than ``max_size`` bytes if given)."""
-    if not PABULIB_DIR.is_dir():
-        return []
-    files = sorted(PABULIB_DIR.glob("*.pb"))
-    return [f for f in files if max_size is None or f.stat().st_size < max_size]
-
-
-def need_pabulib() -> None:
-    """Skip (fail under CI=true) when the pabulib folder is missing."""
-    if PABULIB_DIR.is_dir():
-        return
-    message = f"pabulib folder {PABULIB_DIR} not found (set ROADMAP_PABULIB_DIR)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 @pytest.fixture
 def pabulib_dir() -> Path:
     need_pabulib()
     return PABULIB_DIR
-
-
-def as_pabutools(election: Election) -> tuple[Any, Any]:
-    """The same election as pabutools (instance, profile), through the .pb text."""
-    from pabutools.election.pabulib import parse_pabulib_from_string
-
-    return parse_pabulib_from_string(format_pabulib(election))
-
-
-def sat_class(profile: Any) -> Any:
-    """Cost_Sat for approval profiles, Additive_Cardinal_Sat for points."""
-    from pabutools.election import AbstractApprovalProfile, Additive_Cardinal_Sat, Cost_Sat
-
-    return Cost_Sat if isinstance(profile, AbstractApprovalProfile) else Additive_Cardinal_Sat
-
-
-def names(allocation: Any) -> set[str]:
-    """Project names of a pabutools budget allocation."""
-    return {p.name for p in allocation}
-
-
-_ADD1: dict[tuple[int, int], Any] = {}
-
-
-def pabutools_outcome(rule: str, instance: Any, profile: Any) -> set[str]:
-    """What pabutools funds for our rule name (computed, never hard-coded)."""
-    from pabutools.rules import (
-        exhaustion_by_budget_increase,
-        greedy_utilitarian_welfare,
-        method_of_equal_shares,
-        sequential_phragmen,
-    )
-
-    sat = sat_class(profile)
-    if rule == "equal-shares":
-        return names(method_of_equal_shares(instance, profile, sat_class=sat))
-    if rule in ("equal-shares-add1", "equal-shares-add1-greedy"):
-        key = (id(instance), id(profile))
-        if key not in _ADD1:
-            _ADD1[key] = exhaustion_by_budget_increase(
-                instance,
-                profile,
-                method_of_equal_shares,
-                {"sat_class": sat},
-                budget_step=profile.num_ballots(),
-                exhaustive_stop=False,
-            )
-        add1 = _ADD1[key]
-        if rule == "equal-shares-add1":
-            return names(add1)
-        return names(
-            greedy_utilitarian_welfare(
-                instance, profile, sat_class=sat, initial_budget_allocation=add1
-            )
-        )
-    if rule == "greedy":
-        return names(greedy_utilitarian_welfare(instance, profile, sat_class=sat))
-    if rule == "phragmen":
-        return names(sequential_phragmen(instance, profile))
-    raise ValueError(rule)

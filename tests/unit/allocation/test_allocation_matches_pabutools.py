@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SMALL_FILE, need_pabulib, pabulib_files, pabutools_outcome, sat_class
+from allocation_support import SMALL_FILE, need_pabulib, pabulib_files, pabutools_outcome, sat_class
 
 from roadmap.allocation import NotApplicable, allocate, read_pabulib
 
@@ -78,7 +78,7 @@ def test_add1_reproduces_the_official_equal_shares_outcome(name: str) -> None:
 
 
 def _dir() -> Path:
-    from conftest import PABULIB_DIR
+    from allocation_support import PABULIB_DIR
 
     return PABULIB_DIR
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import as_pabutools, need_pabulib, pabulib_files
+from allocation_support import as_pabutools, need_pabulib, pabulib_files
 
 from roadmap.allocation import (
     BallotType,

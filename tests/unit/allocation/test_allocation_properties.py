@@ -6,10 +6,10 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from conftest import as_pabutools, pabutools_outcome, sat_class
+from allocation_strategies import constraints_for, elections, weights_for
+from allocation_support import as_pabutools, pabutools_outcome, sat_class
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import constraints_for, elections, weights_for
 
 from roadmap.allocation import (
     POOL,
