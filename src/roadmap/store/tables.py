@@ -21,9 +21,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
+from roadmap.domain.errors import ValidationError
 from roadmap.store.types import UTCDateTime
 
 NAMING = {
@@ -238,6 +240,8 @@ class StaffRow(Versioned, Base):
     capacity_weeks: Mapped[float] = mapped_column(Float)
     paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Person-weeks per sub-period (time off lowers a month); None: capacity spread evenly.
+    capacity_by_subperiod: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class PlanRow(Base):
@@ -275,3 +279,22 @@ class AuditEventRow(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ProgressReportRow(Base):
+    """A staff member's report on an item they are assigned to in a published plan."""
+
+    __tablename__ = "progress_reports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    reported_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reported_at: Mapped[datetime]
+    percent_done: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+@event.listens_for(PlanRow, "before_update")
+@event.listens_for(AssignmentRow, "before_update")
+def _published_plans_are_immutable(_mapper: Any, _connection: Any, target: Any) -> None:
+    raise ValidationError("A published plan cannot be changed; publish a new version instead.")

@@ -79,3 +79,78 @@ def voice_bars(frame: pd.DataFrame) -> go.Figure:
     )
     figure.update_xaxes(tickformat=".0%")
     return figure
+
+
+def funded_treemap(funded: pd.DataFrame) -> go.Figure:
+    """Funded effort by sub-community, then item."""
+    return px.treemap(
+        funded, path=["Sub-community", "Item"], values="Effort", title="Funded effort"
+    )
+
+
+def money_flow(payments: pd.DataFrame, work: pd.DataFrame) -> go.Figure:
+    """A Sankey from organizations through items to staff (person-weeks)."""
+    labels = list(dict.fromkeys([*payments["From"], *payments["To"], *work["From"], *work["To"]]))
+    index = {label: n for n, label in enumerate(labels)}
+    links = pd.concat([payments, work])
+    figure = go.Figure(
+        go.Sankey(
+            node={"label": labels, "pad": 12},
+            link={
+                "source": [index[x] for x in links["From"]],
+                "target": [index[x] for x in links["To"]],
+                "value": list(links["Weeks"]),
+            },
+        )
+    )
+    figure.update_layout(title="Organizations → items → staff (person-weeks)", height=600)
+    return figure
+
+
+def capacity_use(use: pd.DataFrame) -> go.Figure:
+    """Assigned person-weeks per person and sub-period, against capacity."""
+    figure = px.bar(
+        use,
+        x="Sub-period",
+        y="Assigned",
+        color="Person",
+        barmode="group",
+        title="Capacity use per person and sub-period",
+    )
+    return figure
+
+
+def fairness(accounts: pd.DataFrame) -> go.Figure:
+    """Each organization's share of voice against its share of funded effort it asked for."""
+    long = accounts.melt(
+        id_vars="Organization",
+        value_vars=["Share of voice", "Share of effort it asked for"],
+        var_name="Measure",
+        value_name="Share",
+    )
+    figure = px.bar(
+        long,
+        x="Share",
+        y="Organization",
+        color="Measure",
+        barmode="group",
+        orientation="h",
+        title="Fairness: voice against effort received",
+    )
+    figure.update_xaxes(tickformat=".0%")
+    return figure
+
+
+def gantt(rows: pd.DataFrame) -> go.Figure:
+    """Assignments over the sub-periods (plotly timeline)."""
+    figure = px.timeline(
+        rows,
+        x_start="Start",
+        x_end="End",
+        y="Item",
+        color="Person",
+        hover_data=["Weeks", "Skill"],
+        title="Assignments",
+    )
+    figure.update_yaxes(autorange="reversed")
+    return figure

@@ -80,6 +80,24 @@ PAGES: tuple[PageSpec, ...] = (
         "Admin",
         roles=frozenset({Role.ADMIN, Role.EXECUTIVE}),
     ),
+    PageSpec("plan", "Published plan", ":material/event_note:", "Roadmap"),
+    PageSpec(
+        "my_plan", "My plan", ":material/view_timeline:", "Work", roles=frozenset({Role.STAFF})
+    ),
+    PageSpec(
+        "scenarios",
+        "Scenarios",
+        ":material/compare:",
+        "Govern",
+        roles=frozenset({Role.EXECUTIVE}),
+    ),
+    PageSpec(
+        "staff_admin",
+        "Staff",
+        ":material/badge:",
+        "Admin",
+        roles=frozenset({Role.ADMIN, Role.EXECUTIVE}),
+    ),
     PageSpec("sign_in", "Sign in", ":material/login:", "Account", signed_out_only=True),
     PageSpec(
         "account", "My account", ":material/person:", "Account", roles=frozenset({Role.MEMBER})

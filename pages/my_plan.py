@@ -1,0 +1,45 @@
+from roadmap.ui.guard import page_setup
+
+actor = page_setup("my_plan")
+
+import streamlit as st
+
+from roadmap.services import plans
+from roadmap.ui import figures, plan_view, session
+from roadmap.ui.feedback import user_errors
+from roadmap.ui.item_view import item_link
+
+ctx = session.context()
+st.title("My plan")
+plan, mine = plans.my_assignments(ctx, actor)
+if plan is None:
+    st.info("No plan has been published yet.")
+    st.stop()
+st.caption(f"{plan.period}, plan version {plan.version}")
+if not mine:
+    st.write("You have no assignments in the published plan.")
+    st.stop()
+rows = plan_view.gantt_rows(plan.snapshot, mine)
+st.plotly_chart(figures.gantt(rows), width="stretch")
+st.dataframe(
+    rows.drop(columns=["Start", "End"]),
+    hide_index=True,
+    width="stretch",
+    column_config={"Page": st.column_config.LinkColumn("Page", display_text="open")},
+)
+titles = {f["item"]: f["title"] for f in plan.snapshot["funded"]}
+st.markdown(
+    "Items: "
+    + " · ".join(item_link(i, titles.get(i, str(i))) for i in sorted({a["item"] for a in mine}))
+)
+st.subheader("Report progress")
+with st.form("progress", clear_on_submit=True):
+    item = st.selectbox(
+        "Item", sorted({a["item"] for a in mine}), format_func=lambda i: f"#{i} {titles.get(i, '')}"
+    )
+    percent = st.slider("Percent done", 0, 100, 0, step=5)
+    note = st.text_area("Note")
+    if st.form_submit_button("Report", type="primary") and item is not None:
+        with user_errors():
+            plans.report_progress(ctx, actor, item, percent, note)
+            st.success("Reported. The executive sees it on the plan page.")

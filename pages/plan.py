@@ -1,0 +1,55 @@
+from roadmap.ui.guard import page_setup
+
+actor = page_setup("plan")
+
+import streamlit as st
+
+from roadmap.domain.enums import Role
+from roadmap.services import plans
+from roadmap.ui import plan_view, session
+
+ctx = session.context()
+st.title("Published plan")
+versions = plans.published_plans(ctx)
+if not versions:
+    st.info("No plan has been published for this period yet.")
+    st.stop()
+chosen = st.selectbox(
+    "Version",
+    versions,
+    format_func=lambda p: (
+        f"v{p.version} — {p.snapshot['name']}, "
+        f"published {p.published_at:%Y-%m-%d} by {p.published_by}"
+    ),
+)
+assert chosen is not None
+snap = chosen.snapshot
+st.caption(
+    f"{chosen.period}, version {chosen.version}. "
+    "A published plan never changes; a new version replaces it."
+)
+older = [p for p in versions if p.version == chosen.version - 1]
+if older:
+    diff = plans.plan_diff(older[0].snapshot, snap)
+    with st.expander(f"What changed since version {older[0].version}", expanded=True):
+        st.write(f"Added: {', '.join(f'#{i}' for i in diff.added) or 'none'}")
+        st.write(f"Removed: {', '.join(f'#{i}' for i in diff.removed) or 'none'}")
+        changes = [f"#{i} {a:g}→{b:g}" for i, (a, b) in diff.effort_changed.items()]
+        st.write(f"Effort changed: {', '.join(changes) or 'none'}")
+        st.write(f"People changed on: {', '.join(f'#{i}' for i in diff.reassigned) or 'none'}")
+plan_view.overview(snap)
+plan_view.fairness_panel(snap)
+plan_view.flows(snap)
+plan_view.staffing(snap)
+plan_view.explanation(snap)
+if actor.has(Role.EXECUTIVE):
+    st.subheader("Progress reported by staff")
+    reports = plans.progress(ctx)
+    st.dataframe(
+        [
+            {"#": i, "Done": f"{p}%", "Note": note, "By": who}
+            for i, (p, note, who) in reports.items()
+        ],
+        hide_index=True,
+        width="stretch",
+    )

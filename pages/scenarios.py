@@ -1,0 +1,151 @@
+from roadmap.ui.guard import page_setup
+
+actor = page_setup("scenarios")
+
+import pandas as pd
+import streamlit as st
+
+from roadmap.domain.enums import AllocationRule, VoiceMode
+from roadmap.domain.models import Envelope
+from roadmap.services import plans, signals
+from roadmap.ui import plan_view, session
+from roadmap.ui.feedback import user_errors
+
+ctx = session.context()
+period = signals.get_period(ctx).settings
+st.title("Scenarios")
+st.caption(f"{period.name}: compare envelopes side by side, then publish one as the period's plan.")
+count = st.radio("Scenarios", [1, 2, 3], index=1, horizontal=True)
+defaults = [AllocationRule.EQUAL_SHARES, AllocationRule.GREEDY, AllocationRule.PHRAGMEN]
+envelopes: list[tuple[str, Envelope]] = []
+for n, column in enumerate(st.columns(count or 1)):
+    with column, st.container(border=True):
+        name = st.text_input("Name", f"Scenario {chr(65 + n)}", key=f"name-{n}")
+        rule = st.selectbox(
+            "Rule",
+            [r.value for r in AllocationRule],
+            key=f"rule-{n}",
+            index=[r.value for r in AllocationRule].index(defaults[n].value),
+        )
+        voice = st.selectbox(
+            "Voice",
+            [v.value for v in VoiceMode],
+            key=f"voice-{n}",
+            index=[v.value for v in VoiceMode].index(period.envelope.voice.value),
+        )
+        alpha = st.slider(
+            "Blend: share of equal voice", 0.0, 1.0, period.envelope.blend_alpha, key=f"a-{n}"
+        )
+        reserve = st.number_input(
+            "Reserve (person-weeks)",
+            min_value=0.0,
+            value=float(period.envelope.reserve_weeks),
+            key=f"r-{n}",
+        )
+        envelopes.append(
+            (
+                name,
+                period.envelope.model_copy(
+                    update={
+                        "rule": AllocationRule(rule),
+                        "voice": VoiceMode(voice),
+                        "blend_alpha": alpha,
+                        "reserve_weeks": reserve,
+                    }
+                ),
+            )
+        )
+
+if st.button("Run scenarios", type="primary"):
+    results = []
+    with st.status("Running the scenarios…", expanded=True) as status:
+        for name, envelope in envelopes:
+            st.write(f"{name}: funding items by {envelope.rule.value}, then assigning staff…")
+            with user_errors():
+                results.append(
+                    (name, envelope, plans.snapshot(plans.run_scenario(ctx, actor, envelope, name)))
+                )
+        status.update(label="Scenarios ready", state="complete", expanded=False)
+    st.session_state["scenario_results"] = results
+
+results = st.session_state.get("scenario_results", [])
+if results:
+    st.header("Comparison")
+    every = sorted(
+        {f["item"]: f["title"] for _, _, snap in results for f in snap["funded"]}.items()
+    )
+    st.subheader("Items funded")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "#": i,
+                    "Item": t,
+                    **{
+                        name: ("✓" if i in {f["item"] for f in snap["funded"]} else "—")
+                        for name, _, snap in results
+                    },
+                }
+                for i, t in every
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.subheader("Effort per sub-community")
+    per_sub = pd.concat(
+        [
+            plan_view.funded_frame(snap).groupby("Sub-community")["Effort"].sum().rename(name)
+            for name, _, snap in results
+        ],
+        axis=1,
+    ).fillna(0)
+    st.bar_chart(per_sub)
+    st.dataframe(per_sub, width="stretch")
+    st.subheader("Each organization: share of voice and of effort it asked for")
+    fair = pd.concat(
+        [
+            plan_view.accounts_frame(snap)
+            .set_index("Organization")["Share of effort it asked for"]
+            .rename(name)
+            for name, _, snap in results
+        ]
+        + [
+            plan_view.accounts_frame(results[0][2])
+            .set_index("Organization")["Share of voice"]
+            .rename("Voice")
+        ],
+        axis=1,
+    )
+    st.dataframe(fair.style.format("{:.1%}"), width="stretch")
+    st.subheader("Coverage and gaps")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Scenario": name,
+                    "Funded effort": snap["spent"],
+                    "Covered": sum(c["covered"] for c in snap["coverage"]),
+                    "Gap": sum(g["weeks"] for g in snap["gaps"]),
+                    "Solver": snap["solver"]["status"],
+                }
+                for name, _, snap in results
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    tabs = st.tabs([name for name, _, _ in results])
+    for tab, (name, envelope, snap) in zip(tabs, results, strict=True):
+        with tab:
+            plan_view.overview(snap)
+            plan_view.fairness_panel(snap)
+            plan_view.flows(snap)
+            plan_view.staffing(snap)
+            plan_view.explanation(snap)
+            if st.button(f"Publish {name} as the plan", key=f"publish-{name}"):
+                with user_errors():
+                    published = plans.publish_plan(ctx, actor, envelope, name)
+                    st.success(
+                        f"Published version {published.version} of the {published.period} plan."
+                    )

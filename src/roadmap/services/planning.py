@@ -1,0 +1,263 @@
+"""From the period's signals to funded items: the executive's scenarios.
+
+How the database becomes an allocation election (the choices the issues left open):
+- items: the in-scope items; an item's cost is the midpoint of its effort estimate, in
+  person-weeks, kept exact;
+- voters: the active member organizations; an organization supports every item it approved,
+  gave points to, ranked or pledged to (approval ballots: a funder's utility is the effort
+  it gets, as in real equal-shares elections); its weight is its voice in the scenario;
+- budget: the active staff's capacity in the period; the reserve, caps and floors,
+  dependencies and earmarked pledges come from the scenario's envelope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from sqlalchemy import select
+
+from roadmap.allocation import Constraints, Election, Pledge, Project, Voter, allocate
+from roadmap.allocation.election import BallotType
+from roadmap.auth.roles import require
+from roadmap.domain.actor import Actor
+from roadmap.domain.enums import AllocationRule, GroupKind, ItemStatus, OrgStatus, Role
+from roadmap.domain.errors import ValidationError
+from roadmap.domain.models import Envelope
+from roadmap.domain.voice import voice_shares
+from roadmap.services.context import Context
+from roadmap.services.signals import SignalView, _period_row, _signal_views
+from roadmap.store.engine import reading
+from roadmap.store.tables import (
+    ItemDependencyRow,
+    ItemRow,
+    OrganizationRow,
+    StaffRow,
+)
+
+# A dependency on an item already planned, in progress or done is met; one on an item that
+# is not in scope keeps the dependent item unfunded ("a missing dependency").
+DELIVERED = {ItemStatus.PLANNED.value, ItemStatus.IN_PROGRESS.value, ItemStatus.DONE.value}
+
+RULE_NAMES = {
+    # What real equal-shares elections run: add1, then a greedy fill of what is left.
+    AllocationRule.EQUAL_SHARES: "equal-shares-add1-greedy",
+    AllocationRule.GREEDY: "greedy",
+    AllocationRule.PHRAGMEN: "phragmen",
+}
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    id: int
+    title: str
+    subcommunity: str
+    theme: str | None
+    cost: float
+    skills: list[str]
+    depends_on: list[int]
+
+
+@dataclass(frozen=True)
+class FundedView:
+    item: PlanItem
+    stage: str
+    pledged: float
+    payments: dict[str, float]  # organization key (or "(pool)") -> person-weeks
+
+
+@dataclass(frozen=True)
+class UnfundedView:
+    item: PlanItem
+    reason: str
+
+
+@dataclass(frozen=True)
+class OrgAccount:
+    key: str
+    name: str
+    voice: float
+    paid: float
+    supported_effort: float
+    effort_share: float  # share of all funded effort that went to items it asked for
+
+
+@dataclass(frozen=True)
+class Funding:
+    name: str
+    envelope: Envelope
+    budget: float
+    reserve: float
+    spent: float
+    funded: list[FundedView]
+    unfunded: list[UnfundedView]
+    accounts: list[OrgAccount]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def funded_ids(self) -> list[int]:
+        return [f.item.id for f in self.funded]
+
+
+def _exact(value: float) -> Fraction:
+    return Fraction(str(value))
+
+
+def run_funding(
+    ctx: Context,
+    actor: Actor,
+    envelope: Envelope,
+    name: str = "scenario",
+    period_key: str | None = None,
+) -> Funding:
+    """Run the envelope's rule on the period's latest signals (nothing is written)."""
+    require(actor, Role.EXECUTIVE, to="run allocation scenarios")
+    with reading(ctx.engine) as session:
+        period_row = _period_row(session, period_key)
+        signals = _signal_views(session, period_row.id, latest_only=True)
+        statuses = dict(session.execute(select(ItemRow.id, ItemRow.status)).all())
+        rows = list(
+            session.scalars(
+                select(ItemRow)
+                .where(ItemRow.status == ItemStatus.IN_SCOPE.value)
+                .order_by(ItemRow.id)
+            )
+        )
+        deps: dict[int, list[int]] = {}
+        for dep in session.scalars(select(ItemDependencyRow)):
+            deps.setdefault(dep.item_id, []).append(dep.depends_on_id)
+        items = {
+            r.id: PlanItem(
+                r.id,
+                r.title,
+                r.subcommunity.slug,
+                r.theme.slug if r.theme else None,
+                (r.effort_low + r.effort_high) / 2,
+                list(r.skills),
+                sorted(d for d in deps.get(r.id, []) if statuses.get(d) not in DELIVERED),
+            )
+            for r in rows
+        }
+        orgs = {
+            o.key: (o.name, o.annual_commitment)
+            for o in session.scalars(
+                select(OrganizationRow)
+                .where(OrganizationRow.status == OrgStatus.ACTIVE.value)
+                .order_by(OrganizationRow.key)
+            )
+        }
+        capacity = sum(
+            s.capacity_weeks
+            for s in session.scalars(select(StaffRow).where(StaffRow.active.is_(True)))
+        )
+    if not items:
+        raise ValidationError("No item is in scope: there is nothing to fund.")
+    if not orgs:
+        raise ValidationError("There is no active member organization to signal.")
+    return _fund(name, envelope, items, orgs, signals, capacity)
+
+
+def _fund(
+    name: str,
+    envelope: Envelope,
+    items: dict[int, PlanItem],
+    orgs: dict[str, tuple[str, float]],
+    signals: list[SignalView],
+    capacity: float,
+) -> Funding:
+    by_org = {s.organization: s for s in signals if s.organization in orgs}
+    voters = tuple(
+        Voter(
+            key,
+            tuple(str(i) for i in sorted(by_org[key].items()) if i in items)
+            if key in by_org
+            else (),
+        )
+        for key in orgs
+    )
+    outside = sorted({d for item in items.values() for d in item.depends_on if d not in items})
+    projects = tuple(Project(str(i), _exact(item.cost)) for i, item in items.items()) + tuple(
+        Project(str(d), Fraction(0)) for d in outside
+    )
+    election = Election(_exact(capacity), BallotType.APPROVAL, projects, voters)
+    voice = voice_shares(
+        {k: money for k, (_, money) in orgs.items()}, envelope.voice, envelope.blend_alpha
+    )
+    weights = [_exact(round(voice[k], 12)) for k in orgs]
+    weights[-1] += 1 - sum(weights)  # exact sum of 1 despite rounding
+    constraints = _constraints(envelope, items, by_org)
+    result = allocate(election, RULE_NAMES[envelope.rule], weights=weights, constraints=constraints)
+    explanation = result.explanation
+    funded = [
+        FundedView(
+            items[int(f.item_id)],
+            f.stage.value,
+            float(f.pledged),
+            {k: float(v) for k, v in f.payments.items()},
+        )
+        for f in explanation.funded
+    ]
+    unfunded = [
+        UnfundedView(items[int(u.item_id)], u.reason.value)
+        for u in explanation.unfunded
+        if int(u.item_id) in items
+    ]
+    total = sum(f.item.cost for f in funded) or 1.0
+    accounts = [
+        OrgAccount(
+            a.voter_id,
+            orgs[a.voter_id][0],
+            float(a.weight),
+            float(a.paid),
+            float(a.supported_effort),
+            float(a.supported_effort) / total,
+        )
+        for a in explanation.voters
+    ]
+    return Funding(
+        name,
+        envelope,
+        capacity,
+        float(envelope.reserve_weeks),
+        float(result.spent),
+        funded,
+        unfunded,
+        accounts,
+        list(explanation.notes),
+    )
+
+
+def _constraints(
+    envelope: Envelope, items: dict[int, PlanItem], signals: dict[str, SignalView]
+) -> Constraints:
+    groups: dict[str, list[str]] = {}
+    for item_id, item in items.items():
+        names = [f"subcommunity:{item.subcommunity}"]
+        if item.theme:
+            names.append(f"theme:{item.theme}")
+        groups[str(item_id)] = names
+    caps, floors = {}, {}
+    for c in envelope.constraints:
+        prefix = "theme" if c.group_kind == GroupKind.THEME else "subcommunity"
+        if c.cap_weeks is not None:
+            caps[f"{prefix}:{c.group}"] = _exact(c.cap_weeks)
+        if c.floor_weeks is not None:
+            floors[f"{prefix}:{c.group}"] = _exact(c.floor_weeks)
+    pledges = [
+        Pledge(org, str(item_id), _exact(weeks))
+        for org, signal in signals.items()
+        for item_id, weeks, _ in signal.pledges
+        if item_id in items
+    ]
+    depends = {
+        str(i): [str(d) for d in item.depends_on] for i, item in items.items() if item.depends_on
+    }
+    return Constraints(
+        reserve=_exact(envelope.reserve_weeks),
+        eligible=frozenset(str(i) for i in items),
+        groups=groups,
+        caps=caps,
+        floors=floors,
+        depends_on=depends,
+        pledges=pledges,
+    )

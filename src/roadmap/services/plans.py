@@ -1,0 +1,365 @@
+"""Staff plans: scenarios with an assignment, publishing, the staff's view and progress.
+
+A published plan is a snapshot: a new row per publish (version 1, 2, ...) that no use case
+updates; the store refuses any UPDATE of a plan row (see ``roadmap.store.tables``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from roadmap.allocation.assignment import StaffMember, StaffPlan, WorkItem, assign_staff
+from roadmap.auth.roles import require
+from roadmap.domain.actor import Actor
+from roadmap.domain.enums import ItemStatus, Role
+from roadmap.domain.errors import NotFound, ValidationError
+from roadmap.domain.lifecycle import check_transition
+from roadmap.domain.models import Envelope
+from roadmap.services.audit import record
+from roadmap.services.context import Context
+from roadmap.services.planning import Funding, run_funding
+from roadmap.services.signals import _period_row, _signal_views
+from roadmap.store.engine import reading, transaction
+from roadmap.store.tables import (
+    AssignmentRow,
+    ItemRow,
+    OrganizationRow,
+    PlanRow,
+    ProgressReportRow,
+    StaffRow,
+    UserRow,
+)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    funding: Funding
+    staffing: StaffPlan
+    staff_names: dict[str, str]
+    subperiods: list[str]
+
+
+@dataclass(frozen=True)
+class PlanView:
+    period: str
+    version: int
+    published_by: str
+    published_at: Any
+    snapshot: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PlanDiff:
+    added: list[int] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
+    effort_changed: dict[int, tuple[float, float]] = field(default_factory=dict)
+    reassigned: list[int] = field(default_factory=list)
+
+
+def subperiods(start: date, end: date) -> list[str]:
+    """The months of a period, as ``YYYY-MM`` labels: the plan's sub-periods."""
+    labels, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        labels.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return labels
+
+
+def run_scenario(
+    ctx: Context,
+    actor: Actor,
+    envelope: Envelope,
+    name: str = "scenario",
+    period_key: str | None = None,
+    time_limit: float = 20.0,
+) -> Scenario:
+    """Fund items by the envelope's rule, then assign staff to them (nothing is written)."""
+    funding = run_funding(ctx, actor, envelope, name, period_key)
+    with reading(ctx.engine) as session:
+        period = _period_row(session, period_key)
+        months = subperiods(period.start, period.end)
+        supported = {
+            s.organization: s.items() for s in _signal_views(session, period.id, latest_only=True)
+        }
+        org_keys = dict(session.execute(select(OrganizationRow.id, OrganizationRow.key)).all())
+        staff_rows = list(session.scalars(select(StaffRow).order_by(StaffRow.key)))
+    funded = set(funding.funded_ids)
+    n = len(funding.funded)
+    work = [
+        WorkItem(
+            str(f.item.id),
+            f.item.cost,
+            f.item.skills or ["general"],
+            tuple(str(d) for d in f.item.depends_on if d in funded),
+            # Funded earlier means more important: weights n, n-1, ..., 1.
+            weight=float(n - rank),
+        )
+        for rank, f in enumerate(funding.funded)
+    ]
+    staff = [
+        StaffMember(
+            s.key,
+            dict(s.skills),
+            _capacity(s.capacity_by_subperiod, s.capacity_weeks, len(months)),
+            s.active,
+            # Restricted money: only items the paying organization asked for.
+            None
+            if s.paid_by_id is None
+            else [str(i) for i in supported.get(org_keys[s.paid_by_id], set()) if i in funded],
+        )
+        for s in staff_rows
+    ]
+    staffing = assign_staff(work, staff, time_limit=time_limit)
+    return Scenario(funding, staffing, {s.key: s.name for s in staff_rows}, months)
+
+
+def _capacity(by_month: list[Any] | None, total: float, months: int) -> list[float]:
+    if by_month and len(by_month) == months:
+        return [float(x) for x in by_month]
+    return [round(total / months, 3)] * months
+
+
+def snapshot(scenario: Scenario) -> dict[str, Any]:
+    """Everything a reader of the published plan needs, frozen as plain JSON."""
+    f, s = scenario.funding, scenario.staffing
+    return {
+        "name": f.name,
+        "envelope": f.envelope.model_dump(mode="json"),
+        "budget": f.budget,
+        "reserve": f.reserve,
+        "spent": f.spent,
+        "subperiods": scenario.subperiods,
+        "funded": [
+            {
+                "item": x.item.id,
+                "title": x.item.title,
+                "subcommunity": x.item.subcommunity,
+                "theme": x.item.theme,
+                "effort": x.item.cost,
+                "stage": x.stage,
+                "pledged": x.pledged,
+                "payments": x.payments,
+            }
+            for x in f.funded
+        ],
+        "unfunded": [
+            {"item": u.item.id, "title": u.item.title, "effort": u.item.cost, "reason": u.reason}
+            for u in f.unfunded
+        ],
+        "accounts": [
+            {
+                "org": a.key,
+                "name": a.name,
+                "voice": a.voice,
+                "paid": a.paid,
+                "supported_effort": a.supported_effort,
+                "effort_share": a.effort_share,
+            }
+            for a in f.accounts
+        ],
+        "assignments": [
+            {
+                "staff": a.staff_id,
+                "name": scenario.staff_names.get(a.staff_id, a.staff_id),
+                "item": int(a.item_id),
+                "skill": a.skill,
+                "subperiod": a.period,
+                "weeks": a.weeks,
+            }
+            for a in s.assignments
+        ],
+        "coverage": [
+            {"item": int(c.item_id), "required": c.required, "covered": c.covered, "gap": c.gap}
+            for c in s.coverage
+        ],
+        "gaps": [
+            {
+                "skill": g.skill,
+                "subperiod": g.period,
+                "weeks": g.weeks,
+                "items": [int(i) for i in g.item_ids],
+            }
+            for g in s.gaps
+        ],
+        "solver": {"status": s.status.value, "gap": s.relative_gap, "message": s.message},
+    }
+
+
+def publish_plan(
+    ctx: Context,
+    actor: Actor,
+    envelope: Envelope,
+    name: str = "plan",
+    period_key: str | None = None,
+) -> PlanView:
+    """Publish a scenario as the period's plan: a new immutable version; funded items become
+    ``planned``."""
+    require(actor, Role.EXECUTIVE, to="publish plans")
+    scenario = run_scenario(ctx, actor, envelope, name, period_key)
+    frozen = snapshot(scenario)
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        period = _period_row(session, period_key)
+        version = 1 + int(
+            session.scalar(select(func.max(PlanRow.version)).where(PlanRow.period_id == period.id))
+            or 0
+        )
+        row = PlanRow(
+            period_id=period.id,
+            version=version,
+            published_by=actor.user_id,
+            published_at=now,
+            snapshot=frozen,
+        )
+        session.add(row)
+        session.flush()
+        staff_ids = dict(session.execute(select(StaffRow.key, StaffRow.id)).all())
+        for a in frozen["assignments"]:
+            session.add(
+                AssignmentRow(
+                    plan_id=row.id,
+                    staff_id=staff_ids[a["staff"]],
+                    item_id=a["item"],
+                    weeks=a["weeks"],
+                    subperiod=a["subperiod"],
+                )
+            )
+        for funded in frozen["funded"]:
+            item = session.get(ItemRow, funded["item"])
+            if item is not None and item.status == ItemStatus.IN_SCOPE.value:
+                check_transition(ItemStatus.IN_SCOPE, ItemStatus.PLANNED)
+                item.status = ItemStatus.PLANNED.value
+                item.updated_at = now
+                session.flush()
+                record(
+                    session,
+                    actor,
+                    now,
+                    "status",
+                    "item",
+                    item.id,
+                    {"status": "in_scope"},
+                    {"status": "planned", "version": item.version},
+                    f"funded by plan {period.key} v{version}",
+                )
+        record(
+            session,
+            actor,
+            now,
+            "publish",
+            "plan",
+            f"{period.key} v{version}",
+            None,
+            {"funded": [f["item"] for f in frozen["funded"]], "name": name},
+        )
+        return PlanView(period.key, version, actor.username or "", now, frozen)
+
+
+def _view(session: Session, row: PlanRow, period_key: str) -> PlanView:
+    who = session.get(UserRow, row.published_by) if row.published_by else None
+    return PlanView(
+        period_key, row.version, who.username if who else "", row.published_at, row.snapshot
+    )
+
+
+def published_plans(ctx: Context, period_key: str | None = None) -> list[PlanView]:
+    """Every published version of the period's plan, newest first (public)."""
+    with reading(ctx.engine) as session:
+        period = _period_row(session, period_key)
+        rows = session.scalars(
+            select(PlanRow).where(PlanRow.period_id == period.id).order_by(PlanRow.version.desc())
+        )
+        return [_view(session, r, period.key) for r in rows]
+
+
+def plan_diff(old: dict[str, Any], new: dict[str, Any]) -> PlanDiff:
+    """What a new version changed: items added or removed, effort changed, people moved."""
+    before = {f["item"]: f["effort"] for f in old["funded"]}
+    after = {f["item"]: f["effort"] for f in new["funded"]}
+
+    def people(snap: dict[str, Any]) -> dict[int, set[str]]:
+        out: dict[int, set[str]] = {}
+        for a in snap["assignments"]:
+            out.setdefault(a["item"], set()).add(a["staff"])
+        return out
+
+    old_people, new_people = people(old), people(new)
+    return PlanDiff(
+        added=sorted(set(after) - set(before)),
+        removed=sorted(set(before) - set(after)),
+        effort_changed={
+            i: (before[i], after[i])
+            for i in sorted(set(before) & set(after))
+            if before[i] != after[i]
+        },
+        reassigned=sorted(
+            i
+            for i in set(before) & set(after)
+            if old_people.get(i, set()) != new_people.get(i, set())
+        ),
+    )
+
+
+def my_assignments(ctx: Context, actor: Actor) -> tuple[PlanView | None, list[dict[str, Any]]]:
+    """The latest published plan and the signed-in staff member's part of it."""
+    require(actor, Role.STAFF, to="see your assignments")
+    plans = published_plans(ctx)
+    if not plans:
+        return None, []
+    with reading(ctx.engine) as session:
+        keys = set(session.scalars(select(StaffRow.key).where(StaffRow.user_id == actor.user_id)))
+    return plans[0], [a for a in plans[0].snapshot["assignments"] if a["staff"] in keys]
+
+
+def report_progress(ctx: Context, actor: Actor, item_id: int, percent: int, note: str) -> None:
+    """A staff member reports progress on an item they are assigned to in the latest plan."""
+    require(actor, Role.STAFF, to="report progress")
+    if not 0 <= percent <= 100:
+        raise ValidationError("Percent done must be between 0 and 100.", {"percent": "0 to 100."})
+    latest, mine = my_assignments(ctx, actor)
+    if latest is None or item_id not in {a["item"] for a in mine}:
+        raise ValidationError(f"You are not assigned to item #{item_id} in the published plan.")
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        period = _period_row(session, latest.period)
+        plan = session.scalar(
+            select(PlanRow).where(PlanRow.period_id == period.id, PlanRow.version == latest.version)
+        )
+        if plan is None:
+            raise NotFound("The plan is gone.")
+        session.add(
+            ProgressReportRow(
+                plan_id=plan.id,
+                item_id=item_id,
+                reported_by=actor.user_id,
+                reported_at=now,
+                percent_done=percent,
+                note=note.strip()[:4000],
+            )
+        )
+        record(
+            session,
+            actor,
+            now,
+            "progress",
+            "item",
+            item_id,
+            None,
+            {"percent": percent, "note": note},
+        )
+
+
+def progress(ctx: Context) -> dict[int, tuple[int, str, str]]:
+    """The latest progress report per item: percent, note, who (what the executive sees)."""
+    with reading(ctx.engine) as session:
+        rows = session.execute(
+            select(ProgressReportRow, UserRow.username)
+            .outerjoin(UserRow, UserRow.id == ProgressReportRow.reported_by)
+            .order_by(ProgressReportRow.id)
+        ).all()
+        return {r.item_id: (r.percent_done, r.note, name or "") for r, name in rows}

@@ -1,0 +1,114 @@
+"""The staff registry: skills, capacity per sub-period, who pays for them (admins, executive)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from roadmap.auth.roles import require_any
+from roadmap.domain.actor import Actor
+from roadmap.domain.enums import Role
+from roadmap.domain.errors import ConflictError, NotFound, ValidationError
+from roadmap.domain.models import StaffMember
+from roadmap.domain.validation import parse
+from roadmap.services.audit import record
+from roadmap.services.context import Context
+from roadmap.store.engine import reading, transaction
+from roadmap.store.tables import OrganizationRow, SkillRow, StaffRow, UserRow
+
+
+@dataclass(frozen=True)
+class StaffView:
+    member: StaffMember
+    capacity_by_subperiod: list[float] | None
+    version: int
+
+
+def list_staff(ctx: Context, actor: Actor) -> list[StaffView]:
+    require_any(actor, [Role.ADMIN, Role.EXECUTIVE], to="see the staff registry")
+    with reading(ctx.engine) as session:
+        users = dict(session.execute(select(UserRow.id, UserRow.username)).all())
+        orgs = dict(session.execute(select(OrganizationRow.id, OrganizationRow.key)).all())
+        return [
+            StaffView(
+                StaffMember(
+                    key=s.key,
+                    name=s.name,
+                    username=users.get(s.user_id or -1),
+                    skills=dict(s.skills),
+                    capacity_weeks=s.capacity_weeks,
+                    paid_by=orgs.get(s.paid_by_id or -1),
+                    active=s.active,
+                ),
+                s.capacity_by_subperiod,
+                s.version,
+            )
+            for s in session.scalars(select(StaffRow).order_by(StaffRow.name))
+        ]
+
+
+def save_staff(
+    ctx: Context,
+    actor: Actor,
+    fields: dict[str, Any],
+    expected_version: int | None = None,
+    capacity_by_subperiod: list[float] | None = None,
+) -> StaffView:
+    """Register a staff member (``expected_version`` None) or edit one."""
+    require_any(actor, [Role.ADMIN, Role.EXECUTIVE], to="edit the staff registry")
+    data = parse(StaffMember, fields)
+    if capacity_by_subperiod is not None and any(c < 0 for c in capacity_by_subperiod):
+        raise ValidationError("Capacity cannot be negative.", {"capacity": "Not negative."})
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        unknown = set(data.skills) - set(session.scalars(select(SkillRow.slug)))
+        if unknown:
+            raise ValidationError(
+                f"Unknown skills: {', '.join(sorted(unknown))}.", {"skills": "Unknown."}
+            )
+        user_id = None
+        if data.username:
+            user_id = session.scalar(select(UserRow.id).where(UserRow.username == data.username))
+            if user_id is None:
+                raise ValidationError(
+                    f"There is no account {data.username!r}.", {"username": "Unknown."}
+                )
+        paid_by = None
+        if data.paid_by:
+            paid_by = session.scalar(
+                select(OrganizationRow.id).where(OrganizationRow.key == data.paid_by)
+            )
+            if paid_by is None:
+                raise ValidationError(
+                    f"There is no organization {data.paid_by!r}.", {"paid_by": "Unknown."}
+                )
+        row = session.scalar(select(StaffRow).where(StaffRow.key == data.key))
+        values = {
+            "name": data.name,
+            "user_id": user_id,
+            "skills": dict(data.skills),
+            "capacity_weeks": data.capacity_weeks,
+            "paid_by_id": paid_by,
+            "active": data.active,
+            "capacity_by_subperiod": capacity_by_subperiod,
+        }
+        if expected_version is None:
+            if row is not None:
+                raise ValidationError(f"The short name {data.key!r} is taken.", {"key": "Taken."})
+            row = StaffRow(key=data.key, **values)
+            session.add(row)
+            before = None
+        else:
+            if row is None:
+                raise NotFound(f"There is no staff member {data.key!r}.")
+            if row.version != expected_version:
+                raise ConflictError(f"{row.name} was changed by someone else meanwhile; reload.")
+            before = {k: getattr(row, k) for k in values if getattr(row, k) != values[k]}
+            for name, value in values.items():
+                setattr(row, name, value)
+        session.flush()
+        after = values if before is None else {k: values[k] for k in before}
+        record(session, actor, now, "save", "staff", data.key, before, after)
+        return StaffView(data, capacity_by_subperiod, row.version)

@@ -1,0 +1,180 @@
+"""Drawing a plan snapshot (a scenario's or a published plan's): tables beside every chart."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from roadmap.ui import figures
+from roadmap.ui.item_view import item_link
+
+
+def funded_frame(snap: dict[str, Any]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "#": f["item"],
+                "Item": f["title"],
+                "Sub-community": f["subcommunity"],
+                "Theme": f["theme"] or "",
+                "Effort": f["effort"],
+                "Funded by": f["stage"],
+                "Pledged": f["pledged"],
+                "Who paid": ", ".join(f"{k}: {v:.1f}" for k, v in sorted(f["payments"].items())),
+            }
+            for f in snap["funded"]
+        ],
+        columns=[
+            "#",
+            "Item",
+            "Sub-community",
+            "Theme",
+            "Effort",
+            "Funded by",
+            "Pledged",
+            "Who paid",
+        ],
+    )
+
+
+def accounts_frame(snap: dict[str, Any]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Organization": a["name"],
+                "Share of voice": a["voice"],
+                "Share of effort it asked for": a["effort_share"],
+                "Paid (person-weeks)": a["paid"],
+            }
+            for a in snap["accounts"]
+        ]
+    )
+
+
+def explanation(snap: dict[str, Any]) -> None:
+    st.subheader("Funded items and who paid")
+    st.dataframe(funded_frame(snap), hide_index=True, width="stretch")
+    st.subheader("Not funded, and why")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {"#": u["item"], "Item": u["title"], "Effort": u["effort"], "Reason": u["reason"]}
+                for u in snap["unfunded"]
+            ],
+            columns=["#", "Item", "Effort", "Reason"],
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def fairness_panel(snap: dict[str, Any]) -> None:
+    frame = accounts_frame(snap)
+    st.plotly_chart(figures.fairness(frame), width="stretch")
+    st.dataframe(
+        frame.style.format({"Share of voice": "{:.1%}", "Share of effort it asked for": "{:.1%}"}),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def overview(snap: dict[str, Any]) -> None:
+    funded = funded_frame(snap)
+    cols = st.columns(4)
+    cols[0].metric("Capacity (person-weeks)", f"{snap['budget']:g}")
+    cols[1].metric("Reserve", f"{snap['reserve']:g}")
+    cols[2].metric("Funded effort", f"{snap['spent']:g}")
+    gaps = sum(g["weeks"] for g in snap["gaps"])
+    cols[3].metric("Uncovered (gap)", f"{gaps:g}")
+    if not funded.empty:
+        st.plotly_chart(figures.funded_treemap(funded), width="stretch")
+
+
+def flows(snap: dict[str, Any]) -> None:
+    titles = {f["item"]: f"#{f['item']} {f['title'][:40]}" for f in snap["funded"]}
+    payments = pd.DataFrame(
+        [
+            {"From": org, "To": titles[f["item"]], "Weeks": weeks}
+            for f in snap["funded"]
+            for org, weeks in f["payments"].items()
+            if weeks > 0
+        ]
+        + [
+            {"From": "pledges", "To": titles[f["item"]], "Weeks": f["pledged"]}
+            for f in snap["funded"]
+            if f["pledged"] > 0
+        ],
+        columns=["From", "To", "Weeks"],
+    )
+    work = pd.DataFrame(
+        [
+            {"From": titles.get(a["item"], str(a["item"])), "To": a["name"], "Weeks": a["weeks"]}
+            for a in snap["assignments"]
+        ],
+        columns=["From", "To", "Weeks"],
+    )
+    if not payments.empty:
+        st.plotly_chart(figures.money_flow(payments, work), width="stretch")
+        st.dataframe(pd.concat([payments, work]), hide_index=True, width="stretch")
+
+
+def staffing(snap: dict[str, Any]) -> None:
+    months = snap["subperiods"]
+    use = (
+        pd.DataFrame(
+            [
+                {"Person": a["name"], "Sub-period": months[a["subperiod"]], "Assigned": a["weeks"]}
+                for a in snap["assignments"]
+            ],
+            columns=["Person", "Sub-period", "Assigned"],
+        )
+        .groupby(["Person", "Sub-period"], as_index=False)
+        .sum()
+    )
+    if not use.empty:
+        st.plotly_chart(figures.capacity_use(use), width="stretch")
+        st.dataframe(use, hide_index=True, width="stretch")
+    st.subheader("Gaps: hiring or training needs")
+    gaps = pd.DataFrame(
+        [
+            {
+                "Skill": g["skill"],
+                "Sub-period": months[g["subperiod"]],
+                "Person-weeks": g["weeks"],
+                "Items": ", ".join(f"#{i}" for i in g["items"]),
+            }
+            for g in snap["gaps"]
+        ],
+        columns=["Skill", "Sub-period", "Person-weeks", "Items"],
+    )
+    if gaps.empty:
+        st.write("Every funded person-week is covered by someone with the skill.")
+    else:
+        st.dataframe(gaps, hide_index=True, width="stretch")
+
+
+def gantt_rows(snap: dict[str, Any], assignments: list[dict[str, Any]]) -> pd.DataFrame:
+    titles = {f["item"]: f"#{f['item']} {f['title'][:50]}" for f in snap["funded"]}
+    rows = []
+    for a in assignments:
+        year, month = (int(x) for x in snap["subperiods"][a["subperiod"]].split("-"))
+        end = date(year + (month == 12), month % 12 + 1, 1)
+        rows.append(
+            {
+                "Item": titles.get(a["item"], str(a["item"])),
+                "Person": a["name"],
+                "Start": date(year, month, 1),
+                "End": end,
+                "Weeks": a["weeks"],
+                "Skill": a["skill"],
+                "Page": f"/item?id={a['item']}",
+            }
+        )
+    return pd.DataFrame(rows, columns=["Item", "Person", "Start", "End", "Weeks", "Skill", "Page"])
+
+
+def links(snap: dict[str, Any]) -> str:
+    return " · ".join(item_link(f["item"], f["title"]) for f in snap["funded"][:50])
