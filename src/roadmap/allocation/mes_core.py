@@ -59,38 +59,47 @@ class MESRun:
 
 
 class _Items:
-    """Per-item arrays in the run's arithmetic: rule cost, utilities, bounds on rho."""
+    """Per-item arrays in the run's arithmetic: rule cost, utilities, bounds on rho.
+
+    The fixed part is computed once per prepared election and arithmetic (add1 reruns the
+    rule hundreds of times); each run gets fresh copies of the bounds.
+    """
 
     def __init__(self, prep: Prepared, candidates: list[int], exact: bool) -> None:
-        self.cost: dict[int, Any] = {}
-        self.util: dict[int, Any] = {}
-        self.umin: dict[int, float] = {}
-        self.bound: dict[int, Any] = {}
-        self.bound_util: dict[int, Any] = {}
-        self.static: dict[int, Any] = {}
-        self.static_exact: dict[int, Fraction] = {}
-        self.known: dict[int, Fraction | None] = {}
-        for p in candidates:
-            cost = prep.rule_cost[p]
-            util = prep.utility[p]
-            k = len(prep.supporters[p])
-            if util is None:
-                u: Any = prep.full_cost[p] if exact else float(prep.full_cost[p])
-                total_util = u * k
-                self.umin[p] = float(prep.full_cost[p])
-            else:
-                u = np.array(util, dtype=object) if exact else np.array(util, dtype=np.float64)
-                total_util = u.sum()
-                self.umin[p] = float(min(util))
-            self.cost[p] = cost if exact else float(cost)
-            self.util[p] = u
-            # cost / (sum of utilities) <= rho at any budgets: a bound that never moves.
-            self.bound[p] = Fraction(cost) / total_util if exact else cost / total_util
-            self.static[p] = self.bound[p]
-            exact_util = sum(util, Fraction(0)) if util is not None else prep.full_cost[p] * k
-            self.static_exact[p] = Fraction(cost) / exact_util
-            self.known[p] = None
-            self.bound_util[p] = math.inf
+        key = ("mes-items", exact, tuple(candidates))
+        fixed = prep.cache.get(key)
+        if fixed is None:
+            fixed = prep.cache[key] = _fixed_item_data(prep, candidates, exact)
+        self.cost, self.util, self.umin, self.static, self.static_exact = fixed
+        self.bound: dict[int, Any] = dict(self.static)
+        self.bound_util: dict[int, Any] = dict.fromkeys(candidates, math.inf)
+        self.known: dict[int, Fraction | None] = dict.fromkeys(candidates)
+
+
+def _fixed_item_data(prep: Prepared, candidates: list[int], exact: bool) -> tuple[Any, ...]:
+    cost: dict[int, Any] = {}
+    utils: dict[int, Any] = {}
+    umin: dict[int, float] = {}
+    static: dict[int, Any] = {}
+    static_exact: dict[int, Fraction] = {}
+    for p in candidates:
+        util = prep.utility[p]
+        k = len(prep.supporters[p])
+        if util is None:
+            u: Any = prep.full_cost[p] if exact else float(prep.full_cost[p])
+            total_util = u * k
+            umin[p] = float(prep.full_cost[p])
+        else:
+            u = np.array(util, dtype=object) if exact else np.array(util, dtype=np.float64)
+            total_util = u.sum()
+            umin[p] = float(min(util))
+        cost[p] = prep.rule_cost[p] if exact else float(prep.rule_cost[p])
+        utils[p] = u
+        exact_util = sum(util, Fraction(0)) if util is not None else prep.full_cost[p] * k
+        # cost / (sum of utilities) <= rho at any budgets: a bound that never moves.
+        static_exact[p] = Fraction(prep.rule_cost[p]) / exact_util
+        static[p] = static_exact[p] if exact else cost[p] / total_util
+    return cost, utils, umin, static, static_exact
 
 
 def run_mes(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -49,6 +50,7 @@ class Prepared:
     floors: list[Number | None]
     depends_on: list[tuple[int, ...]]
     has_points: bool
+    cache: dict[object, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def m(self) -> int:
