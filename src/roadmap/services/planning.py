@@ -154,6 +154,13 @@ def run_funding(
         raise ValidationError("No item is in scope: there is nothing to fund.")
     if not orgs:
         raise ValidationError("There is no active member organization to signal.")
+    if capacity <= 0:
+        raise ValidationError("No active staff member has capacity: there is nothing to allocate.")
+    if envelope.reserve_weeks > capacity:
+        raise ValidationError(
+            f"The reserve ({envelope.reserve_weeks:g} person-weeks) is larger than the staff's "
+            f"capacity ({capacity:g} person-weeks)."
+        )
     return _fund(name, envelope, items, orgs, signals, capacity)
 
 

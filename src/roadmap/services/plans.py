@@ -121,7 +121,7 @@ def run_scenario(
 def _capacity(by_month: list[Any] | None, total: float, months: int) -> list[float]:
     if by_month and len(by_month) == months:
         return [float(x) for x in by_month]
-    return [round(total / months, 3)] * months
+    return [total / months] * months
 
 
 def snapshot(scenario: Scenario) -> dict[str, Any]:
