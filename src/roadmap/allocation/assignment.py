@@ -163,7 +163,7 @@ class StaffPlan:
     bound : float or None
         The solver's bound on the objective (None for the greedy baseline).
     relative_gap : float or None
-        ``|bound - objective| / |objective|`` as HiGHS reports it (None for greedy).
+        ``(bound - objective) / |objective|`` for the plan returned (None for greedy).
     required_effort, covered_effort : float
         Total person-weeks needed and assigned.
     weighted_covered : float
@@ -510,12 +510,27 @@ class _Model:
         self.vals: list[float] = []
         self.lo: list[float] = []
         self.hi: list[float] = []
+        # Indicators and the work columns they watch: "works on" flags may drop to 0 where the
+        # columns are empty, "finished by" flags may rise to 1 where they reach the effort.
+        self.works_on: list[tuple[int, list[int]]] = []
+        self.finished_by: list[tuple[int, list[int], float]] = []
 
     def var(self, cost: float, upper: float, integer: bool = False) -> int:
         self.cost.append(cost)
         self.upper.append(upper)
         self.integer.append(int(integer))
         return len(self.cost) - 1
+
+    def tidy(self, values: np.ndarray) -> np.ndarray:
+        """The solver's point with indicators set to what the work implies: still feasible,
+        never worse (a time-limited incumbent may carry flags that only cost)."""
+        tidy = values.copy()
+        for flag, cols in self.works_on:
+            tidy[flag] = 1.0 if values[cols].sum() > 1e-9 else 0.0
+        for flag, cols, effort in self.finished_by:
+            done = values[cols].sum() >= effort - _TOL * max(1.0, effort)
+            tidy[flag] = 1.0 if done or values[flag] > 0.5 else 0.0
+        return tidy
 
     def row(self, terms: Sequence[tuple[int, float]], lo: float, hi: float) -> None:
         n = len(self.lo)
@@ -616,6 +631,7 @@ def _dependency_rows(
             cumulative += by_item_period.get((dep, t), [])
             flag = model.var(-bonus * unit, 1.0, integer=True)
             finished[dep, t] = flag
+            model.finished_by.append((flag, list(cumulative), effort[dep]))
             model.row([(c, 1.0) for c in cumulative] + [(flag, -effort[dep])], 0.0, math.inf)
             if t > 0:
                 model.row([(finished[dep, t - 1], 1.0), (flag, -1.0)], -math.inf, 0.0)
@@ -647,6 +663,7 @@ def _continuity_rows(
         most = min(effort[item_id], float(sum(model.upper[c] for c in cols)))
         flag = model.var(penalty * unit, 1.0, integer=True)
         model.row([(c, 1.0) for c in cols] + [(flag, -most)], -math.inf, 0.0)
+        model.works_on.append((flag, cols))
         people[item_id].append(flag)
         items[p].append(flag)
     for limit, groups in ((max_people, people.values()), (max_items, items.values())):
@@ -789,13 +806,17 @@ def assign_staff(
         return summarize_plan(
             problem, {}, SolveStatus.NO_SOLUTION, solve_seconds=seconds, message=message
         )
-    objective = -float(result.fun)
-    bound = objective if result.mip_dual_bound is None else -float(result.mip_dual_bound)
-    gap = 0.0 if result.mip_gap is None else float(result.mip_gap)
+    solution = model.tidy(np.asarray(result.x))
+    objective = -float(np.dot(model.cost, solution))
+    if result.mip_dual_bound is None:  # no integer variables: a linear program, solved exactly
+        bound, gap = objective, 0.0
+    else:
+        bound = -float(result.mip_dual_bound)
+        gap = max(bound - objective, 0.0) / max(abs(objective), 1e-9)
     status = SolveStatus.OPTIMAL if result.status == 0 else SolveStatus.TIME_LIMIT
     return summarize_plan(
         problem,
-        _place_untimed(problem, work, result.x),
+        _place_untimed(problem, work, solution),
         status,
         objective=objective,
         bound=bound,
