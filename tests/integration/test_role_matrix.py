@@ -12,7 +12,7 @@ from support.world import SETUP_EXECUTIVE, SYSTEM, World
 from roadmap.domain.actor import Actor
 from roadmap.domain.enums import ItemStatus, Role
 from roadmap.domain.errors import PermissionDenied
-from roadmap.services import accounts, catalog, governance, items, periods, signals
+from roadmap.services import accounts, catalog, governance, items, periods, signals, staff
 from roadmap.services.context import Context
 
 ITEM = {
@@ -142,6 +142,14 @@ WRITES: dict[str, tuple[Write, set[str]]] = {
     "edit an organization": (
         lambda c, a: catalog.update_organization(
             c, a, "acme-notebooks", {**ORG, "name": "Acme Two"}, _org_version(c)
+        ),
+        {"admin", "exec"},
+    ),
+    "register a staff member": (
+        lambda c, a: staff.save_staff(
+            c,
+            a,
+            {"key": "ana", "name": "Ana Example", "skills": {"python": 2}, "capacity_weeks": 11},
         ),
         {"admin", "exec"},
     ),
