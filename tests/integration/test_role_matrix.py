@@ -149,7 +149,12 @@ WRITES: dict[str, tuple[Write, set[str]]] = {
         lambda c, a: staff.save_staff(
             c,
             a,
-            {"key": "ana", "name": "Ana Example", "skills": {"python": 2}, "capacity_weeks": 11},
+            {
+                "key": f"ana-{a.username}",
+                "name": "Ana Example",
+                "skills": {"python": 2},
+                "capacity_weeks": 11,
+            },
         ),
         {"admin", "exec"},
     ),
