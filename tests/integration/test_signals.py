@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 from support import Clock, dump
 from support.world import World
 
@@ -47,22 +48,12 @@ def market(world: World, clock: Clock) -> dict[str, int]:
         },
     )
     with transaction(ctx.engine) as session:
-        session.add(
-            PeriodRow(
-                key="2027-H1",
-                name="2027 H1",
-                start=date(2027, 1, 1),
-                end=date(2027, 6, 30),
-                status="signalling",
-                envelope={"voice": "blend", "blend_alpha": 0.5},
-                signal_forms=["approval", "points", "ranking", "pledge"],
-                points_budget=100,
-                privacy="attributed",
-                signal_window_start=clock.now.date() - timedelta(days=1),
-                signal_window_end=clock.now.date() + timedelta(days=10),
-                weeks_per_currency=0.001,
-            )
-        )
+        period = session.scalars(select(PeriodRow).where(PeriodRow.key == "2027-H1")).one()
+        period.envelope = {"voice": "blend", "blend_alpha": 0.5}
+        period.signal_forms = ["approval", "points", "ranking", "pledge"]
+        period.signal_window_start = clock.now.date() - timedelta(days=1)
+        period.signal_window_end = clock.now.date() + timedelta(days=10)
+        period.weeks_per_currency = 0.001
     return ids
 
 

@@ -12,11 +12,11 @@ from roadmap.auth.roles import require
 from roadmap.domain.actor import Actor
 from roadmap.domain.enums import ItemStatus, Role, ScopeOutcome
 from roadmap.domain.errors import NotFound, ValidationError
-from roadmap.domain.lifecycle import check_transition
 from roadmap.domain.models import Comment, ScopeDecision
 from roadmap.domain.validation import parse
 from roadmap.services.audit import record
 from roadmap.services.context import Context
+from roadmap.services.transitions import move_item
 from roadmap.store.engine import reading, transaction
 from roadmap.store.tables import (
     CommentPeriodRow,
@@ -73,27 +73,6 @@ def _latest_period(session: Session, item_id: int) -> CommentPeriodRow | None:
     ).first()
 
 
-def _move(
-    session: Session, actor: Actor, now: datetime, row: ItemRow, to: ItemStatus, why: str | None
-) -> None:
-    current = ItemStatus(row.status)
-    check_transition(current, to)
-    row.status = to.value
-    row.updated_at = now
-    session.flush()
-    record(
-        session,
-        actor,
-        now,
-        "status",
-        "item",
-        row.id,
-        {"status": current.value},
-        {"status": to.value, "version": row.version},
-        why,
-    )
-
-
 def open_comment_period(
     ctx: Context, actor: Actor, item_id: int, closes_at: datetime | None = None
 ) -> CommentPeriodView:
@@ -107,7 +86,7 @@ def open_comment_period(
         )
     with transaction(ctx.engine) as session:
         row = _item(session, item_id)
-        _move(session, actor, now, row, ItemStatus.IN_COMMENT, "comment period opened")
+        move_item(session, actor, now, row, ItemStatus.IN_COMMENT, "comment period opened")
         period = CommentPeriodRow(
             item_id=item_id, opened_by=actor.user_id, opens_at=now, closes_at=closes
         )
@@ -223,7 +202,7 @@ def decide_scope(
         target = ItemStatus(data.outcome.value)
         if target == status:
             raise ValidationError(f"The item is already {status.label}.")
-        _move(session, actor, now, row, target, data.rationale)
+        move_item(session, actor, now, row, target, data.rationale)
         session.add(
             ScopeDecisionRow(
                 item_id=item_id,

@@ -13,11 +13,12 @@ from roadmap.auth.roles import require
 from roadmap.domain.actor import Actor
 from roadmap.domain.enums import ItemStatus, Role
 from roadmap.domain.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from roadmap.domain.lifecycle import EDITABLE, check_transition
+from roadmap.domain.lifecycle import EDITABLE
 from roadmap.domain.models import ItemFields
 from roadmap.domain.validation import parse
 from roadmap.services.audit import plain, record
 from roadmap.services.context import Context
+from roadmap.services.transitions import move_item
 from roadmap.store.engine import reading, transaction
 from roadmap.store.tables import (
     AuditEventRow,
@@ -308,20 +309,5 @@ def change_status(
         if requested not in (ItemStatus.PROPOSED, ItemStatus.DRAFT, ItemStatus.WITHDRAWN):
             raise PermissionDenied(f"Only the executive can make an item {requested.label}.")
         require(actor, Role.LEAD, row.subcommunity.slug, to="change this item's status")
-        current = ItemStatus(row.status)
-        check_transition(current, requested)
-        row.status = requested.value
-        row.updated_at = now
-        session.flush()
-        record(
-            session,
-            actor,
-            now,
-            "status",
-            "item",
-            item_id,
-            {"status": current.value},
-            {"status": requested.value, "version": row.version},
-            reason,
-        )
+        move_item(session, actor, now, row, requested, reason)
         return _view(row, _dependencies(session, [item_id]).get(item_id, []))

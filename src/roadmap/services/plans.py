@@ -18,12 +18,12 @@ from roadmap.auth.roles import require
 from roadmap.domain.actor import Actor
 from roadmap.domain.enums import ItemStatus, Role
 from roadmap.domain.errors import NotFound, ValidationError
-from roadmap.domain.lifecycle import check_transition
 from roadmap.domain.models import Envelope
 from roadmap.services.audit import record
 from roadmap.services.context import Context
 from roadmap.services.planning import Funding, run_funding
 from roadmap.services.signals import _period_row, _signal_views
+from roadmap.services.transitions import move_item
 from roadmap.store.engine import reading, transaction
 from roadmap.store.tables import (
     AssignmentRow,
@@ -232,21 +232,8 @@ def publish_plan(
         for funded in frozen["funded"]:
             item = session.get(ItemRow, funded["item"])
             if item is not None and item.status == ItemStatus.IN_SCOPE.value:
-                check_transition(ItemStatus.IN_SCOPE, ItemStatus.PLANNED)
-                item.status = ItemStatus.PLANNED.value
-                item.updated_at = now
-                session.flush()
-                record(
-                    session,
-                    actor,
-                    now,
-                    "status",
-                    "item",
-                    item.id,
-                    {"status": "in_scope"},
-                    {"status": "planned", "version": item.version},
-                    f"funded by plan {period.key} v{version}",
-                )
+                why = f"funded by plan {period.key} v{version}"
+                move_item(session, actor, now, item, ItemStatus.PLANNED, why)
         record(
             session,
             actor,
