@@ -93,6 +93,7 @@ class SolveStatus(StrEnum):
     TRIVIAL = "nothing to solve"  # no item can receive work; see ``message``
     NO_SOLUTION = "no solution"  # the solver stopped without a plan; see ``message``
     GREEDY = "greedy"  # the greedy baseline; no bound
+    GREEDY_KEPT = "time limit, greedy kept"  # the solver's plan was worse than greedy's
 
 
 @dataclass(frozen=True)
@@ -399,7 +400,7 @@ def _coverage(
                 required=_pw(effort),
                 covered=_pw(covered),
                 gap=_pw(sum(missing[item.id].values())),
-                gap_by_skill={s: _pw(g) for s, g in missing[item.id].items()},
+                gap_by_skill={s: _pw(g) for s, g in missing[item.id].items() if _pw(g) > 0},
                 completed_in=completed_in,
             )
         )
@@ -773,12 +774,14 @@ def assign_staff(
     model = _Model()
     work = _work_variables(problem, model, timed, level_bonus)
     if not work.col:  # e.g. one sub-period and every workable item waits for another
-        message = (
-            "No staff member can work on a funded item in a sub-period its dependencies allow,"
-            " so all funded effort is a gap."
-        )
         return summarize_plan(
-            problem, {}, SolveStatus.TRIVIAL, bound=0.0, relative_gap=0.0, message=message
+            problem,
+            {},
+            SolveStatus.TRIVIAL,
+            bound=0.0,
+            relative_gap=0.0,
+            message="No staff member can work on a funded item in a sub-period its dependencies"
+            " allow, so all funded effort is a gap.",
         )
     _add_rows(
         problem,
@@ -801,25 +804,74 @@ def assign_staff(
         options={"time_limit": float(time_limit), "mip_rel_gap": float(mip_rel_gap)},
     )
     seconds = time.perf_counter() - start
-    if result.x is None:
+    bound = None
+    if result.mip_dual_bound is not None and math.isfinite(result.mip_dual_bound):
+        bound = -float(result.mip_dual_bound)
+    weeks: Weeks = {}
+    objective = -math.inf
+    if result.x is not None:
+        solution = model.tidy(np.asarray(result.x))
+        objective = -float(np.dot(model.cost, solution))
+        weeks = _place_untimed(problem, work, solution)
+        if result.mip_dual_bound is None:  # no integer variables: a linear program, solved
+            bound = objective
+    status = SolveStatus.OPTIMAL if result.status == 0 else SolveStatus.TIME_LIMIT
+    message: str | None = None
+    if status is not SolveStatus.OPTIMAL and max_people_per_item is max_items_per_person is None:
+        # A time-limited incumbent can be poor on large runs; greedy is feasible for the model
+        # (it has no caps to break), so keep whichever plan is better under the model's objective.
+        from roadmap.allocation.assignment_greedy import greedy_weeks  # imports this module
+
+        fallback = greedy_weeks(problem)
+        value = _objective_of(
+            problem, fallback, level_bonus, person_item_penalty, early_finish_bonus
+        )
+        if value > objective:
+            weeks, objective, status = fallback, value, SolveStatus.GREEDY_KEPT
+            message = (
+                "The solver's best plan within the time limit was worse than the greedy plan,"
+                " so the greedy plan is shown with the solver's bound."
+            )
+    if not weeks and objective == -math.inf:
         message = f"The solver stopped without a plan: {result.message}"
         return summarize_plan(
             problem, {}, SolveStatus.NO_SOLUTION, solve_seconds=seconds, message=message
         )
-    solution = model.tidy(np.asarray(result.x))
-    objective = -float(np.dot(model.cost, solution))
-    if result.mip_dual_bound is None:  # no integer variables: a linear program, solved exactly
-        bound, gap = objective, 0.0
-    else:
-        bound = -float(result.mip_dual_bound)
-        gap = max(bound - objective, 0.0) / max(abs(objective), 1e-9)
-    status = SolveStatus.OPTIMAL if result.status == 0 else SolveStatus.TIME_LIMIT
+    gap = None if bound is None else max(bound - objective, 0.0) / max(abs(objective), 1e-9)
     return summarize_plan(
         problem,
-        _place_untimed(problem, work, solution),
+        weeks,
         status,
         objective=objective,
         bound=bound,
         relative_gap=gap,
         solve_seconds=seconds,
+        message=message,
     )
+
+
+def _objective_of(
+    problem: StaffingProblem,
+    weeks: Weeks,
+    level_bonus: float,
+    penalty: float,
+    early_bonus: float,
+) -> float:
+    """The model's objective for a plan given as person-weeks (for plans made elsewhere)."""
+    people = {person.id: person for person in problem.staff}
+    weight = {item.id: float(item.weight) for item in problem.items}
+    effort = {i: sum(r.values()) for i, r in problem.requirements.items()}
+    unit = min(weight.values())
+    value = 0.0
+    done: dict[str, list[float]] = defaultdict(lambda: [0.0] * problem.periods)
+    for (staff_id, item_id, skill, t), amount in weeks.items():
+        level = people[staff_id].skills[skill]
+        value += weight[item_id] * (1 + level_bonus * (level - 1)) * amount
+        done[item_id][t] += amount
+    value -= penalty * unit * len({(k[0], k[1]) for k, w in weeks.items() if w > 1e-9})
+    needed = {d for item in problem.items for d in item.depends_on if effort[d] > 0}
+    for dep in needed:
+        cumulative = np.cumsum(done[dep])[: problem.periods - 1]
+        finished = cumulative >= effort[dep] - _TOL * max(1.0, effort[dep])
+        value += early_bonus * unit * int(finished.sum())
+    return value

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from roadmap.allocation.assignment import (
     SolveStatus,
+    StaffingProblem,
     StaffMember,
     StaffPlan,
     WorkItem,
@@ -46,6 +47,22 @@ def greedy_assignment(items: Sequence[WorkItem], staff: Sequence[StaffMember]) -
     problem = prepare_problem(items, staff)
     if problem.message is not None:
         return summarize_plan(problem, {}, SolveStatus.GREEDY)
+    return summarize_plan(problem, greedy_weeks(problem), SolveStatus.GREEDY)
+
+
+def greedy_weeks(problem: StaffingProblem) -> dict[tuple[str, str, str, int], float]:
+    """The greedy plan's unrounded person-weeks by (staff id, item id, skill, sub-period).
+
+    Parameters
+    ----------
+    problem : StaffingProblem
+        Validated input (from :func:`roadmap.allocation.assignment.prepare_problem`).
+
+    Returns
+    -------
+    dict[tuple[str, str, str, int], float]
+        Feasible for the MILP without caps: capacity, skills, earmarks and dependency order hold.
+    """
     by_id = {item.id: item for item in problem.items}
     left = {person.id: [float(c) for c in person.capacity] for person in problem.staff}
     ready_from: dict[str, int | None] = {}  # first sub-period dependents may work; None: never
@@ -77,4 +94,4 @@ def greedy_assignment(items: Sequence[WorkItem], staff: Sequence[StaffMember]) -
                     break
             complete = complete and need <= _TOL * max(1.0, required[skill])
         ready_from[item_id] = last_used + 1 if complete else None
-    return summarize_plan(problem, weeks, SolveStatus.GREEDY)
+    return weeks
