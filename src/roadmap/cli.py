@@ -80,6 +80,40 @@ def cmd_grant(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from roadmap.domain.actor import Actor
+    from roadmap.services import backup
+    from roadmap.services.context import default_context
+
+    text = backup.dumps(backup.export_backup(default_context(), Actor.system()))
+    Path(args.file).write_text(text, encoding="utf-8")
+    print(f"Wrote the backup to {args.file}.")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from roadmap.domain.actor import Actor
+    from roadmap.domain.errors import ValidationError
+    from roadmap.services import backup
+    from roadmap.services.context import default_context
+    from roadmap.store.migrate import upgrade
+
+    try:
+        data = json.loads(Path(args.file).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValidationError(f"Cannot read {args.file}: {exc}.") from None
+    ctx = default_context()
+    upgrade(ctx.engine)
+    counts = backup.import_backup(ctx, Actor.system(), data)
+    print(f"Restored {sum(counts.values())} rows into {len(counts)} tables.")
+    return 0
+
+
 def cmd_pb(args: argparse.Namespace) -> int:
     from roadmap.allocation import pb_command
 
@@ -118,6 +152,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="sub-community (lead) or organization (representative)",
     )
     grant.set_defaults(func=cmd_grant)
+
+    export = commands.add_parser("export", help="write a complete backup of the database")
+    export.add_argument("--format", choices=["json"], default="json")
+    export.add_argument("file")
+    export.set_defaults(func=cmd_export)
+
+    restore = commands.add_parser("import", help="restore a backup into an empty database")
+    restore.add_argument("file")
+    restore.set_defaults(func=cmd_import)
 
     pb = commands.add_parser("pb", help="run an allocation rule on a pabulib .pb election")
     from roadmap.allocation import pb_command
