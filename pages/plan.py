@@ -5,7 +5,7 @@ actor = page_setup("plan")
 import streamlit as st
 
 from roadmap.domain.enums import Role
-from roadmap.services import plans
+from roadmap.services import plans, reports
 from roadmap.ui import plan_view, session
 
 ctx = session.context()
@@ -37,6 +37,19 @@ if older:
         changes = [f"#{i} {a:g}→{b:g}" for i, (a, b) in diff.effort_changed.items()]
         st.write(f"Effort changed: {', '.join(changes) or 'none'}")
         st.write(f"People changed on: {', '.join(f'#{i}' for i in diff.reassigned) or 'none'}")
+left, right = st.columns(2)
+left.download_button(
+    "Download the plan as a Markdown report",
+    reports.plan_markdown(chosen),
+    f"plan-{chosen.period}-v{chosen.version}.md",
+    mime="text/markdown",
+)
+right.download_button(
+    "Download the assignments as CSV",
+    reports.plan_csv(chosen),
+    f"plan-{chosen.period}-v{chosen.version}.csv",
+    mime="text/csv",
+)
 plan_view.overview(snap)
 plan_view.fairness_panel(snap)
 plan_view.flows(snap)

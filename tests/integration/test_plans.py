@@ -131,3 +131,18 @@ def test_degenerate_envelopes_give_a_sentence_not_a_traceback(demo_ctx: Context)
         session.execute(update(StaffRow).values(active=False))
     with pytest.raises(ValidationError, match="No active staff member has capacity"):
         plans.run_scenario(demo_ctx, execu, envelope)
+
+
+def test_the_plan_report_lists_every_funded_item_and_escapes_titles(demo_ctx: Context) -> None:
+    from roadmap.services import reports
+
+    plan = plans.publish_plan(
+        demo_ctx, who(demo_ctx, "exec"), signals.get_period(demo_ctx).settings.envelope
+    )
+    markdown = reports.plan_markdown(plan)
+    for funded in plan.snapshot["funded"]:
+        assert f"| {funded['item']} | " in markdown
+    table_rows = [line for line in markdown.splitlines() if line.startswith("| ")]
+    assert all(line.count(" | ") >= 2 for line in table_rows)
+    rows = reports.plan_csv(plan).splitlines()
+    assert len(rows) == 1 + len(plan.snapshot["assignments"])

@@ -1,0 +1,90 @@
+"""A published plan as a Markdown report (for a governance forum post) and as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from roadmap.services.plans import PlanView
+
+_CELL = re.compile(r"([|\\`*_\[\]<>])")
+
+
+def _cell(text: object) -> str:
+    """Text safe inside a Markdown table cell: no pipes, links, emphasis or HTML."""
+    return _CELL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def plan_markdown(plan: PlanView) -> str:
+    snap = plan.snapshot
+    lines = [
+        f"# Staff plan {plan.period}, version {plan.version}",
+        "",
+        f"Published {plan.published_at:%Y-%m-%d} by {_cell(plan.published_by)} "
+        f"(scenario {_cell(snap['name'])}, rule {snap['envelope']['rule']}, "
+        f"voice {snap['envelope']['voice']}).",
+        "",
+        f"Capacity {snap['budget']:g} person-weeks, reserve {snap['reserve']:g}, "
+        f"funded {snap['spent']:g}.",
+        "",
+        "## Funded items",
+        "",
+        "| # | Item | Sub-community | Effort | Funded by | Who paid (person-weeks) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for f in snap["funded"]:
+        paid = ", ".join(f"{_cell(k)}: {v:.1f}" for k, v in sorted(f["payments"].items()))
+        lines.append(
+            f"| {f['item']} | {_cell(f['title'])} | {_cell(f['subcommunity'])} | "
+            f"{f['effort']:g} | {f['stage']} | {paid} |"
+        )
+    lines += ["", "## Not funded", "", "| # | Item | Effort | Why |", "|---|---|---|---|"]
+    for u in snap["unfunded"]:
+        lines.append(f"| {u['item']} | {_cell(u['title'])} | {u['effort']:g} | {u['reason']} |")
+    lines += [
+        "",
+        "## Fairness",
+        "",
+        "| Organization | Share of voice | Share of funded effort it asked for |",
+        "|---|---|---|",
+    ]
+    for a in snap["accounts"]:
+        lines.append(f"| {_cell(a['name'])} | {a['voice']:.1%} | {a['effort_share']:.1%} |")
+    gaps = snap["gaps"]
+    lines += ["", "## Gaps (hiring or training needs)", ""]
+    if gaps:
+        months = snap["subperiods"]
+        lines += ["| Skill | Month | Person-weeks |", "|---|---|---|"]
+        lines += [
+            f"| {_cell(g['skill'])} | {months[g['subperiod']]} | {g['weeks']:g} |" for g in gaps
+        ]
+    else:
+        lines.append("Every funded person-week is covered.")
+    return "\n".join(lines) + "\n"
+
+
+def plan_csv(plan: PlanView) -> str:
+    """One row per assignment: who works on what, when, how much."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["period", "version", "item", "title", "staff", "name", "skill", "month", "weeks"]
+    )
+    titles = {f["item"]: f["title"] for f in plan.snapshot["funded"]}
+    months = plan.snapshot["subperiods"]
+    for a in plan.snapshot["assignments"]:
+        writer.writerow(
+            [
+                plan.period,
+                plan.version,
+                a["item"],
+                titles.get(a["item"], ""),
+                a["staff"],
+                a["name"],
+                a["skill"],
+                months[a["subperiod"]],
+                a["weeks"],
+            ]
+        )
+    return out.getvalue()
