@@ -177,6 +177,8 @@ def main() -> None:
         files = [PABULIB / f for f in args.files]
     else:
         small = sorted(p for p in PABULIB.glob("*.pb") if p.name not in BIG)
+        if args.quick:  # Praga-Południe (15,000 voters) alone costs pabutools minutes
+            small = [p for p in small if p.name not in ADD1_HOURS]
         files = small if args.quick else small + [PABULIB / f for f in BIG]
     print(f"pabulib folder: {PABULIB}; {os.cpu_count()} CPUs; python {sys.version.split()[0]}")
     for path in files:
