@@ -503,11 +503,18 @@ def test_bad_solver_parameters_raise_value_error(options: dict[str, float]) -> N
         assign_staff([WorkItem("a", 1, ["py"])], [person("ann", {"py": 1}, [1])], **options)  # type: ignore[arg-type]
 
 
-def test_time_limited_plan_is_never_worse_than_greedy_and_keeps_constraints() -> None:
+@pytest.mark.parametrize("penalty", [0.0, 0.1])
+def test_time_limited_plan_is_never_worse_than_greedy_and_keeps_constraints(
+    penalty: float,
+) -> None:
     items, staff = random_instance(8, n_staff=15, n_items=80, n_skills=5, periods=4)
     greedy = greedy_assignment(items, staff)
-    plan = assign_staff(items, staff, person_item_penalty=0, early_finish_bonus=0, time_limit=0.05)
+    plan = assign_staff(
+        items, staff, person_item_penalty=penalty, early_finish_bonus=0, time_limit=0.05
+    )
     assert plan.status in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT, SolveStatus.GREEDY_KEPT)
-    assert plan.weighted_covered >= greedy.weighted_covered - 1e-6
+    pairs = {(a.staff_id, a.item_id) for a in greedy.assignments}
+    unit = min(i.weight for i in items)
+    assert plan.objective >= greedy.weighted_covered - penalty * unit * len(pairs) - 1e-4
     assert plan.bound is None or plan.bound >= plan.objective - 1e-6
     assert_plan_respects_constraints(plan, items, staff)

@@ -771,83 +771,140 @@ def assign_staff(
         return summarize_plan(problem, {}, SolveStatus.TRIVIAL, bound=0.0, relative_gap=0.0)
     timed = {i.id for i in problem.items if i.depends_on}
     timed |= {d for i in problem.items for d in i.depends_on}
-    model = _Model()
-    work = _work_variables(problem, model, timed, level_bonus)
-    if not work.col:  # e.g. one sub-period and every workable item waits for another
-        return summarize_plan(
-            problem,
-            {},
-            SolveStatus.TRIVIAL,
-            bound=0.0,
-            relative_gap=0.0,
-            message="No staff member can work on a funded item in a sub-period its dependencies"
-            " allow, so all funded effort is a gap.",
+    capped = not (max_people_per_item is max_items_per_person is None)
+    options = (level_bonus, early_finish_bonus, mip_rel_gap)
+    clock = time.perf_counter()
+    candidates: list[tuple[float, Weeks, str]] = []  # (objective of the full model, plan, source)
+    bounds: list[float] = []
+    first = None
+    if person_item_penalty > 0 and not capped:
+        # Without continuity indicators the model is far easier, and its plan is feasible for
+        # the full model (penalties only subtract, so its bound holds too): solve it first as
+        # a safe incumbent for when the full model hits the time limit.
+        first = _solve(problem, timed, 0.0, None, None, time_limit, *options)
+        if first is None:
+            return _nothing_workable(problem)
+        value = _objective_of(
+            problem, first.weeks, level_bonus, person_item_penalty, early_finish_bonus
         )
-    _add_rows(
-        problem,
-        model,
-        work,
-        person_item_penalty,
-        early_finish_bonus,
-        max_people_per_item,
-        max_items_per_person,
-    )
-    matrix = csr_array(
-        (model.vals, (model.rows, model.cols)), shape=(len(model.lo), len(model.cost))
-    )
-    start = time.perf_counter()
-    result = milp(
-        c=np.array(model.cost),
-        integrality=np.array(model.integer),
-        bounds=Bounds(np.zeros(len(model.cost)), np.array(model.upper)),
-        constraints=LinearConstraint(matrix, np.array(model.lo), np.array(model.hi)),
-        options={"time_limit": float(time_limit), "mip_rel_gap": float(mip_rel_gap)},
-    )
-    seconds = time.perf_counter() - start
-    bound = None
-    if result.mip_dual_bound is not None and math.isfinite(result.mip_dual_bound):
-        bound = -float(result.mip_dual_bound)
-    weeks: Weeks = {}
-    objective = -math.inf
-    if result.x is not None:
-        solution = model.tidy(np.asarray(result.x))
-        objective = -float(np.dot(model.cost, solution))
-        weeks = _place_untimed(problem, work, solution)
-        if result.mip_dual_bound is None:  # no integer variables: a linear program, solved
-            bound = objective
-    status = SolveStatus.OPTIMAL if result.status == 0 else SolveStatus.TIME_LIMIT
-    message: str | None = None
-    if status is not SolveStatus.OPTIMAL and max_people_per_item is max_items_per_person is None:
+        candidates.append((value, first.weeks, "coverage"))
+        bounds += [first.bound] if first.bound is not None else []
+    left = time_limit - (time.perf_counter() - clock)
+    full = None
+    if first is None or (first.optimal and left > 0.01 * time_limit):
+        full = _solve(
+            problem,
+            timed,
+            person_item_penalty,
+            max_people_per_item,
+            max_items_per_person,
+            left,
+            *options,
+        )
+        if full is None:
+            return _nothing_workable(problem)
+        if full.weeks or full.objective > -math.inf:
+            candidates.insert(0, (full.objective, full.weeks, "full"))
+        bounds += [full.bound] if full.bound is not None else []
+    seconds = time.perf_counter() - clock
+    optimal = full is not None and full.optimal
+    if not optimal and not capped:
         # A time-limited incumbent can be poor on large runs; greedy is feasible for the model
-        # (it has no caps to break), so keep whichever plan is better under the model's objective.
+        # (it has no caps to break), so it competes under the model's objective.
         from roadmap.allocation.assignment_greedy import greedy_weeks  # imports this module
 
         fallback = greedy_weeks(problem)
         value = _objective_of(
             problem, fallback, level_bonus, person_item_penalty, early_finish_bonus
         )
-        if value > objective:
-            weeks, objective, status = fallback, value, SolveStatus.GREEDY_KEPT
-            message = (
-                "The solver's best plan within the time limit was worse than the greedy plan,"
-                " so the greedy plan is shown with the solver's bound."
-            )
-    if not weeks and objective == -math.inf:
-        message = f"The solver stopped without a plan: {result.message}"
+        candidates.append((value, fallback, "greedy"))
+    if not candidates:
+        message = "The solver stopped without a plan within the time limit."
         return summarize_plan(
             problem, {}, SolveStatus.NO_SOLUTION, solve_seconds=seconds, message=message
         )
+    objective, weeks, source = candidates[0] if optimal else max(candidates, key=lambda c: c[0])
+    bound = min(bounds) if bounds else None
     gap = None if bound is None else max(bound - objective, 0.0) / max(abs(objective), 1e-9)
+    status = SolveStatus.OPTIMAL if optimal else SolveStatus.TIME_LIMIT
     return summarize_plan(
         problem,
         weeks,
-        status,
+        SolveStatus.GREEDY_KEPT if source == "greedy" else status,
         objective=objective,
         bound=bound,
         relative_gap=gap,
         solve_seconds=seconds,
-        message=message,
+        message=_FALLBACK.get(source) if not optimal else None,
     )
+
+
+_FALLBACK = {
+    "greedy": "Within the time limit the solver found no plan better than the greedy one, which"
+    " is shown with the solver's bound.",
+    "coverage": "Within the time limit the solver found no plan better than the one that"
+    " maximizes covered effort without weighing continuity, which is shown with the bound.",
+}
+
+
+def _nothing_workable(problem: StaffingProblem) -> StaffPlan:
+    return summarize_plan(
+        problem,
+        {},
+        SolveStatus.TRIVIAL,
+        bound=0.0,
+        relative_gap=0.0,
+        message="No staff member can work on a funded item in a sub-period its dependencies"
+        " allow, so all funded effort is a gap.",
+    )
+
+
+@dataclass(frozen=True)
+class _Solved:
+    weeks: Weeks
+    objective: float  # -inf without a plan
+    bound: float | None
+    optimal: bool
+
+
+def _solve(
+    problem: StaffingProblem,
+    timed: set[str],
+    penalty: float,
+    max_people: int | None,
+    max_items: int | None,
+    time_limit: float,
+    level_bonus: float,
+    early_bonus: float,
+    mip_rel_gap: float,
+) -> _Solved | None:
+    """Build and solve one model; None when no one can work on anything."""
+    model = _Model()
+    work = _work_variables(problem, model, timed, level_bonus)
+    if not work.col:  # e.g. one sub-period and every workable item waits for another
+        return None
+    _add_rows(problem, model, work, penalty, early_bonus, max_people, max_items)
+    matrix = csr_array(
+        (model.vals, (model.rows, model.cols)), shape=(len(model.lo), len(model.cost))
+    )
+    result = milp(
+        c=np.array(model.cost),
+        integrality=np.array(model.integer),
+        bounds=Bounds(np.zeros(len(model.cost)), np.array(model.upper)),
+        constraints=LinearConstraint(matrix, np.array(model.lo), np.array(model.hi)),
+        options={"time_limit": max(float(time_limit), 0.01), "mip_rel_gap": float(mip_rel_gap)},
+    )
+    bound = None
+    if result.mip_dual_bound is not None and math.isfinite(result.mip_dual_bound):
+        bound = -float(result.mip_dual_bound)
+    if result.x is None:
+        return _Solved({}, -math.inf, bound, False)
+    solution = model.tidy(np.asarray(result.x))
+    objective = -float(np.dot(model.cost, solution))
+    if result.mip_dual_bound is None and result.status == 0:  # a linear program, solved
+        bound = objective
+    weeks = _place_untimed(problem, work, solution)
+    return _Solved(weeks, objective, bound, result.status == 0)
 
 
 def _objective_of(
