@@ -7,7 +7,7 @@ RUN_STAMP := $(VENV)/.run-deps
 TEST_STAMP := $(VENV)/.test-deps
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint typecheck unit e2e bench db clean
+.PHONY: run test test-slow lint typecheck unit e2e bench db clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +29,13 @@ run: $(RUN_STAMP)
 db: $(RUN_STAMP)
 	$(BIN)/roadmap init-db --demo-if-empty
 
-## test: lint, format check, types, and the whole pytest suite (unit, integration, app, browser)
+## test: lint, format check, types, and the pytest suite (unit, integration, app, browser)
 test: lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not slow"
+
+## test-slow: the comparisons with pabutools that take it minutes per file (CI runs these too)
+test-slow: $(TEST_STAMP)
+	$(BIN)/pytest -m slow
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
@@ -41,7 +45,7 @@ typecheck: $(TEST_STAMP)
 	$(BIN)/mypy src/roadmap
 
 unit: $(TEST_STAMP)
-	$(BIN)/pytest tests/unit tests/integration tests/app
+	$(BIN)/pytest -m "not slow" tests/unit tests/integration tests/app
 
 e2e: $(TEST_STAMP)
 	$(BIN)/pytest tests/e2e
@@ -50,6 +54,7 @@ e2e: $(TEST_STAMP)
 bench: $(TEST_STAMP)
 	$(BIN)/python bench/allocation.py --quick
 	$(BIN)/python bench/scaling.py --quick
+	$(BIN)/python bench/assignment.py --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
