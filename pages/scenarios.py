@@ -92,16 +92,21 @@ if results:
         hide_index=True,
         width="stretch",
     )
-    st.subheader("Effort per sub-community")
-    per_sub = pd.concat(
-        [
-            plan_view.funded_frame(snap).groupby("Sub-community")["Effort"].sum().rename(name)
-            for name, _, snap in results
-        ],
-        axis=1,
-    ).fillna(0)
-    st.bar_chart(per_sub)
-    st.dataframe(per_sub, width="stretch")
+    for grouping in ("Sub-community", "Theme"):
+        st.subheader(f"Effort per {grouping.lower()}")
+        per_group = pd.concat(
+            [
+                plan_view.funded_frame(snap)
+                .replace({"Theme": {"": "(no theme)"}})
+                .groupby(grouping)["Effort"]
+                .sum()
+                .rename(name)
+                for name, _, snap in results
+            ],
+            axis=1,
+        ).fillna(0)
+        st.bar_chart(per_group)
+        st.dataframe(per_group, width="stretch")
     st.subheader("Each organization: share of voice and of effort it asked for")
     fair = pd.concat(
         [
