@@ -8,8 +8,6 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import Engine
 
-from roadmap.domain.actor import Actor
-from roadmap.domain.enums import Role
 from roadmap.store.tables import Base
 
 os.environ.setdefault("ROADMAP_SECRET_KEY", "test-secret-key-not-for-production")
@@ -38,10 +36,6 @@ class Clock:
 
     def advance(self, **kwargs: float) -> None:
         self.now += timedelta(**kwargs)
-
-
-def actor(user_id: int, username: str, *grants: tuple[Role, str | None]) -> Actor:
-    return Actor(user_id, username, username, frozenset(grants))
 
 
 def dump(engine: Engine) -> dict[str, list[tuple[object, ...]]]:

@@ -80,7 +80,7 @@ def load_demo(ctx: Context, actor: Actor, folder: Path) -> dict[str, int]:
         themes = _load_named(session, ThemeRow, Theme, _read(folder, "themes.json"))
         for skill in _read(folder, "skills.json"):
             session.add(SkillRow(slug=skill["slug"], name=skill["name"]))
-        orgs = _load_organizations(session, _read(folder, "organizations.json"), users)
+        orgs = _load_organizations(session, _read(folder, "organizations.json"))
         session.flush()
         _load_grants(session, _read(folder, "users.json"), users, orgs, now)
         items = _load_items(session, _read(folder, "items.json"), subs, themes, users, now)
@@ -153,9 +153,7 @@ def _load_named(
     return rows
 
 
-def _load_organizations(
-    session: Session, data: list[dict[str, Any]], users: dict[str, UserRow]
-) -> dict[str, OrganizationRow]:
+def _load_organizations(session: Session, data: list[dict[str, Any]]) -> dict[str, OrganizationRow]:
     orgs = {}
     for entry in data:
         valid = Organization.model_validate({**entry, "representative": None})

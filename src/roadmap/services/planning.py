@@ -26,7 +26,7 @@ from roadmap.domain.errors import ValidationError
 from roadmap.domain.models import Envelope
 from roadmap.domain.voice import voice_shares
 from roadmap.services.context import Context
-from roadmap.services.signals import SignalView, _period_row, _signal_views
+from roadmap.services.signals import SignalView, find_period_row, signal_views
 from roadmap.store.engine import reading
 from roadmap.store.tables import (
     ItemDependencyRow,
@@ -93,6 +93,8 @@ class Funding:
     unfunded: list[UnfundedView]
     accounts: list[OrgAccount]
     notes: list[str] = field(default_factory=list)
+    # What each organization asked for, from the signals the run read.
+    supported: dict[str, set[int]] = field(default_factory=dict)
 
     @property
     def funded_ids(self) -> list[int]:
@@ -113,8 +115,8 @@ def run_funding(
     """Run the envelope's rule on the period's latest signals (nothing is written)."""
     require(actor, Role.EXECUTIVE, to="run allocation scenarios")
     with reading(ctx.engine) as session:
-        period_row = _period_row(session, period_key)
-        signals = _signal_views(session, period_row.id, latest_only=True)
+        period_row = find_period_row(session, period_key)
+        signals = signal_views(session, period_row.id, latest_only=True)
         statuses = dict(session.execute(select(ItemRow.id, ItemRow.status)).all())
         rows = list(
             session.scalars(
@@ -231,6 +233,7 @@ def _fund(
         unfunded,
         accounts,
         list(explanation.notes),
+        {key: signal.items() for key, signal in by_org.items()},
     )
 
 

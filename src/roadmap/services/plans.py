@@ -22,7 +22,7 @@ from roadmap.domain.models import Envelope
 from roadmap.services.audit import record
 from roadmap.services.context import Context
 from roadmap.services.planning import Funding, run_funding
-from roadmap.services.signals import _period_row, _signal_views
+from roadmap.services.signals import find_period_row
 from roadmap.services.transitions import move_item
 from roadmap.store.engine import reading, transaction
 from roadmap.store.tables import (
@@ -81,11 +81,8 @@ def run_scenario(
     """Fund items by the envelope's rule, then assign staff to them (nothing is written)."""
     funding = run_funding(ctx, actor, envelope, name, period_key)
     with reading(ctx.engine) as session:
-        period = _period_row(session, period_key)
+        period = find_period_row(session, period_key)
         months = subperiods(period.start, period.end)
-        supported = {
-            s.organization: s.items() for s in _signal_views(session, period.id, latest_only=True)
-        }
         org_keys = dict(session.execute(select(OrganizationRow.id, OrganizationRow.key)).all())
         staff_rows = list(session.scalars(select(StaffRow).order_by(StaffRow.key)))
     funded = set(funding.funded_ids)
@@ -110,7 +107,9 @@ def run_scenario(
             # Restricted money: only items the paying organization asked for.
             None
             if s.paid_by_id is None
-            else [str(i) for i in supported.get(org_keys[s.paid_by_id], set()) if i in funded],
+            else [
+                str(i) for i in funding.supported.get(org_keys[s.paid_by_id], set()) if i in funded
+            ],
         )
         for s in staff_rows
     ]
@@ -204,7 +203,7 @@ def publish_plan(
     frozen = snapshot(scenario)
     now = ctx.now()
     with transaction(ctx.engine) as session:
-        period = _period_row(session, period_key)
+        period = find_period_row(session, period_key)
         version = 1 + int(
             session.scalar(select(func.max(PlanRow.version)).where(PlanRow.period_id == period.id))
             or 0
@@ -257,7 +256,7 @@ def _view(session: Session, row: PlanRow, period_key: str) -> PlanView:
 def published_plans(ctx: Context, period_key: str | None = None) -> list[PlanView]:
     """Every published version of the period's plan, newest first (public)."""
     with reading(ctx.engine) as session:
-        period = _period_row(session, period_key)
+        period = find_period_row(session, period_key)
         rows = session.scalars(
             select(PlanRow).where(PlanRow.period_id == period.id).order_by(PlanRow.version.desc())
         )
@@ -313,7 +312,7 @@ def report_progress(ctx: Context, actor: Actor, item_id: int, percent: int, note
         raise ValidationError(f"You are not assigned to item #{item_id} in the published plan.")
     now = ctx.now()
     with transaction(ctx.engine) as session:
-        period = _period_row(session, latest.period)
+        period = find_period_row(session, latest.period)
         plan = session.scalar(
             select(PlanRow).where(PlanRow.period_id == period.id, PlanRow.version == latest.version)
         )

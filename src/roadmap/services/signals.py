@@ -89,7 +89,7 @@ class SignalBoard:
     names: dict[str, str]
 
 
-def _period_row(session: Session, key: str | None) -> PeriodRow:
+def find_period_row(session: Session, key: str | None) -> PeriodRow:
     query = select(PeriodRow)
     if key:
         query = query.where(PeriodRow.key == key)
@@ -126,7 +126,7 @@ def period_from_row(row: PeriodRow) -> Period:
 
 def get_period(ctx: Context, key: str | None = None) -> Period:
     with reading(ctx.engine) as session:
-        return period_from_row(_period_row(session, key))
+        return period_from_row(find_period_row(session, key))
 
 
 def _org(session: Session, key: str) -> OrganizationRow:
@@ -221,7 +221,7 @@ def save_signal(
         org = _org(session, organization)
         if org.status != OrgStatus.ACTIVE:
             raise ValidationError(f"{org.name} is not an active member and cannot signal.")
-        period_row = _period_row(session, period_key)
+        period_row = find_period_row(session, period_key)
         period = period_from_row(period_row).settings
         _check_window(period, now)
         _check_forms(period, approvals, points, ranking, pledges)
@@ -280,7 +280,7 @@ def _plain(view: SignalView, period: str) -> dict[str, Any]:
     }
 
 
-def _signal_views(
+def signal_views(
     session: Session, period_id: int, latest_only: bool, org_id: int | None = None
 ) -> list[SignalView]:
     query = (
@@ -327,9 +327,9 @@ def sees_attributed(actor: Actor, period: PlanningPeriod) -> bool:
 def signal_board(ctx: Context, actor: Actor, period_key: str | None = None) -> SignalBoard:
     """Totals per in-scope item, and the individual signals the reader may see."""
     with reading(ctx.engine) as session:
-        period_row = _period_row(session, period_key)
+        period_row = find_period_row(session, period_key)
         period = period_from_row(period_row)
-        latest = _signal_views(session, period_row.id, latest_only=True)
+        latest = signal_views(session, period_row.id, latest_only=True)
         in_scope = dict(
             session.execute(
                 select(ItemRow.id, ItemRow.title).where(
@@ -385,8 +385,8 @@ def my_signal(
     require(actor, Role.REPRESENTATIVE, organization, to="see this organization's signal")
     with reading(ctx.engine) as session:
         org = _org(session, organization)
-        period_row = _period_row(session, period_key)
-        views = _signal_views(session, period_row.id, latest_only=True, org_id=org.id)
+        period_row = find_period_row(session, period_key)
+        views = signal_views(session, period_row.id, latest_only=True, org_id=org.id)
         if not views:
             return None, []
         current = views[0]
@@ -411,8 +411,8 @@ def signal_history(
         require(actor, Role.REPRESENTATIVE, organization, to="see this organization's signals")
     with reading(ctx.engine) as session:
         org = _org(session, organization)
-        period_row = _period_row(session, period_key)
-        return _signal_views(session, period_row.id, latest_only=False, org_id=org.id)
+        period_row = find_period_row(session, period_key)
+        return signal_views(session, period_row.id, latest_only=False, org_id=org.id)
 
 
 def signals_csv(ctx: Context, actor: Actor, period_key: str | None = None) -> str:

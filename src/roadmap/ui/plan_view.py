@@ -9,7 +9,6 @@ import pandas as pd
 import streamlit as st
 
 from roadmap.ui import figures
-from roadmap.ui.item_view import item_link
 
 
 def funded_frame(snap: dict[str, Any]) -> pd.DataFrame:
@@ -174,7 +173,3 @@ def gantt_rows(snap: dict[str, Any], assignments: list[dict[str, Any]]) -> pd.Da
             }
         )
     return pd.DataFrame(rows, columns=["Item", "Person", "Start", "End", "Weeks", "Skill", "Page"])
-
-
-def links(snap: dict[str, Any]) -> str:
-    return " · ".join(item_link(f["item"], f["title"]) for f in snap["funded"][:50])
