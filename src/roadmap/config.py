@@ -68,3 +68,12 @@ def secret_key(create: bool = False) -> str:
         fh.write(f'\n[roadmap]\nsecret_key = "{key}"\n')
     path.chmod(0o600)
     return key
+
+
+def max_upload_bytes() -> int:
+    """The largest file an import accepts (``ROADMAP_MAX_UPLOAD_MB``, default 5 MB).
+
+    Streamlit's own ``server.maxUploadSize`` (10 MB in ``.streamlit/config.toml``) stops
+    larger uploads in the browser before they reach the server.
+    """
+    return int(float(os.environ.get("ROADMAP_MAX_UPLOAD_MB", "5")) * 1024 * 1024)

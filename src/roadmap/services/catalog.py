@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -73,15 +74,25 @@ def create_organization(ctx: Context, actor: Actor, fields: dict[str, Any]) -> O
     """Register a member organization (its seat holder is set by granting the role)."""
     require(actor, Role.ADMIN, to="register organizations")
     data = parse(Organization, {**fields, "representative": None})
-    now = ctx.now()
     with transaction(ctx.engine) as session:
-        if session.scalar(select(OrganizationRow.id).where(OrganizationRow.key == data.key)):
-            sentence = f"The short name {data.key!r} is taken."
-            raise ValidationError(sentence, {"key": sentence})
-        values = data.model_dump(exclude={"representative"})
-        session.add(OrganizationRow(**values))
-        record(session, actor, now, "create", "organization", data.key, None, values)
+        insert_organization(session, actor, ctx.now(), data)
     return data
+
+
+def insert_organization(
+    session: Session, actor: Actor, now: datetime, data: Organization, action: str = "create"
+) -> None:
+    """Write a new organization and record it (the caller has checked the role)."""
+    check_organization_key(session, data.key)
+    values = data.model_dump(exclude={"representative"})
+    session.add(OrganizationRow(**values))
+    record(session, actor, now, action, "organization", data.key, None, values)
+
+
+def check_organization_key(session: Session, key: str) -> None:
+    if session.scalar(select(OrganizationRow.id).where(OrganizationRow.key == key)):
+        sentence = f"The short name {key!r} is taken."
+        raise ValidationError(sentence, {"key": sentence})
 
 
 def list_organizations(ctx: Context) -> list[Organization]:

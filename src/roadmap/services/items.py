@@ -193,32 +193,45 @@ def create_item(ctx: Context, actor: Actor, fields: dict[str, Any]) -> ItemView:
     """A lead drafts an item for one of their sub-communities."""
     data = parse(ItemFields, fields)
     require(actor, Role.LEAD, data.subcommunity, to="create items for this sub-community")
-    now = ctx.now()
     with transaction(ctx.engine) as session:
-        sub_id, theme_id = _resolve(session, data, None)
-        row = ItemRow(
-            title=data.title,
-            summary=data.summary,
-            subcommunity_id=sub_id,
-            kind=data.kind.value,
-            theme_id=theme_id,
-            effort_low=data.effort_low,
-            effort_high=data.effort_high,
-            skills=list(data.skills),
-            links=[link.model_dump(mode="json") for link in data.links],
-            status=ItemStatus.DRAFT.value,
-            created_by=actor.user_id,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(row)
-        session.flush()
-        _set_dependencies(session, row.id, data.depends_on)
-        session.flush()
-        session.refresh(row)
-        view = _view(row, data.depends_on)
-        record(session, actor, now, "create", "item", row.id, None, {**view.fields(), "version": 1})
-        return view
+        return insert_item(session, actor, ctx.now(), data)
+
+
+def insert_item(
+    session: Session, actor: Actor, now: datetime, data: ItemFields, action: str = "create"
+) -> ItemView:
+    """Check the references of ``data``, write it as a new draft and record it (no role check:
+    the calling use case has made it)."""
+    sub_id, theme_id = _resolve(session, data, None)
+    row = ItemRow(
+        title=data.title,
+        summary=data.summary,
+        subcommunity_id=sub_id,
+        kind=data.kind.value,
+        theme_id=theme_id,
+        effort_low=data.effort_low,
+        effort_high=data.effort_high,
+        skills=list(data.skills),
+        links=[link.model_dump(mode="json") for link in data.links],
+        status=ItemStatus.DRAFT.value,
+        created_by=actor.user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    _set_dependencies(session, row.id, data.depends_on)
+    session.flush()
+    session.refresh(row)
+    view = _view(row, data.depends_on)
+    record(session, actor, now, action, "item", row.id, None, {**view.fields(), "version": 1})
+    return view
+
+
+def check_item_references(session: Session, data: ItemFields) -> None:
+    """Raise :class:`ValidationError` naming every unknown sub-community, theme, skill or
+    dependency of a new item."""
+    _resolve(session, data, None)
 
 
 def _changes_since(session: Session, item_id: int, version: int) -> dict[str, tuple[Any, Any]]:

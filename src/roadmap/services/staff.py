@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from roadmap.auth.roles import require_any
 from roadmap.domain.actor import Actor
@@ -63,40 +65,12 @@ def save_staff(
         raise ValidationError("Capacity cannot be negative.", {"capacity": "Not negative."})
     now = ctx.now()
     with transaction(ctx.engine) as session:
-        unknown = set(data.skills) - set(session.scalars(select(SkillRow.slug)))
-        if unknown:
-            raise ValidationError(
-                f"Unknown skills: {', '.join(sorted(unknown))}.", {"skills": "Unknown."}
-            )
-        user_id = None
-        if data.username:
-            user_id = session.scalar(select(UserRow.id).where(UserRow.username == data.username))
-            if user_id is None:
-                raise ValidationError(
-                    f"There is no account {data.username!r}.", {"username": "Unknown."}
-                )
-        paid_by = None
-        if data.paid_by:
-            paid_by = session.scalar(
-                select(OrganizationRow.id).where(OrganizationRow.key == data.paid_by)
-            )
-            if paid_by is None:
-                raise ValidationError(
-                    f"There is no organization {data.paid_by!r}.", {"paid_by": "Unknown."}
-                )
+        user_id, paid_by = staff_references(session, data)
         row = session.scalar(select(StaffRow).where(StaffRow.key == data.key))
-        values = {
-            "name": data.name,
-            "user_id": user_id,
-            "skills": dict(data.skills),
-            "capacity_weeks": data.capacity_weeks,
-            "paid_by_id": paid_by,
-            "active": data.active,
-            "capacity_by_subperiod": capacity_by_subperiod,
-        }
+        values = _values(data, user_id, paid_by, capacity_by_subperiod)
         if expected_version is None:
             if row is not None:
-                raise ValidationError(f"The short name {data.key!r} is taken.", {"key": "Taken."})
+                raise _taken(data.key)
             row = StaffRow(key=data.key, **values)
             session.add(row)
             before = None
@@ -112,3 +86,61 @@ def save_staff(
         after = values if before is None else {k: values[k] for k in before}
         record(session, actor, now, "save", "staff", data.key, before, after)
         return StaffView(data, capacity_by_subperiod, row.version)
+
+
+def staff_references(session: Session, data: StaffMember) -> tuple[int | None, int | None]:
+    """The account and paying organization of ``data``, by id; raise :class:`ValidationError`
+    naming every unknown skill, account or organization."""
+    errors: dict[str, str] = {}
+    unknown = set(data.skills) - set(session.scalars(select(SkillRow.slug)))
+    if unknown:
+        errors["skills"] = f"Unknown skills: {', '.join(sorted(unknown))}."
+    user_id = None
+    if data.username:
+        user_id = session.scalar(select(UserRow.id).where(UserRow.username == data.username))
+        if user_id is None:
+            errors["username"] = f"There is no account {data.username!r}."
+    paid_by = None
+    if data.paid_by:
+        paid_by = session.scalar(
+            select(OrganizationRow.id).where(OrganizationRow.key == data.paid_by)
+        )
+        if paid_by is None:
+            errors["paid_by"] = f"There is no organization {data.paid_by!r}."
+    if errors:
+        raise ValidationError(" ".join(errors.values()), errors)
+    return user_id, paid_by
+
+
+def insert_staff(session: Session, actor: Actor, now: datetime, data: StaffMember) -> None:
+    """Register a new staff member and record it (the caller has checked the role)."""
+    user_id, paid_by = staff_references(session, data)
+    check_staff_key(session, data.key)
+    values = _values(data, user_id, paid_by, None)
+    session.add(StaffRow(key=data.key, **values))
+    session.flush()
+    record(session, actor, now, "import", "staff", data.key, None, values)
+
+
+def check_staff_key(session: Session, key: str) -> None:
+    if session.scalar(select(StaffRow.id).where(StaffRow.key == key)) is not None:
+        raise _taken(key)
+
+
+def _taken(key: str) -> ValidationError:
+    sentence = f"The short name {key!r} is taken."
+    return ValidationError(sentence, {"key": sentence})
+
+
+def _values(
+    data: StaffMember, user_id: int | None, paid_by: int | None, capacity: list[float] | None
+) -> dict[str, Any]:
+    return {
+        "name": data.name,
+        "user_id": user_id,
+        "skills": dict(data.skills),
+        "capacity_weeks": data.capacity_weeks,
+        "paid_by_id": paid_by,
+        "active": data.active,
+        "capacity_by_subperiod": capacity,
+    }

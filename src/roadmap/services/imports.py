@@ -1,0 +1,429 @@
+"""CSV import of roadmap items, member organizations and staff: preview, then all or nothing.
+
+A file is read whole and every row checked (the same rules as the forms, plus the references
+against the database) before anything is written. :func:`preview` reports every bad row and
+column; :func:`import_csv` checks again inside the one transaction that writes, so a file is
+either imported whole or not at all. The columns of each kind are in :data:`KINDS`; list
+cells hold values separated by ``;``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import pydantic
+from sqlalchemy.orm import Session
+
+from roadmap import config
+from roadmap.domain.actor import Actor
+from roadmap.domain.enums import Role
+from roadmap.domain.errors import PermissionDenied, ValidationError
+from roadmap.domain.models import ItemFields, Organization, StaffMember
+from roadmap.domain.validation import parse
+from roadmap.services import catalog, items, staff
+from roadmap.services.context import Context
+from roadmap.store.engine import reading, transaction
+
+MAX_ROWS = 20_000
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool
+    help: str
+    example: str
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: str  # plural noun: "items"
+    model: type[pydantic.BaseModel]
+    columns: tuple[Column, ...]
+    roles: tuple[Role, ...]  # any of these may import this kind
+    id_column: str  # what must be unique within the file ("" when nothing is)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def template(self) -> str:
+        """A CSV with the header and one example row, to fill in."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(self.names)
+        writer.writerow([c.example for c in self.columns])
+        return out.getvalue()
+
+
+KINDS: dict[str, Kind] = {
+    "items": Kind(
+        "items",
+        "roadmap items",
+        ItemFields,
+        (
+            Column("title", True, "3 to 120 characters", "Faster notebook start-up"),
+            Column("summary", False, "free text (Markdown)", "Cut the kernel start time."),
+            Column("subcommunity", True, "a sub-community's short name", "notebook"),
+            Column("kind", False, "feature, maintenance, security, docs, …", "feature"),
+            Column("theme", False, "a theme's short name", ""),
+            Column("effort_low", True, "person-weeks", "4"),
+            Column("effort_high", True, "person-weeks, at least effort_low", "8"),
+            Column("skills", False, "skill short names separated by ;", "python;frontend"),
+            Column("depends_on", False, "existing item numbers separated by ;", ""),
+            Column("links", False, "http(s) addresses separated by ;", "https://example.org/1"),
+        ),
+        (Role.ADMIN, Role.LEAD),
+        "",
+    ),
+    "organizations": Kind(
+        "organizations",
+        "member organizations",
+        Organization,
+        (
+            Column("key", True, "short name: lower-case letters, digits, -", "acme-labs"),
+            Column("name", True, "display name", "Acme Labs"),
+            Column("kind", True, "company, non_profit or university", "company"),
+            Column("tier", True, "premier, general or associate", "general"),
+            Column("annual_commitment", True, "amount per year", "50000"),
+            Column("currency", False, "ISO code, default USD", "USD"),
+            Column("term_start", True, "YYYY-MM-DD", "2027-01-01"),
+            Column("term_end", True, "YYYY-MM-DD, after term_start", "2027-12-31"),
+            Column("basis", False, "paid or exception", "paid"),
+            Column("exception_reason", False, "required when basis is exception", ""),
+            Column("status", False, "active, lapsed or ended", "active"),
+        ),
+        (Role.ADMIN,),
+        "key",
+    ),
+    "staff": Kind(
+        "staff",
+        "staff members",
+        StaffMember,
+        (
+            Column("key", True, "short name", "ada-lovelace"),
+            Column("name", True, "display name", "Ada Lovelace"),
+            Column("username", False, "an existing account", ""),
+            Column("skills", False, "skill:level (1-3) separated by ;", "python:3;docs:2"),
+            Column("capacity_weeks", True, "person-weeks in the period", "20"),
+            Column("paid_by", False, "the paying organization's short name", ""),
+            Column("active", False, "yes or no, default yes", "yes"),
+        ),
+        (Role.ADMIN, Role.EXECUTIVE),
+        "key",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the file: ``line`` 1 is the header; ``column`` "" means the row."""
+
+    line: int
+    column: str
+    problem: str
+
+
+@dataclass
+class Preview:
+    kind: str
+    rows: list[dict[str, Any]] = field(default_factory=list)  # one per data line, as read
+    lines: list[int] = field(default_factory=list)  # the file line of each row
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and bool(self.rows)
+
+    def summary(self) -> str:
+        label = KINDS[self.kind].label
+        if self.ok:
+            return f"{len(self.rows)} {label} ready to import."
+        if not self.problems:
+            return f"The file holds no {label}."
+        bad = len({p.line for p in self.problems})
+        return (
+            f"Nothing was imported: {len(self.problems)} problem(s) on {bad} line(s) "
+            f"of {len(self.rows) + 1}. Fix them and upload the file again."
+        )
+
+
+class ImportRejected(ValidationError):
+    """The file has problems; nothing was written. ``problems`` lists every one."""
+
+    def __init__(self, preview: Preview) -> None:
+        super().__init__(preview.summary())
+        self.preview = preview
+
+
+@dataclass(frozen=True)
+class Imported:
+    kind: str
+    count: int
+    ids: list[str]
+
+
+def kind_of(key: str) -> Kind:
+    if key not in KINDS:
+        raise ValidationError(f"Unknown import kind {key!r}: choose one of {', '.join(KINDS)}.")
+    return KINDS[key]
+
+
+def allowed_kinds(actor: Actor) -> list[str]:
+    return [k.key for k in KINDS.values() if any(actor.has(r) for r in k.roles)]
+
+
+def _authorize(actor: Actor, kind: Kind) -> None:
+    if any(actor.has(r) for r in kind.roles):
+        return
+    if not actor.signed_in:
+        raise PermissionDenied(f"Please sign in to import {kind.label}.")
+    names = " or ".join(r.label for r in kind.roles)
+    raise PermissionDenied(f"Only an {names} may import {kind.label}.")
+
+
+def preview(ctx: Context, actor: Actor, kind_key: str, data: bytes) -> Preview:
+    """Read and check a whole file without writing anything."""
+    kind = kind_of(kind_key)
+    _authorize(actor, kind)
+    with reading(ctx.engine) as session:
+        return _check(session, actor, kind, data)
+
+
+def import_csv(ctx: Context, actor: Actor, kind_key: str, data: bytes) -> Imported:
+    """Import a whole file in one transaction, or nothing (:class:`ImportRejected`)."""
+    kind = kind_of(kind_key)
+    _authorize(actor, kind)
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        checked = _check(session, actor, kind, data)
+        if not checked.ok:
+            raise ImportRejected(checked)
+        ids = [_INSERT[kind.key](session, actor, now, row) for row in checked.rows]
+        return Imported(kind.key, len(ids), ids)
+
+
+# -- reading -----------------------------------------------------------------------------
+
+
+def _decode(data: bytes) -> str:
+    limit = config.max_upload_bytes()
+    if len(data) > limit:
+        raise ValidationError(
+            f"The file is {len(data) / 1048576:.1f} MB; imports are limited to "
+            f"{limit / 1048576:g} MB. Split it into smaller files."
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            f"The file is not UTF-8 text (byte {exc.start + 1} is not valid); "
+            "save it as “CSV UTF-8” and upload it again."
+        ) from None
+    if "\x00" in text:
+        raise ValidationError("The file holds NUL characters: it is not a CSV text file.")
+    return text
+
+
+def _table(kind: Kind, text: str) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
+    """The data rows with their file line, and the file-level problems."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    problems: list[Problem] = []
+    try:
+        header = next(reader, None)
+        if header is None or not any(h.strip() for h in header):
+            return [], [Problem(1, "", "The first line must name the columns: " + _list(kind))]
+        names = [h.strip().lower() for h in header]
+        missing = [c.name for c in kind.columns if c.required and c.name not in names]
+        unknown = [n for n in names if n and n not in kind.names]
+        doubled = sorted({n for n in names if n and names.count(n) > 1})
+        if missing:
+            problems.append(Problem(1, "", f"Missing column(s): {', '.join(missing)}."))
+        if unknown:
+            problems.append(
+                Problem(1, "", f"Unknown column(s): {', '.join(unknown)}; expected {_list(kind)}")
+            )
+        if doubled:
+            problems.append(Problem(1, "", f"Column(s) named twice: {', '.join(doubled)}."))
+        rows: list[tuple[int, dict[str, str]]] = []
+        for cells in reader:
+            line = reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if len(rows) >= MAX_ROWS:
+                problems.append(Problem(line, "", f"A file may hold at most {MAX_ROWS} rows."))
+                break
+            if len(cells) != len(names):
+                problems.append(
+                    Problem(
+                        line, "", f"This line has {len(cells)} cells; the header has {len(names)}."
+                    )
+                )
+                cells = (cells + [""] * len(names))[: len(names)]
+            rows.append((line, {n: c.strip() for n, c in zip(names, cells, strict=True) if n}))
+    except csv.Error as exc:
+        problems.append(Problem(reader.line_num, "", f"The CSV cannot be read here: {exc}."))
+        return [], problems
+    return rows, problems
+
+
+def _list(kind: Kind) -> str:
+    return ", ".join(kind.names) + "."
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(";") if part.strip()]
+
+
+def _cell_values(kind: Kind, row: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The fields for the model from one row's cells, and the cells that cannot be read."""
+    values: dict[str, Any] = {}
+    bad: dict[str, str] = {}
+    for name, cell in row.items():
+        if name not in kind.names or cell == "":
+            continue
+        try:
+            values[name] = _CONVERT.get((kind.key, name), _same)(cell)
+        except ValueError as exc:
+            bad[name] = str(exc)
+    return values, bad
+
+
+def _same(cell: str) -> Any:
+    return cell
+
+
+def _ids(cell: str) -> list[int]:
+    try:
+        return [int(part.lstrip("#")) for part in _split(cell)]
+    except ValueError:
+        raise ValueError("Dependencies must be item numbers separated by ;.") from None
+
+
+def _links(cell: str) -> list[dict[str, str]]:
+    return [{"url": url} for url in _split(cell)]
+
+
+def _levels(cell: str) -> dict[str, int]:
+    levels: dict[str, int] = {}
+    for part in _split(cell):
+        skill, sep, level = part.partition(":")
+        if not sep or not level.strip().isdigit():
+            raise ValueError(f"Write each skill as skill:level (1-3), not {part!r}.")
+        levels[skill.strip()] = int(level)
+    return levels
+
+
+def _yes_no(cell: str) -> bool:
+    lowered = cell.lower()
+    if lowered in ("yes", "y", "true", "1"):
+        return True
+    if lowered in ("no", "n", "false", "0"):
+        return False
+    raise ValueError("Write yes or no.")
+
+
+_CONVERT: dict[tuple[str, str], Callable[[str], Any]] = {
+    ("items", "skills"): _split,
+    ("items", "depends_on"): _ids,
+    ("items", "links"): _links,
+    ("staff", "skills"): _levels,
+    ("staff", "active"): _yes_no,
+}
+
+
+# -- checking ----------------------------------------------------------------------------
+
+
+def _check(session: Session, actor: Actor, kind: Kind, data: bytes) -> Preview:
+    rows, problems = _table(kind, _decode(data))
+    out = Preview(kind.key, problems=problems)
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        out.rows.append(row)
+        out.lines.append(line)
+        values, bad = _cell_values(kind, row)
+        for name, sentence in bad.items():
+            out.problems.append(Problem(line, name, sentence))
+        if bad:
+            continue
+        try:
+            model = parse(kind.model, values)
+            _REFERENCES[kind.key](session, actor, model)
+        except ValidationError as exc:
+            fields = exc.fields or {"": str(exc)}
+            for name, sentence in fields.items():
+                column = name if name in kind.names else ""
+                out.problems.append(Problem(line, column, sentence))
+            continue
+        if kind.id_column:
+            key = str(values.get(kind.id_column, ""))
+            if key in seen:
+                out.problems.append(
+                    Problem(line, kind.id_column, f"{key!r} is already on line {seen[key]}.")
+                )
+            seen.setdefault(key, line)
+        out.rows[-1] = {**row, "_model": model}
+    out.problems.sort(key=lambda p: (p.line, kind.names.index(p.column) if p.column else -1))
+    return out
+
+
+def _item_refs(session: Session, actor: Actor, model: Any) -> None:
+    if not actor.has(Role.ADMIN) and not actor.has(Role.LEAD, model.subcommunity):
+        sentence = f"You are not a lead of {model.subcommunity!r}."
+        raise ValidationError(sentence, {"subcommunity": sentence})
+    items.check_item_references(session, model)
+
+
+def _organization_refs(session: Session, actor: Actor, model: Any) -> None:
+    catalog.check_organization_key(session, model.key)
+
+
+def _staff_refs(session: Session, actor: Actor, model: Any) -> None:
+    staff.staff_references(session, model)
+    staff.check_staff_key(session, model.key)
+
+
+_REFERENCES: dict[str, Callable[[Session, Actor, Any], None]] = {
+    "items": _item_refs,
+    "organizations": _organization_refs,
+    "staff": _staff_refs,
+}
+
+
+# -- writing -----------------------------------------------------------------------------
+
+
+def _insert_item(session: Session, actor: Actor, now: datetime, row: dict[str, Any]) -> str:
+    return str(items.insert_item(session, actor, now, row["_model"], action="import").id)
+
+
+def _insert_organization(session: Session, actor: Actor, now: datetime, row: dict[str, Any]) -> str:
+    catalog.insert_organization(session, actor, now, row["_model"], action="import")
+    return str(row["_model"].key)
+
+
+def _insert_staff(session: Session, actor: Actor, now: datetime, row: dict[str, Any]) -> str:
+    staff.insert_staff(session, actor, now, row["_model"])
+    return str(row["_model"].key)
+
+
+_INSERT: dict[str, Callable[[Session, Actor, datetime, dict[str, Any]], str]] = {
+    "items": _insert_item,
+    "organizations": _insert_organization,
+    "staff": _insert_staff,
+}
+
+
+def display_rows(checked: Preview) -> list[dict[str, Any]]:
+    """The rows as read, with their file line, for a preview table (no internal fields)."""
+    return [
+        {"line": line, **{k: v for k, v in row.items() if not k.startswith("_")}}
+        for line, row in zip(checked.lines, checked.rows, strict=True)
+    ]
