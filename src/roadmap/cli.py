@@ -114,6 +114,41 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_csv(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from roadmap.domain.actor import Actor
+    from roadmap.domain.errors import ValidationError
+    from roadmap.services import imports
+    from roadmap.services.context import default_context
+
+    if args.template:
+        sys.stdout.write(imports.kind_of(args.kind).template())
+        return 0
+    if not args.file:
+        raise ValidationError("Name the CSV file to import (or ask for --template).")
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise ValidationError(f"Cannot read {args.file}: {exc.strerror}.") from None
+    ctx, actor = default_context(), Actor.system()
+    try:
+        if args.dry_run:
+            checked = imports.preview(ctx, actor, args.kind, data)
+            if not checked.ok:
+                raise imports.ImportRejected(checked)
+            print(checked.summary().replace("ready to import", "checked; nothing written"))
+            return 0
+        done = imports.import_csv(ctx, actor, args.kind, data)
+    except imports.ImportRejected as exc:
+        for problem in exc.preview.problems:
+            where = f"line {problem.line}" + (f", {problem.column}" if problem.column else "")
+            print(f"{args.file}: {where}: {problem.problem}", file=sys.stderr)
+        raise
+    print(f"Imported {done.count} {imports.KINDS[args.kind].label}: {', '.join(done.ids)}.")
+    return 0
+
+
 def cmd_pb(args: argparse.Namespace) -> int:
     from roadmap.allocation import pb_command
 
@@ -161,6 +196,19 @@ def build_parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("import", help="restore a backup into an empty database")
     restore.add_argument("file")
     restore.set_defaults(func=cmd_import)
+
+    csv_import = commands.add_parser(
+        "import-csv", help="import items, organizations or staff from a CSV file (all or nothing)"
+    )
+    csv_import.add_argument("kind", choices=["items", "organizations", "staff"])
+    csv_import.add_argument("file", nargs="?")
+    csv_import.add_argument(
+        "--dry-run", action="store_true", help="check every row and report; write nothing"
+    )
+    csv_import.add_argument(
+        "--template", action="store_true", help="print the columns and an example row"
+    )
+    csv_import.set_defaults(func=cmd_import_csv)
 
     pb = commands.add_parser("pb", help="run an allocation rule on a pabulib .pb election")
     from roadmap.allocation import pb_command

@@ -70,12 +70,12 @@ KINDS: dict[str, Kind] = {
         (
             Column("title", True, "3 to 120 characters", "Faster notebook start-up"),
             Column("summary", False, "free text (Markdown)", "Cut the kernel start time."),
-            Column("subcommunity", True, "a sub-community's short name", "notebook"),
+            Column("subcommunity", True, "a sub-community's short name", "jupyter-frontends"),
             Column("kind", False, "feature, maintenance, security, docs, …", "feature"),
             Column("theme", False, "a theme's short name", ""),
             Column("effort_low", True, "person-weeks", "4"),
             Column("effort_high", True, "person-weeks, at least effort_low", "8"),
-            Column("skills", False, "skill short names separated by ;", "python;frontend"),
+            Column("skills", False, "skill short names separated by ;", "python;react"),
             Column("depends_on", False, "existing item numbers separated by ;", ""),
             Column("links", False, "http(s) addresses separated by ;", "https://example.org/1"),
         ),
@@ -348,19 +348,20 @@ def _check(session: Session, actor: Actor, kind: Kind, data: bytes) -> Preview:
     for line, row in rows:
         out.rows.append(row)
         out.lines.append(line)
-        values, bad = _cell_values(kind, row)
-        for name, sentence in bad.items():
-            out.problems.append(Problem(line, name, sentence))
-        if bad:
-            continue
+        values, fields = _cell_values(kind, row)
+        model: Any = None
         try:
             model = parse(kind.model, values)
-            _REFERENCES[kind.key](session, actor, model)
         except ValidationError as exc:
-            fields = exc.fields or {"": str(exc)}
-            for name, sentence in fields.items():
-                column = name if name in kind.names else ""
-                out.problems.append(Problem(line, column, sentence))
+            for name, sentence in (exc.fields or {"": str(exc)}).items():
+                fields.setdefault(name, sentence)
+        # The references of the well-formed cells are checked even on a bad row, so that
+        # one round of fixes is enough.
+        rough = model if model is not None else kind.model.model_construct(**values)
+        for name, sentence in _reference_problems(session, actor, kind, rough).items():
+            fields.setdefault(name, sentence)
+        if fields:
+            out.problems.extend(_problems(kind, line, fields))
             continue
         if kind.id_column:
             key = str(values.get(kind.id_column, ""))
@@ -372,6 +373,23 @@ def _check(session: Session, actor: Actor, kind: Kind, data: bytes) -> Preview:
         out.rows[-1] = {**row, "_model": model}
     out.problems.sort(key=lambda p: (p.line, kind.names.index(p.column) if p.column else -1))
     return out
+
+
+def _reference_problems(session: Session, actor: Actor, kind: Kind, model: Any) -> dict[str, str]:
+    try:
+        _REFERENCES[kind.key](session, actor, model)
+    except ValidationError as exc:
+        return dict(exc.fields or {"": str(exc)})
+    except (AttributeError, TypeError):
+        return {}  # a field the check needs is missing or malformed: reported already
+    return {}
+
+
+def _problems(kind: Kind, line: int, fields: dict[str, str]) -> list[Problem]:
+    return [
+        Problem(line, name if name in kind.names else "", sentence)
+        for name, sentence in fields.items()
+    ]
 
 
 def _item_refs(session: Session, actor: Actor, model: Any) -> None:
