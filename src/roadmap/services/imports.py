@@ -216,8 +216,8 @@ def _decode(data: bytes) -> str:
     limit = config.max_upload_bytes()
     if len(data) > limit:
         raise ValidationError(
-            f"The file is {len(data) / 1048576:.1f} MB; imports are limited to "
-            f"{limit / 1048576:g} MB. Split it into smaller files."
+            f"The file is {size_text(len(data))}; imports are limited to {size_text(limit)}. "
+            "Split it into smaller files."
         )
     try:
         text = data.decode("utf-8-sig")
@@ -229,6 +229,13 @@ def _decode(data: bytes) -> str:
     if "\x00" in text:
         raise ValidationError("The file holds NUL characters: it is not a CSV text file.")
     return text
+
+
+def size_text(n: int) -> str:
+    """A byte count as people write it: "740 KB", "5 MB", "7.3 MB"."""
+    if n >= 1048576:
+        return f"{n / 1048576:.3g} MB"
+    return f"{max(n / 1024, 0.1):.3g} KB"
 
 
 def _table(kind: Kind, text: str) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:

@@ -98,6 +98,13 @@ PAGES: tuple[PageSpec, ...] = (
         "Admin",
         roles=frozenset({Role.ADMIN, Role.EXECUTIVE}),
     ),
+    PageSpec(
+        "imports",
+        "Import from CSV",
+        ":material/upload_file:",
+        "Admin",
+        roles=frozenset({Role.ADMIN, Role.EXECUTIVE, Role.LEAD}),
+    ),
     PageSpec("sign_in", "Sign in", ":material/login:", "Account", signed_out_only=True),
     PageSpec(
         "account", "My account", ":material/person:", "Account", roles=frozenset({Role.MEMBER})
