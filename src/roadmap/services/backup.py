@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Date, DateTime, func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.schema import Table
 
 from roadmap.auth.roles import require
@@ -100,11 +101,23 @@ def import_backup(ctx: Context, actor: Actor, backup: Any) -> dict[str, int]:
                     f"A row of {table.name} in the backup is malformed ({exc})."
                 ) from None
             if values:
-                session.execute(table.insert(), values)
+                try:
+                    session.execute(table.insert(), values)
+                except (SQLAlchemyError, OverflowError) as exc:
+                    raise ValidationError(
+                        f"The rows of {table.name} in the backup cannot be stored: "
+                        f"{_reason(exc)}. Nothing was imported."
+                    ) from None
             counts[table.name] = len(values)
         if ctx.engine.dialect.name == "postgresql":
             _reset_sequences(session)
     return counts
+
+
+def _reason(exc: Exception) -> str:
+    """The database's complaint in one line, without the statement and parameters."""
+    cause = getattr(exc, "orig", None) or exc
+    return str(cause).strip().splitlines()[0].rstrip(".")[:300]
 
 
 def _reset_sequences(session: Any) -> None:
