@@ -99,13 +99,22 @@ def _total_of(run: MESRun) -> Number:
     return run.total
 
 
-def _run(prep: Prepared, begin: Start, total: Number, exact: bool, track_step: bool) -> MESRun:
+def _run(
+    prep: Prepared,
+    begin: Start,
+    total: Number,
+    exact: bool,
+    track_step: bool,
+    step_floor: Number = 0,
+) -> MESRun:
     if not exact:
         try:
-            return run_mes(prep, begin, total, exact=False, track_step=track_step)
+            return run_mes(
+                prep, begin, total, exact=False, track_step=track_step, step_floor=step_floor
+            )
         except NeedExact:
             pass
-    return run_mes(prep, begin, total, exact=True, track_step=track_step)
+    return run_mes(prep, begin, total, exact=True, track_step=track_step, step_floor=step_floor)
 
 
 def _add1(prep: Prepared, begin: Start, exact: bool) -> tuple[MESRun, int]:
@@ -118,7 +127,8 @@ def _add1(prep: Prepared, begin: Start, exact: bool) -> tuple[MESRun, int]:
     k, runs = 0, 0
     kept: MESRun | None = None
     while base + k * n <= bound:
-        run = _run(prep, begin, base + k * n, exact, track_step=True)
+        # A jump shorter than one step skips nothing: stop refining it below n.
+        run = _run(prep, begin, base + k * n, exact, track_step=True, step_floor=n)
         runs += 1
         if run.funding.spent > prep.rule_budget:
             break

@@ -35,6 +35,9 @@ from roadmap.allocation.prepass import Start, fund_free_items
 
 Array = np.ndarray[Any, Any]
 _UNIT = 2.0**-53
+CLASSES_FROM = 0
+"""Float runs on approval ballots group voters by budget from this many voters (exact runs
+always do): below it, numpy calls on a few thousand voters cost less than grouping them."""
 
 
 class NeedExact(Exception):
@@ -70,8 +73,10 @@ class _Items:
         fixed = prep.cache.get(key)
         if fixed is None:
             fixed = prep.cache[key] = _fixed_item_data(prep, candidates, exact)
-        self.cost, self.util, self.umin, self.static, self.static_exact = fixed
+        self.cost, self.util, self.umin, self.static, self.static_exact, self.static_err = fixed
         self.bound: dict[int, Any] = dict(self.static)
+        # How far the float bound may be from the exact value it stands for (0 when exact).
+        self.err: dict[int, Any] = dict(self.static_err)
         self.bound_util: dict[int, Any] = dict.fromkeys(candidates, math.inf)
         self.known: dict[int, Fraction | None] = dict.fromkeys(candidates)
 
@@ -82,6 +87,7 @@ def _fixed_item_data(prep: Prepared, candidates: list[int], exact: bool) -> tupl
     umin: dict[int, float] = {}
     static: dict[int, Any] = {}
     static_exact: dict[int, Fraction] = {}
+    static_err: dict[int, Any] = {}
     for p in candidates:
         util = prep.utility[p]
         k = len(prep.supporters[p])
@@ -99,13 +105,25 @@ def _fixed_item_data(prep: Prepared, candidates: list[int], exact: bool) -> tupl
         # cost / (sum of utilities) <= rho at any budgets: a bound that never moves.
         static_exact[p] = Fraction(prep.rule_cost[p]) / exact_util
         static[p] = static_exact[p] if exact else cost[p] / total_util
-    return cost, utils, umin, static, static_exact
+        # A float cost / (sum of k utilities): (k + 1) roundings, relative; 4 times that.
+        static_err[p] = 0 if exact else 4 * _UNIT * (k + 2) * static[p]
+    return cost, utils, umin, static, static_exact, static_err
 
 
 def run_mes(
-    prep: Prepared, begin: Start, total: Number, *, exact: bool, track_step: bool = False
+    prep: Prepared,
+    begin: Start,
+    total: Number,
+    *,
+    exact: bool,
+    track_step: bool = False,
+    step_floor: Number = 0,
 ) -> MESRun:
     """Run equal shares from ``begin`` with voter shares ``total * weight_i``.
+
+    With ``track_step``, ``stable_for`` is computed; once it is known to be at most
+    ``step_floor`` (a jump too short to skip any total the caller would run), the rest of the
+    run stops refining it and it is returned as is (still a valid bound).
 
     Raises
     ------
@@ -114,13 +132,8 @@ def run_mes(
     """
     state = begin.copy()
     funding, stage = state.funding, state.stage
-    if exact:
-        shares: Array = np.array(prep.shares(total), dtype=object)
-        margin: Any = 0
-    else:
-        shares = np.array([float(w) for w in prep.weights], dtype=np.float64) * float(total)
-        margin = 0.0
-    budgets = shares.copy()
+    shares = _shares(prep, total, exact)
+    margin: Any = 0 if exact else 0.0
     candidates = [
         p
         for p in range(prep.m)
@@ -130,35 +143,222 @@ def run_mes(
         and len(prep.supporters[p]) > 0
     ]
     items = _Items(prep, candidates, exact)
-    run = MESRun(funding, stage, shares, budgets, exact=exact, total=total)
+    ledger: _Ledger
+    if prep.has_points or (not exact and prep.n < CLASSES_FROM):
+        ledger = _VoterLedger(prep, items, shares, exact)
+    else:
+        ledger = _ClassLedger(prep, items, shares, total, exact)
+    run = MESRun(funding, stage, shares, shares, exact=exact, total=total)
     gaps: dict[int, Any] = {}
     step: Any = math.inf
     error_scale = 0.0 if exact else _error_scale(prep, shares, candidates)
+    free = _has_free_items(prep)
     rounds = 0
     while True:
         rounds += 1
         if not exact:
             margin = error_scale * rounds
-        fund_free_items(prep, funding, stage)
+        if free:
+            fund_free_items(prep, funding, stage)
         active = _active(prep, funding, candidates, run, gaps)
-        chosen = _cheapest(prep, items, budgets, active, gaps, margin, exact)
+        chosen = _cheapest(prep, items, ledger, active, gaps, margin, exact)
         if chosen is None:
             break
         p, rho = chosen
-        if track_step and step > 0:
+        if track_step and step > step_floor:
             step = min(step, _overtake_bound(prep, items, active, gaps, p, rho, margin))
-        sup = prep.supporters[p]
-        pay = np.minimum(budgets[sup], rho * items.util[p])
-        budgets[sup] = budgets[sup] - pay
         run.price[p] = rho
-        run.paid[p] = (sup, pay)
+        run.paid[p] = ledger.pay(p, rho)
         funding.add(p)
         stage[p] = Stage.RULE
+    run.leftover = ledger.leftover()
     run.unaffordable = set(gaps)
     if track_step and gaps and step > 0:
         step = min(step, min(gaps.values()) - margin)
     run.stable_for = max(step, 0)
     return run
+
+
+def _shares(prep: Prepared, total: Number, exact: bool) -> Array:
+    """Each voter's share ``total * weight_i``: exact, or the float of each weight times the
+    float of the total (the same floats whichever ledger runs)."""
+    if exact:
+        if prep.equal_weights:
+            return np.full(prep.n, total * prep.weights[0] if prep.n else 0, dtype=object)
+        return np.array(prep.shares(total), dtype=object)
+    weights = prep.cache.get("float-weights")
+    if weights is None:
+        weights = prep.cache["float-weights"] = np.array(
+            [float(w) for w in prep.weights], dtype=np.float64
+        )
+    result: Array = weights * float(total)
+    return result
+
+
+def _has_free_items(prep: Prepared) -> bool:
+    """Whether any item costs the rule nothing (only then can a round fund one for free)."""
+    free = prep.cache.get("free-items")
+    if free is None:
+        free = prep.cache["free-items"] = any(c == 0 for c in prep.rule_cost)
+    return bool(free)
+
+
+class _Ledger:
+    """Where the voters' money is kept during a run: what an item's supporters hold, its rho,
+    and the payments when it is funded."""
+
+    def money(self, p: int) -> tuple[Any, Any]:
+        """The supporters' money, and what :meth:`rho` needs of it."""
+        raise NotImplementedError
+
+    def rho(self, p: int, held: Any) -> tuple[Any, Any, Any, Any]:
+        """As :func:`_rho`."""
+        raise NotImplementedError
+
+    def pay(self, p: int, rho: Any) -> tuple[IntArray, Array]:
+        """Fund ``p`` at ``rho``: the supporters and what each pays."""
+        raise NotImplementedError
+
+    def leftover(self) -> Array:
+        """Each voter's money left."""
+        raise NotImplementedError
+
+
+class _VoterLedger(_Ledger):
+    """One budget per voter (points ballots: each supporter has its own utility)."""
+
+    def __init__(self, prep: Prepared, items: _Items, shares: Array, exact: bool) -> None:
+        self.prep, self.items, self.exact = prep, items, exact
+        self.budgets = shares.copy()
+
+    def money(self, p: int) -> tuple[Any, Any]:
+        b = self.budgets[self.prep.supporters[p]]
+        return b.sum(), b
+
+    def rho(self, p: int, held: Any) -> tuple[Any, Any, Any, Any]:
+        return _rho(held, self.items.util[p], self.items.cost[p], self.exact)
+
+    def pay(self, p: int, rho: Any) -> tuple[IntArray, Array]:
+        sup = self.prep.supporters[p]
+        pay = np.minimum(self.budgets[sup], rho * self.items.util[p])
+        self.budgets[sup] = self.budgets[sup] - pay
+        return sup, pay
+
+    def leftover(self) -> Array:
+        return self.budgets
+
+
+class _ClassLedger(_Ledger):
+    """Voters grouped by budget history (approval ballots: every supporter of an item has
+    the same utility, its cost).
+
+    Voters with the same budget pay the same for any item they support, ``min(b, rho * u)``,
+    and so keep equal budgets. Every voter starts in the class of its share (one class with
+    equal weights); funding an item moves the supporters of each class that pays to a new
+    class (all emptied budgets to one class of zeros). An item's money and rho are computed
+    over its supporters' classes, with their counts: fewer numbers than voters (on Warszawa
+    2026, one class early on, about 19,000 for 61,668 voters after 49 items). The float
+    budgets are the very numbers the per-voter run computes (the same ``b - min(b, rho * u)``
+    on the same values); only the sums group differently, within the same error bound.
+    """
+
+    def __init__(
+        self, prep: Prepared, items: _Items, shares: Array, total: Number, exact: bool
+    ) -> None:
+        self.prep, self.items, self.exact = prep, items, exact
+        labels, first = _weight_classes(prep)
+        self.cls: IntArray = labels.copy()
+        size = len(first)
+        self.bud: Array = np.zeros(max(64, 2 * size), dtype=object if exact else np.float64)
+        start = shares[first] if size else shares[:0]
+        self.bud[:size] = start
+        self.size = size
+        self.zero = -1
+        self.held: dict[int, Any] = {}  # this round's classes of each item looked at
+
+    def money(self, p: int) -> tuple[Any, Any]:
+        c = self.cls[self.prep.supporters[p]]
+        counts = np.bincount(c, minlength=self.size)
+        nz = counts.nonzero()[0]
+        b, cnt = self.bud[nz], counts[nz]
+        if self.exact:
+            cnt = cnt.astype(object)
+        held = self.held[p] = (c, nz, b, cnt)
+        return (b * cnt).sum(), held
+
+    def rho(self, p: int, held: Any) -> tuple[Any, Any, Any, Any]:
+        _, _, b, cnt = held
+        u, cost = self.items.util[p], self.items.cost[p]
+        order = np.argsort(b, kind="stable")
+        b, cnt = b[order], cnt[order]
+        ratio = b / u
+        head: Array = np.array([Fraction(0)], dtype=object) if self.exact else np.zeros(1)
+        before: Array = np.concatenate((head, np.cumsum(b * cnt)[:-1]))
+        util_from = np.cumsum(cnt[::-1])[::-1] * u
+        rho = (cost - before) / util_from
+        hits = rho <= ratio
+        j = int(hits.argmax())
+        if not hits[j]:
+            if self.exact:  # pragma: no cover - guarded by the affordability test
+                raise AssertionError("rho requested for an unaffordable item")
+            raise NeedExact
+        return rho[j], util_from[j], (ratio[0] - rho[0] if j == 0 else -1), ratio[j] - rho[j]
+
+    def pay(self, p: int, rho: Any) -> tuple[IntArray, Array]:
+        sup = self.prep.supporters[p]
+        c, nz, b, _ = self.held[p] if p in self.held else self.money(p)[1]
+        self.held.clear()  # the budgets change
+        pays = np.minimum(b, rho * self.items.util[p])
+        after = b - pays
+        # Each paying class moves to a class of its own (voters who paid the same from the
+        # same budget), except that every emptied budget joins one class of zeros.
+        moving = (pays != 0).nonzero()[0]
+        emptied = after[moving] == 0
+        fresh = moving[~emptied]
+        remap = np.arange(self.size)
+        pay_by: Array = np.zeros(self.size, dtype=self.bud.dtype)
+        pay_by[nz] = pays
+        if emptied.any():
+            remap[nz[moving[emptied]]] = self._zero_class()
+        remap[nz[fresh]] = self._new(after[fresh])
+        self.cls[sup] = remap[c]
+        return sup, pay_by[c]
+
+    def _zero_class(self) -> int:
+        if self.zero < 0:
+            self.zero = int(self._new(np.zeros(1, dtype=self.bud.dtype))[0])
+        return self.zero
+
+    def _new(self, budgets: Array) -> IntArray:
+        """Open one class per budget given; their ids."""
+        k = len(budgets)
+        if self.size + k > len(self.bud):
+            grown = np.zeros(2 * (self.size + k), dtype=self.bud.dtype)
+            grown[: self.size] = self.bud[: self.size]
+            self.bud = grown
+        self.bud[self.size : self.size + k] = budgets
+        self.size += k
+        return np.arange(self.size - k, self.size)
+
+    def leftover(self) -> Array:
+        result: Array = self.bud[: self.size][self.cls]
+        return result
+
+
+def _weight_classes(prep: Prepared) -> tuple[IntArray, IntArray]:
+    """Voters by weight: each voter's class and one voter of each class."""
+    cached = prep.cache.get("weight-classes")
+    if cached is None:
+        if prep.equal_weights or prep.n == 0:
+            labels = np.zeros(prep.n, dtype=np.int64)
+            first = np.zeros(min(prep.n, 1), dtype=np.int64)
+        else:
+            index: dict[Fraction, int] = {}
+            labels = np.array([index.setdefault(w, len(index)) for w in prep.weights])
+            first = np.zeros(len(index), dtype=np.int64)
+            first[labels[::-1]] = np.arange(prep.n - 1, -1, -1)
+        cached = prep.cache["weight-classes"] = (labels.astype(np.int64), first)
+    return cached
 
 
 def _error_scale(prep: Prepared, shares: Array, candidates: list[int]) -> float:
@@ -168,16 +368,29 @@ def _error_scale(prep: Prepared, shares: Array, candidates: list[int]) -> float:
     the next; we take 4 times that worst case."""
     if not candidates:
         return 0.0
-    largest = max(len(prep.supporters[p]) for p in candidates)
-    scale = max(
-        float(shares[prep.supporters[p]].sum()) + float(prep.rule_cost[p]) for p in candidates
-    )
+    key = ("mes-error-scale", tuple(candidates))
+    fixed = prep.cache.get(key)
+    if fixed is None:  # the supporters' weights (their shares per unit of total), and costs
+        weights = shares / shares.sum() if shares.sum() else shares
+        fixed = prep.cache[key] = (
+            max(len(prep.supporters[p]) for p in candidates),
+            [
+                (float(weights[prep.supporters[p]].sum()), float(prep.rule_cost[p]))
+                for p in candidates
+            ],
+        )
+    largest, sums = fixed
+    total = float(shares.sum())
+    scale = max(w * total + c for w, c in sums) * (1 + 1e-6)
     return 4 * _UNIT * (largest + 2) * scale
 
 
 def _active(
     prep: Prepared, funding: Funding, candidates: list[int], run: MESRun, gaps: dict[int, Any]
 ) -> list[int]:
+    if not _constrained(prep):
+        funded = funding.funded
+        return [p for p in candidates if not funded[p] and p not in gaps]
     active = []
     for p in candidates:
         if funding.funded[p] or p in gaps or p in run.capped or not funding.deps_met(p):
@@ -189,10 +402,20 @@ def _active(
     return active
 
 
+def _constrained(prep: Prepared) -> bool:
+    """Whether any item has a dependency or a group with a cap."""
+    known = prep.cache.get("constrained")
+    if known is None:
+        known = prep.cache["constrained"] = any(prep.depends_on) or any(
+            cap is not None for cap in prep.caps
+        )
+    return bool(known)
+
+
 def _cheapest(
     prep: Prepared,
     items: _Items,
-    budgets: Array,
+    ledger: _Ledger,
     active: list[int],
     gaps: dict[int, Any],
     margin: Any,
@@ -202,24 +425,27 @@ def _cheapest(
     best: Any = None
     best_item = -1
     tied: list[int] = []
-    for p in sorted(active, key=lambda q: items.bound[q]):
-        if best is not None and items.bound[p] > best + _rho_margin(items, p, best_item, margin):
+    for p in sorted(active, key=items.bound.__getitem__):
+        if best is not None and items.bound[p] > best + _rho_margin(items, p, best_item):
             break
-        b = budgets[prep.supporters[p]]
-        gap = items.cost[p] - b.sum()
+        money, held = ledger.money(p)
+        gap = items.cost[p] - money
         if gap > margin:
             gaps[p] = gap  # budgets only shrink: unaffordable for good
             continue
         if not exact and gap >= -margin:
             raise NeedExact
-        rho, util_from, slack = _rho(b, items.util[p], items.cost[p], exact)
+        rho, util_from, slack, room = ledger.rho(p, held)
         items.bound[p], items.bound_util[p] = rho, util_from
-        # Every supporter pays rho * u with room to spare: rho is exactly cost / total utility.
-        sure = not exact and slack > _rho_margin(items, p, -1, margin)
+        if not exact:
+            items.err[p] = _rho_error(items, p, rho, util_from, room, margin)
+        # Every supporter pays rho * u with room to spare (each voter's budget is off by at most
+        # `margin`): rho is exactly cost / total utility.
+        sure = not exact and slack > margin / items.umin[p] + items.err[p]
         items.known[p] = items.static_exact[p] if sure else None
-        if best is None or rho < best - _rho_margin(items, p, best_item, margin):
+        if best is None or rho < best - _rho_margin(items, p, best_item):
             best, best_item, tied = rho, p, [p]
-        elif rho <= best + _rho_margin(items, p, best_item, margin):
+        elif rho <= best + _rho_margin(items, p, best_item):
             if exact:
                 tied.append(p)
                 continue
@@ -236,17 +462,35 @@ def _cheapest(
     return chosen, items.bound[chosen]
 
 
-def _rho_margin(items: _Items, p: int, q: int, margin: Any) -> Any:
-    # A money error of at most `margin` moves rho = money / utility by at most margin / umin.
-    if not margin:
-        return 0
-    return margin / items.umin[p] + (margin / items.umin[q] if q >= 0 else 0.0)
+def _rho_margin(items: _Items, p: int, q: int) -> Any:
+    """How far apart two float rhos (the current bounds of ``p`` and ``q``) must be for their
+    exact order to be the float order: the sum of their errors."""
+    return items.err[p] + items.err[q]
 
 
-def _rho(b: Array, u: Any, cost: Any, exact: bool) -> tuple[Any, Any, Any]:
+def _rho_error(items: _Items, p: int, rho: float, util: float, room: float, margin: float) -> float:
+    """A bound on ``|rho - exact rho|`` for a float rho computed from money off by at most
+    ``margin`` (on any sum of the supporters' budgets, hence on
+    ``F(x) = sum_i min(b_i, x u_i)``).
+
+    ``F`` rises with slope at least ``util`` (the utility of the voters paying ``x u_i``) below
+    ``rho``, and with exactly that slope up to the next voter's ``b_i / u_i``, ``room`` above
+    ``rho``. So with ``d = 2 * margin / util`` (plus the rounding of the division),
+    ``F(rho - d) < cost - margin`` and, when ``room >= 2 d``, ``F(rho + d) > cost + margin``:
+    the exact rho lies within ``d``. Otherwise the bound that holds whichever voters pay in
+    full: ``margin`` over the smallest utility of one voter (as many as 1 voter may pay rho u).
+    """
+    near = 2 * margin / util + 8 * _UNIT * rho
+    if room >= 2 * near:
+        return near
+    return 2 * margin / items.umin[p] + 8 * _UNIT * rho
+
+
+def _rho(b: Array, u: Any, cost: Any, exact: bool) -> tuple[Any, Any, Any, Any]:
     """Smallest rho with ``sum min(b_i, rho * u_i) >= cost``, the utility of the voters
-    paying ``rho * u_i`` (not their whole budget) at that rho, and, when all of them pay
-    that way, by how much the poorest could pay more per unit (else -1).
+    paying ``rho * u_i`` (not their whole budget) at that rho, when all of them pay
+    that way, by how much the poorest could pay more per unit (else -1), and how far rho is
+    from the smallest ``b_i / u_i`` of the voters paying ``rho * u_i``.
     Needs ``sum(b) >= cost``."""
     k = len(b)
     if np.ndim(u) == 0:
@@ -269,7 +513,7 @@ def _rho(b: Array, u: Any, cost: Any, exact: bool) -> tuple[Any, Any, Any]:
             raise AssertionError("rho requested for an unaffordable item")
         raise NeedExact
     j = int(hits[0])
-    return rho[j], util_from[j], (ratio[0] - rho[0] if j == 0 else -1)
+    return rho[j], util_from[j], (ratio[0] - rho[0] if j == 0 else -1), ratio[j] - rho[j]
 
 
 def _overtake_bound(
@@ -293,7 +537,7 @@ def _overtake_bound(
         if q == chosen or q in gaps:
             continue
         static = items.static[q]
-        if static > rho + _rho_margin(items, q, chosen, margin):
+        if static > rho + items.static_err[q] + items.err[chosen]:
             continue
         if prep.ids[q] > prep.ids[chosen] and _exact_tie(items, q, chosen, static, rho, margin):
             continue  # q can at best tie again, and loses the tie again
@@ -304,7 +548,7 @@ def _overtake_bound(
         if util == math.inf:
             continue
         if margin:  # float run: shrink by the largest rounding error of `ahead` and `util`
-            ahead -= _rho_margin(items, q, chosen, margin)
+            ahead -= _rho_margin(items, q, chosen)
             if ahead <= 0:
                 return 0
             bound = min(bound, ahead * util * (1 - 1e-9) - margin)
