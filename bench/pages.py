@@ -1,0 +1,238 @@
+"""Every page's rerun time on the demo data and on data about 100 times larger, as a ratio.
+
+For every page in ``roadmap.ui.registry.PAGES`` and the role(s) that see the most data on it,
+the page script runs under ``streamlit.testing.v1.AppTest`` against the demo database and the
+big one (``bench/bigdata.py``): a first run (a new AppTest), then ``--runs`` reruns of the
+same AppTest, demo and big interleaved; the line gives the first run and the median rerun of
+each and the ratio of the medians, and flags a ratio above 3 (the goal of issue 7). The
+plan pages run on the "planned" variant of each data set (a plan published); the others on
+the signalling state (no plan yet, every in-scope item open to signals). Then the scenarios'
+heavy part, ``plans.run_scenario`` (funding and staff assignment, what "Run scenarios"
+does), once per rule, when asked (``--scenarios``). Nothing is asserted.
+
+    python bench/pages.py                       # every page, 5 reruns
+    python bench/pages.py --runs 3 --pages roadmap audit
+    python bench/pages.py --pages scenarios --scenarios greedy   # + the heavy run
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import logging
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("ROADMAP_ARGON2_PROFILE", "CHEAPEST")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bigdata
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from roadmap.auth.sessions import actor_from_row
+from roadmap.domain.actor import Actor
+from roadmap.domain.enums import AllocationRule, ItemStatus
+from roadmap.services import plans, signals
+from roadmap.services.context import Context
+from roadmap.store.engine import make_engine, reading
+from roadmap.store.tables import CommentRow, ItemRow, UserRow
+from roadmap.ui import registry, session
+
+# Quiet the "missing ScriptRunContext" warnings of st touched outside a script run.
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").disabled = True
+ROOT = Path(__file__).resolve().parents[1]
+GOAL = 3.0
+DEMO_USERS = ["admin", "exec", "lead", "orgrep", "staff", "member", None]
+
+# (page, username or None for signed out, planned data set?)
+CASES: list[tuple[str, str | None, bool]] = [
+    ("roadmap", None, False),
+    ("roadmap", "exec", False),
+    ("item", "member", False),
+    ("my_items", "lead", False),
+    ("review", "exec", False),
+    ("audit", "exec", False),
+    ("members", None, False),
+    ("signals", "orgrep", False),
+    ("signals_overview", "exec", False),
+    ("signals_overview", "member", False),
+    ("period", "exec", False),
+    ("organizations", "admin", False),
+    ("plan", None, True),
+    ("plan", "exec", True),
+    ("my_plan", "staff", True),
+    ("scenarios", "exec", False),
+    ("staff_admin", "admin", False),
+    ("sign_in", None, False),
+    ("account", "member", False),
+    ("admin_users", "admin", False),
+]
+
+
+class Target:
+    """One database: its context, and the actors and item id the pages run with."""
+
+    def __init__(self, path: Path) -> None:
+        self.ctx = Context(make_engine(f"sqlite:///{path}"))
+        with reading(self.ctx.engine) as s:
+            self.actors = {u.username: actor_from_row(u) for u in s.scalars(select(UserRow))}
+            # The in-comment item with the most comments: the comment box, comments, history.
+            self.item = s.scalars(
+                select(ItemRow.id)
+                .join(CommentRow, CommentRow.item_id == ItemRow.id)
+                .where(ItemRow.status == ItemStatus.IN_COMMENT.value)
+                .group_by(ItemRow.id)
+                .order_by(ItemRow.id)
+            ).first()
+
+    def actor(self, username: str | None) -> Actor:
+        return Actor.public() if username is None else self.actors[username]
+
+
+def _use(target: Target, username: str | None) -> None:
+    actor = target.actor(username)
+    session.context = lambda: target.ctx  # type: ignore[assignment]
+    session.current_actor = lambda: actor  # type: ignore[assignment]
+
+
+def _timed(action: Callable[[], AppTest]) -> tuple[AppTest, tuple[float, float]]:
+    """The result, the wall time and the process's CPU time (every thread: AppTest runs the
+    script in a thread of this process) of ``action``."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    at = action()
+    return at, (time.perf_counter() - wall, time.process_time() - cpu)
+
+
+def _first(page: str, target: Target, username: str | None) -> tuple[AppTest, tuple[float, float]]:
+    _use(target, username)
+
+    def run() -> AppTest:
+        at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=600)
+        if page == "item":
+            at.query_params["id"] = str(target.item)
+        return at.run()
+
+    at, seconds = _timed(run)
+    if at.exception:
+        raise RuntimeError(f"{page}: {[e.value for e in at.exception]}")
+    return at, seconds
+
+
+def _rerun(at: AppTest, target: Target, username: str | None) -> tuple[float, float]:
+    _use(target, username)
+    return _timed(at.run)[1]
+
+
+def bench_page(
+    page: str, username: str | None, small: Target, big: Target, runs: int
+) -> list[float]:
+    """First run (wall), median rerun wall and CPU time: demo, then big."""
+    at_small, first_small = _first(page, small, username)
+    at_big, first_big = _first(page, big, username)
+    times_small, times_big = [], []
+    for _ in range(runs):
+        times_small.append(_rerun(at_small, small, username))
+        times_big.append(_rerun(at_big, big, username))
+    out = []
+    for first, times in ((first_small, times_small), (first_big, times_big)):
+        out += [first[0], statistics.median(t[0] for t in times)]
+        out += [statistics.median(t[1] for t in times)]
+    return out
+
+
+def bench_scenarios(small: Target, big: Target, rules: list[AllocationRule]) -> None:
+    print("\nscenario runs (plans.run_scenario: funding, then staff assignment; one run each)")
+    print(f"{'rule':<14}{'demo':>10}{'big':>10}{'ratio':>9}  big: funded, assignments, solver")
+    for rule in rules:
+        times = []
+        for target in (small, big):
+            envelope = signals.get_period(target.ctx).settings.envelope
+            envelope = envelope.model_copy(update={"rule": rule})
+            started = time.perf_counter()
+            scenario = plans.run_scenario(target.ctx, target.actor("exec"), envelope)
+            times.append(time.perf_counter() - started)
+        staffing = scenario.staffing
+        print(
+            f"{rule.value:<14}{times[0]:>9.2f}s{times[1]:>9.2f}s{times[1] / times[0]:>8.0f}x"
+            f"  {len(scenario.funding.funded)}, {len(staffing.assignments)}, "
+            f"{staffing.status.value}",
+            flush=True,
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="reruns per page and data set")
+    parser.add_argument("--pages", nargs="*", help="only these page keys")
+    parser.add_argument(
+        "--scenarios",
+        nargs="*",
+        choices=[r.value for r in AllocationRule],
+        help="also time 'Run scenarios' (plans.run_scenario) with these rules (all when none is"
+        " named); minutes on the big data",
+    )
+    args = parser.parse_args()
+
+    targets: dict[tuple[bool, bool], Target] = {}
+
+    def target(big: bool, planned: bool) -> Target:
+        if (big, planned) not in targets:
+            targets[(big, planned)] = Target(bigdata.database(big, planned))
+        return targets[(big, planned)]
+
+    print(
+        f"{datetime.date.today()}, {os.cpu_count()} CPUs, python {platform.python_version()}; "
+        f"load average at start {os.getloadavg()[0]:.2f}"
+    )
+    for big in (False, True):
+        sizes = bigdata.sizes(bigdata.database(big))
+        print(f"{'big ' if big else 'demo'}: " + ", ".join(f"{v} {k}" for k, v in sizes.items()))
+    print(
+        f"wall time of the first run, then the median wall and CPU time of {args.runs} reruns;"
+        " ratio = big / demo median rerun, by wall and by CPU time (the CPU time of this"
+        " process is what other work on a shared machine disturbs least)\n"
+    )
+    print(
+        f"{'page':<18}{'as':<9}{'demo: first':>11}{'rerun':>8}{'cpu':>7}"
+        f"{'big: first':>11}{'rerun':>8}{'cpu':>7}{'ratio':>7}{'cpu':>7}"
+    )
+    # A page added to the registry since: run it as the first demo account it allows.
+    cases = list(CASES)
+    for spec in registry.PAGES:
+        if spec.key not in {page for page, _, _ in CASES}:
+            demo = target(False, False)
+            allowed = [u for u in DEMO_USERS if spec.allows(demo.actor(u))]
+            cases.append((spec.key, allowed[0], False))
+    over = []
+    for page, username, planned in cases:
+        if args.pages and page not in args.pages:
+            continue
+        small, big = target(False, planned), target(True, planned)
+        f_small, r_small, c_small, f_big, r_big, c_big = bench_page(
+            page, username, small, big, args.runs
+        )
+        ratio, cpu_ratio = r_big / r_small, c_big / max(c_small, 1e-6)
+        flag = f"  > {GOAL:g}x" if min(ratio, cpu_ratio) > GOAL else ""
+        if flag:
+            over.append(f"{page} ({username or 'public'})")
+        print(
+            f"{page:<18}{username or '(public)':<9}{f_small:>10.3f}s{r_small:>7.3f}s"
+            f"{c_small:>6.3f}s{f_big:>10.3f}s{r_big:>7.3f}s{c_big:>6.3f}s"
+            f"{ratio:>6.1f}x{cpu_ratio:>6.1f}x{flag}",
+            flush=True,
+        )
+    print(f"\nload average at end {os.getloadavg()[0]:.2f}")
+    print(f"over {GOAL:g}x by both wall and CPU time: {', '.join(over) or 'none'}")
+    if args.scenarios is not None:
+        rules = [AllocationRule(r) for r in args.scenarios] or list(AllocationRule)
+        bench_scenarios(target(False, False), target(True, False), rules)
+
+
+if __name__ == "__main__":
+    main()
