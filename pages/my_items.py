@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from roadmap.domain.enums import ItemStatus, Role
+from roadmap.domain.errors import ConflictError
 from roadmap.services import catalog, items
 from roadmap.ui import session
 from roadmap.ui.feedback import user_errors
@@ -14,7 +15,7 @@ from roadmap.ui.item_form import item_form
 ctx = session.context()
 mine = sorted(actor.scopes(Role.LEAD))
 subs = [s for s in catalog.list_subcommunities(ctx) if s.slug in mine]
-all_items = items.list_items(ctx, actor)
+all_items = items.list_items(ctx, actor, brief=True)
 own = [i for i in all_items if i.subcommunity in mine]
 
 st.title("My sub-community's items")
@@ -23,7 +24,12 @@ st.caption("You lead: " + ", ".join(s.name for s in subs))
 tab_list, tab_new, tab_status = st.tabs(["Items", "New item", "Submit or withdraw"])
 
 with tab_list:
-    editable = [i for i in own if i.status in (ItemStatus.DRAFT, ItemStatus.PROPOSED)]
+    # With their skills, links and dependencies: an edit saves every field.
+    editable = [
+        i
+        for i in items.list_items(ctx, actor, (ItemStatus.DRAFT, ItemStatus.PROPOSED))
+        if i.subcommunity in mine
+    ]
     st.write("Drafts and proposed items can be edited here; the server checks every change.")
     frame = pd.DataFrame(
         [
@@ -61,19 +67,41 @@ with tab_list:
             "effort_high": st.column_config.NumberColumn("effort high", min_value=0.0),
         },
     )
+    # The lock is the version the person saw: the table is read afresh on every rerun, so
+    # a row keeps the item and version shown before its first edit until it is saved.
+    # Without this a save would carry the version read by the save's own rerun and silently
+    # overwrite what another lead saved meanwhile (or, if rows moved, edit another item).
+    editing = {int(pos) for pos in st.session_state.get("items_editor", {}).get("edited_rows", {})}
+    seen = st.session_state.setdefault("items_seen", {})
+    for pos, item in enumerate(editable):
+        if pos not in editing or pos not in seen:
+            seen[pos] = (item.id, item.version)
     if st.button("Save table changes"):
         by_id = {i.id: i for i in editable}
         changed = 0
-        for row in edited.to_dict("records"):
+        for pos, row in enumerate(edited.to_dict("records")):
             item = by_id[int(row["id"])]
             fields = item.fields()
             new = {k: row[k] for k in ("title", "kind", "effort_low", "effort_high")}
             if all(fields[k] == v for k, v in new.items()):
                 continue
+            shown_id, shown_version = seen.get(pos, (item.id, item.version))
+            # After a refusal the warning has shown what changed: the next save is judged
+            # against the table as it is shown now.
+            seen[pos] = (item.id, item.version)
             with user_errors():
-                items.update_item(ctx, actor, item.id, {**fields, **new}, int(row["version"]))
+                if shown_id != item.id:
+                    raise ConflictError(
+                        "The list of items changed while you were editing it. "
+                        "Your changes were not saved; reload to see it."
+                    )
+                view = items.update_item(ctx, actor, item.id, {**fields, **new}, shown_version)
+                seen[pos] = (item.id, view.version)
                 changed += 1
-        st.success(f"Saved {changed} changed item(s).") if changed else st.info("Nothing changed.")
+        if changed:
+            st.success(f"Saved {changed} changed item(s).")
+        else:
+            st.info("Nothing changed.")
     st.subheader("All items of your sub-communities")
     st.dataframe(
         pd.DataFrame(

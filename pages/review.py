@@ -11,10 +11,11 @@ from roadmap.services import catalog, governance, items
 from roadmap.ui import session
 from roadmap.ui.feedback import user_errors
 from roadmap.ui.item_view import item_link
+from roadmap.ui.paging import page_of
 
 ctx = session.context()
 now = ctx.now()
-every = {i.id: i for i in items.list_items(ctx, actor)}
+every = {i.id: i for i in items.list_items(ctx, actor, brief=True)}
 
 
 def label(item_id: int) -> str:
@@ -34,8 +35,10 @@ queue_tab, comment_tab, decide_tab, theme_tab = st.tabs(
 with queue_tab:
     queue = governance.review_queue(ctx, actor)
     st.write(f"{len(queue)} proposed item(s), oldest first.")
-    for item_id in queue:
-        item = every[item_id]
+    shown = list(page_of(queue, "queue"))
+    details = {i.id: i for i in items.list_items(ctx, actor, ids=shown)}  # with links
+    for item_id in shown:
+        item = details[item_id]
         with st.container(border=True):
             st.markdown(item_link(item.id, item.title) + f" · {item.subcommunity_name}")
             for link in item.links:
@@ -50,10 +53,10 @@ with queue_tab:
 
 with comment_tab:
     open_items = [i for i in every.values() if i.status == ItemStatus.IN_COMMENT]
-    for item in open_items:
-        period = governance.comment_period(ctx, item.id)
-        if period is None:
-            continue
+    periods = governance.comment_periods(ctx, [i.id for i in open_items])
+    with_period = [i for i in open_items if i.id in periods]
+    for item in page_of(with_period, "in-comment"):
+        period = periods[item.id]
         state = "open" if period.is_open(now) else "closed"
         with st.container(border=True):
             st.markdown(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from roadmap.auth.roles import require
@@ -261,6 +261,28 @@ def comment_period(ctx: Context, item_id: int) -> CommentPeriodView | None:
         if period is None:
             return None
         return CommentPeriodView(period.opens_at, period.closes_at, period.closed_at is not None)
+
+
+def comment_periods(ctx: Context, item_ids: list[int]) -> dict[int, CommentPeriodView]:
+    """The latest comment period of each of these items (those that have one), in one query."""
+    latest = (
+        select(func.max(CommentPeriodRow.id))
+        .where(CommentPeriodRow.item_id.in_(item_ids))
+        .group_by(CommentPeriodRow.item_id)
+    )
+    with reading(ctx.engine) as session:
+        rows = session.execute(
+            select(
+                CommentPeriodRow.item_id,
+                CommentPeriodRow.opens_at,
+                CommentPeriodRow.closes_at,
+                CommentPeriodRow.closed_at,
+            ).where(CommentPeriodRow.id.in_(latest))
+        ).all()
+        return {
+            item_id: CommentPeriodView(opens, closes, closed is not None)
+            for item_id, opens, closes, closed in rows
+        }
 
 
 def comments(ctx: Context, item_id: int) -> list[CommentView]:

@@ -25,7 +25,14 @@ COLUMNS = [
 ]
 
 
-def filtered_table(all_items: list[ItemView], subs: list[Named], themes: list[Named]) -> None:
+def filtered_table(
+    load: Callable[[tuple[ItemStatus, ...] | None], list[ItemView]],
+    total: int,
+    subs: list[Named],
+    themes: list[Named],
+) -> None:
+    """The filters, then the matching items: ``load`` reads the items of the chosen statuses
+    (all when none is chosen), ``total`` is how many items there are in all."""
     statuses = [s for s in ItemStatus if s != ItemStatus.DRAFT]
     cols = st.columns(4)
     chosen_subs = cols[0].multiselect(
@@ -41,14 +48,13 @@ def filtered_table(all_items: list[ItemView], subs: list[Named], themes: list[Na
     text = st.text_input("Search titles and summaries", placeholder="e.g. accessibility")
     shown = [
         item
-        for item in all_items
+        for item in load(tuple(chosen_statuses) or None)
         if (not chosen_subs or item.subcommunity in chosen_subs)
         and (not chosen_themes or item.theme in chosen_themes)
         and (not chosen_kinds or item.kind in chosen_kinds)
-        and (not chosen_statuses or item.status in chosen_statuses)
         and (not text or text.lower() in (item.title + " " + item.summary).lower())
     ]
-    st.write(f"{len(shown)} of {len(all_items)} items")
+    st.write(f"{len(shown)} of {total} items")
     frame = pd.DataFrame(
         [
             {
@@ -65,7 +71,10 @@ def filtered_table(all_items: list[ItemView], subs: list[Named], themes: list[Na
         columns=["#", "Title", "Sub-community", "Theme", "Kind", "Status", "Effort (person-weeks)"],
     )
     st.dataframe(frame, hide_index=True, width="stretch")
-    st.download_button("Download as CSV", frame.to_csv(index=False), "roadmap.csv", mime="text/csv")
+    # The CSV is written when the button is pressed, not on every rerun.
+    st.download_button(
+        "Download as CSV", lambda: frame.to_csv(index=False), "roadmap.csv", mime="text/csv"
+    )
 
 
 def _names(named: list[Named]) -> Callable[[str], str]:
