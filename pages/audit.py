@@ -7,6 +7,7 @@ import streamlit as st
 
 from roadmap.services import audit
 from roadmap.ui import session
+from roadmap.ui.paging import page_of
 
 ctx = session.context()
 st.title("Audit log")
@@ -17,23 +18,44 @@ entity = cols[1].selectbox(
 )
 since = cols[2].date_input("From", value=None)
 until = cols[3].date_input("Until", value=None)
-events = audit.list_events(ctx, actor, person or None, entity, since, until)
-frame = pd.DataFrame(
-    [
-        {
-            "When (UTC)": e.at.strftime("%Y-%m-%d %H:%M:%S"),
-            "Who": e.actor,
-            "Action": e.action,
-            "Entity": e.entity,
-            "Id": e.entity_id,
-            "Before": "" if e.before is None else str(e.before),
-            "After": "" if e.after is None else str(e.after),
-            "Why": e.reason or "",
-        }
-        for e in events
-    ],
-    columns=["When (UTC)", "Who", "Action", "Entity", "Id", "Before", "After", "Why"],
+filters = (person or None, entity, since, until)
+PAGE = 200  # events per page of the table; the CSV has up to CSV_LIMIT, newest first
+CSV_LIMIT = 5000
+
+
+def table(events: list[audit.AuditEventView]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "When (UTC)": e.at.strftime("%Y-%m-%d %H:%M:%S"),
+                "Who": e.actor,
+                "Action": e.action,
+                "Entity": e.entity,
+                "Id": e.entity_id,
+                "Before": "" if e.before is None else str(e.before),
+                "After": "" if e.after is None else str(e.after),
+                "Why": e.reason or "",
+            }
+            for e in events
+        ],
+        columns=["When (UTC)", "Who", "Action", "Entity", "Id", "Before", "After", "Why"],
+    )
+
+
+total = audit.count_events(ctx, actor, *filters)
+st.write(f"{total} event(s)")
+# Only the page shown is read; the page selector appears when there are more than PAGE.
+start = page_of(range(total), "audit", PAGE)
+offset = start[0] if start else 0
+st.dataframe(
+    table(audit.list_events(ctx, actor, *filters, limit=PAGE, offset=offset)),
+    hide_index=True,
+    width="stretch",
 )
-st.write(f"{len(frame)} event(s)")
-st.dataframe(frame, hide_index=True, width="stretch")
-st.download_button("Download as CSV", frame.to_csv(index=False), "audit.csv", mime="text/csv")
+# The CSV is read and written when the button is pressed, not on every rerun.
+st.download_button(
+    "Download as CSV" + (f" (the newest {CSV_LIMIT:,})" if total > CSV_LIMIT else ""),
+    lambda: table(audit.list_events(ctx, actor, *filters, limit=CSV_LIMIT)).to_csv(index=False),
+    "audit.csv",
+    mime="text/csv",
+)

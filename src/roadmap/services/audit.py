@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from roadmap.auth.roles import require_any
@@ -18,6 +18,8 @@ from roadmap.store.tables import AuditEventRow
 
 if TYPE_CHECKING:
     from roadmap.services.context import Context
+
+T = TypeVar("T")
 
 
 def plain(value: Any) -> Any:
@@ -97,10 +99,39 @@ def list_events(
     since: date | None = None,
     until: date | None = None,
     limit: int = 5000,
+    offset: int = 0,
 ) -> list[AuditEventView]:
-    """The audit log, newest first, for the executive and admins, filtered as asked."""
+    """The audit log, newest first, for the executive and admins, filtered as asked:
+    ``limit`` events from the ``offset``-th."""
     require_any(actor, [Role.EXECUTIVE, Role.ADMIN], to="read the audit log")
-    query = select(AuditEventRow).order_by(AuditEventRow.id.desc()).limit(limit)
+    query = _filtered(select(AuditEventRow), person, entity, since, until)
+    query = query.order_by(AuditEventRow.id.desc()).limit(limit).offset(offset)
+    with reading(ctx.engine) as session:
+        return _views(session, query)
+
+
+def count_events(
+    ctx: Context,
+    actor: Actor,
+    person: str | None = None,
+    entity: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> int:
+    """How many events ``list_events`` would find with these filters and no limit."""
+    require_any(actor, [Role.EXECUTIVE, Role.ADMIN], to="read the audit log")
+    query = _filtered(select(func.count(AuditEventRow.id)), person, entity, since, until)
+    with reading(ctx.engine) as session:
+        return int(session.scalar(query) or 0)
+
+
+def _filtered(
+    query: Select[T],
+    person: str | None,
+    entity: str | None,
+    since: date | None,
+    until: date | None,
+) -> Select[T]:
     if person:
         query = query.where(AuditEventRow.actor_name == person)
     if entity:
@@ -111,8 +142,7 @@ def list_events(
         query = query.where(
             AuditEventRow.at < datetime.combine(until + timedelta(days=1), time(), UTC)
         )
-    with reading(ctx.engine) as session:
-        return _views(session, query)
+    return query
 
 
 def item_history(ctx: Context, item_id: int) -> list[AuditEventView]:
