@@ -10,7 +10,7 @@ from roadmap.ui import session
 
 ctx = session.context()
 st.title("Member organizations")
-board = signals.signal_board(ctx, actor)
+period, voice = signals.period_voice(ctx)
 orgs = catalog.list_organizations(ctx)
 frame = pd.DataFrame(
     [
@@ -21,18 +21,21 @@ frame = pd.DataFrame(
             "Annual commitment": f"{o.annual_commitment:,.0f} {o.currency}",
             "Term": f"{o.term_start} – {o.term_end}",
             "Status": o.status.value,
-            f"Voice in {board.period.key}": f"{board.voice.get(o.key, 0):.1%}",
+            f"Voice in {period.key}": f"{voice.get(o.key, 0):.1%}",
         }
         for o in orgs
     ]
 )
 st.caption(
-    f"Voice in {board.period.settings.name}: {board.period.settings.envelope.voice.value}"
+    f"Voice in {period.settings.name}: {period.settings.envelope.voice.value}"
     + (
-        f" ({board.period.settings.envelope.blend_alpha:.0%} equal, the rest by contribution)"
-        if board.period.settings.envelope.voice.value == "blend"
+        f" ({period.settings.envelope.blend_alpha:.0%} equal, the rest by contribution)"
+        if period.settings.envelope.voice.value == "blend"
         else ""
     )
 )
 st.dataframe(frame, hide_index=True, width="stretch")
-st.download_button("Download as CSV", frame.to_csv(index=False), "members.csv", mime="text/csv")
+# The CSV is written when the button is pressed, not on every rerun.
+st.download_button(
+    "Download as CSV", lambda: frame.to_csv(index=False), "members.csv", mime="text/csv"
+)

@@ -12,8 +12,8 @@ from roadmap.ui import session
 from roadmap.ui.feedback import user_errors
 
 ctx = session.context()
-orgs = {o.key: o for o in catalog.list_organizations(ctx)}
 mine = sorted(actor.scopes(Role.REPRESENTATIVE))
+orgs = {o.key: o for o in catalog.list_organizations(ctx, mine)}
 org_key = st.selectbox("Organization", mine, format_func=lambda k: orgs[k].name if k in orgs else k)
 period = signals.get_period(ctx).settings
 board = signals.signal_board(ctx, actor)

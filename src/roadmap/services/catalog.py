@@ -95,14 +95,18 @@ def check_organization_key(session: Session, key: str) -> None:
         raise ValidationError(sentence, {"key": sentence})
 
 
-def list_organizations(ctx: Context) -> list[Organization]:
-    """The registry as everyone may see it (names, tiers, seat holders)."""
+def list_organizations(ctx: Context, keys: list[str] | None = None) -> list[Organization]:
+    """The registry as everyone may see it (names, tiers, seat holders); ``keys``: only
+    these organizations."""
+    query = (
+        select(OrganizationRow, UserRow.username)
+        .outerjoin(UserRow, UserRow.id == OrganizationRow.representative_id)
+        .order_by(OrganizationRow.name)
+    )
+    if keys is not None:
+        query = query.where(OrganizationRow.key.in_(keys))
     with reading(ctx.engine) as session:
-        rows = session.execute(
-            select(OrganizationRow, UserRow.username)
-            .outerjoin(UserRow, UserRow.id == OrganizationRow.representative_id)
-            .order_by(OrganizationRow.name)
-        ).all()
+        rows = session.execute(query).all()
         return [
             Organization.model_validate(
                 {
