@@ -26,7 +26,10 @@ frame = pd.DataFrame(
     ]
 )
 st.dataframe(frame, hide_index=True, width="stretch")
-st.download_button("Download as CSV", frame.to_csv(index=False), "users.csv", mime="text/csv")
+# The CSV is written when the button is pressed, not on every rerun.
+st.download_button(
+    "Download as CSV", lambda: frame.to_csv(index=False), "users.csv", mime="text/csv"
+)
 
 left, right = st.columns(2)
 with left, st.form("create_user", clear_on_submit=True):

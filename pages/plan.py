@@ -38,15 +38,16 @@ if older:
         st.write(f"Effort changed: {', '.join(changes) or 'none'}")
         st.write(f"People changed on: {', '.join(f'#{i}' for i in diff.reassigned) or 'none'}")
 left, right = st.columns(2)
+# The reports are written when a button is pressed, not on every rerun.
 left.download_button(
     "Download the plan as a Markdown report",
-    reports.plan_markdown(chosen),
+    lambda: reports.plan_markdown(chosen),
     f"plan-{chosen.period}-v{chosen.version}.md",
     mime="text/markdown",
 )
 right.download_button(
     "Download the assignments as CSV",
-    reports.plan_csv(chosen),
+    lambda: reports.plan_csv(chosen),
     f"plan-{chosen.period}-v{chosen.version}.csv",
     mime="text/csv",
 )

@@ -44,8 +44,29 @@ def _user(session: Session, username: str) -> UserRow:
 
 def list_users(ctx: Context, actor: Actor) -> list[UserView]:
     require(actor, Role.ADMIN, to="see the accounts")
+    # Plain columns in two queries, not ORM objects: hundreds of accounts load in milliseconds.
     with reading(ctx.engine) as session:
-        return [_view(u) for u in session.scalars(select(UserRow).order_by(UserRow.username))]
+        grants: dict[int, list[tuple[str, str | None]]] = {}
+        for user_id, role, scope in session.execute(
+            select(RoleGrantRow.user_id, RoleGrantRow.role, RoleGrantRow.scope)
+        ):
+            grants.setdefault(user_id, []).append((role, scope))
+        users = session.execute(
+            select(
+                UserRow.id, UserRow.username, UserRow.display_name, UserRow.active, UserRow.version
+            ).order_by(UserRow.username)
+        )
+        return [
+            UserView(
+                u.id,
+                u.username,
+                u.display_name,
+                u.active,
+                u.version,
+                tuple(sorted(grants.get(u.id, []))),
+            )
+            for u in users
+        ]
 
 
 def create_user(

@@ -88,8 +88,28 @@ def funded_treemap(funded: pd.DataFrame) -> go.Figure:
     )
 
 
+# Beyond this many organizations or people, a chart folds the smaller ones together (or, for
+# capacity use, draws a heatmap): hundreds of bars or nodes are unreadable and slow to draw.
+MANY = 30
+
+
+def _fold(frame: pd.DataFrame, column: str, what: str) -> pd.DataFrame:
+    """``frame`` (From, To, Weeks) with all but the MANY largest ``column`` labels by weeks
+    merged into one "N other ..." label."""
+    totals = frame.groupby(column)["Weeks"].sum().sort_values(ascending=False)
+    if len(totals) <= MANY:
+        return frame
+    rest = set(totals.index[MANY:])
+    label = f"{len(rest)} other {what}"
+    folded = frame.assign(**{column: frame[column].where(~frame[column].isin(rest), label)})
+    return folded.groupby(["From", "To"], sort=False)["Weeks"].sum().reset_index()
+
+
 def money_flow(payments: pd.DataFrame, work: pd.DataFrame) -> go.Figure:
-    """A Sankey from organizations through items to staff (person-weeks)."""
+    """A Sankey from organizations through items to staff (person-weeks); beyond MANY
+    organizations or staff the smaller ones are folded together."""
+    payments = _fold(payments, "From", "organizations")
+    work = _fold(work, "To", "staff")
     labels = list(dict.fromkeys([*payments["From"], *payments["To"], *work["From"], *work["To"]]))
     index = {label: n for n, label in enumerate(labels)}
     links = pd.concat([payments, work])
@@ -108,7 +128,19 @@ def money_flow(payments: pd.DataFrame, work: pd.DataFrame) -> go.Figure:
 
 
 def capacity_use(use: pd.DataFrame) -> go.Figure:
-    """Assigned person-weeks per person and sub-period, against capacity."""
+    """Assigned person-weeks per person and sub-period, against capacity: grouped bars, or a
+    heatmap (person against sub-period) beyond MANY people."""
+    if use["Person"].nunique() > MANY:
+        grid = use.pivot_table(
+            index="Person", columns="Sub-period", values="Assigned", aggfunc="sum", fill_value=0
+        )
+        return px.imshow(
+            grid,
+            aspect="auto",
+            color_continuous_scale="Blues",
+            labels={"color": "assigned"},
+            title="Capacity use per person and sub-period",
+        )
     figure = px.bar(
         use,
         x="Sub-period",
