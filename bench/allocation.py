@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -104,12 +105,13 @@ def bench_file(path: Path, rules: list[str], runs: int, args: argparse.Namespace
     pairs = sum(len(v.items) for v in election.voters)
     print(
         f"\n== {path.name}: {len(election.projects)} projects, {len(election.voters)} voters, "
-        f"{pairs} ballot entries, {election.ballot_type}"
+        f"{pairs} ballot entries, {election.ballot_type} ({_load()})"
     )
     print(
         f"   parse       ours {ours_parse:8.3f}s  pabutools {their_parse:8.2f}s  "
         f"x{their_parse / ours_parse:6.1f}"
     )
+    one_run: float | None = None  # pabutools' plain equal shares, for the add1 estimates
     for rule in rules:
         if rule == "phragmen" and election.ballot_type.has_points:
             continue
@@ -119,7 +121,9 @@ def bench_file(path: Path, rules: list[str], runs: int, args: argparse.Namespace
         theirs_fn = pabutools_rule(rule, instance, profile)
         hours = big or path.name in ADD1_HOURS or (args.quick and len(election.voters) > 1000)
         if "add1" in rule and hours and not args.pabutools_add1_big:
-            one, _ = timed(pabutools_rule("equal-shares", instance, profile), 1)
+            if one_run is None:
+                one_run, _ = timed(pabutools_rule("equal-shares", instance, profile), 1)
+            one = one_run
             steps = _unit_steps(ours, election)
             estimate = one * steps
             line += (
@@ -130,6 +134,8 @@ def bench_file(path: Path, rules: list[str], runs: int, args: argparse.Namespace
             line += "  pabutools skipped (--quick, large file)"
         else:
             their_time, theirs = timed(theirs_fn, 1 if big or "add1" in rule else runs)
+            if rule == "equal-shares":
+                one_run = their_time
             their_mem = peak_memory(theirs_fn) if args.memory and not big else float("nan")
             same = theirs == set(ours.selected)
             line += (
@@ -146,21 +152,52 @@ def _unit_steps(allocation: Any, election: Any) -> int:
 
 
 def process_time(path: Path, runs: int) -> None:
-    command = [sys.executable, "-m", "roadmap.allocation.pb_command", str(path)]
-    command += ["--rule", "equal-shares", "--json"]
+    """Whole-process time of ``roadmap pb`` (the console script, and ``python -m``) against
+    ``python -c pass``, interleaved, medians of ``runs``."""
+    tail = [str(path), "--rule", "equal-shares", "--json"]
+    script = Path(sys.executable).parent / "roadmap"
+    commands = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "roadmap pb": [str(script), "pb", *tail],
+        "python -m roadmap.allocation.pb_command": [
+            sys.executable,
+            "-m",
+            "roadmap.allocation.pb_command",
+            *tail,
+        ],
+    }
+    if not script.exists():
+        del commands["roadmap pb"]
 
-    def launch(argv: list[str]) -> float:
+    def launch(argv: list[str]) -> tuple[float, float]:
+        """Wall time and CPU time (user + system) of one process."""
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(argv, check=True, capture_output=True, cwd=ROOT)
-        return time.perf_counter() - start
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+        return wall, cpu
 
-    bare = statistics.median(launch([sys.executable, "-c", "pass"]) for _ in range(runs))
-    full = statistics.median(launch(command) for _ in range(runs))
-    print(
-        f"\nwhole process, {path.name}: `python -m roadmap.allocation.pb_command ... "
-        f"--rule equal-shares --json` {full:.3f}s vs `python -c pass` {bare:.3f}s "
-        f"(+{full - bare:.3f}s)"
-    )
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, argv in commands.items():
+            times[name].append(launch(argv))
+    bare = statistics.median(w for w, _ in times["python -c pass"])
+    bare_cpu = statistics.median(c for _, c in times["python -c pass"])
+    print(f"\nwhole process, {path.name} --rule equal-shares --json ({_load()}):")
+    for name, values in times.items():
+        full = statistics.median(w for w, _ in values)
+        cpu = statistics.median(c for _, c in values)
+        print(
+            f"   {name:<42} wall {full:6.3f}s (+{full - bare:.3f}s)   "
+            f"cpu {cpu:6.3f}s (+{cpu - bare_cpu:.3f}s over python -c pass)"
+        )
+
+
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load {one:.1f} / {five:.1f}"
 
 
 def main() -> None:
@@ -171,8 +208,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="repetitions for medians")
     parser.add_argument("--pabutools-add1-big", action="store_true", help="really run it (hours)")
     parser.add_argument("--no-memory", dest="memory", action="store_false")
+    parser.add_argument("--no-process", dest="process", action="store_false")
+    parser.add_argument("--process-only", action="store_true", help="only the process timing")
     args = parser.parse_args()
     args.skip_pabutools_big = args.quick
+    if args.process_only:
+        process_time(PABULIB / "Poland_Warszawa_2026.pb", 5)
+        return
     if args.files:
         files = [PABULIB / f for f in args.files]
     else:
@@ -180,10 +222,15 @@ def main() -> None:
         if args.quick:  # Praga-Południe (15,000 voters) alone costs pabutools minutes
             small = [p for p in small if p.name not in ADD1_HOURS]
         files = small if args.quick else small + [PABULIB / f for f in BIG]
-    print(f"pabulib folder: {PABULIB}; {os.cpu_count()} CPUs; python {sys.version.split()[0]}")
+    print(
+        f"pabulib folder: {PABULIB}; {os.cpu_count()} CPUs; python {sys.version.split()[0]}; "
+        f"{_load()}"
+    )
     for path in files:
         bench_file(path, args.rules, args.runs, args)
-    process_time(PABULIB / "Poland_Warszawa_2026.pb", 5)
+    if args.process:
+        process_time(PABULIB / "Poland_Warszawa_2026.pb", 5)
+    print(f"\ndone ({_load()})")
 
 
 if __name__ == "__main__":

@@ -54,17 +54,19 @@ def sequential_phragmen(
     if election.ballot_type.has_points:
         raise NotApplicable("sequential Phragmén needs approval ballots, not points")
     prep = prepare(election, weights, constraints)
+    if not explain and prep.equal_weights:
+        try:  # the funded set in floats, with a margin on every comparison of times
+            return _allocate(prep, _FloatLoads(prep), explain)
+        except _NeedExact:
+            pass
+    rate = [Fraction(1)] * prep.n if prep.equal_weights else [w * prep.n for w in prep.weights]
+    return _allocate(prep, _SpentBySupporters(prep, rate), explain)
+
+
+def _allocate(prep: Prepared, spent_of: _Tracker, explain: bool) -> Allocation:
     begin = start(prep)
     funding, stage = begin.funding, begin.stage
     budget = begin.budget
-    rate = [Fraction(1)] * prep.n if prep.equal_weights else [w * prep.n for w in prep.weights]
-    if prep.equal_weights:
-        rate_sum = [Fraction(len(prep.supporters[p])) for p in range(prep.m)]
-    else:
-        rate_sum = [
-            sum((rate[i] for i in prep.supporters[p].tolist()), Fraction(0)) for p in range(prep.m)
-        ]
-    spent_of = _SpentBySupporters(prep, rate)
     reasons: dict[int, Reason] = {}
     paid: dict[int, tuple[Any, Any]] = {}
     remaining = {
@@ -84,9 +86,8 @@ def sequential_phragmen(
         available = [p for p in remaining if funding.deps_met(p)]
         if not available:
             break
-        times = {p: _time(prep.rule_cost[p], spent_of.total[p], rate_sum[p]) for p in available}
-        earliest = min(times.values())
-        tied = sorted((p for p in available if times[p] == earliest), key=lambda q: prep.ids[q])
+        earliest, tied = spent_of.earliest(available)
+        tied.sort(key=lambda q: prep.ids[q])
         if any(prep.rule_cost[p] > budget for p in tied):
             break
         chosen = tied[0]
@@ -107,11 +108,74 @@ def sequential_phragmen(
     return build_allocation("phragmen", prep, out, explain)
 
 
+class _NeedExact(Exception):
+    """Two times too close to order in floats: rerun exactly."""
+
+
+class _Tracker:
+    """What the supporters of each item have spent: the earliest purchase time and buying."""
+
+    def earliest(self, available: list[int]) -> tuple[Any, list[int]]:
+        """The earliest time of the available items and the items at that time."""
+        raise NotImplementedError
+
+    def buy(self, item: int, time: Any) -> tuple[Any, Any]:
+        """Record the purchase; return (supporters, what each paid)."""
+        raise NotImplementedError
+
+
+class _FloatLoads(_Tracker):
+    """Equal weights, floats: each voter's load is the time of its last purchase, an item's
+    time is ``(cost + sum of its supporters' loads) / (number of supporters)``.
+
+    Error bound: a time computed from loads each off by at most ``E`` (times only grow, so
+    every load is at most the time ``t`` being computed) is off by at most
+    ``E + (k + 3) u t`` (``k`` terms summed, a division; ``u = 2^-53``), so after ``r`` rounds
+    by ``r (k + 3) u t``; we take 4 times that, and any two times closer than their errors
+    (the factor ``1 + 3 r e`` above the earliest, ``e`` the relative error per round)
+    (an exact tie included) send the whole rule to the exact run. Times of items nobody
+    supports are infinite, exactly.
+    """
+
+    def __init__(self, prep: Prepared) -> None:
+        self.prep = prep
+        self.loads = np.zeros(prep.n, dtype=np.float64)
+        self.costs = [float(c) for c in prep.rule_cost]
+        self.counts = [len(s) for s in prep.supporters]
+        self.rounds = 0
+        self.relative = 4 * 2.0**-53 * (max(self.counts, default=0) + 3)
+
+    def earliest(self, available: list[int]) -> tuple[Any, list[int]]:
+        self.rounds += 1
+        times = {}
+        for p in available:
+            k = self.counts[p]
+            times[p] = (
+                (self.costs[p] + float(self.loads[self.prep.supporters[p]].sum())) / k
+                if k
+                else math.inf
+            )
+        earliest = min(times.values())
+        if earliest == math.inf:
+            return earliest, [p for p in available if times[p] == math.inf]
+        close = earliest * (1 + 3 * self.rounds * self.relative)
+        tied = [p for p in available if times[p] <= close]
+        if len(tied) > 1:
+            raise _NeedExact
+        return earliest, tied
+
+    def buy(self, item: int, time: Any) -> tuple[Any, Any]:
+        sup = self.prep.supporters[item]
+        pay = time - self.loads[sup]
+        self.loads[sup] = time
+        return sup, pay
+
+
 def _time(cost: Number, spent: Fraction, rate: Fraction) -> Fraction | float:
     return (cost + spent) / rate if rate else math.inf
 
 
-class _SpentBySupporters:
+class _SpentBySupporters(_Tracker):
     """For every item, the total its supporters have spent so far, kept exactly.
 
     A voter's spending is ``rate_i * (time of its last purchase)``, so voters fall into a few
@@ -122,6 +186,13 @@ class _SpentBySupporters:
     def __init__(self, prep: Prepared, rate: list[Fraction]) -> None:
         self.prep = prep
         self.rate = rate
+        if prep.equal_weights:
+            self.rate_sum = [Fraction(len(prep.supporters[p])) for p in range(prep.m)]
+        else:
+            self.rate_sum = [
+                sum((rate[i] for i in prep.supporters[p].tolist()), Fraction(0))
+                for p in range(prep.m)
+            ]
         self.total: list[Fraction] = [Fraction(0)] * prep.m
         self.time_of_class: list[Fraction] = [Fraction(0)]
         self.voter_class = np.zeros(prep.n, dtype=np.int64)
@@ -137,8 +208,13 @@ class _SpentBySupporters:
             fill[sup] += 1
         self.ballots = ballots
 
-    def buy(self, item: int, time: Fraction | float) -> tuple[Any, Any]:
-        """Record the purchase; return (supporters, what each paid)."""
+    def earliest(self, available: list[int]) -> tuple[Any, list[int]]:
+        costs = self.prep.rule_cost
+        times = {p: _time(costs[p], self.total[p], self.rate_sum[p]) for p in available}
+        earliest = min(times.values())
+        return earliest, [p for p in available if times[p] == earliest]
+
+    def buy(self, item: int, time: Any) -> tuple[Any, Any]:
         assert isinstance(time, Fraction)
         sup = self.prep.supporters[item]
         old = self.voter_class[sup]

@@ -23,6 +23,7 @@ from roadmap.allocation import (
     add1_unit_steps,
     allocate,
     equal_shares,
+    mes_core,
     price_system_of,
 )
 
@@ -120,6 +121,31 @@ def test_float_path_equals_exact_path(data: st.DataObject) -> None:
     exact = equal_shares(election, weights=weights, completion=completion, exact=True)
     fast = equal_shares(election, weights=weights, completion=completion, exact=False)
     assert exact.selected == fast.selected
+
+
+@SETTINGS
+@given(data=st.data())
+def test_budget_classes_equal_one_budget_per_voter(data: st.DataObject) -> None:
+    election = data.draw(elections())
+    weights = data.draw(weights_for(election))
+    constraints = data.draw(st.sampled_from([Constraints(), data.draw(constraints_for(election))]))
+    completion = data.draw(st.sampled_from(["none", "add1"]))
+    kw = {"weights": weights, "constraints": constraints, "completion": completion}
+    grouped = equal_shares(election, exact=False, **kw)  # type: ignore[arg-type]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(mes_core, "CLASSES_FROM", 10**9)
+        per_voter = equal_shares(election, exact=False, **kw)  # type: ignore[arg-type]
+    assert grouped.selected == per_voter.selected
+
+
+@SETTINGS
+@given(data=st.data())
+def test_phragmen_float_path_equals_exact_path(data: st.DataObject) -> None:
+    election = data.draw(elections())
+    constraints = data.draw(st.sampled_from([Constraints(), data.draw(constraints_for(election))]))
+    fast = _run(election, "phragmen", constraints=constraints, explain=False)
+    exact = _run(election, "phragmen", constraints=constraints, explain=True)
+    assert (fast and fast.selected) == (exact and exact.selected)
 
 
 @SETTINGS
