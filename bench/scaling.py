@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import random
 import statistics
 import time
@@ -55,7 +56,8 @@ def exponent(sizes: list[int], times: list[float]) -> float:
 
 
 def sweep(label: str, sizes: list[int], build: Callable[[int], Election], runs: int) -> None:
-    print(f"\ntime against {label}")
+    one, five, _ = os.getloadavg()
+    print(f"\ntime against {label} (load {one:.1f} / {five:.1f})")
     print(f"{label:>10} " + " ".join(f"{r:>14}" for r in RULES))
     table: dict[str, list[float]] = {r: [] for r in RULES}
     for size in sizes:

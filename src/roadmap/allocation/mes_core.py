@@ -190,9 +190,11 @@ def _shares(prep: Prepared, total: Number, exact: bool) -> Array:
         return np.array(prep.shares(total), dtype=object)
     weights = prep.cache.get("float-weights")
     if weights is None:
-        weights = prep.cache["float-weights"] = np.array(
-            [float(w) for w in prep.weights], dtype=np.float64
-        )
+        if prep.equal_weights:  # one conversion, not one per voter
+            weights = np.full(prep.n, float(prep.weights[0]) if prep.n else 0.0)
+        else:
+            weights = np.array([float(w) for w in prep.weights], dtype=np.float64)
+        prep.cache["float-weights"] = weights
     result: Array = weights * float(total)
     return result
 
