@@ -8,15 +8,27 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
-from support import need
+from sqlalchemy import create_engine, text
+from support import PG_URL, need
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def free_port() -> int:
@@ -39,7 +51,9 @@ class Server:
         self.process: subprocess.Popen[bytes] | None = None
         self.log = data_dir / "server.log"
 
-    def start(self) -> Server:
+    def start(self, prepare: Callable[[Server], None] | None = None) -> Server:
+        """Migrate, load the demo into an empty database, run ``prepare`` (e.g. to add
+        accounts), then serve."""
         subprocess.run(
             [str(BIN / "roadmap"), "init-db", "--demo-if-empty"],
             env=self.env,
@@ -47,6 +61,8 @@ class Server:
             cwd=ROOT,
             capture_output=True,
         )
+        if prepare is not None:
+            prepare(self)
         command = [
             str(BIN / "streamlit"),
             "run",
@@ -79,24 +95,65 @@ class Server:
                 self.process.kill()
 
 
+def retitle(page: Any, item_id: int, old_title: str, title: str) -> None:
+    """On "My sub-community's items", type ``title`` over the title of item ``item_id`` in
+    the table (a canvas grid: click the cell, Enter opens its editor, Enter commits)."""
+    main = page.locator('[data-testid="stMain"]')
+    grid = main.locator('[data-testid="stDataFrame"]').first
+    grid.locator("#glide-cell-0-0").wait_for(state="attached")
+    ids = grid.locator("[id^=glide-cell-0-]").all_text_contents()
+    row = ids.index(str(item_id))
+    settle(page)
+    box = grid.bounding_box()
+    assert box is not None
+    # Below the 35 px header, past the narrow id column.
+    page.mouse.click(box["x"] + 150, box["y"] + 35 * (row + 1) + 17)
+    page.keyboard.press("Enter")
+    editor = page.locator("textarea.gdg-input")
+    editor.wait_for()
+    assert editor.input_value() == old_title
+    editor.fill(title)
+    editor.press("Enter")
+    grid.locator(f"#glide-cell-1-{row}").filter(has_text=title).wait_for(state="attached")
+    settle(page)
+
+
+def settle(page: Any) -> None:
+    """Wait until the app's rerun has finished (its running indicator is gone)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+
+
+@contextmanager
+def database_url(backend: str, data_dir: Path) -> Iterator[str]:
+    """A database for one app server (or several sharing it): a SQLite file in ``data_dir``,
+    or a private schema in the PostgreSQL test database (dropped afterwards)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{data_dir / 'roadmap.db'}"
+        return
+    need(bool(PG_URL), "PostgreSQL browser tests need ROADMAP_TEST_DATABASE_URL")
+    schema = f"roadmap_e2e_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        sep = "&" if "?" in PG_URL else "?"
+        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def playwright_browser() -> Iterator[object]:
     need(os.path.exists(CHROMIUM), f"browser tests need Chromium at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
