@@ -3,8 +3,10 @@
 For every page in ``roadmap.ui.registry.PAGES`` and the role(s) that see the most data on it,
 the page script runs under ``streamlit.testing.v1.AppTest`` against the demo database and the
 big one (``bench/bigdata.py``): a first run (a new AppTest), then ``--runs`` reruns of the
-same AppTest, demo and big interleaved; the line gives the first run and the median rerun of
-each and the ratio of the medians, and flags a ratio above 3 (the goal of issue 7). The
+same AppTest, demo and big interleaved; the line gives the wall time of the first run, the
+median wall and CPU time of the reruns (CPU time of this process, every thread: what other
+work on a shared machine disturbs least) and the ratios big/demo of both medians, and flags a
+page when both ratios are above 3 (the goal of issue 7). The
 plan pages run on the "planned" variant of each data set (a plan published); the others on
 the signalling state (no plan yet, every in-scope item open to signals). Then the scenarios'
 heavy part, ``plans.run_scenario`` (funding and staff assignment, what "Run scenarios"

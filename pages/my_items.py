@@ -15,7 +15,7 @@ from roadmap.ui.item_form import item_form
 ctx = session.context()
 mine = sorted(actor.scopes(Role.LEAD))
 subs = [s for s in catalog.list_subcommunities(ctx) if s.slug in mine]
-all_items = items.list_items(ctx, actor, brief=True)
+all_items = items.headings(ctx, actor)
 own = [i for i in all_items if i.subcommunity in mine]
 
 st.title("My sub-community's items")

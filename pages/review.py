@@ -15,7 +15,7 @@ from roadmap.ui.paging import page_of
 
 ctx = session.context()
 now = ctx.now()
-every = {i.id: i for i in items.list_items(ctx, actor, brief=True)}
+every = {i.id: i for i in items.headings(ctx, actor)}
 
 
 def label(item_id: int) -> str:

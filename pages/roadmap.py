@@ -14,7 +14,8 @@ st.caption(
 )
 ctx = session.context()
 roadmap_view.filtered_table(
-    lambda statuses: items.list_items(ctx, actor, statuses, brief=True),
+    ctx,
+    actor,
     items.count_items(ctx, actor),
     catalog.list_subcommunities(ctx),
     catalog.list_themes(ctx),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from roadmap.auth.roles import require, require_any
@@ -95,16 +95,25 @@ def check_organization_key(session: Session, key: str) -> None:
         raise ValidationError(sentence, {"key": sentence})
 
 
-def list_organizations(ctx: Context, keys: list[str] | None = None) -> list[Organization]:
-    """The registry as everyone may see it (names, tiers, seat holders); ``keys``: only
-    these organizations."""
+def count_organizations(ctx: Context) -> int:
+    with reading(ctx.engine) as session:
+        return int(session.scalar(select(func.count()).select_from(OrganizationRow)) or 0)
+
+
+def list_organizations(
+    ctx: Context, keys: list[str] | None = None, limit: int | None = None, offset: int = 0
+) -> list[Organization]:
+    """The registry as everyone may see it (names, tiers, seat holders), by name; ``keys``:
+    only these organizations; ``limit`` of them from the ``offset``-th."""
     query = (
         select(OrganizationRow, UserRow.username)
         .outerjoin(UserRow, UserRow.id == OrganizationRow.representative_id)
-        .order_by(OrganizationRow.name)
+        .order_by(OrganizationRow.name, OrganizationRow.id)
     )
     if keys is not None:
         query = query.where(OrganizationRow.key.in_(keys))
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
     with reading(ctx.engine) as session:
         rows = session.execute(query).all()
         return [

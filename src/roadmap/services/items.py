@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from roadmap.auth.roles import require
@@ -113,14 +113,70 @@ def _readable(actor: Actor) -> ColumnElement[bool]:
     )
 
 
-def count_items(ctx: Context, actor: Actor) -> int:
-    """How many items the actor may read."""
+@dataclass(frozen=True)
+class ItemHeading:
+    """What a list or a picker of items shows: far lighter to read than an ``ItemView``."""
+
+    id: int
+    title: str
+    subcommunity: str
+    subcommunity_name: str
+    status: ItemStatus
+
+
+def headings(ctx: Context, actor: Actor) -> list[ItemHeading]:
+    """The items the actor may read (the rule of ``list_items``), by id, as headings."""
+    query = (
+        select(
+            ItemRow.id, ItemRow.title, SubCommunityRow.slug, SubCommunityRow.name, ItemRow.status
+        )
+        .join(SubCommunityRow, SubCommunityRow.id == ItemRow.subcommunity_id)
+        .where(_readable(actor))
+        .order_by(ItemRow.id)
+    )
+    with reading(ctx.engine) as session:
+        return [
+            ItemHeading(i, title, slug, name, ItemStatus(status))
+            for i, title, slug, name, status in session.connection().execute(query)
+        ]
+
+
+Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
+
+
+@dataclass(frozen=True)
+class ItemFilter:
+    """Which items a list shows; ``None`` (or empty): no condition on that attribute."""
+
+    statuses: tuple[ItemStatus, ...] | None = None
+    subcommunities: tuple[str, ...] | None = None  # slugs
+    themes: tuple[str, ...] | None = None  # slugs
+    kinds: tuple[str, ...] | None = None
+
+    def apply(self, query: Q) -> Q:
+        """``query`` (which joins the sub-community) narrowed to these items."""
+        if self.statuses:
+            query = query.where(ItemRow.status.in_([s.value for s in self.statuses]))
+        if self.subcommunities:
+            query = query.where(SubCommunityRow.slug.in_(self.subcommunities))
+        if self.themes:
+            themes = select(ThemeRow.id).where(ThemeRow.slug.in_(self.themes))
+            query = query.where(ItemRow.theme_id.in_(themes))
+        if self.kinds:
+            query = query.where(ItemRow.kind.in_(self.kinds))
+        return query
+
+
+def count_items(ctx: Context, actor: Actor, where: ItemFilter | None = None) -> int:
+    """How many items the actor may read (of those ``where`` names)."""
     query = (
         select(func.count())
         .select_from(ItemRow)
         .join(SubCommunityRow, SubCommunityRow.id == ItemRow.subcommunity_id)
         .where(_readable(actor))
     )
+    if where is not None:
+        query = where.apply(query)
     with reading(ctx.engine) as session:
         return int(session.scalar(query) or 0)
 
@@ -132,12 +188,16 @@ def list_items(
     *,
     brief: bool = False,
     ids: list[int] | None = None,
+    where: ItemFilter | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[ItemView]:
     """Items the actor may read: drafts only for their own sub-community's leads.
 
     One plain-column query (no ORM objects: thousands of items load in milliseconds), with
     the draft rule applied in SQL. ``brief``: skills, links and dependencies are left empty
-    (not read), for lists that show none of them. ``ids``: only these items.
+    (not read), for lists that show none of them. ``ids``, ``where``: only these items;
+    ``limit`` of them from the ``offset``-th (by id).
     """
     theme = aliased(ThemeRow)
     empty = literal(None)
@@ -169,6 +229,10 @@ def list_items(
         query = query.where(ItemRow.status.in_([s.value for s in statuses]))
     if ids is not None:
         query = query.where(ItemRow.id.in_(ids))
+    if where is not None:
+        query = where.apply(query)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
     with reading(ctx.engine) as session:
         deps = {} if brief else _dependencies(session, ids)
         return [
@@ -191,7 +255,7 @@ def list_items(
                 updated_at=r[15],
                 depends_on=sorted(deps.get(r[0], [])),
             )
-            for r in session.execute(query)
+            for r in session.connection().execute(query)  # Core: no ORM row processing
         ]
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 import streamlit as st
 
+from roadmap.domain.actor import Actor
 from roadmap.domain.enums import ItemKind, ItemStatus
+from roadmap.services import items
 from roadmap.services.catalog import Named
+from roadmap.services.context import Context
 from roadmap.services.items import PUBLIC_DEFAULT, ItemView
+from roadmap.ui.paging import page_of
 
 COLUMNS = [
     "#",
@@ -26,13 +30,15 @@ COLUMNS = [
 
 
 def filtered_table(
-    load: Callable[[tuple[ItemStatus, ...] | None], list[ItemView]],
-    total: int,
-    subs: list[Named],
-    themes: list[Named],
+    ctx: Context, actor: Actor, total: int, subs: list[Named], themes: list[Named]
 ) -> None:
-    """The filters, then the matching items: ``load`` reads the items of the chosen statuses
-    (all when none is chosen), ``total`` is how many items there are in all."""
+    """The filters, then the matching items (``total``: how many items there are in all).
+
+    The table shows PAGE rows at a time (a page selector appears beyond): without a search
+    text only that page is read, filtered in SQL; a search reads the filtered items and
+    matches the text here. The CSV has every matching item and is written when the button
+    is pressed, not on every rerun.
+    """
     statuses = [s for s in ItemStatus if s != ItemStatus.DRAFT]
     cols = st.columns(4)
     chosen_subs = cols[0].multiselect(
@@ -46,16 +52,41 @@ def filtered_table(
         "Status", statuses, default=list(PUBLIC_DEFAULT), format_func=lambda s: s.label
     )
     text = st.text_input("Search titles and summaries", placeholder="e.g. accessibility")
-    shown = [
-        item
-        for item in load(tuple(chosen_statuses) or None)
-        if (not chosen_subs or item.subcommunity in chosen_subs)
-        and (not chosen_themes or item.theme in chosen_themes)
-        and (not chosen_kinds or item.kind in chosen_kinds)
-        and (not text or text.lower() in (item.title + " " + item.summary).lower())
-    ]
-    st.write(f"{len(shown)} of {total} items")
-    frame = pd.DataFrame(
+    where = items.ItemFilter(
+        tuple(chosen_statuses), tuple(chosen_subs), tuple(chosen_themes), tuple(chosen_kinds)
+    )
+
+    def every() -> list[ItemView]:
+        found = items.list_items(ctx, actor, brief=True, where=where)
+        if not text:
+            return found
+        needle = text.lower()
+        return [i for i in found if needle in (i.title + " " + i.summary).lower()]
+
+    if text:
+        matching = every()
+        count = len(matching)
+        shown = page_of(matching, "roadmap", PAGE)
+    else:
+        count = items.count_items(ctx, actor, where)
+        rows = page_of(range(count), "roadmap", PAGE)
+        offset = rows[0] if rows else 0
+        shown = items.list_items(ctx, actor, brief=True, where=where, limit=PAGE, offset=offset)
+    st.write(f"{count} of {total} items")
+    st.dataframe(_frame(shown), hide_index=True, width="stretch")
+    st.download_button(
+        "Download as CSV",
+        lambda: _frame(every()).to_csv(index=False),
+        "roadmap.csv",
+        mime="text/csv",
+    )
+
+
+PAGE = 100
+
+
+def _frame(shown: Sequence[ItemView]) -> pd.DataFrame:
+    return pd.DataFrame(
         [
             {
                 "#": item.id,
@@ -69,11 +100,6 @@ def filtered_table(
             for item in shown
         ],
         columns=["#", "Title", "Sub-community", "Theme", "Kind", "Status", "Effort (person-weeks)"],
-    )
-    st.dataframe(frame, hide_index=True, width="stretch")
-    # The CSV is written when the button is pressed, not on every rerun.
-    st.download_button(
-        "Download as CSV", lambda: frame.to_csv(index=False), "roadmap.csv", mime="text/csv"
     )
 
 
