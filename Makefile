@@ -7,7 +7,7 @@ RUN_STAMP := $(VENV)/.run-deps
 TEST_STAMP := $(VENV)/.test-deps
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test test-slow lint typecheck unit e2e bench db clean
+.PHONY: run test test-slow lint typecheck unit e2e bench bench-pages db clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ bench: $(TEST_STAMP)
 	$(BIN)/python bench/allocation.py --quick
 	$(BIN)/python bench/scaling.py --quick
 	$(BIN)/python bench/assignment.py --quick
+
+## bench-pages: every page's rerun on 100x the demo data against the demo (first run builds
+## and caches the data sets, about 13 minutes; then about 3 minutes)
+bench-pages: $(TEST_STAMP)
+	$(BIN)/python bench/pages.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
