@@ -35,7 +35,7 @@ queue_tab, comment_tab, decide_tab, theme_tab = st.tabs(
 with queue_tab:
     queue = governance.review_queue(ctx, actor)
     st.write(f"{len(queue)} proposed item(s), oldest first.")
-    shown = list(page_of(queue, "queue"))
+    shown = list(page_of(queue, "queue", size=10))
     details = {i.id: i for i in items.list_items(ctx, actor, ids=shown)}  # with links
     for item_id in shown:
         item = details[item_id]
@@ -55,7 +55,7 @@ with comment_tab:
     open_items = [i for i in every.values() if i.status == ItemStatus.IN_COMMENT]
     periods = governance.comment_periods(ctx, [i.id for i in open_items])
     with_period = [i for i in open_items if i.id in periods]
-    for item in page_of(with_period, "in-comment"):
+    for item in page_of(with_period, "in-comment", size=10):
         period = periods[item.id]
         state = "open" if period.is_open(now) else "closed"
         with st.container(border=True):
