@@ -402,7 +402,10 @@ def update_item(
     data = parse(ItemFields, fields)
     now = ctx.now()
     with transaction(ctx.engine) as session:
-        row = session.get(ItemRow, item_id)
+        # Lock the row before comparing versions: on PostgreSQL two concurrent saves could
+        # otherwise both pass the check, and the second's UPDATE would match no row and fail
+        # with StaleDataError instead of the conflict sentence (SQLite serialises writers).
+        row = session.get(ItemRow, item_id, with_for_update={"of": ItemRow})
         if row is None:
             raise NotFound(f"There is no item #{item_id}.")
         require(actor, Role.LEAD, row.subcommunity.slug, to="edit this sub-community's items")
