@@ -118,6 +118,9 @@ def bench_file(path: Path, rules: list[str], runs: int, args: argparse.Namespace
         ours_time, ours = timed(lambda r=rule: allocate(election, r, explain=False), runs)
         ours_mem = peak_memory(lambda r=rule: allocate(election, r, explain=False))
         line = f"   {rule:<26} ours {ours_time:8.3f}s {ours_mem:7.1f}MB"
+        if election.ballot_type == "ordinal":  # pabutools has no Cost_Sat on rankings
+            print(line + "  pabutools n/a (ordinal ballots)", flush=True)
+            continue
         theirs_fn = pabutools_rule(rule, instance, profile)
         hours = big or path.name in ADD1_HOURS or (args.quick and len(election.voters) > 1000)
         if "add1" in rule and hours and not args.pabutools_add1_big:
