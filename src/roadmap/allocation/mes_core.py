@@ -77,6 +77,10 @@ class _Items:
             fixed = prep.cache[key] = _fixed_item_data(prep, candidates, exact)
         self.cost, self.util, self.umin, self.static, self.static_exact, self.static_err = fixed
         self.bound: dict[int, Any] = dict(self.static)
+        # Exact runs: the float of each bound (correctly rounded, so monotone), for ordering.
+        self.fbound: dict[int, float] = (
+            {p: float(b) for p, b in self.static.items()} if exact else self.bound
+        )
         # How far the float bound may be from the exact value it stands for (0 when exact).
         self.err: dict[int, Any] = dict(self.static_err)
         self.bound_util: dict[int, Any] = dict.fromkeys(candidates, math.inf)
@@ -429,9 +433,16 @@ def _cheapest(
     best: Any = None
     best_item = -1
     tied: list[int] = []
-    for p in sorted(active, key=items.bound.__getitem__):
-        if best is not None and items.bound[p] > best + _rho_margin(items, p, best_item):
-            break
+    # Exact bounds are visited in the order of their floats: float() is monotone, so once
+    # float(bound) > float(best), every later bound exceeds best exactly (and sorting floats
+    # is far cheaper than sorting fractions; items with equal floats are all looked at).
+    for p in sorted(active, key=items.fbound.__getitem__):
+        if best is not None:
+            if exact:
+                if items.fbound[p] > float(best):
+                    break
+            elif items.bound[p] > best + _rho_margin(items, p, best_item):
+                break
         money, held = ledger.money(p)
         gap = items.cost[p] - money
         if gap > margin:
@@ -441,7 +452,9 @@ def _cheapest(
             raise NeedExact
         rho, util_from, slack, room = ledger.rho(p, held)
         items.bound[p], items.bound_util[p] = rho, util_from
-        if not exact:
+        if exact:
+            items.fbound[p] = float(rho)
+        else:
             items.err[p] = _rho_error(items, p, rho, util_from, room, margin)
         # Every supporter pays rho * u with room to spare (each voter's budget is off by at most
         # `margin`): rho is exactly cost / total utility.
