@@ -131,8 +131,9 @@ def test_budget_classes_equal_one_budget_per_voter(data: st.DataObject) -> None:
     constraints = data.draw(st.sampled_from([Constraints(), data.draw(constraints_for(election))]))
     completion = data.draw(st.sampled_from(["none", "add1"]))
     kw = {"weights": weights, "constraints": constraints, "completion": completion}
-    grouped = equal_shares(election, exact=False, **kw)  # type: ignore[arg-type]
     with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(mes_core, "CLASSES_FROM", 0)
+        grouped = equal_shares(election, exact=False, **kw)  # type: ignore[arg-type]
         patch.setattr(mes_core, "CLASSES_FROM", 10**9)
         per_voter = equal_shares(election, exact=False, **kw)  # type: ignore[arg-type]
     assert grouped.selected == per_voter.selected
