@@ -98,20 +98,32 @@ class Server:
 def retitle(page: Any, item_id: int, old_title: str, title: str) -> None:
     """On "My sub-community's items", type ``title`` over the title of item ``item_id`` in
     the table (a canvas grid: click the cell, Enter opens its editor, Enter commits)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     main = page.locator('[data-testid="stMain"]')
     grid = main.locator('[data-testid="stDataFrame"]').first
     grid.locator("#glide-cell-0-0").wait_for(state="attached")
     ids = grid.locator("[id^=glide-cell-0-]").all_text_contents()
     row = ids.index(str(item_id))
-    settle(page)
-    box = grid.bounding_box()
-    assert box is not None
-    # Below the 35 px header, past the narrow id column.
-    page.mouse.click(box["x"] + 150, box["y"] + 35 * (row + 1) + 17)
-    page.keyboard.press("Enter")
     editor = page.locator("textarea.gdg-input")
-    editor.wait_for()
-    assert editor.input_value() == old_title
+    # The grid redraws after every rerun: a click can land on a canvas being replaced, and
+    # then no editor opens, or not on that cell. Try again.
+    for _ in range(5):
+        settle(page)
+        box = grid.bounding_box()
+        assert box is not None
+        # Below the 35 px header, past the narrow id column.
+        page.mouse.click(box["x"] + 150, box["y"] + 35 * (row + 1) + 17)
+        page.keyboard.press("Enter")
+        try:
+            editor.wait_for(timeout=3_000)
+            if editor.input_value() == old_title:
+                break
+        except PlaywrightTimeout:
+            pass
+        page.keyboard.press("Escape")
+    else:
+        raise AssertionError(f"the editor of item {item_id}'s title did not open")
     editor.fill(title)
     editor.press("Enter")
     grid.locator(f"#glide-cell-1-{row}").filter(has_text=title).wait_for(state="attached")
