@@ -62,3 +62,31 @@ def test_a_save_that_starts_while_another_is_uncommitted_is_refused_as_a_conflic
     with reading(world.ctx.engine) as session:
         row = session.scalars(select(ItemRow).where(ItemRow.id == item.id)).one()
         assert (row.title, row.version) == ("First save", item.version + 1)
+
+
+def test_any_write_that_finds_its_row_changed_underneath_is_a_conflict_sentence(
+    world: World,
+) -> None:
+    """The safety net under every use case (organizations, staff, periods, accounts): the
+    version check failing at flush is a ConflictError with a sentence, and nothing is kept."""
+    from roadmap.store.tables import OrganizationRow
+
+    ctx = world.ctx
+    with (
+        pytest.raises(ConflictError, match="Someone else changed this record"),
+        transaction(ctx.engine) as session,
+    ):
+        org = session.scalar(select(OrganizationRow).where(OrganizationRow.key == "acme-notebooks"))
+        assert org is not None
+        # Another writer's update, committed between this one's read and its write:
+        session.execute(
+            update(OrganizationRow)
+            .where(OrganizationRow.id == org.id)
+            .values(version=OrganizationRow.version + 1, name="Changed elsewhere")
+            .execution_options(synchronize_session=False)
+        )
+        org.name = "Mine"
+        session.flush()
+    with reading(ctx.engine) as session:
+        names = session.scalars(select(OrganizationRow.name)).all()
+    assert names == ["Acme Notebooks"], "the whole transaction was rolled back"

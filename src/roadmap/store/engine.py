@@ -8,8 +8,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from roadmap import config
+from roadmap.domain.errors import ConflictError
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -59,9 +61,19 @@ def _factory(engine: Engine, write: bool) -> sessionmaker[Session]:
 
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
-    """One unit of work: commits when the block ends, rolls back on any exception."""
-    with _factory(engine, True)() as session, session.begin():
-        yield session
+    """One unit of work: commits when the block ends, rolls back on any exception.
+
+    A row another transaction changed since this one read it (the ``version_id_col`` check
+    failing at flush) becomes :class:`ConflictError`, a sentence, whichever use case wrote it.
+    """
+    try:
+        with _factory(engine, True)() as session, session.begin():
+            yield session
+    except StaleDataError:
+        raise ConflictError(
+            "Someone else changed this record at the same moment; nothing of yours was saved. "
+            "Reload and try again."
+        ) from None
 
 
 @contextmanager
