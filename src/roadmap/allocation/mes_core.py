@@ -107,7 +107,7 @@ def _fixed_item_data(prep: Prepared, candidates: list[int], exact: bool) -> tupl
             umin[p] = float(min(util))
         cost[p] = prep.rule_cost[p] if exact else float(prep.rule_cost[p])
         utils[p] = u
-        exact_util = sum(util, Fraction(0)) if util is not None else prep.full_cost[p] * k
+        exact_util = sum(util) if util is not None else prep.full_cost[p] * k  # ints stay ints
         # cost / (sum of utilities) <= rho at any budgets: a bound that never moves.
         static_exact[p] = Fraction(prep.rule_cost[p]) / exact_util
         static[p] = static_exact[p] if exact else cost[p] / total_util
