@@ -20,9 +20,10 @@ import pydantic
 from sqlalchemy.orm import Session
 
 from roadmap import config
+from roadmap.auth.roles import require_any
 from roadmap.domain.actor import Actor
 from roadmap.domain.enums import Role
-from roadmap.domain.errors import PermissionDenied, ValidationError
+from roadmap.domain.errors import ValidationError
 from roadmap.domain.models import ItemFields, Organization, StaffMember
 from roadmap.domain.validation import parse
 from roadmap.services import catalog, items, staff
@@ -136,6 +137,7 @@ class Preview:
     rows: list[dict[str, Any]] = field(default_factory=list)  # one per data line, as read
     lines: list[int] = field(default_factory=list)  # the file line of each row
     problems: list[Problem] = field(default_factory=list)
+    models: list[Any] = field(default_factory=list)  # each row validated (when all are good)
 
     @property
     def ok(self) -> bool:
@@ -179,19 +181,10 @@ def allowed_kinds(actor: Actor) -> list[str]:
     return [k.key for k in KINDS.values() if any(actor.has(r) for r in k.roles)]
 
 
-def _authorize(actor: Actor, kind: Kind) -> None:
-    if any(actor.has(r) for r in kind.roles):
-        return
-    if not actor.signed_in:
-        raise PermissionDenied(f"Please sign in to import {kind.label}.")
-    names = " or ".join(r.label for r in kind.roles)
-    raise PermissionDenied(f"Only an {names} may import {kind.label}.")
-
-
 def preview(ctx: Context, actor: Actor, kind_key: str, data: bytes) -> Preview:
     """Read and check a whole file without writing anything."""
     kind = kind_of(kind_key)
-    _authorize(actor, kind)
+    require_any(actor, list(kind.roles), to=f"import {kind.label}")
     with reading(ctx.engine) as session:
         return _check(session, actor, kind, data)
 
@@ -199,13 +192,13 @@ def preview(ctx: Context, actor: Actor, kind_key: str, data: bytes) -> Preview:
 def import_csv(ctx: Context, actor: Actor, kind_key: str, data: bytes) -> Imported:
     """Import a whole file in one transaction, or nothing (:class:`ImportRejected`)."""
     kind = kind_of(kind_key)
-    _authorize(actor, kind)
+    require_any(actor, list(kind.roles), to=f"import {kind.label}")
     now = ctx.now()
     with transaction(ctx.engine) as session:
         checked = _check(session, actor, kind, data)
         if not checked.ok:
             raise ImportRejected(checked)
-        ids = [_INSERT[kind.key](session, actor, now, row) for row in checked.rows]
+        ids = [_INSERT[kind.key](session, actor, now, model) for model in checked.models]
         return Imported(kind.key, len(ids), ids)
 
 
@@ -377,7 +370,7 @@ def _check(session: Session, actor: Actor, kind: Kind, data: bytes) -> Preview:
                     Problem(line, kind.id_column, f"{key!r} is already on line {seen[key]}.")
                 )
             seen.setdefault(key, line)
-        out.rows[-1] = {**row, "_model": model}
+        out.models.append(model)
     out.problems.sort(key=lambda p: (p.line, kind.names.index(p.column) if p.column else -1))
     return out
 
@@ -425,21 +418,21 @@ _REFERENCES: dict[str, Callable[[Session, Actor, Any], None]] = {
 # -- writing -----------------------------------------------------------------------------
 
 
-def _insert_item(session: Session, actor: Actor, now: datetime, row: dict[str, Any]) -> str:
-    return str(items.insert_item(session, actor, now, row["_model"], action="import").id)
+def _insert_item(session: Session, actor: Actor, now: datetime, model: Any) -> str:
+    return str(items.insert_item(session, actor, now, model, action="import").id)
 
 
-def _insert_organization(session: Session, actor: Actor, now: datetime, row: dict[str, Any]) -> str:
-    catalog.insert_organization(session, actor, now, row["_model"], action="import")
-    return str(row["_model"].key)
+def _insert_organization(session: Session, actor: Actor, now: datetime, model: Any) -> str:
+    catalog.insert_organization(session, actor, now, model, action="import")
+    return str(model.key)
 
 
-def _insert_staff(session: Session, actor: Actor, now: datetime, row: dict[str, Any]) -> str:
-    staff.insert_staff(session, actor, now, row["_model"])
-    return str(row["_model"].key)
+def _insert_staff(session: Session, actor: Actor, now: datetime, model: Any) -> str:
+    staff.insert_staff(session, actor, now, model)
+    return str(model.key)
 
 
-_INSERT: dict[str, Callable[[Session, Actor, datetime, dict[str, Any]], str]] = {
+_INSERT: dict[str, Callable[[Session, Actor, datetime, Any], str]] = {
     "items": _insert_item,
     "organizations": _insert_organization,
     "staff": _insert_staff,
@@ -447,8 +440,5 @@ _INSERT: dict[str, Callable[[Session, Actor, datetime, dict[str, Any]], str]] = 
 
 
 def display_rows(checked: Preview) -> list[dict[str, Any]]:
-    """The rows as read, with their file line, for a preview table (no internal fields)."""
-    return [
-        {"line": line, **{k: v for k, v in row.items() if not k.startswith("_")}}
-        for line, row in zip(checked.lines, checked.rows, strict=True)
-    ]
+    """The rows as read, with their file line, for a preview table."""
+    return [{"line": line, **row} for line, row in zip(checked.lines, checked.rows, strict=True)]
