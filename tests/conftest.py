@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from support import PG_URL, Clock, need
+from sqlalchemy import Engine, text
+from support import PG_URL, Clock, need, pg_schema
 
 from roadmap.services.context import Context
 from roadmap.store.engine import make_engine
@@ -21,28 +20,17 @@ def clock() -> Clock:
     return Clock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
 
 
-def _pg_schema_url(schema: str) -> str:
-    sep = "&" if "?" in PG_URL else "?"
-    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-
-
 @pytest.fixture(scope="session")
 def pg_engine() -> Iterator[Engine | None]:
     """A private, migrated schema in the PostgreSQL test database for this run."""
     if not PG_URL:
         yield None
         return
-    schema = f"roadmap_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(_pg_schema_url(schema))
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with pg_schema("roadmap_test") as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        yield engine
+        engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

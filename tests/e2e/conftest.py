@@ -8,15 +8,13 @@ import subprocess
 import sys
 import time
 import urllib.request
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
-from support import PG_URL, need
+from support import need, pg_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -145,18 +143,8 @@ def database_url(backend: str, data_dir: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{data_dir / 'roadmap.db'}"
         return
-    need(bool(PG_URL), "PostgreSQL browser tests need ROADMAP_TEST_DATABASE_URL")
-    schema = f"roadmap_e2e_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        sep = "&" if "?" in PG_URL else "?"
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with pg_schema("roadmap_e2e") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

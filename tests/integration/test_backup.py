@@ -4,12 +4,11 @@ identical files, on SQLite and PostgreSQL and from one to the other."""
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from support import PG_URL, Clock, dump, need
+from sqlalchemy import Engine
+from support import Clock, dump, pg_schema
 
 from roadmap import config
 from roadmap.domain.actor import Actor
@@ -45,19 +44,11 @@ def target(
         yield Context(eng, clock)
         eng.dispose()
         return
-    need(bool(PG_URL), "PostgreSQL tests need ROADMAP_TEST_DATABASE_URL")
-    schema = f"roadmap_restore_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    eng: Engine = make_engine(f"{PG_URL}{sep}options=-csearch_path%3D{schema}")
-    upgrade(eng)
-    yield Context(eng, clock)
-    eng.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with pg_schema("roadmap_restore") as url:
+        eng: Engine = make_engine(url)
+        upgrade(eng)
+        yield Context(eng, clock)
+        eng.dispose()
 
 
 def test_export_import_export_gives_identical_files(full: Context, target: Context) -> None:

@@ -5,55 +5,37 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 
-from sqlalchemy import create_engine, text
-from support import PG_URL, need
+from support import pg_schema
 
 from roadmap.store.engine import make_engine
 from roadmap.store.migrate import current_revision, head_revision, upgrade
 
 
 def test_four_replicas_migrating_one_new_database_at_once_all_succeed() -> None:
-    need(bool(PG_URL), "PostgreSQL tests need ROADMAP_TEST_DATABASE_URL")
-    schema = f"roadmap_race_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}&application_name={schema}"
-    engines = [make_engine(url) for _ in range(4)]
-    start = threading.Barrier(len(engines))
-    failures: list[BaseException] = []
+    with pg_schema("roadmap_race") as url:
+        # Replicas stuck on each other's locks, if any, are ended by pg_schema on the way out.
+        engines = [make_engine(url) for _ in range(4)]
+        start = threading.Barrier(len(engines))
+        failures: list[BaseException] = []
 
-    def replica(engine) -> None:  # type: ignore[no-untyped-def]
-        start.wait()
+        def replica(engine) -> None:  # type: ignore[no-untyped-def]
+            start.wait()
+            try:
+                upgrade(engine)
+            except BaseException as exc:
+                failures.append(exc)
+
+        threads = [threading.Thread(target=replica, args=(e,), daemon=True) for e in engines]
         try:
-            upgrade(engine)
-        except BaseException as exc:
-            failures.append(exc)
-
-    threads = [threading.Thread(target=replica, args=(e,), daemon=True) for e in engines]
-    try:
-        for t in threads:
-            t.start()
-        deadline = time.monotonic() + 90
-        for t in threads:
-            t.join(timeout=max(0.0, deadline - time.monotonic()))
-        assert not [t for t in threads if t.is_alive()], "a replica is stuck migrating"
-        assert failures == []
-        assert all(current_revision(e) == head_revision() for e in engines)
-    finally:
-        with admin.connect() as conn:  # free replicas stuck on each other's locks, if any
-            conn.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE application_name = :name"
-                ),
-                {"name": schema},
-            )
-        for e in engines:
-            e.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+            for t in threads:
+                t.start()
+            deadline = time.monotonic() + 90
+            for t in threads:
+                t.join(timeout=max(0.0, deadline - time.monotonic()))
+            assert not [t for t in threads if t.is_alive()], "a replica is stuck migrating"
+            assert failures == []
+            assert all(current_revision(e) == head_revision() for e in engines)
+        finally:
+            for e in engines:
+                e.dispose()

@@ -7,7 +7,6 @@ import copy
 import csv
 import io
 import json
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,8 +14,8 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, create_engine, delete, text
-from support import PG_URL, dump
+from sqlalchemy import Engine, delete
+from support import dump, pg_schema
 from support.world import World
 
 from roadmap.domain.actor import Actor
@@ -119,20 +118,11 @@ def _empty_database(kind: str, folder: Path) -> Iterator[Engine]:
         yield eng
         eng.dispose()
         return
-    schema = f"roadmap_fuzz_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    eng = make_engine(f"{PG_URL}{sep}options=-csearch_path%3D{schema}")
-    upgrade(eng)
-    try:
+    with pg_schema("roadmap_fuzz") as url:
+        eng = make_engine(url)
+        upgrade(eng)
         yield eng
-    finally:
         eng.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 JSON_VALUES = st.recursive(

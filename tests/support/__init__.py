@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, text
 
 from roadmap.store.tables import Base
 
@@ -45,3 +48,29 @@ def dump(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
             table.name: sorted((tuple(row) for row in conn.execute(table.select())), key=repr)
             for table in Base.metadata.sorted_tables
         }
+
+
+@contextmanager
+def pg_schema(prefix: str) -> Iterator[str]:
+    """A new, empty schema in the PostgreSQL test database: yields a URL whose connections
+    use it (and carry its name as ``application_name``); afterwards any connection still
+    open on it is ended and the schema dropped."""
+    need(bool(PG_URL), "PostgreSQL tests need ROADMAP_TEST_DATABASE_URL")
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}&application_name={schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE application_name = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": schema},
+            )
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
