@@ -104,9 +104,11 @@ def retitle(page: Any, item_id: int, old_title: str, title: str) -> None:
     ids = grid.locator("[id^=glide-cell-0-]").all_text_contents()
     row = ids.index(str(item_id))
     editor = page.locator("textarea.gdg-input")
+    shown = grid.locator(f"#glide-cell-1-{row}")
     # The grid redraws after every rerun: a click can land on a canvas being replaced, and
-    # then no editor opens, or not on that cell. Try again.
-    for _ in range(5):
+    # then no editor opens, or not on that cell; an editor that opened can close again
+    # before it is typed into. Then the cell does not change, and we start over.
+    for _ in range(8):
         settle(page)
         box = grid.bounding_box()
         assert box is not None
@@ -115,16 +117,16 @@ def retitle(page: Any, item_id: int, old_title: str, title: str) -> None:
         page.keyboard.press("Enter")
         try:
             editor.wait_for(timeout=3_000)
-            if editor.input_value() == old_title:
+            if editor.input_value(timeout=3_000) == old_title:
+                editor.fill(title, timeout=3_000)
+                editor.press("Enter", timeout=3_000)
+                shown.filter(has_text=title).wait_for(state="attached", timeout=5_000)
                 break
         except PlaywrightTimeout:
             pass
         page.keyboard.press("Escape")
     else:
-        raise AssertionError(f"the editor of item {item_id}'s title did not open")
-    editor.fill(title)
-    editor.press("Enter")
-    grid.locator(f"#glide-cell-1-{row}").filter(has_text=title).wait_for(state="attached")
+        raise AssertionError(f"the title of item {item_id} could not be edited")
     settle(page)
 
 

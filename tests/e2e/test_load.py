@@ -252,16 +252,17 @@ async def commenter(browser: Any, base: str, user: str, p: Plan, out: Outcome) -
     await page.context.close()
 
 
-async def open_title_editor(page: Any, grid: Any) -> None:
-    """Open the editor of the first row's title: click the cell (the first data row is below
-    the 35 px header; the title column starts after the narrow id column), press Enter. The
-    grid redraws after every rerun, so a click can land on a canvas being replaced: then
-    the editor does not open, or not on that cell, and we try again."""
+async def retitle_first_row(page: Any, grid: Any, title: str) -> None:
+    """Retitle the first row: click its title cell (the first data row is below the 35 px
+    header; the title column starts after the narrow id column), press Enter, type, press
+    Enter, and see the cell show the new title. The grid redraws after every rerun, so a
+    click can land on a canvas being replaced, and an editor that opened can close again
+    before it is typed into: then the cell does not change, and we start over."""
     from playwright.async_api import TimeoutError as PlaywrightTimeout
 
     editor = page.locator("textarea.gdg-input")
     shown = grid.locator("#glide-cell-1-0")
-    for _ in range(5):
+    for _ in range(8):
         await settle(page)
         box = await grid.bounding_box()
         assert box is not None
@@ -269,12 +270,15 @@ async def open_title_editor(page: Any, grid: Any) -> None:
         await page.keyboard.press("Enter")
         try:
             await editor.wait_for(timeout=3_000)
-            if await editor.input_value() == await shown.text_content():
+            if await editor.input_value(timeout=3_000) == await shown.text_content():
+                await editor.fill(title, timeout=3_000)
+                await editor.press("Enter", timeout=3_000)
+                await shown.filter(has_text=title).wait_for(state="attached", timeout=5_000)
                 return
         except PlaywrightTimeout:
             pass
         await page.keyboard.press("Escape")
-    raise AssertionError("the title's editor did not open")
+    raise AssertionError("the first row's title could not be edited")
 
 
 async def lead(browser: Any, base: str, user: str, p: Plan, out: Outcome) -> None:
@@ -290,11 +294,7 @@ async def lead(browser: Any, base: str, user: str, p: Plan, out: Outcome) -> Non
         await settle(page)
         first_id = await grid.locator("#glide-cell-0-0").text_content()
         assert first_id == str(p.edit_item[user]), (user, first_id)
-        await open_title_editor(page, grid)
-        editor = page.locator("textarea.gdg-input")
-        await editor.fill(title)
-        await editor.press("Enter")
-        await grid.locator("#glide-cell-1-0").filter(has_text=title).wait_for(state="attached")
+        await retitle_first_row(page, grid, title)
         await settle(page)
         await alerts.first.wait_for(state="detached")  # the last round's answer is gone
         await page.get_by_role("button", name="Save table changes").click()

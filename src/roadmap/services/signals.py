@@ -316,11 +316,12 @@ def signal_views(
     ):
         pledges.setdefault(p.signal_id, []).append((p.item_id, p.weeks, p.note))
     who = {s.submitted_by for s in rows if s.submitted_by is not None}
-    names = dict(
-        session.execute(select(UserRow.id, UserRow.username).where(UserRow.id.in_(who)))
-        .tuples()
-        .all()
-    )
+    names: dict[int, str] = {
+        uid: name
+        for uid, name in session.execute(
+            select(UserRow.id, UserRow.username).where(UserRow.id.in_(who))
+        )
+    }
     return [
         SignalView(
             s.key,
