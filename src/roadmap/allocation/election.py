@@ -7,10 +7,13 @@ voters are member organizations). Money and effort are exact: ``int`` or ``Fract
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
-from typing import NamedTuple
+from functools import partial
+from itertools import repeat
+from typing import Any, NamedTuple, overload
 
 Number = int | Fraction
 """An exact amount of money, effort (person-weeks) or points."""
@@ -73,6 +76,136 @@ class Voter(NamedTuple):
     extra: tuple[str, ...] = ()
 
 
+class Ballots(Sequence[Voter]):
+    """Voters kept column by column, as the pabulib reader found them (a sequence of
+    :class:`Voter`, equal to the tuple of the same voters).
+
+    The rules need only each project's supporters (:class:`BallotIndex`) and the voter ids; a
+    :class:`Voter` per ballot (tens of thousands of small tuples) is built the first time a
+    voter is asked for, all at once.
+
+    Parameters
+    ----------
+    ids : tuple[str, ...]
+        Voter ids.
+    votes : tuple[str, ...]
+        Each voter's ``vote`` field: project ids joined by ``,``, none empty.
+    points : tuple[str, ...] or None
+        Each voter's ``points`` field (plain integers joined by ``,``), or None.
+    rest : tuple[str, ...] or None
+        The other fields of each voter's line, still joined by ``;`` (None if there are none).
+    """
+
+    __slots__ = ("_built", "_points", "_rest", "_votes", "ids")
+
+    def __init__(
+        self,
+        ids: tuple[str, ...],
+        votes: tuple[str, ...],
+        points: tuple[str, ...] | None,
+        rest: tuple[str, ...] | None,
+    ) -> None:
+        self.ids = ids
+        self._votes = votes
+        self._points = points
+        self._rest = rest
+        self._built: tuple[Voter, ...] | None = None
+
+    def voters(self) -> tuple[Voter, ...]:
+        """Every voter as a :class:`Voter` (built once)."""
+        if self._built is None:
+            n = len(self.ids)
+            ballots = map(tuple, map(str.split, self._votes, repeat(",")))
+            points: Iterator[tuple[int, ...] | None] = (
+                map(tuple, map(partial(map, int), map(str.split, self._points, repeat(","))))
+                if self._points is not None
+                else repeat(None, n)
+            )
+            extra: Iterator[tuple[str, ...]] = (
+                map(tuple, map(str.split, self._rest, repeat(";")))
+                if self._rest is not None
+                else repeat((), n)
+            )
+            new_voter = partial(tuple.__new__, Voter)  # without Voter's Python-level __new__
+            voters = zip(self.ids, ballots, points, extra, strict=True)
+            self._built = tuple(map(new_voter, voters))
+        return self._built
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, k: int) -> Voter: ...
+    @overload
+    def __getitem__(self, k: slice) -> tuple[Voter, ...]: ...
+    def __getitem__(self, k: int | slice) -> Voter | tuple[Voter, ...]:
+        return self.voters()[k]
+
+    def __iter__(self) -> Iterator[Voter]:
+        return iter(self.voters())
+
+    def __eq__(self, other: object) -> bool:
+        if other is self:
+            return True
+        if isinstance(other, Ballots | tuple):
+            return self.voters() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.voters())
+
+    def __repr__(self) -> str:
+        return f"Ballots({len(self)} voters)"
+
+
+def voter_ids(voters: Sequence[Voter]) -> list[str]:
+    """The ids of ``voters``, in order (without building :class:`Voter` s of :class:`Ballots`)."""
+    if isinstance(voters, Ballots):
+        return list(voters.ids)
+    return [v.id for v in voters]
+
+
+@dataclass(frozen=True, eq=False)
+class BallotIndex:
+    """Each project's supporters (voter indices, increasing) and, for points ballots, their
+    points (positive only: a 0 is no support), as the pabulib reader found them on its way.
+
+    It stands for exactly the ``voters`` tuple it was built from (compared by identity), so an
+    election whose voters are replaced ignores it (:meth:`Election.index_of_ballots`).
+    """
+
+    voters: Sequence[Voter]
+    supporters: list[Any]
+    utility: list[list[Number] | None]
+
+    @classmethod
+    def of(
+        cls,
+        voters: Sequence[Voter],
+        m: int,
+        by_project: Any,
+        projects_sorted: Any,
+        points: Any,
+        order: Any,
+    ) -> BallotIndex:
+        """From the (voter, project) pairs sorted by project: ``by_project`` the voters,
+        ``projects_sorted`` the projects; ``points`` (None for approval) in ballot order and
+        ``order`` the sorting permutation."""
+        import numpy as np
+
+        if points is not None:
+            sorted_points = points[order]
+            keep = sorted_points > 0
+            by_project, projects_sorted = by_project[keep], projects_sorted[keep]
+            sorted_points = sorted_points[keep]
+        bounds = np.searchsorted(projects_sorted, np.arange(m + 1)).tolist()
+        supporters = [by_project[bounds[p] : bounds[p + 1]] for p in range(m)]
+        if points is None:
+            return cls(voters, supporters, [None] * m)
+        util = sorted_points.tolist()
+        return cls(voters, supporters, [util[bounds[p] : bounds[p + 1]] for p in range(m)])
+
+
 @dataclass(frozen=True)
 class Election:
     """Projects, voters and the budget, as one immutable value.
@@ -85,23 +218,32 @@ class Election:
         The kind of ballots every voter cast.
     projects : tuple[Project, ...]
         The projects, in file order.
-    voters : tuple[Voter, ...]
-        The voters, in file order.
+    voters : Sequence[Voter]
+        The voters, in file order: a tuple, or the reader's :class:`Ballots`.
     meta : dict[str, str]
         The pabulib META section (``budget`` and ``vote_type`` included), in file order.
     project_columns : tuple[str, ...]
         Header of the PROJECTS section, ``project_id`` and ``cost`` first.
     voter_columns : tuple[str, ...]
         Extra VOTES columns after ``voter_id``, ``vote`` and (for points) ``points``.
+    ballot_index : BallotIndex or None
+        The ballots as project indices when the reader built them (a shortcut for
+        :func:`~roadmap.allocation.prepared.prepare`; not part of the value).
     """
 
     budget: Number
     ballot_type: BallotType
     projects: tuple[Project, ...]
-    voters: tuple[Voter, ...]
+    voters: Sequence[Voter]
     meta: dict[str, str] = field(default_factory=dict)
     project_columns: tuple[str, ...] = ("project_id", "cost")
     voter_columns: tuple[str, ...] = ()
+    ballot_index: BallotIndex | None = field(default=None, compare=False, repr=False)
+
+    def index_of_ballots(self) -> BallotIndex | None:
+        """The reader's :class:`BallotIndex`, if it still stands for these voters."""
+        index = self.ballot_index
+        return index if index is not None and index.voters is self.voters else None
 
     def project(self, project_id: str) -> Project:
         """Return the project with this id (raises KeyError)."""

@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 from roadmap.allocation.constraints import NO_CONSTRAINTS, Constraints
 from roadmap.allocation.election import Election, Number
+from roadmap.allocation.election import voter_ids as ids_of_voters
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -121,7 +122,7 @@ def prepare(
     ids = [p.id for p in election.projects]
     index = {pid: k for k, pid in enumerate(ids)}
     n = len(election.voters)
-    voter_ids = [v.id for v in election.voters]
+    voter_ids = ids_of_voters(election.voters)
     full_cost = [p.cost for p in election.projects]
     weights_exact, equal = _weights(weights, n)
     supporters, utility = _supporters(election, index, full_cost)
@@ -189,6 +190,9 @@ def _supporters(
     election: Election, index: dict[str, int], full_cost: list[Number]
 ) -> tuple[list[IntArray], list[list[Number] | None]]:
     m = len(index)
+    built = election.index_of_ballots()
+    if built is not None:
+        return built.supporters, built.utility
     if not election.ballot_type.has_points:
         lengths = [len(v.items) for v in election.voters]
         flat = [index[p] for v in election.voters for p in v.items]
