@@ -326,10 +326,10 @@ def _read_votes_in_bulk(
     """
     lines = rows.remaining()
     width = len(header)
-    # Every row has exactly the header's fields and no quoting. A blank line, or the name of a
-    # section, has no ';' at all (the header has at least two fields), so it fails here too.
-    if not lines or any(map(str.__contains__, lines, repeat('"'))):
+    if not lines or '"' in "\n".join(lines):  # quoting: the strict reader's csv module
         return None
+    # Every row has exactly the header's fields. A blank line, or the name of a section, has
+    # no ';' at all (the header has at least two fields), so it fails here too.
     if set(map(str.count, lines, repeat(";"))) != {width - 1}:
         return None
     # Only the fixed fields are cut out; the rest of each line is kept whole for Ballots.
@@ -339,14 +339,14 @@ def _read_votes_in_bulk(
     ids, votes = columns[0], columns[1]
     if " " in "".join(ids) or "" in ids or len(set(ids)) != len(ids):
         return None
-    joined = ",".join(votes)
+    # Ballots joined by ';', the projects on each by ','.
+    joined = ";".join(votes)
     if " " in joined or "" in votes:  # spaces are stripped and empty ballots are special
         return None
-    flat = _project_indices(joined, projects)
+    flat = _project_indices(joined.replace(";", ","), projects)
     if flat is None:
         return None
-    lengths = np.fromiter(map(str.count, votes, repeat(",")), np.int64, len(votes)) + 1
-    voter = np.repeat(np.arange(len(votes), dtype=np.int64), lengths)
+    voter = _voter_of_each_entry(joined, votes)
     points = None
     utils = None
     if ballot_type.has_points:
@@ -357,6 +357,7 @@ def _read_votes_in_bulk(
             return None
         numbers = text.split(",")
         counts = np.fromiter(map(str.count, points, repeat(",")), np.int64, len(points)) + 1
+        lengths = np.bincount(voter, minlength=len(votes))
         if len(numbers) != len(flat) or "" in numbers or not np.array_equal(counts, lengths):
             return None
         if max(map(len, numbers)) > 18:  # beyond int64: Python ints, in the strict reader
@@ -373,6 +374,19 @@ def _read_votes_in_bulk(
     voters = Ballots(ids, votes, points, columns[skip] if width > skip else None)
     rows.skip_to_end()
     return voters, BallotIndex.of(voters, len(projects), by_project, projects_sorted, utils, order)
+
+
+def _voter_of_each_entry(joined: str, votes: tuple[str, ...]) -> Any:
+    """The voter of each ballot entry, the ballots being ``joined`` by ``;`` (their entries
+    by ``,``): entry ``k`` belongs to the voter after as many ``;`` as precede it."""
+    if joined.isascii():
+        raw = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+        separators = raw[(raw == ord(",")) | (raw == ord(";"))]
+        voter = np.zeros(len(separators) + 1, dtype=np.int64)
+        np.cumsum(separators == ord(";"), out=voter[1:])
+        return voter
+    lengths = np.fromiter(map(str.count, votes, repeat(",")), np.int64, len(votes)) + 1
+    return np.repeat(np.arange(len(votes), dtype=np.int64), lengths)
 
 
 _DIGITS_AND_COMMAS = re.compile(r"[0-9,]*")

@@ -230,7 +230,7 @@ def _pledges(
     full_cost: list[Number],
     eligible: list[bool],
 ) -> tuple[list[Number], list[list[tuple[int, Number]]]]:
-    vindex = {v: k for k, v in enumerate(voter_ids)}
+    vindex = {v: k for k, v in enumerate(voter_ids)} if constraints.pledges else {}
     pledges: list[list[tuple[int, Number]]] = [[] for _ in full_cost]
     pledged: list[Number] = [0] * len(full_cost)
     for pledge in constraints.pledges:

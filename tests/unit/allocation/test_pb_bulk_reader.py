@@ -65,6 +65,7 @@ def _file(votes: str, projects: str = "1;40\n2;60\n10;30", kind: str = "approval
 CASES = {
     "integer ids, table lookup": (_file("a;1,2\nb;10\nc;2"), True),
     "text ids, dictionary lookup": (_file("a;x,y\nb;y", "x;4\ny;6"), True),
+    "non-ASCII ids": (_file("a;é,y\nb;y\nc;é", "é;4\ny;6"), True),
     "extra columns kept": (
         HEAD.format(kind="approval", projects="1;4\n2;6")
         + "VOTES\nvoter_id;vote;age;district\na;1;30;North\nb;2,1;41;South Side\n",
