@@ -161,6 +161,13 @@ def process_time(path: Path, runs: int) -> None:
     script = Path(sys.executable).parent / "roadmap"
     commands = {
         "python -c pass": [sys.executable, "-c", "pass"],
+        # Where the time goes: NumPy's import alone, then every import `roadmap pb` makes.
+        "python -c 'import numpy'": [sys.executable, "-c", "import numpy"],
+        "imports of roadmap pb only": [
+            sys.executable,
+            "-c",
+            "import roadmap.allocation.pb_command, roadmap.allocation.rules",
+        ],
         "roadmap pb": [str(script), "pb", *tail],
         "python -m roadmap.allocation.pb_command": [
             sys.executable,
@@ -220,7 +227,7 @@ def main() -> None:
     args = parser.parse_args()
     args.skip_pabutools_big = args.quick
     if args.process_only:
-        process_time(PABULIB / "Poland_Warszawa_2026.pb", 5)
+        process_time(PABULIB / "Poland_Warszawa_2026.pb", 9)
         return
     if args.files:
         files = [PABULIB / f for f in args.files]
@@ -236,7 +243,7 @@ def main() -> None:
     for path in files:
         bench_file(path, args.rules, args.runs, args)
     if args.process:
-        process_time(PABULIB / "Poland_Warszawa_2026.pb", 5)
+        process_time(PABULIB / "Poland_Warszawa_2026.pb", 9)
     print(f"\ndone ({_load()})")
 
 
