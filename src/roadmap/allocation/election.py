@@ -198,6 +198,7 @@ class BallotIndex:
             keep = sorted_points > 0
             by_project, projects_sorted = by_project[keep], projects_sorted[keep]
             sorted_points = sorted_points[keep]
+        by_project.flags.writeable = False  # shared by every Prepared made from the election
         bounds = np.searchsorted(projects_sorted, np.arange(m + 1)).tolist()
         supporters = [by_project[bounds[p] : bounds[p + 1]] for p in range(m)]
         if points is None:
