@@ -174,7 +174,7 @@ def run_mes(
         if track_step and step > step_floor:
             step = min(step, _overtake_bound(prep, items, active, gaps, p, rho, margin))
         run.price[p] = rho
-        run.paid[p] = ledger.pay(p, rho)
+        run.paid[p] = ledger.pay(p, rho, margin)
         funding.add(p)
         stage[p] = Stage.RULE
     run.leftover = ledger.leftover()
@@ -215,6 +215,8 @@ class _Ledger:
     """Where the voters' money is kept during a run: what an item's supporters hold, its rho,
     and the payments when it is funded."""
 
+    items: _Items
+
     def money(self, p: int) -> tuple[Any, Any]:
         """The supporters' money, and what :meth:`rho` needs of it."""
         raise NotImplementedError
@@ -223,9 +225,20 @@ class _Ledger:
         """As :func:`_rho`."""
         raise NotImplementedError
 
-    def pay(self, p: int, rho: Any) -> tuple[IntArray, Array]:
-        """Fund ``p`` at ``rho``: the supporters and what each pays."""
+    def pay(self, p: int, rho: Any, margin: Any) -> tuple[IntArray, Array]:
+        """Fund ``p`` at ``rho`` (float runs: budgets off by at most ``margin``): the
+        supporters and what each pays."""
         raise NotImplementedError
+
+    def same_rho(self, p: int, q: int, margin: Any) -> bool:
+        """Whether ``p`` and ``q`` provably have the same exact rho (float runs)."""
+        return False
+
+    def known_rho(self, p: int) -> Fraction:
+        """The exact rho of ``p`` when :meth:`rho` has just found (with its slack) that every
+        supporter holding money pays ``rho * u`` with room to spare: ``cost / total utility``
+        of the supporters holding money."""
+        return self.items.static_exact[p]
 
     def leftover(self) -> Array:
         """Each voter's money left."""
@@ -238,18 +251,88 @@ class _VoterLedger(_Ledger):
     def __init__(self, prep: Prepared, items: _Items, shares: Array, exact: bool) -> None:
         self.prep, self.items, self.exact = prep, items, exact
         self.budgets = shares.copy()
+        # Float runs: the voters whose budget is exactly 0, not merely 0.0 (they paid their
+        # whole budget for an item whose exact price per utility surely exceeded it).
+        self.emptied = np.zeros(len(shares), dtype=bool)
+        self.holding: dict[int, int] = {}  # item -> its supporters holding money, when known
+        # item -> (voters paying their whole budget, not exactly at 0; the largest budget per
+        # utility among them, or None; how many pay rho * u; the room above rho), float runs
+        self.split: dict[int, tuple[IntArray, float | None, int, float]] = {}
 
     def money(self, p: int) -> tuple[Any, Any]:
         b = self.budgets[self.prep.supporters[p]]
         return b.sum(), b
 
     def rho(self, p: int, held: Any) -> tuple[Any, Any, Any, Any]:
-        return _rho(held, self.items.util[p], self.items.cost[p], self.exact)
+        u = self.items.util[p]
+        rho, util_from, slack, room, first = _rho(held, u, self.items.cost[p], self.exact)
+        self.holding.pop(p, None)
+        if not self.exact and np.ndim(u) == 0:
+            sup = self.prep.supporters[p]
+            order = np.argsort(held, kind="stable")  # as _rho sorts them
+            whole = sup[order[:first]]
+            whole = np.sort(whole[~self.emptied[whole]])
+            top = float(held[order[first - 1]]) / u if first else None
+            self.split[p] = (whole, top, len(held) - first, float(room))
+        if not self.exact and first > 0 and np.ndim(u) == 0:
+            # The voters paying their whole budget are exactly those at 0.0: if each of them
+            # is exactly at 0, they pay nothing exactly too, and the slack of the first voter
+            # with money tells whether everyone with money pays rho * u (known_rho).
+            zero = held == 0.0
+            if int(zero.sum()) == first and self.emptied[self.prep.supporters[p][zero]].all():
+                slack = room
+                self.holding[p] = len(held) - first
+        return rho, util_from, slack, room
 
-    def pay(self, p: int, rho: Any) -> tuple[IntArray, Array]:
+    def same_rho(self, p: int, q: int, margin: Any) -> bool:
+        """Whether ``p`` and ``q`` (same cost, same utility) provably have the same exact rho.
+
+        Either they have the same supporters apart from those exactly at 0 (who pay nothing
+        for either): the same ``sum_i min(b_i, x u)`` for every ``x``. Or, at this round, the
+        same voters (not exactly at 0) pay their whole budget for each, the same number pay
+        ``rho * u``, and both splits are sure (every budget per utility is further from rho
+        than their errors): then both exact rhos are ``(cost - those budgets) / (u * that
+        number)``."""
+        prep, items = self.prep, self.items
+        if self.exact or np.ndim(items.util[p]) or np.ndim(items.util[q]):
+            return False
+        if prep.rule_cost[p] != prep.rule_cost[q] or prep.full_cost[p] != prep.full_cost[q]:
+            return False
+        a, b = prep.supporters[p], prep.supporters[q]
+        if np.array_equal(a[~self.emptied[a]], b[~self.emptied[b]]):
+            return True
+        split_p, split_q = self.split.get(p), self.split.get(q)
+        if split_p is None or split_q is None:
+            return False
+        if split_p[2] != split_q[2] or not np.array_equal(split_p[0], split_q[0]):
+            return False
+        u = float(items.util[p])
+        for item, (_, top, _, room) in ((p, split_p), (q, split_q)):
+            rho = float(items.bound[item])
+            # How far a budget per utility may be from its float, plus rho's error.
+            off = items.err[item] + margin / u * (1 + 8 * _UNIT) + 8 * _UNIT * rho
+            if room <= off or (top is not None and top >= rho - off):
+                return False
+        return True
+
+    def known_rho(self, p: int) -> Fraction:
+        holding = self.holding.get(p)
+        if holding is None:
+            return self.items.static_exact[p]
+        prep = self.prep
+        return Fraction(prep.rule_cost[p]) / (prep.full_cost[p] * holding)
+
+    def pay(self, p: int, rho: Any, margin: Any) -> tuple[IntArray, Array]:
         sup = self.prep.supporters[p]
-        pay = np.minimum(self.budgets[sup], rho * self.items.util[p])
-        self.budgets[sup] = self.budgets[sup] - pay
+        b = self.budgets[sup]
+        u = self.items.util[p]
+        pay = np.minimum(b, rho * u)
+        self.budgets[sup] = b - pay
+        if not self.exact:
+            # Exact budget <= b + margin < (exact rho) * u: the voter pays exactly its whole
+            # budget (rho is off by at most err; both sides padded for their own rounding).
+            low = (rho - self.items.err[p]) * u * (1 - 8 * _UNIT)
+            self.emptied[sup] |= (b + margin) * (1 + 8 * _UNIT) < low
         return sup, pay
 
     def leftover(self) -> Array:
@@ -312,7 +395,7 @@ class _ClassLedger(_Ledger):
             raise NeedExact
         return rho[j], util_from[j], (ratio[0] - rho[0] if j == 0 else -1), ratio[j] - rho[j]
 
-    def pay(self, p: int, rho: Any) -> tuple[IntArray, Array]:
+    def pay(self, p: int, rho: Any, margin: Any) -> tuple[IntArray, Array]:
         sup = self.prep.supporters[p]
         c, nz, b, _ = self.held[p] if p in self.held else self.money(p)[1]
         self.held.clear()  # the budgets change
@@ -459,7 +542,7 @@ def _cheapest(
         # Every supporter pays rho * u with room to spare (each voter's budget is off by at most
         # `margin`): rho is exactly cost / total utility.
         sure = not exact and slack > margin / items.umin[p] + items.err[p]
-        items.known[p] = items.static_exact[p] if sure else None
+        items.known[p] = ledger.known_rho(p) if sure else None
         if best is None or rho < best - _rho_margin(items, p, best_item):
             best, best_item, tied = rho, p, [p]
         elif rho <= best + _rho_margin(items, p, best_item):
@@ -468,8 +551,10 @@ def _cheapest(
                 continue
             mine, theirs = items.known[p], items.known[best_item]
             if mine is None or theirs is None:
-                raise NeedExact
-            if mine == theirs:
+                if not ledger.same_rho(p, best_item, margin):
+                    raise NeedExact
+                tied.append(p)
+            elif mine == theirs:
                 tied.append(p)
             elif mine < theirs:
                 best, best_item, tied = rho, p, [p]
@@ -503,12 +588,12 @@ def _rho_error(items: _Items, p: int, rho: float, util: float, room: float, marg
     return 2 * margin / items.umin[p] + 8 * _UNIT * rho
 
 
-def _rho(b: Array, u: Any, cost: Any, exact: bool) -> tuple[Any, Any, Any, Any]:
+def _rho(b: Array, u: Any, cost: Any, exact: bool) -> tuple[Any, Any, Any, Any, int]:
     """Smallest rho with ``sum min(b_i, rho * u_i) >= cost``, the utility of the voters
     paying ``rho * u_i`` (not their whole budget) at that rho, when all of them pay
-    that way, by how much the poorest could pay more per unit (else -1), and how far rho is
-    from the smallest ``b_i / u_i`` of the voters paying ``rho * u_i``.
-    Needs ``sum(b) >= cost``."""
+    that way, by how much the poorest could pay more per unit (else -1), how far rho is
+    from the smallest ``b_i / u_i`` of the voters paying ``rho * u_i``, and how many voters
+    pay their whole budget. Needs ``sum(b) >= cost``."""
     k = len(b)
     if np.ndim(u) == 0:
         order = np.argsort(b, kind="stable")
@@ -530,7 +615,7 @@ def _rho(b: Array, u: Any, cost: Any, exact: bool) -> tuple[Any, Any, Any, Any]:
             raise AssertionError("rho requested for an unaffordable item")
         raise NeedExact
     j = int(hits[0])
-    return rho[j], util_from[j], (ratio[0] - rho[0] if j == 0 else -1), ratio[j] - rho[j]
+    return rho[j], util_from[j], (ratio[0] - rho[0] if j == 0 else -1), ratio[j] - rho[j], j
 
 
 def _overtake_bound(
