@@ -21,7 +21,7 @@ from roadmap.allocation.constraints import NO_CONSTRAINTS, Constraints
 from roadmap.allocation.election import Election, Number
 from roadmap.allocation.explanation import Allocation, Reason, Stage
 from roadmap.allocation.greedy import greedy_fill
-from roadmap.allocation.mes_core import MESRun, NeedExact, run_mes
+from roadmap.allocation.mes_core import MESRun, NeedExact, replay_exact, run_mes
 from roadmap.allocation.prepared import Prepared, prepare
 from roadmap.allocation.prepass import Start, start
 from roadmap.allocation.report import Outcome, build_allocation, default_reason
@@ -78,12 +78,12 @@ def equal_shares(
     # Exact amounts matter only in an explanation; the funded set is exact either way.
     small = explain and sum(len(s) for s in prep.supporters) <= EXACT_UP_TO
     if completion == "none":
-        run, runs = _run(prep, begin, begin.budget, small if exact is None else exact, False), 1
+        run, runs = _run(prep, begin, begin.budget, bool(exact), False), 1
     else:
         # The search runs many times: floats (each run exact where a decision is too close).
         run, runs = _add1(prep, begin, bool(exact))
-        if exact is None and small and not run.exact:
-            run = _run(prep, begin, _total_of(run), True, False)
+    if exact is None and small:
+        run = replay_exact(prep, begin, run)  # exact amounts for the explanation
     out = _outcome(prep, run)
     if completion == "add1-greedy":
         budget_left = prep.rule_budget - run.funding.spent

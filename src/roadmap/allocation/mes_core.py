@@ -185,6 +185,50 @@ def run_mes(
     return run
 
 
+def replay_exact(prep: Prepared, begin: Start, run: MESRun) -> MESRun:
+    """The exact amounts of a float run: the same items funded in the same order, each at the
+    exact rho of the exact budgets of the moment.
+
+    The float run proved each of its decisions (which item, whether affordable) exact, so
+    this is the exact run's outcome, payments and prices included, at the cost of one rho
+    per funded item instead of every comparison the exact run makes again (a minute on
+    planning-sized elections with voice weights, whose exact budgets grow long
+    denominators)."""
+    if run.exact:
+        return run
+    state = begin.copy()
+    funding, stage = state.funding, state.stage
+    shares = _shares(prep, run.total, True)
+    candidates = [
+        p
+        for p in range(prep.m)
+        if prep.eligible[p]
+        and not funding.funded[p]
+        and prep.rule_cost[p] > 0
+        and len(prep.supporters[p]) > 0
+    ]
+    items = _Items(prep, candidates, True)
+    ledger: _Ledger
+    if prep.has_points:
+        ledger = _VoterLedger(prep, items, shares, True)
+    else:
+        ledger = _ClassLedger(prep, items, shares, run.total, True)
+    out = MESRun(funding, stage, shares, shares, exact=True, total=run.total)
+    for p in run.funding.order[len(funding.order) :]:
+        if run.stage[p] is Stage.RULE:
+            _, held = ledger.money(p)
+            rho = ledger.rho(p, held)[0]
+            out.price[p] = rho
+            out.paid[p] = ledger.pay(p, rho, 0)
+        funding.add(p)
+        stage[p] = run.stage[p]
+    out.leftover = ledger.leftover()
+    out.unaffordable = set(run.unaffordable)
+    out.capped = set(run.capped)
+    out.stable_for = run.stable_for
+    return out
+
+
 def _shares(prep: Prepared, total: Number, exact: bool) -> Array:
     """Each voter's share ``total * weight_i``: exact, or the float of each weight times the
     float of the total (the same floats whichever ledger runs)."""
@@ -254,9 +298,18 @@ class _VoterLedger(_Ledger):
         # Float runs: the voters whose budget is exactly 0, not merely 0.0 (they paid their
         # whole budget for an item whose exact price per utility surely exceeded it).
         self.emptied = np.zeros(len(shares), dtype=bool)
+        # Float runs, approval: voters of one class hold exactly the same budget. Classes
+        # start by weight; after a payment, a class's voters paying rho * u move to the class
+        # of (that class, what provably fixes the exact rho), shared by every item with the
+        # same key; those at exactly 0 are in class -1; any payer in doubt gets its own.
+        labels, _ = _weight_classes(prep)
+        self.klass: IntArray = labels.copy()
+        self.classes = int(labels.max()) + 1 if len(labels) else 0
+        self.after: dict[tuple[int, Any], int] = {}
         self.holding: dict[int, int] = {}  # item -> its supporters holding money, when known
-        # item -> (voters paying their whole budget, not exactly at 0; the largest budget per
-        # utility among them, or None; how many pay rho * u; the room above rho), float runs
+        # item -> (classes of the voters paying their whole budget, not exactly at 0, sorted;
+        # the largest budget per utility among them, or None; how many pay rho * u; the room
+        # above rho), float runs, this round
         self.split: dict[int, tuple[IntArray, float | None, int, float]] = {}
 
     def money(self, p: int) -> tuple[Any, Any]:
@@ -271,7 +324,7 @@ class _VoterLedger(_Ledger):
             sup = self.prep.supporters[p]
             order = np.argsort(held, kind="stable")  # as _rho sorts them
             whole = sup[order[:first]]
-            whole = np.sort(whole[~self.emptied[whole]])
+            whole = np.sort(self.klass[whole[~self.emptied[whole]]])
             top = float(held[order[first - 1]]) / u if first else None
             self.split[p] = (whole, top, len(held) - first, float(room))
         if not self.exact and first > 0 and np.ndim(u) == 0:
@@ -287,33 +340,38 @@ class _VoterLedger(_Ledger):
     def same_rho(self, p: int, q: int, margin: Any) -> bool:
         """Whether ``p`` and ``q`` (same cost, same utility) provably have the same exact rho.
 
-        Either they have the same supporters apart from those exactly at 0 (who pay nothing
-        for either): the same ``sum_i min(b_i, x u)`` for every ``x``. Or, at this round, the
-        same voters (not exactly at 0) pay their whole budget for each, the same number pay
-        ``rho * u``, and both splits are sure (every budget per utility is further from rho
-        than their errors): then both exact rhos are ``(cost - those budgets) / (u * that
-        number)``."""
+        Either their supporters apart from those exactly at 0 (who pay nothing for either)
+        hold the same budgets, class for class: the same ``sum_i min(b_i, x u)`` for every
+        ``x``. Or their rho is fixed by the same key (:meth:`_key`)."""
         prep, items = self.prep, self.items
         if self.exact or np.ndim(items.util[p]) or np.ndim(items.util[q]):
             return False
         if prep.rule_cost[p] != prep.rule_cost[q] or prep.full_cost[p] != prep.full_cost[q]:
             return False
         a, b = prep.supporters[p], prep.supporters[q]
-        if np.array_equal(a[~self.emptied[a]], b[~self.emptied[b]]):
+        held_a, held_b = self.klass[a[~self.emptied[a]]], self.klass[b[~self.emptied[b]]]
+        if len(held_a) == len(held_b) and np.array_equal(np.sort(held_a), np.sort(held_b)):
             return True
-        split_p, split_q = self.split.get(p), self.split.get(q)
-        if split_p is None or split_q is None:
-            return False
-        if split_p[2] != split_q[2] or not np.array_equal(split_p[0], split_q[0]):
-            return False
-        u = float(items.util[p])
-        for item, (_, top, _, room) in ((p, split_p), (q, split_q)):
-            rho = float(items.bound[item])
-            # How far a budget per utility may be from its float, plus rho's error.
-            off = items.err[item] + margin / u * (1 + 8 * _UNIT) + 8 * _UNIT * rho
-            if room <= off or (top is not None and top >= rho - off):
-                return False
-        return True
+        key = self._key(p, margin)
+        return key is not None and key == self._key(q, margin)
+
+    def _key(self, p: int, margin: Any) -> tuple[Any, ...] | None:
+        """What fixes the exact rho of ``p`` at this round, if its split is sure: the voters
+        (not exactly at 0) paying their whole budget, by class, and how many pay ``rho * u``
+        (every budget per utility further from rho than their errors, so the exact split is
+        the float one): then rho is exactly ``(cost - their budgets) / (u * that number)``."""
+        split = self.split.get(p)
+        if split is None:
+            return None
+        whole, top, paying, room = split
+        items = self.items
+        u, rho = float(items.util[p]), float(items.bound[p])
+        # How far a budget per utility may be from its float, plus rho's error.
+        off = items.err[p] + margin / u * (1 + 8 * _UNIT) + 8 * _UNIT * rho
+        if room <= off or (top is not None and top >= rho - off):
+            return None
+        prep = self.prep
+        return (prep.rule_cost[p], prep.full_cost[p], tuple(whole.tolist()), paying)
 
     def known_rho(self, p: int) -> Fraction:
         holding = self.holding.get(p)
@@ -329,11 +387,48 @@ class _VoterLedger(_Ledger):
         pay = np.minimum(b, rho * u)
         self.budgets[sup] = b - pay
         if not self.exact:
-            # Exact budget <= b + margin < (exact rho) * u: the voter pays exactly its whole
-            # budget (rho is off by at most err; both sides padded for their own rounding).
-            low = (rho - self.items.err[p]) * u * (1 - 8 * _UNIT)
-            self.emptied[sup] |= (b + margin) * (1 + 8 * _UNIT) < low
+            key = self._key(p, margin) if np.ndim(u) == 0 else None
+            if key is not None:
+                # A sure split: the full payers pay exactly their whole budget, the others
+                # exactly rho * u, the same for every item with this key.
+                full = b <= rho * u
+                self.emptied[sup] |= full
+                self._reclass(sup, ~full, ("rho", key))
+            else:
+                # Exact budget <= b + margin < (exact rho) * u: the voter pays exactly its
+                # whole budget (rho is off by at most err; both sides padded for rounding).
+                err = self.items.err[p]
+                full = (b + margin) * (1 + 8 * _UNIT) < (rho - err) * u * (1 - 8 * _UNIT)
+                self.emptied[sup] |= full
+                if np.ndim(u) == 0:
+                    part = (b - margin) * (1 - 8 * _UNIT) > (rho + err) * u * (1 + 8 * _UNIT)
+                    self._reclass(sup, part, ("item", p), doubt=~(full | part))
         return sup, pay
+
+    def _reclass(self, sup: IntArray, moving: Array, key: Any, doubt: Array | None = None) -> None:
+        """After a payment: ``moving`` voters (paying exactly rho * u) go, class by class, to
+        the class of (their class, ``key``); voters at exactly 0 to class -1; voters in
+        ``doubt`` each to a class of its own."""
+        k = self.klass[sup]
+        zero = self.emptied[sup]
+        k[zero] = -1
+        moving = moving & ~zero
+        if moving.any():
+            old, where = np.unique(k[moving], return_inverse=True)
+            k[moving] = np.array([self._class_after(int(c), key) for c in old])[where]
+        if doubt is not None:
+            doubt = doubt & ~zero
+            count = int(doubt.sum())
+            k[doubt] = self.classes + np.arange(count)
+            self.classes += count
+        self.klass[sup] = k
+
+    def _class_after(self, c: int, key: Any) -> int:
+        new = self.after.get((c, key))
+        if new is None:
+            new = self.after[(c, key)] = self.classes
+            self.classes += 1
+        return new
 
     def leftover(self) -> Array:
         return self.budgets
