@@ -105,7 +105,9 @@ def _fixed_item_data(prep: Prepared, candidates: list[int], exact: bool) -> tupl
             u = np.array(util, dtype=object) if exact else np.array(util, dtype=np.float64)
             total_util = u.sum()
             umin[p] = float(min(util))
-        cost[p] = prep.rule_cost[p] if exact else float(prep.rule_cost[p])
+        # Exact: a Fraction even for an integer cost, so that (cost - money held) / utility
+        # stays a Fraction when the money is an int 0 (an int / int would be a float).
+        cost[p] = Fraction(prep.rule_cost[p]) if exact else float(prep.rule_cost[p])
         utils[p] = u
         exact_util = sum(util) if util is not None else prep.full_cost[p] * k  # ints stay ints
         # cost / (sum of utilities) <= rho at any budgets: a bound that never moves.
@@ -151,7 +153,7 @@ def run_mes(
     items = _Items(prep, candidates, exact)
     ledger: _Ledger
     if prep.has_points or (not exact and prep.n < CLASSES_FROM):
-        ledger = _VoterLedger(prep, items, shares, exact)
+        ledger = _VoterLedger(prep, items, shares, exact, total)
     else:
         ledger = _ClassLedger(prep, items, shares, total, exact)
     run = MESRun(funding, stage, shares, shares, exact=exact, total=total)
@@ -278,6 +280,10 @@ class _Ledger:
         """Whether ``p`` and ``q`` provably have the same exact rho (float runs)."""
         return False
 
+    def exact_rho(self, p: int, margin: Any) -> Fraction | None:
+        """The exact rho of ``p`` at this round, when the float run can prove it."""
+        return None
+
     def known_rho(self, p: int) -> Fraction:
         """The exact rho of ``p`` when :meth:`rho` has just found (with its slack) that every
         supporter holding money pays ``rho * u`` with room to spare: ``cost / total utility``
@@ -292,7 +298,14 @@ class _Ledger:
 class _VoterLedger(_Ledger):
     """One budget per voter (points ballots: each supporter has its own utility)."""
 
-    def __init__(self, prep: Prepared, items: _Items, shares: Array, exact: bool) -> None:
+    def __init__(
+        self,
+        prep: Prepared,
+        items: _Items,
+        shares: Array,
+        exact: bool,
+        total: Number | None = None,
+    ) -> None:
         self.prep, self.items, self.exact = prep, items, exact
         self.budgets = shares.copy()
         # Float runs: the voters whose budget is exactly 0, not merely 0.0 (they paid their
@@ -302,10 +315,16 @@ class _VoterLedger(_Ledger):
         # start by weight; after a payment, a class's voters paying rho * u move to the class
         # of (that class, what provably fixes the exact rho), shared by every item with the
         # same key; those at exactly 0 are in class -1; any payer in doubt gets its own.
-        labels, _ = _weight_classes(prep)
+        labels, first = _weight_classes(prep)
         self.klass: IntArray = labels.copy()
         self.classes = int(labels.max()) + 1 if len(labels) else 0
         self.after: dict[tuple[int, Any], int] = {}
+        # Each class's exact budget where known (the run's own arithmetic, one number per
+        # class and payment): the start by weight, then less each exact payment.
+        self.worth: dict[int, Fraction | None] = {-1: Fraction(0)}
+        if total is not None and not exact:
+            for c, i in enumerate(first.tolist()):
+                self.worth[c] = Fraction(total) * prep.weights[i]
         self.holding: dict[int, int] = {}  # item -> its supporters holding money, when known
         # item -> (classes of the voters paying their whole budget, not exactly at 0, sorted;
         # the largest budget per utility among them, or None; how many pay rho * u; the room
@@ -373,6 +392,23 @@ class _VoterLedger(_Ledger):
         prep = self.prep
         return (prep.rule_cost[p], prep.full_cost[p], tuple(whole.tolist()), paying)
 
+    def exact_rho(self, p: int, margin: Any) -> Fraction | None:
+        """From the key (a sure split) and the full payers' exact class budgets."""
+        key = self._key(p, margin) if not self.exact and np.ndim(self.items.util[p]) == 0 else None
+        return None if key is None else self._rho_of(key)
+
+    def _rho_of(self, key: tuple[Any, ...]) -> Fraction | None:
+        cost, util, whole, paying = key
+        held = Fraction(0)
+        for c in whole:
+            worth = self.worth.get(c)
+            if worth is None:
+                return None
+            held += worth
+        if paying == 0:
+            return None
+        return (Fraction(cost) - held) / (util * paying)
+
     def known_rho(self, p: int) -> Fraction:
         holding = self.holding.get(p)
         if holding is None:
@@ -393,7 +429,9 @@ class _VoterLedger(_Ledger):
                 # exactly rho * u, the same for every item with this key.
                 full = b <= rho * u
                 self.emptied[sup] |= full
-                self._reclass(sup, ~full, ("rho", key))
+                exact_rho = self._rho_of(key)
+                paid = None if exact_rho is None else exact_rho * self.prep.full_cost[p]
+                self._reclass(sup, ~full, ("rho", key), paid=paid)
             else:
                 # Exact budget <= b + margin < (exact rho) * u: the voter pays exactly its
                 # whole budget (rho is off by at most err; both sides padded for rounding).
@@ -405,17 +443,24 @@ class _VoterLedger(_Ledger):
                     self._reclass(sup, part, ("item", p), doubt=~(full | part))
         return sup, pay
 
-    def _reclass(self, sup: IntArray, moving: Array, key: Any, doubt: Array | None = None) -> None:
-        """After a payment: ``moving`` voters (paying exactly rho * u) go, class by class, to
-        the class of (their class, ``key``); voters at exactly 0 to class -1; voters in
-        ``doubt`` each to a class of its own."""
+    def _reclass(
+        self,
+        sup: IntArray,
+        moving: Array,
+        key: Any,
+        doubt: Array | None = None,
+        paid: Fraction | None = None,
+    ) -> None:
+        """After a payment: ``moving`` voters (paying exactly rho * u, ``paid`` if known) go,
+        class by class, to the class of (their class, ``key``); voters at exactly 0 to class
+        -1; voters in ``doubt`` each to a class of its own (exact budget unknown)."""
         k = self.klass[sup]
         zero = self.emptied[sup]
         k[zero] = -1
         moving = moving & ~zero
         if moving.any():
             old, where = np.unique(k[moving], return_inverse=True)
-            k[moving] = np.array([self._class_after(int(c), key) for c in old])[where]
+            k[moving] = np.array([self._class_after(int(c), key, paid) for c in old])[where]
         if doubt is not None:
             doubt = doubt & ~zero
             count = int(doubt.sum())
@@ -423,11 +468,13 @@ class _VoterLedger(_Ledger):
             self.classes += count
         self.klass[sup] = k
 
-    def _class_after(self, c: int, key: Any) -> int:
+    def _class_after(self, c: int, key: Any, paid: Fraction | None) -> int:
         new = self.after.get((c, key))
         if new is None:
             new = self.after[(c, key)] = self.classes
             self.classes += 1
+            before = self.worth.get(c)
+            self.worth[new] = None if before is None or paid is None else before - paid
         return new
 
     def leftover(self) -> Array:
@@ -645,6 +692,10 @@ def _cheapest(
                 tied.append(p)
                 continue
             mine, theirs = items.known[p], items.known[best_item]
+            if mine is None:
+                mine = ledger.exact_rho(p, margin)
+            if theirs is None:
+                theirs = ledger.exact_rho(best_item, margin)
             if mine is None or theirs is None:
                 if not ledger.same_rho(p, best_item, margin):
                     raise NeedExact

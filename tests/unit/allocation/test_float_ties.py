@@ -19,14 +19,14 @@ from fractions import Fraction
 from unittest import mock
 
 import pytest
-from allocation_strategies import weights_for
-from hypothesis import HealthCheck, given, settings
+from allocation_strategies import constraints_for, elections, weights_for
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from roadmap.allocation import Election, Project, Voter, equal_shares, mes_core
+from roadmap.allocation import Constraints, Election, Project, Voter, equal_shares, mes_core
 from roadmap.allocation import mes as mes_module
 from roadmap.allocation.election import BallotType
-from roadmap.allocation.mes_core import NeedExact, run_mes
+from roadmap.allocation.mes_core import NeedExact, replay_exact, run_mes
 from roadmap.allocation.prepared import prepare
 from roadmap.allocation.prepass import start
 
@@ -226,22 +226,37 @@ def test_budgets_paid_down_by_different_rhos_stay_apart() -> None:
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_exact_amounts_replayed_from_the_float_run_are_the_exact_runs(data: st.DataObject) -> None:
-    """Small elections explain with exact amounts: the float run's funded items replayed in
-    exact arithmetic (one rho per item) give the exact run's explanation, payment for
-    payment."""
-    from allocation_strategies import constraints_for, elections
-
+    """The float run's funded items replayed in exact arithmetic (one rho per item) are the
+    exact run at the same total, price for price and payment for payment."""
     election = data.draw(elections())
     weights = data.draw(weights_for(election))
-    constraints = data.draw(st.sampled_from([None, data.draw(constraints_for(election))]))
-    completion = data.draw(st.sampled_from(["none", "add1", "add1-greedy"]))
-    kw = {"weights": weights, "completion": completion}
-    if constraints is not None:
-        kw["constraints"] = constraints
-    replayed = equal_shares(election, **kw)  # type: ignore[arg-type]
-    exact = equal_shares(election, exact=True, **kw)  # type: ignore[arg-type]
+    constraints = data.draw(st.sampled_from([Constraints(), data.draw(constraints_for(election))]))
+    prep = prepare(election, weights, constraints)
+    begin = start(prep)
+    total = begin.budget + data.draw(st.integers(0, 3)) * prep.n  # totals add1 may run
+    try:
+        fast = run_mes(prep, begin, total, exact=False)
+    except NeedExact:
+        assume(False)
+    replayed = replay_exact(prep, begin, fast)
+    exact = run_mes(prep, begin, total, exact=True)
+    assert replayed.exact
+    assert replayed.funding.order == exact.funding.order
+    assert replayed.price == exact.price
+    assert {p: (w.tolist(), list(x)) for p, (w, x) in replayed.paid.items()} == {
+        p: (w.tolist(), list(x)) for p, (w, x) in exact.paid.items()
+    }
+    assert list(replayed.leftover) == list(exact.leftover)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_plain_equal_shares_explains_with_the_exact_runs_amounts(data: st.DataObject) -> None:
+    election = data.draw(elections())
+    weights = data.draw(weights_for(election))
+    replayed = equal_shares(election, weights=weights)
+    exact = equal_shares(election, weights=weights, exact=True)
     assert replayed.exact and exact.exact
-    assert replayed.selected == exact.selected
     assert replayed.explanation == exact.explanation
 
 
@@ -254,3 +269,18 @@ def test_the_replay_is_what_explains_a_weighted_election() -> None:
     assert [call.kwargs["exact"] for call in runs.call_args_list] == [False]
     assert allocation.exact
     assert allocation.explanation == equal_shares(election, weights=weights, exact=True).explanation
+
+
+def test_a_tie_between_items_of_different_costs_is_found_from_exact_class_budgets() -> None:
+    """A and A' pay 1 each for x and keep exactly 2. Then y (cost 8: A and A' pay in full, p1
+    the rest) and q (cost 4, two voters paying alike) both have rho exactly 1/2: a tie, won by
+    q (the smaller id). The float run proves it from the exact budget of A's class."""
+    ten = Fraction(10)
+    budgets = [Fraction(3)] * 4 + [ten, ten, ten]
+    ballots = {"x": (0, 1, 2, 3), "y": (0, 1, 4), "q": (5, 6)}
+    election = _by_budgets(budgets, ballots, {"x": 4, "y": 8, "q": 4})
+    weights = _weights(budgets)
+    exact = exact_run(election, weights)
+    assert [election.projects[p].id for p in exact.funding.order] == ["x", "q", "y"]
+    fast = float_run(election, weights)  # no NeedExact: the tie is proven
+    assert fast.funding.order == exact.funding.order
