@@ -53,7 +53,7 @@ def names(allocation: Any) -> set[str]:
     return {p.name for p in allocation}
 
 
-_ADD1: dict[tuple[int, int], Any] = {}
+_ADD1: list[Any] = []  # [instance, profile, its add1 outcome]
 
 
 def pabutools_outcome(rule: str, instance: Any, profile: Any) -> set[str]:
@@ -69,17 +69,22 @@ def pabutools_outcome(rule: str, instance: Any, profile: Any) -> set[str]:
     if rule == "equal-shares":
         return names(method_of_equal_shares(instance, profile, sat_class=sat))
     if rule in ("equal-shares-add1", "equal-shares-add1-greedy"):
-        key = (id(instance), id(profile))
-        if key not in _ADD1:
-            _ADD1[key] = exhaustion_by_budget_increase(
+        # One slot, holding the very objects: an id() key could be reused by a later
+        # election once the first is freed, and hand it the first one's outcome.
+        if not (_ADD1 and _ADD1[0] is instance and _ADD1[1] is profile):
+            _ADD1[:] = [
                 instance,
                 profile,
-                method_of_equal_shares,
-                {"sat_class": sat},
-                budget_step=profile.num_ballots(),
-                exhaustive_stop=False,
-            )
-        add1 = _ADD1[key]
+                exhaustion_by_budget_increase(
+                    instance,
+                    profile,
+                    method_of_equal_shares,
+                    {"sat_class": sat},
+                    budget_step=profile.num_ballots(),
+                    exhaustive_stop=False,
+                ),
+            ]
+        add1 = _ADD1[2]
         if rule == "equal-shares-add1":
             return names(add1)
         return names(
