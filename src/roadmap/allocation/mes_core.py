@@ -142,20 +142,9 @@ def run_mes(
     funding, stage = state.funding, state.stage
     shares = _shares(prep, total, exact)
     margin: Any = 0 if exact else 0.0
-    candidates = [
-        p
-        for p in range(prep.m)
-        if prep.eligible[p]
-        and not funding.funded[p]
-        and prep.rule_cost[p] > 0
-        and len(prep.supporters[p]) > 0
-    ]
+    candidates = _candidates(prep, funding)
     items = _Items(prep, candidates, exact)
-    ledger: _Ledger
-    if prep.has_points or (not exact and prep.n < CLASSES_FROM):
-        ledger = _VoterLedger(prep, items, shares, exact, total)
-    else:
-        ledger = _ClassLedger(prep, items, shares, total, exact)
+    ledger = _ledger(prep, items, shares, total, exact)
     run = MESRun(funding, stage, shares, shares, exact=exact, total=total)
     gaps: dict[int, Any] = {}
     step: Any = math.inf
@@ -201,20 +190,8 @@ def replay_exact(prep: Prepared, begin: Start, run: MESRun) -> MESRun:
     state = begin.copy()
     funding, stage = state.funding, state.stage
     shares = _shares(prep, run.total, True)
-    candidates = [
-        p
-        for p in range(prep.m)
-        if prep.eligible[p]
-        and not funding.funded[p]
-        and prep.rule_cost[p] > 0
-        and len(prep.supporters[p]) > 0
-    ]
-    items = _Items(prep, candidates, True)
-    ledger: _Ledger
-    if prep.has_points:
-        ledger = _VoterLedger(prep, items, shares, True)
-    else:
-        ledger = _ClassLedger(prep, items, shares, run.total, True)
+    items = _Items(prep, _candidates(prep, funding), True)
+    ledger = _ledger(prep, items, shares, run.total, True)
     out = MESRun(funding, stage, shares, shares, exact=True, total=run.total)
     for p in run.funding.order[len(funding.order) :]:
         if run.stage[p] is Stage.RULE:
@@ -229,6 +206,26 @@ def replay_exact(prep: Prepared, begin: Start, run: MESRun) -> MESRun:
     out.capped = set(run.capped)
     out.stable_for = run.stable_for
     return out
+
+
+def _candidates(prep: Prepared, funding: Funding) -> list[int]:
+    """The items the rule may fund from this start: eligible, not funded yet, costing it
+    something, and supported."""
+    return [
+        p
+        for p in range(prep.m)
+        if prep.eligible[p]
+        and not funding.funded[p]
+        and prep.rule_cost[p] > 0
+        and len(prep.supporters[p]) > 0
+    ]
+
+
+def _ledger(prep: Prepared, items: _Items, shares: Array, total: Number, exact: bool) -> _Ledger:
+    """One budget per voter for points ballots and for small float runs, else classes."""
+    if prep.has_points or (not exact and prep.n < CLASSES_FROM):
+        return _VoterLedger(prep, items, shares, exact, total)
+    return _ClassLedger(prep, items, shares, total, exact)
 
 
 def _shares(prep: Prepared, total: Number, exact: bool) -> Array:

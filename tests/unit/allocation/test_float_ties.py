@@ -20,6 +20,7 @@ from unittest import mock
 
 import pytest
 from allocation_strategies import constraints_for, elections, weights_for
+from allocation_support import planning_like
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -29,24 +30,6 @@ from roadmap.allocation.election import BallotType
 from roadmap.allocation.mes_core import NeedExact, replay_exact, run_mes
 from roadmap.allocation.prepared import prepare
 from roadmap.allocation.prepass import start
-
-
-def planning_like(m: int, n: int, seed: int) -> tuple[Election, list[Fraction]]:
-    """Items of 1 to 40 person-weeks (halves) with heavy-tailed popularity, organizations
-    supporting 5 to 60 items, weights like voice shares rounded to 12 decimals (the shape of
-    ``bench/weighted.py``)."""
-    rng = random.Random(seed)
-    projects = tuple(Project(str(k), Fraction(rng.randint(2, 80), 2)) for k in range(m))
-    popularity = [rng.paretovariate(1.2) for _ in range(m)]
-    voters = []
-    for i in range(n):
-        items = set(rng.choices(range(m), weights=popularity, k=rng.randint(5, 60)))
-        voters.append(Voter(f"o{i}", tuple(str(p) for p in sorted(items))))
-    raw = [rng.random() + 0.2 for _ in range(n)]
-    total = sum(raw)
-    weights = [Fraction(round(r / total, 12)).limit_denominator(10**12) for r in raw]
-    weights[-1] += 1 - sum(weights)
-    return Election(Fraction(4000), BallotType.APPROVAL, projects, tuple(voters)), weights
 
 
 def float_run(election: Election, weights: list[Fraction] | None) -> mes_core.MESRun:
@@ -59,6 +42,16 @@ def exact_run(election: Election, weights: list[Fraction] | None) -> mes_core.ME
     prep = prepare(election, weights)
     begin = start(prep)
     return run_mes(prep, begin, begin.budget, exact=True)
+
+
+def assert_same_run(fast: mes_core.MESRun, exact: mes_core.MESRun) -> None:
+    """The float run funds what the exact run funds, in its order, each voter paying what
+    it pays exactly (to within float rounding)."""
+    assert fast.funding.order == exact.funding.order
+    for p, (who, paid) in exact.paid.items():
+        fast_who, fast_paid = fast.paid[p]
+        assert fast_who.tolist() == who.tolist()
+        assert [float(x) for x in paid] == pytest.approx(fast_paid.tolist(), abs=1e-9)
 
 
 def _plain_rho(ledger: mes_core._VoterLedger, p: int, held: object) -> tuple[object, ...]:
@@ -78,11 +71,7 @@ def test_planning_ties_are_settled_in_floats_as_the_exact_run_settles_them(seed:
         float_run(election, weights)
     fast = float_run(election, weights)  # no NeedExact
     exact = exact_run(election, weights)
-    assert fast.funding.order == exact.funding.order
-    for p, (who, paid) in exact.paid.items():
-        fast_who, fast_paid = fast.paid[p]
-        assert fast_who.tolist() == who.tolist()
-        assert [float(x) for x in paid] == pytest.approx(fast_paid.tolist(), abs=1e-9)
+    assert_same_run(fast, exact)
 
 
 def tiered(m: int, n: int, seed: int) -> tuple[Election, list[Fraction]]:
@@ -115,11 +104,7 @@ def test_ties_between_alike_organizations_are_settled_as_the_exact_run_settles_t
         float_run(election, weights)
     fast = float_run(election, weights)
     exact = exact_run(election, weights)
-    assert fast.funding.order == exact.funding.order
-    for p, (who, paid) in exact.paid.items():
-        fast_who, fast_paid = fast.paid[p]
-        assert fast_who.tolist() == who.tolist()
-        assert [float(x) for x in paid] == pytest.approx(fast_paid.tolist(), abs=1e-9)
+    assert_same_run(fast, exact)
 
 
 @st.composite
