@@ -10,33 +10,21 @@ in exact arithmetic (the slow part).
 from __future__ import annotations
 
 import argparse
-import random
+import sys
 import time
 from fractions import Fraction
+from pathlib import Path
 
-from roadmap.allocation import Election, Project, Voter
-from roadmap.allocation.election import BallotType
+from roadmap.allocation import Election
 from roadmap.allocation.mes_core import NeedExact, run_mes
 from roadmap.allocation.prepared import prepare
 from roadmap.allocation.prepass import start
 from roadmap.allocation.rules import allocate
 
-
-def election(m: int, n: int, seed: int) -> tuple[Election, list[Fraction]]:
-    """Items costing 1 to 40 person-weeks (halves), popularity heavy-tailed; each organization
-    supports 5 to 60 items; weights like voice shares rounded to 12 decimals."""
-    rng = random.Random(seed)
-    projects = tuple(Project(str(k), Fraction(rng.randint(2, 80), 2)) for k in range(m))
-    popularity = [rng.paretovariate(1.2) for _ in range(m)]
-    voters = []
-    for i in range(n):
-        items = set(rng.choices(range(m), weights=popularity, k=rng.randint(5, 60)))
-        voters.append(Voter(f"o{i}", tuple(str(p) for p in sorted(items))))
-    raw = [rng.random() + 0.2 for _ in range(n)]
-    total = sum(raw)
-    weights = [Fraction(round(r / total, 12)).limit_denominator(10**12) for r in raw]
-    weights[-1] += 1 - sum(weights)
-    return Election(Fraction(4000), BallotType.APPROVAL, projects, tuple(voters)), weights
+# The election generator is the tests' (tests/unit/allocation/allocation_support.py), so the
+# bench times the very shape the tests check against the exact run.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "unit" / "allocation"))
+from allocation_support import planning_like
 
 
 def needs_exact(e: Election, weights: list[Fraction] | None) -> bool:
@@ -55,7 +43,7 @@ def main() -> None:
     parser.add_argument("--voters", type=int, default=800)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    e, weights = election(args.projects, args.voters, args.seed)
+    e, weights = planning_like(args.projects, args.voters, args.seed)
     print(f"{args.projects} items, {args.voters} organizations, equal shares (plain):")
     times = {}
     for name, w in (("equal weights", None), ("unequal weights", weights)):

@@ -4,12 +4,15 @@ reference implementation, used only in tests and bench/)."""
 from __future__ import annotations
 
 import os
+import random
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from roadmap.allocation import Election, format_pabulib
+from roadmap.allocation import Election, Project, Voter, format_pabulib
+from roadmap.allocation.election import BallotType
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 PABULIB_DIR = Path(os.environ.get("ROADMAP_PABULIB_DIR", REPO_ROOT.parent / "shared" / "pabulib"))
@@ -97,3 +100,21 @@ def pabutools_outcome(rule: str, instance: Any, profile: Any) -> set[str]:
     if rule == "phragmen":
         return names(sequential_phragmen(instance, profile))
     raise ValueError(rule)
+
+
+def planning_like(m: int, n: int, seed: int) -> tuple[Election, list[Fraction]]:
+    """Items of 1 to 40 person-weeks (halves) with heavy-tailed popularity, organizations
+    supporting 5 to 60 items, weights like voice shares rounded to 12 decimals: the shape of
+    the product's planning data (``bench/weighted.py`` times it)."""
+    rng = random.Random(seed)
+    projects = tuple(Project(str(k), Fraction(rng.randint(2, 80), 2)) for k in range(m))
+    popularity = [rng.paretovariate(1.2) for _ in range(m)]
+    voters = []
+    for i in range(n):
+        items = set(rng.choices(range(m), weights=popularity, k=rng.randint(5, 60)))
+        voters.append(Voter(f"o{i}", tuple(str(p) for p in sorted(items))))
+    raw = [rng.random() + 0.2 for _ in range(n)]
+    total = sum(raw)
+    weights = [Fraction(round(r / total, 12)).limit_denominator(10**12) for r in raw]
+    weights[-1] += 1 - sum(weights)
+    return Election(Fraction(4000), BallotType.APPROVAL, projects, tuple(voters)), weights
