@@ -7,7 +7,7 @@ voters are member organizations). Money and effort are exact: ``int`` or ``Fract
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
@@ -76,55 +76,49 @@ class Voter(NamedTuple):
     extra: tuple[str, ...] = ()
 
 
+BallotFields = tuple[Sequence[str], Sequence[str] | None, Sequence[str] | None]
+"""The ``vote``, ``points`` and other fields of each ballot, as :class:`Ballots` reads them."""
+
+
 class Ballots(Sequence[Voter]):
     """Voters kept column by column, as the pabulib reader found them (a sequence of
     :class:`Voter`, equal to the tuple of the same voters).
 
     The rules need only each project's supporters (:class:`BallotIndex`) and the voter ids; a
     :class:`Voter` per ballot (tens of thousands of small tuples) is built the first time a
-    voter is asked for, all at once.
+    voter is asked for, all at once, from the columns ``fields`` then gives.
 
     Parameters
     ----------
-    ids : tuple[str, ...]
+    ids : Sequence[str]
         Voter ids.
-    votes : tuple[str, ...]
-        Each voter's ``vote`` field: project ids joined by ``,``, none empty.
-    points : tuple[str, ...] or None
-        Each voter's ``points`` field (plain integers joined by ``,``), or None.
-    rest : tuple[str, ...] or None
-        The other fields of each voter's line, still joined by ``;`` (None if there are none).
+    fields : Callable returning (votes, points, rest)
+        ``votes``: each voter's ``vote`` field, project ids joined by ``,``, none empty;
+        ``points``: each voter's ``points`` field (plain integers joined by ``,``), or None;
+        ``rest``: the other fields of each voter's line, still joined by ``;`` (None if there
+        are none). Called once, when the voters are first built.
     """
 
-    __slots__ = ("_built", "_points", "_rest", "_votes", "ids")
+    __slots__ = ("_built", "_fields", "ids")
 
-    def __init__(
-        self,
-        ids: tuple[str, ...],
-        votes: tuple[str, ...],
-        points: tuple[str, ...] | None,
-        rest: tuple[str, ...] | None,
-    ) -> None:
+    def __init__(self, ids: Sequence[str], fields: Callable[[], BallotFields]) -> None:
         self.ids = ids
-        self._votes = votes
-        self._points = points
-        self._rest = rest
+        self._fields = fields
         self._built: tuple[Voter, ...] | None = None
 
     def voters(self) -> tuple[Voter, ...]:
         """Every voter as a :class:`Voter` (built once)."""
         if self._built is None:
             n = len(self.ids)
-            ballots = map(tuple, map(str.split, self._votes, repeat(",")))
+            votes, points_text, rest = self._fields()
+            ballots = map(tuple, map(str.split, votes, repeat(",")))
             points: Iterator[tuple[int, ...] | None] = (
-                map(tuple, map(partial(map, int), map(str.split, self._points, repeat(","))))
-                if self._points is not None
+                map(tuple, map(partial(map, int), map(str.split, points_text, repeat(","))))
+                if points_text is not None
                 else repeat(None, n)
             )
             extra: Iterator[tuple[str, ...]] = (
-                map(tuple, map(str.split, self._rest, repeat(";")))
-                if self._rest is not None
-                else repeat((), n)
+                map(tuple, map(str.split, rest, repeat(";"))) if rest is not None else repeat((), n)
             )
             new_voter = partial(tuple.__new__, Voter)  # without Voter's Python-level __new__
             voters = zip(self.ids, ballots, points, extra, strict=True)

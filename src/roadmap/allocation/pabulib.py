@@ -15,13 +15,13 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from fractions import Fraction
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from roadmap.allocation.election import (
+    BallotFields,
     BallotIndex,
     Ballots,
     BallotType,
@@ -135,19 +135,27 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _parse(text: str, fast: bool) -> Election:
+    if fast and (election := _parse_fast(text)) is not None:
+        return election
     rows = _Rows(text)
     meta, key_lines = _read_meta(rows)
     budget, ballot_type = _budget_and_type(meta, key_lines, rows.last_line)
     projects, project_columns = _read_projects(rows)
-    index: BallotIndex | None = None
     header = _votes_header(rows, ballot_type)
-    bulk = _read_votes_in_bulk(rows, header, ballot_type, projects) if fast else None
-    voters: Sequence[Voter]
-    if bulk is not None:
-        voters, index = bulk
-        voter_columns = tuple(header[_fixed_width(ballot_type) :])
-    else:
-        voters, voter_columns = _read_votes(rows, header, ballot_type, {p.id for p in projects})
+    voters, voter_columns = _read_votes(rows, header, ballot_type, {p.id for p in projects})
+    return _election(meta, budget, ballot_type, projects, project_columns, voters, voter_columns)
+
+
+def _election(
+    meta: dict[str, str],
+    budget: Number,
+    ballot_type: BallotType,
+    projects: list[Project],
+    project_columns: tuple[str, ...],
+    voters: Sequence[Voter],
+    voter_columns: tuple[str, ...],
+    index: BallotIndex | None = None,
+) -> Election:
     return Election(
         budget=budget,
         ballot_type=ballot_type,
@@ -157,6 +165,41 @@ def _parse(text: str, fast: bool) -> Election:
         project_columns=project_columns,
         voter_columns=voter_columns,
         ballot_index=index,
+    )
+
+
+_VOTES_START = re.compile(r"^[ \t]*votes[ \t]*\r?\n[^\n]*\n", re.IGNORECASE | re.MULTILINE)
+"""The VOTES line and the header after it: where the column-wise reader may take over."""
+
+
+def _parse_fast(text: str) -> Election | None:
+    """The election, or None to leave the whole text to the strict reader.
+
+    The lines up to the VOTES header are read by the strict reader's own functions; the
+    VOTES rows after it by :func:`_read_votes_in_bulk`. Any doubt (an error before VOTES, the
+    header not where the search found it, a ballot line it is unsure of) gives None, so that
+    every error comes from the strict reader, naming the line.
+    """
+    found = _VOTES_START.search(text)
+    if found is None:
+        return None
+    rows = _Rows(text[: found.end()])
+    try:
+        meta, key_lines = _read_meta(rows)
+        budget, ballot_type = _budget_and_type(meta, key_lines, rows.last_line)
+        projects, project_columns = _read_projects(rows)
+        header = _votes_header(rows, ballot_type)
+    except PabulibFormatError:
+        return None
+    if not rows.at_end():  # the header read was not the last line found
+        return None
+    bulk = _read_votes_in_bulk(text[found.end() :], header, ballot_type, projects)
+    if bulk is None:
+        return None
+    voters, index = bulk
+    voter_columns = tuple(header[_fixed_width(ballot_type) :])
+    return _election(
+        meta, budget, ballot_type, projects, project_columns, voters, voter_columns, index
     )
 
 
@@ -196,14 +239,9 @@ class _Rows:
         self.last_line = upcoming[0]
         return upcoming
 
-    def remaining(self) -> list[str]:
-        """The lines not read yet, as they are."""
-        return self._lines[self._index :]
-
-    def skip_to_end(self) -> None:
-        """Mark every line read."""
-        self._index = len(self._lines)
-        self.last_line = self._index
+    def at_end(self) -> bool:
+        """Whether every line has been read."""
+        return self._index >= len(self._lines)
 
     def rest_of_section(self) -> Iterator[tuple[int, list[str]]]:
         """Rows up to the next section line (or the end of the file)."""
@@ -315,52 +353,84 @@ def _votes_header(rows: _Rows, ballot_type: BallotType) -> list[str]:
     return header
 
 
-def _read_votes_in_bulk(
-    rows: _Rows, header: list[str], ballot_type: BallotType, projects: list[Project]
-) -> tuple[Ballots, BallotIndex] | None:
-    """The VOTES section read column by column, or None to leave it to :func:`_read_votes`.
+_OTHER_LINE_BREAKS = ("\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+"""Where ``str.splitlines`` (the strict reader) also breaks a line."""
 
-    Every check of the strict reader is here as a test over a whole column (C-level ``map``,
-    ``set``, ``str.join``, numpy), and any doubt returns None rather than an error: the strict
-    reader then finds the line to name. On the way it builds each project's supporters.
+
+def _read_votes_in_bulk(
+    text: str, header: list[str], ballot_type: BallotType, projects: list[Project]
+) -> tuple[Ballots, BallotIndex] | None:
+    """The VOTES rows (``text``, everything after the header) read column by column, or None
+    to leave them to :func:`_read_votes`.
+
+    The text is handled as one array of UTF-8 bytes: numpy finds every line break and ``;``,
+    checks each line's field count, and gathers each column's bytes in one go (no Python
+    object per line). Every check of the strict reader is here as a test over a whole column,
+    and any doubt returns None rather than an error: the strict reader then finds the line to
+    name. On the way it builds each project's supporters.
     """
-    lines = rows.remaining()
+    if '"' in text or any(brk in text for brk in _OTHER_LINE_BREAKS):
+        return None  # quoting: the strict reader's csv module; odd line breaks: its splitlines
+    # Blank lines at the end are skipped by both readers.
+    data = text.encode().rstrip(b"\r\n") + b"\n"
+    if data == b"\n":
+        return None
+    raw = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(raw == ord("\n"))  # each line's break
+    line_ends = ends  # where each line's text ends: before a '\r' of '\r\n'
+    if b"\r" in data:
+        returns = np.flatnonzero(raw == ord("\r"))
+        if (raw[returns + 1] != ord("\n")).any():  # a lone '\r' breaks a line for the other
+            return None
+        line_ends = ends - (raw[ends - 1] == ord("\r"))
+    semicolons = np.flatnonzero(raw == ord(";"))
     width = len(header)
-    if not lines or '"' in "\n".join(lines):  # quoting: the strict reader's csv module
+    # Every row has exactly the header's fields: width - 1 ';' before its line break, and
+    # then the k-th ';' of line i is cut[i, k]. A blank line, or the name of a section, has no
+    # ';' at all (the header has at least two fields), so it fails here too.
+    per_line = np.diff(np.searchsorted(semicolons, ends), prepend=0)
+    if len(semicolons) != len(ends) * (width - 1) or (per_line != width - 1).any():
         return None
-    # Every row has exactly the header's fields. A blank line, or the name of a section, has
-    # no ';' at all (the header has at least two fields), so it fails here too.
-    if set(map(str.count, lines, repeat(";"))) != {width - 1}:
-        return None
-    # Only the fixed fields are cut out; the rest of each line is kept whole for Ballots.
+    cut = semicolons.reshape(len(ends), width - 1)
+    starts = np.concatenate(([0], ends[:-1] + 1))
     skip = _fixed_width(ballot_type)
-    cut = skip if width > skip else skip - 1
-    columns = list(zip(*map(str.split, lines, repeat(";"), repeat(cut)), strict=True))
-    ids, votes = columns[0], columns[1]
-    if " " in "".join(ids) or "" in ids or len(set(ids)) != len(ids):
+
+    def field(k: int) -> tuple[Any, Any]:
+        """Where the k-th field of every line begins and ends (exclusive)."""
+        return (starts if k == 0 else cut[:, k - 1] + 1), (
+            cut[:, k] if k < width - 1 else line_ends
+        )
+
+    id_from, id_to = field(0)
+    vote_from, vote_to = field(1)
+    if (id_to == id_from).any() or (vote_to == vote_from).any():
+        return None  # an empty voter id, or an empty ballot (the strict reader's care)
+    id_bytes = _gather(raw, id_from, id_to)
+    vote_bytes = _gather(raw, vote_from, vote_to)
+    if b" " in id_bytes or b" " in vote_bytes:  # the strict reader strips spaces
         return None
-    # Ballots joined by ';', the projects on each by ','.
-    joined = ";".join(votes)
-    if " " in joined or "" in votes:  # spaces are stripped and empty ballots are special
+    ids = tuple(id_bytes.decode()[:-1].split(";"))
+    if len(set(ids)) != len(ids):
         return None
-    flat = _project_indices(joined.replace(";", ","), projects)
+    votes = vote_bytes.decode()
+    entries = _Entries(vote_bytes)
+    flat = _project_indices(entries, votes, projects)
     if flat is None:
         return None
-    voter = _voter_of_each_entry(joined, votes)
-    points = None
+    voter = entries.voter
+    points_text = None
     utils = None
     if ballot_type.has_points:
         # Plain ASCII integers only; decimals and anything odd go to the strict reader.
-        points = columns[2]
-        text = ",".join(points)
-        if not (text.isascii() and text.replace(",", "").isdigit()):
+        points_bytes = _gather(raw, *field(2))
+        if not points_bytes.replace(b",", b"").replace(b";", b"").isdigit():
+            return None  # bytes.isdigit is ASCII digits only; an empty field fails too
+        points_text = points_bytes.decode()
+        numbers = points_text[:-1].replace(";", ",").split(",")
+        if "" in numbers or max(map(len, numbers)) > 18:  # beyond int64: the strict reader
             return None
-        numbers = text.split(",")
-        counts = np.fromiter(map(str.count, points, repeat(",")), np.int64, len(points)) + 1
-        lengths = np.bincount(voter, minlength=len(votes))
-        if len(numbers) != len(flat) or "" in numbers or not np.array_equal(counts, lengths):
-            return None
-        if max(map(len, numbers)) > 18:  # beyond int64: Python ints, in the strict reader
+        # As many points as projects on each ballot: the same voter for every entry.
+        if len(numbers) != len(flat) or not np.array_equal(_Entries(points_bytes).voter, voter):
             return None
         utils = np.fromiter(map(int, numbers), np.int64, len(numbers))
     # Supporters of each project in voter order; a voter twice in a row there named the
@@ -371,79 +441,104 @@ def _read_votes_in_bulk(
     by_project, projects_sorted = voter[order], flat[order]
     if np.any((by_project[1:] == by_project[:-1]) & (projects_sorted[1:] == projects_sorted[:-1])):
         return None
-    voters = Ballots(ids, votes, points, columns[skip] if width > skip else None)
-    rows.skip_to_end()
+    rest = (raw, field(skip)[0], line_ends) if width > skip else None
+
+    def fields() -> BallotFields:
+        return (
+            votes[:-1].split(";"),
+            points_text[:-1].split(";") if points_text is not None else None,
+            _gather(*rest, b"\n").decode()[:-1].split("\n") if rest is not None else None,
+        )
+
+    voters = Ballots(ids, fields)
     return voters, BallotIndex.of(voters, len(projects), by_project, projects_sorted, utils, order)
 
 
-def _voter_of_each_entry(joined: str, votes: tuple[str, ...]) -> Any:
-    """The voter of each ballot entry, the ballots being ``joined`` by ``;`` (their entries
-    by ``,``): entry ``k`` belongs to the voter after as many ``;`` as precede it."""
-    if joined.isascii():
-        raw = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
-        separators = raw[(raw == ord(",")) | (raw == ord(";"))]
-        voter = np.zeros(len(separators) + 1, dtype=np.int64)
-        np.cumsum(separators == ord(";"), out=voter[1:])
-        return voter
-    lengths = np.fromiter(map(str.count, votes, repeat(",")), np.int64, len(votes)) + 1
-    return np.repeat(np.arange(len(votes), dtype=np.int64), lengths)
+def _gather(raw: Any, begin: Any, end: Any, separator: bytes = b";") -> bytes:
+    """The bytes ``raw[begin[i]:end[i]]`` of every line ``i``, each followed by ``separator``."""
+    lengths = end - begin + 1
+    out_ends = np.cumsum(lengths)
+    at = np.arange(int(out_ends[-1])) + np.repeat(begin - (out_ends - lengths), lengths)
+    out = raw[at]
+    out[out_ends - 1] = ord(separator)
+    return out.tobytes()
 
 
-_DIGITS_AND_COMMAS = re.compile(r"[0-9,]*")
-_LEADING_ZERO = re.compile(r",0[0-9]")
-_TABLE_UP_TO = 10_000_000
-"""Project ids up to this are looked up in a table indexed by the id itself."""
+class _Entries:
+    """The entries of a ``vote`` or ``points`` column: each voter's entries joined by ``,``,
+    each voter followed by ``;`` (what :func:`_gather` gives)."""
+
+    def __init__(self, column: bytes) -> None:
+        self.raw = np.frombuffer(column, dtype=np.uint8)
+        self.ends = np.flatnonzero((self.raw == ord(",")) | (self.raw == ord(";")))
+        last = self.raw[self.ends] == ord(";")
+        self.voter = np.cumsum(last) - last
+        """The voter of each entry: the number of ``;`` before the entry's end."""
+
+    def lengths(self) -> Any:
+        """How many bytes each entry has."""
+        return np.diff(self.ends, prepend=-1) - 1
 
 
-def _project_indices(joined: str, projects: list[Project]) -> Any:
-    """The index of each project named in ``joined`` (the votes joined by ``,``), or None if
-    one is not a project.
+_TABLE_UP_TO = 1 << 22
+"""The largest table of codes :func:`_project_indices` builds (entries of 8 bytes)."""
 
-    When every project id is a plain integer (canonical decimal, at most
-    :data:`_TABLE_UP_TO`) and the text holds only digits and commas, with no empty token and
-    no leading zero, numpy reads all the tokens at once and a table indexed by id maps them;
-    a token past the largest id (however long) is not a project. Otherwise one dictionary
-    lookup per token.
+
+def _project_indices(entries: _Entries, text: str, projects: list[Project]) -> Any:
+    """The index of each project named in the vote column (``entries``, and ``text`` the same
+    decoded), or None if one is not a project.
+
+    Each token is read as a number in a mixed radix, one digit per byte position counted from
+    its end: the digit is 0 past the token's start, else which of the bytes found at that
+    position in some project id it is (one more value for any other byte). Ids get distinct
+    numbers, and a token the number of an id only if it is that id, byte for byte; numpy
+    computes every token's number at once and a table of at most :data:`_TABLE_UP_TO` entries
+    maps numbers to projects. Ids with too many variants for the table, or longer than 8
+    bytes, are looked up one token at a time in a dictionary.
     """
-    ids = [p.id for p in projects]
-    count = joined.count(",") + 1
-    if (
-        ids
-        and all(map(_plain_integer, ids))
-        and _DIGITS_AND_COMMAS.fullmatch(joined)
-        and ",," not in joined
-        and not joined.startswith(",")
-        and not joined.endswith(",")
-        and _LEADING_ZERO.search("," + joined) is None
-    ):
-        values = np.fromstring(joined, dtype=np.int64, sep=",")
-        keys = np.array(list(map(int, ids)), dtype=np.int64)
-        if len(values) != count or int(keys.max()) > _TABLE_UP_TO:
-            return _indices_by_lookup(joined, ids, count)
-        if int(values.max()) > keys.max():
-            return None
-        table = np.full(int(keys.max()) + 1, -1, dtype=np.int64)
-        table[keys] = np.arange(len(keys))
-        flat = table[values]
-        return None if (flat < 0).any() else flat
-    return _indices_by_lookup(joined, ids, count)
+    ids = [p.id.encode() for p in projects]
+    longest = max(map(len, ids), default=0)
+    lengths = entries.lengths()
+    if not ids or longest > 8:
+        return _indices_by_lookup(text, [p.id for p in projects], len(entries.ends))
+    if lengths.max() > longest:
+        return None  # a token longer than every id
+    digits = []  # for each position from the end: a byte's digit, and the radix
+    size = 1
+    for place in range(longest):
+        seen = sorted({pid[-1 - place] for pid in ids if len(pid) > place})
+        lut = np.full(256, len(seen) + 1, dtype=np.int64)
+        lut[seen] = np.arange(1, len(seen) + 1)
+        digits.append((lut, len(seen) + 2))
+        size *= len(seen) + 2
+    if size > _TABLE_UP_TO:
+        return _indices_by_lookup(text, [p.id for p in projects], len(entries.ends))
+    table = np.full(size, -1, dtype=np.int64)
+    table[[_code(pid, digits) for pid in ids]] = np.arange(len(ids))
+    code = np.zeros(len(lengths), dtype=np.int64)
+    ends = entries.ends
+    for place, (lut, radix) in enumerate(digits):
+        digit = lut[entries.raw[np.maximum(ends - 1 - place, 0)]]
+        code = code * radix + np.where(lengths > place, digit, 0)
+    flat = table[code]
+    return None if (flat < 0).any() else flat
 
 
-def _indices_by_lookup(joined: str, ids: list[str], count: int) -> Any:
+def _code(pid: bytes, digits: list[tuple[Any, int]]) -> int:
+    """The number of one id in the mixed radix of :func:`_project_indices`."""
+    code = 0
+    for place, (lut, radix) in enumerate(digits):
+        code = code * radix + (int(lut[pid[-1 - place]]) if len(pid) > place else 0)
+    return code
+
+
+def _indices_by_lookup(text: str, ids: list[str], count: int) -> Any:
     index = {pid: k for k, pid in enumerate(ids)}
     try:
+        joined = text[:-1].replace(";", ",")
         return np.fromiter(map(index.__getitem__, joined.split(",")), np.int64, count)
     except KeyError:
         return None
-
-
-def _plain_integer(text: str) -> bool:
-    return (
-        text.isascii()
-        and text.isdigit()
-        and len(text) <= 8
-        and (text == "0" or not text.startswith("0"))
-    )
 
 
 def _read_votes(

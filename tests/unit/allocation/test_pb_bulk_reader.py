@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from allocation_support import PABULIB_DIR, need_pabulib
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_pb_fuzz import VALID, mutated
 
 from roadmap.allocation.election import Ballots, Election
@@ -78,6 +79,7 @@ CASES = {
     "empty ballot": (_file("a;\nb;1"), False),
     "space in a vote": (_file("a;1, 2"), False),
     "space in a voter id": (_file(" a;1"), False),
+    "empty voter id": (_file(";1\nb;2"), False),
     "voter twice": (_file("a;1\na;2"), False),
     "wrong field count": (_file("a;1;x"), False),
     "quoted field": (_file('"a";1'), False),
@@ -89,6 +91,44 @@ CASES = {
     "long integer project ids": (_file("a;123456789012", "123456789012;5"), True),
     "empty token": (_file("a;1,,2"), False),
     "section after VOTES": (_file("a;1") + "META\n", False),
+    "CRLF line endings": (_file("a;1,2\nb;10").replace("\n", "\r\n"), True),
+    "CRLF with extra columns": (
+        (
+            HEAD.format(kind="approval", projects="1;4\n2;6")
+            + "VOTES\nvoter_id;vote;age\na;1;30\nb;2,1;41\n"
+        ).replace("\n", "\r\n"),
+        True,
+    ),
+    "lone CR inside VOTES": (_file("a;1\rb;2"), False),
+    "lone CR in an extra column": (
+        HEAD.format(kind="approval", projects="1;4\n2;6")
+        + "VOTES\nvoter_id;vote;age\na;1;3\r0\nb;2,1;41\n",
+        False,
+    ),
+    "vertical tab inside VOTES": (_file("a;1\x0bb;2"), False),
+    "vertical tab in an extra column": (
+        HEAD.format(kind="approval", projects="1;4\n2;6")
+        + "VOTES\nvoter_id;vote;age\na;1;3\x0b0\nb;2,1;41\n",
+        False,
+    ),
+    "line separator in an extra column": (
+        HEAD.format(kind="approval", projects="1;4\n2;6")
+        + "VOTES\nvoter_id;vote;age\na;1;3\u20280\nb;2,1;41\n",
+        False,
+    ),
+    "blank lines at the end": (_file("a;1\nb;2") + "\n\n\r\n", True),
+    "no line break at the end": (_file("a;1\nb;2").rstrip("\n"), True),
+    "ids longer than 8 bytes": (_file("a;long-name-1\nb;x", "long-name-1;4\nx;6"), True),
+    "token longer than every id": (_file("a;1,100"), False),
+    "token an id behind a digit": (_file("a;110"), False),
+    "token an id's suffix": (_file("a;0", "10;4\n20;6"), False),
+    "token an id's prefix": (_file("a;x", "xy;4\nz;6"), False),
+    "ids of mixed lengths": (_file("a;7,17,117\nb;117", "7;1\n17;1\n117;1"), True),
+    "a META line reading VOTES": (
+        "META\nkey;value\nVOTES\nbudget;100\nvote_type;approval\nPROJECTS\nproject_id;cost\n"
+        "1;4\nVOTES\nvoter_id;vote\na;1\n",
+        False,
+    ),
 }
 
 
@@ -101,6 +141,36 @@ def test_edge_cases_agree_and_the_column_reader_keeps_what_it_can(name: str) -> 
         assert (result.index_of_ballots() is not None) == kept, result.voters
     else:
         assert not kept, result
+
+
+_ID_CHARS = st.sampled_from(list("0123456789abxyé-\x00"))
+
+
+@st.composite
+def _random_ids_file(draw: st.DrawFn) -> str:
+    """Random project ids (1 to 10 characters, some non-ASCII or NUL, so some over 8 bytes)
+    and ballots naming them, or near misses of them (a prefix, a suffix, another id)."""
+    ids = draw(st.lists(st.text(_ID_CHARS, min_size=1, max_size=10), min_size=1, max_size=6))
+    ids = [i for i in dict.fromkeys(ids) if i.strip() == i and ";" not in i]
+    if not ids:
+        ids = ["1"]
+    tokens = st.sampled_from(ids) | st.sampled_from(ids).map(lambda i: i[1:] or i + "0")
+    tokens |= st.sampled_from(ids).map(lambda i: "0" + i) | st.text(_ID_CHARS, max_size=3)
+    ballots = draw(st.lists(st.lists(tokens, min_size=1, max_size=4), min_size=1, max_size=5))
+    votes = "\n".join(f"v{k};{','.join(b)}" for k, b in enumerate(ballots))
+    return _file(votes, "\n".join(f"{i};5" for i in ids))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_random_ids_file(), st.booleans())
+def test_on_random_project_ids_both_readers_agree(text: str, crlf: bool) -> None:
+    _assert_same(text.replace("\n", "\r\n") if crlf else text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(mutated())
+def test_on_mutated_files_with_crlf_line_endings_both_readers_agree(text: str) -> None:
+    _assert_same(text.replace("\n", "\r\n"))
 
 
 def test_the_valid_fuzz_seeds_are_read_column_wise() -> None:
