@@ -10,6 +10,7 @@ import argparse
 import getpass
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 
 def cmd_init_db(args: argparse.Namespace) -> int:
@@ -214,14 +215,18 @@ def build_parser() -> argparse.ArgumentParser:
     from roadmap.allocation import pb_command
 
     pb_command.add_arguments(pb)
-    pb.set_defaults(func=cmd_pb)
+    pb.set_defaults(func=cmd_pb, exit_quickly=True)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return its exit status (2 for a user error, said in one sentence)."""
+    return _run(build_parser().parse_args(argv))
+
+
+def _run(args: argparse.Namespace) -> int:
     from roadmap.domain.errors import RoadmapError
 
-    args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
     except RoadmapError as exc:
@@ -229,5 +234,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+def console() -> NoReturn:
+    """The ``roadmap`` console script: :func:`main` in a process of its own, which ``roadmap
+    pb`` ends without the interpreter's teardown (:func:`pb_command.exit_quickly`)."""
+    args = build_parser().parse_args()
+    status = _run(args)
+    if getattr(args, "exit_quickly", False):
+        from roadmap.allocation.pb_command import exit_quickly
+
+        exit_quickly(status)
+    raise SystemExit(status)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    console()

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from fractions import Fraction
+from typing import NoReturn
 
 from roadmap.allocation.election import Number
 from roadmap.allocation.explanation import Allocation
@@ -95,5 +97,16 @@ def main(argv: list[str] | None = None) -> int:
     return run(parser.parse_args(argv))
 
 
+def exit_quickly(status: int) -> NoReturn:
+    """End the process with ``status`` once the output is written, without the interpreter's
+    teardown: freeing one by one the hundreds of thousands of objects a large election leaves
+    (and NumPy's and OpenBLAS's own clean-up) took about 45 ms of a 0.3 s run. Nothing is
+    left to clean up: the command writes no file, and its output is flushed here first.
+    Only for a process that ran this one command (``roadmap pb`` and ``python -m``)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_quickly(main())

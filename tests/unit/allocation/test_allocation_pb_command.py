@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -80,3 +81,35 @@ def test_module_entry_point_runs_as_a_process(pabulib_dir: Path) -> None:
         cwd=REPO,
     )
     assert json.loads(done.stdout)["budget"] == 1070000
+
+
+def _console(*args: str) -> subprocess.CompletedProcess[str]:
+    """The installed ``roadmap`` console script, in a process of its own, its output buffered
+    as a user's would be (this machine sets PYTHONUNBUFFERED)."""
+    script = Path(sys.executable).with_name("roadmap")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    return subprocess.run([str(script), *args], capture_output=True, text=True, cwd=REPO, env=env)
+
+
+@pytest.mark.parametrize("rule", ["equal-shares", "greedy"])
+@pytest.mark.parametrize("as_json", [True, False])
+def test_the_console_script_prints_all_of_what_run_prints_and_exits_0(
+    pabulib_dir: Path, capsys: pytest.CaptureFixture[str], rule: str, as_json: bool
+) -> None:
+    """`roadmap pb` ends its process without the interpreter's teardown (os._exit): the output
+    must still be complete, flushed before the exit."""
+    argv = [str(pabulib_dir / "Poland_Warszawa_2026.pb"), "--rule", rule]
+    argv += ["--json"] if as_json else []
+    assert _run(argv) == 0
+    expected = capsys.readouterr().out
+    done = _console("pb", *argv)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == expected and len(expected) > 40
+
+
+def test_the_console_script_says_why_a_file_is_malformed_and_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.pb"
+    bad.write_text("META\nkey;value\nbudget;x\nvote_type;approval\n", encoding="utf-8")
+    done = _console("pb", str(bad), "--json")
+    assert done.returncode == 2 and done.stdout == ""
+    assert "line 3" in done.stderr and done.stderr.count("\n") == 1
