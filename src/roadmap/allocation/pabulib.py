@@ -484,51 +484,57 @@ _TABLE_UP_TO = 1 << 22
 """The largest table of codes :func:`_project_indices` builds (entries of 8 bytes)."""
 
 
+_TABLE_UP_TO = 1 << 22
+"""The largest table of codes :func:`_project_indices` builds (entries of 8 bytes)."""
+
+
 def _project_indices(entries: _Entries, text: str, projects: list[Project]) -> Any:
     """The index of each project named in the vote column (``entries``, and ``text`` the same
     decoded), or None if one is not a project.
 
     Each token is read as a number in a mixed radix, one digit per byte position counted from
-    its end: the digit is 0 past the token's start, else which of the bytes found at that
-    position in some project id it is (one more value for any other byte). Ids get distinct
-    numbers, and a token the number of an id only if it is that id, byte for byte; numpy
-    computes every token's number at once and a table of at most :data:`_TABLE_UP_TO` entries
-    maps numbers to projects. Ids with too many variants for the table, or longer than 8
-    bytes, are looked up one token at a time in a dictionary.
+    its end. At each position the digits are the bytes some project id has there, plus one
+    for "the token has ended" if some id has; a token with any other byte there (or ended
+    where no id has) is no project. Ids get distinct numbers, and a token the number of an id
+    only if it is that id, byte for byte: numpy computes every token's number at once, and a
+    table of at most :data:`_TABLE_UP_TO` entries maps numbers to projects. Positions where
+    every id has the same byte cost nothing. Ids with too many variants for the table are
+    looked up one token at a time in a dictionary.
     """
     ids = [p.id.encode() for p in projects]
     longest = max(map(len, ids), default=0)
-    lengths = entries.lengths()
-    if not ids or longest > 8:
-        return _indices_by_lookup(text, [p.id for p in projects], len(entries.ends))
-    if lengths.max() > longest:
-        return None  # a token longer than every id
-    digits = []  # for each position from the end: a byte's digit, and the radix
+    digits = []  # for each position from the end: byte -> digit (-1: none), the radix
     size = 1
     for place in range(longest):
         seen = sorted({pid[-1 - place] for pid in ids if len(pid) > place})
-        lut = np.full(256, len(seen) + 1, dtype=np.int64)
-        lut[seen] = np.arange(1, len(seen) + 1)
-        digits.append((lut, len(seen) + 2))
-        size *= len(seen) + 2
-    if size > _TABLE_UP_TO:
+        ended = int(any(len(pid) <= place for pid in ids))  # digit 0: the token has ended
+        lut = np.full(256, -1, dtype=np.int64)
+        lut[seen] = np.arange(ended, ended + len(seen))
+        digits.append((lut, len(seen) + ended, 0 if ended else -1))
+        size *= len(seen) + ended
+    if not ids or size > _TABLE_UP_TO:
         return _indices_by_lookup(text, [p.id for p in projects], len(entries.ends))
+    lengths = entries.lengths()
+    if lengths.max() > longest or lengths.min() < 1:
+        return None  # a token longer than every id, or empty
     table = np.full(size, -1, dtype=np.int64)
     table[[_code(pid, digits) for pid in ids]] = np.arange(len(ids))
     code = np.zeros(len(lengths), dtype=np.int64)
     ends = entries.ends
-    for place, (lut, radix) in enumerate(digits):
-        digit = lut[entries.raw[np.maximum(ends - 1 - place, 0)]]
-        code = code * radix + np.where(lengths > place, digit, 0)
+    for place, (lut, radix, ended) in enumerate(digits):
+        digit = np.where(lengths > place, lut[entries.raw[np.maximum(ends - 1 - place, 0)]], ended)
+        if (digit < 0).any():
+            return None
+        code = code * radix + digit
     flat = table[code]
     return None if (flat < 0).any() else flat
 
 
-def _code(pid: bytes, digits: list[tuple[Any, int]]) -> int:
+def _code(pid: bytes, digits: list[tuple[Any, int, int]]) -> int:
     """The number of one id in the mixed radix of :func:`_project_indices`."""
     code = 0
-    for place, (lut, radix) in enumerate(digits):
-        code = code * radix + (int(lut[pid[-1 - place]]) if len(pid) > place else 0)
+    for place, (lut, radix, ended) in enumerate(digits):
+        code = code * radix + (int(lut[pid[-1 - place]]) if len(pid) > place else ended)
     return code
 
 
