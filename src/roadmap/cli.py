@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -236,7 +237,12 @@ def _run(args: argparse.Namespace) -> int:
 
 def console() -> NoReturn:
     """The ``roadmap`` console script: :func:`main` in a process of its own, which ``roadmap
-    pb`` ends without the interpreter's teardown (:func:`pb_command.exit_quickly`)."""
+    pb`` ends without the interpreter's teardown (:func:`pb_command.exit_quickly`).
+
+    No command does linear algebra, so OpenBLAS (loaded with NumPy) starts one thread instead
+    of one per CPU, unless the environment says otherwise: its idle threads spinning at start
+    cost ~70 ms of CPU, which on a busy machine is ~80 ms of wall time of ``roadmap pb``."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     args = build_parser().parse_args()
     status = _run(args)
     if getattr(args, "exit_quickly", False):
