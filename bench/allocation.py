@@ -28,6 +28,10 @@ from typing import Any
 
 from roadmap.allocation import allocate, read_pabulib
 
+# pabutools is called exactly as the tests call it (tests/unit/allocation/allocation_support.py).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "unit" / "allocation"))
+from allocation_support import pabutools_rule
+
 ROOT = Path(__file__).resolve().parents[1]
 PABULIB = Path(os.environ.get("ROADMAP_PABULIB_DIR", ROOT.parent / "shared" / "pabulib"))
 BIG = [
@@ -59,40 +63,6 @@ def peak_memory(fn: Callable[[], Any]) -> float:
         return tracemalloc.get_traced_memory()[1] / 1e6
     finally:
         tracemalloc.stop()
-
-
-def pabutools_rule(rule: str, instance: Any, profile: Any) -> Callable[[], set[str]]:
-    from pabutools.election import AbstractApprovalProfile, Additive_Cardinal_Sat, Cost_Sat
-    from pabutools.rules import (
-        exhaustion_by_budget_increase,
-        greedy_utilitarian_welfare,
-        method_of_equal_shares,
-        sequential_phragmen,
-    )
-
-    sat = Cost_Sat if isinstance(profile, AbstractApprovalProfile) else Additive_Cardinal_Sat
-
-    def add1() -> Any:
-        return exhaustion_by_budget_increase(
-            instance,
-            profile,
-            method_of_equal_shares,
-            {"sat_class": sat},
-            budget_step=profile.num_ballots(),
-            exhaustive_stop=False,
-        )
-
-    calls: dict[str, Callable[[], Any]] = {
-        "equal-shares": lambda: method_of_equal_shares(instance, profile, sat_class=sat),
-        "equal-shares-add1": add1,
-        "equal-shares-add1-greedy": lambda: greedy_utilitarian_welfare(
-            instance, profile, sat_class=sat, initial_budget_allocation=add1()
-        ),
-        "greedy": lambda: greedy_utilitarian_welfare(instance, profile, sat_class=sat),
-        "phragmen": lambda: sequential_phragmen(instance, profile),
-    }
-    call = calls[rule]
-    return lambda: {p.name for p in call()}
 
 
 def bench_file(path: Path, rules: list[str], runs: int, args: argparse.Namespace) -> None:
@@ -139,7 +109,8 @@ def bench_file(path: Path, rules: list[str], runs: int, args: argparse.Namespace
             their_time, theirs = timed(theirs_fn, 1 if big or "add1" in rule else runs)
             if rule == "equal-shares":
                 one_run = their_time
-            their_mem = peak_memory(theirs_fn) if args.memory and not big else float("nan")
+            traced = args.memory and (not big or args.pabutools_memory_big)
+            their_mem = peak_memory(theirs_fn) if traced else float("nan")
             same = theirs == set(ours.selected)
             line += (
                 f"  pabutools {their_time:9.2f}s {their_mem:7.1f}MB  "
@@ -222,6 +193,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="repetitions for medians")
     parser.add_argument("--pabutools-add1-big", action="store_true", help="really run it (hours)")
     parser.add_argument("--no-memory", dest="memory", action="store_false")
+    parser.add_argument(
+        "--pabutools-memory-big",
+        action="store_true",
+        help="trace pabutools' memory on the big files too (a second, traced run: minutes)",
+    )
     parser.add_argument("--no-process", dest="process", action="store_false")
     parser.add_argument("--process-only", action="store_true", help="only the process timing")
     args = parser.parse_args()

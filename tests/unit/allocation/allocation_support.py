@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -56,50 +57,66 @@ def names(allocation: Any) -> set[str]:
     return {p.name for p in allocation}
 
 
-_ADD1: list[Any] = []  # [instance, profile, its add1 outcome]
+def pabutools_add1(instance: Any, profile: Any) -> Any:
+    """pabutools' add1 completion of equal shares, as issue 5 specifies it (the literal loop:
+    every voter's share one unit higher per step, the last outcome within the budget kept)."""
+    from pabutools.rules import exhaustion_by_budget_increase, method_of_equal_shares
+
+    return exhaustion_by_budget_increase(
+        instance,
+        profile,
+        method_of_equal_shares,
+        {"sat_class": sat_class(profile)},
+        budget_step=profile.num_ballots(),
+        exhaustive_stop=False,
+    )
 
 
-def pabutools_outcome(rule: str, instance: Any, profile: Any) -> set[str]:
-    """What pabutools funds for our rule name (computed, never hard-coded)."""
+def pabutools_rule(
+    rule: str,
+    instance: Any,
+    profile: Any,
+    add1: Callable[[Any, Any], Any] = pabutools_add1,
+) -> Callable[[], set[str]]:
+    """What pabutools funds for our rule name, as a call (the bench times it); ``add1`` gives
+    the add1 outcome that add1-greedy starts from."""
     from pabutools.rules import (
-        exhaustion_by_budget_increase,
         greedy_utilitarian_welfare,
         method_of_equal_shares,
         sequential_phragmen,
     )
 
     sat = sat_class(profile)
-    if rule == "equal-shares":
-        return names(method_of_equal_shares(instance, profile, sat_class=sat))
-    if rule in ("equal-shares-add1", "equal-shares-add1-greedy"):
-        # One slot, holding the very objects: an id() key could be reused by a later
-        # election once the first is freed, and hand it the first one's outcome.
-        if not (_ADD1 and _ADD1[0] is instance and _ADD1[1] is profile):
-            _ADD1[:] = [
-                instance,
-                profile,
-                exhaustion_by_budget_increase(
-                    instance,
-                    profile,
-                    method_of_equal_shares,
-                    {"sat_class": sat},
-                    budget_step=profile.num_ballots(),
-                    exhaustive_stop=False,
-                ),
-            ]
-        add1 = _ADD1[2]
-        if rule == "equal-shares-add1":
-            return names(add1)
-        return names(
-            greedy_utilitarian_welfare(
-                instance, profile, sat_class=sat, initial_budget_allocation=add1
-            )
-        )
-    if rule == "greedy":
-        return names(greedy_utilitarian_welfare(instance, profile, sat_class=sat))
-    if rule == "phragmen":
-        return names(sequential_phragmen(instance, profile))
-    raise ValueError(rule)
+    calls: dict[str, Callable[[], Any]] = {
+        "equal-shares": lambda: method_of_equal_shares(instance, profile, sat_class=sat),
+        "equal-shares-add1": lambda: add1(instance, profile),
+        "equal-shares-add1-greedy": lambda: greedy_utilitarian_welfare(
+            instance, profile, sat_class=sat, initial_budget_allocation=add1(instance, profile)
+        ),
+        "greedy": lambda: greedy_utilitarian_welfare(instance, profile, sat_class=sat),
+        "phragmen": lambda: sequential_phragmen(instance, profile),
+    }
+    if rule not in calls:
+        raise ValueError(rule)
+    call = calls[rule]
+    return lambda: names(call())
+
+
+_ADD1: list[Any] = []  # [instance, profile, its add1 outcome]
+
+
+def _add1_once(instance: Any, profile: Any) -> Any:
+    # One slot, holding the very objects: an id() key could be reused by a later election
+    # once the first is freed, and hand it the first one's outcome.
+    if not (_ADD1 and _ADD1[0] is instance and _ADD1[1] is profile):
+        _ADD1[:] = [instance, profile, pabutools_add1(instance, profile)]
+    return _ADD1[2]
+
+
+def pabutools_outcome(rule: str, instance: Any, profile: Any) -> set[str]:
+    """What pabutools funds for our rule name (computed, never hard-coded); the add1 outcome
+    of the last election is kept for add1-greedy on the same one."""
+    return pabutools_rule(rule, instance, profile, add1=_add1_once)()
 
 
 def planning_like(m: int, n: int, seed: int) -> tuple[Election, list[Fraction]]:
