@@ -317,8 +317,13 @@ class _VoterLedger(_Ledger):
         self.classes = int(labels.max()) + 1 if len(labels) else 0
         self.after: dict[tuple[int, Any], int] = {}
         # Each class's exact budget where known (the run's own arithmetic, one number per
-        # class and payment): the start by weight, then less each exact payment.
+        # class and payment): the start by weight, then less each exact payment. A class's
+        # budget never changes, so it is worked out only when a near tie asks for it
+        # (:meth:`_worth`): a class made by a payment records where it came from and the key
+        # that fixes what each of its voters paid (None: not known exactly).
         self.worth: dict[int, Fraction | None] = {-1: Fraction(0)}
+        self.came_from: dict[int, tuple[int, tuple[Any, ...] | None]] = {}
+        self.paid: dict[tuple[Any, ...], Fraction | None] = {}  # sure key -> exact payment
         if total is not None and not exact:
             for c, i in enumerate(first.tolist()):
                 self.worth[c] = Fraction(total) * prep.weights[i]
@@ -398,13 +403,34 @@ class _VoterLedger(_Ledger):
         cost, util, whole, paying = key
         held = Fraction(0)
         for c in whole:
-            worth = self.worth.get(c)
+            worth = self._worth(c)
             if worth is None:
                 return None
             held += worth
         if paying == 0:
             return None
         return (Fraction(cost) - held) / (util * paying)
+
+    def _worth(self, c: int) -> Fraction | None:
+        """The exact budget of each voter of class ``c``, or None if not known exactly."""
+        chain = []
+        while c not in self.worth and c in self.came_from:
+            chain.append(c)
+            c = self.came_from[c][0]
+        value = self.worth.get(c)
+        for k in reversed(chain):
+            key = self.came_from[k][1]
+            paid = None if value is None or key is None else self._paid(key)
+            value = None if value is None or paid is None else value - paid
+            self.worth[k] = value
+        return value
+
+    def _paid(self, key: tuple[Any, ...]) -> Fraction | None:
+        """What each voter paying ``rho * u`` paid for an item with this sure key."""
+        if key not in self.paid:
+            rho = self._rho_of(key)
+            self.paid[key] = None if rho is None else rho * key[1]
+        return self.paid[key]
 
     def known_rho(self, p: int) -> Fraction:
         holding = self.holding.get(p)
@@ -426,9 +452,7 @@ class _VoterLedger(_Ledger):
                 # exactly rho * u, the same for every item with this key.
                 full = b <= rho * u
                 self.emptied[sup] |= full
-                exact_rho = self._rho_of(key)
-                paid = None if exact_rho is None else exact_rho * self.prep.full_cost[p]
-                self._reclass(sup, ~full, ("rho", key), paid=paid)
+                self._reclass(sup, ~full, ("rho", key), priced=key)
             else:
                 # Exact budget <= b + margin < (exact rho) * u: the voter pays exactly its
                 # whole budget (rho is off by at most err; both sides padded for rounding).
@@ -446,18 +470,19 @@ class _VoterLedger(_Ledger):
         moving: Array,
         key: Any,
         doubt: Array | None = None,
-        paid: Fraction | None = None,
+        priced: tuple[Any, ...] | None = None,
     ) -> None:
-        """After a payment: ``moving`` voters (paying exactly rho * u, ``paid`` if known) go,
-        class by class, to the class of (their class, ``key``); voters at exactly 0 to class
-        -1; voters in ``doubt`` each to a class of its own (exact budget unknown)."""
+        """After a payment: ``moving`` voters (paying exactly rho * u, fixed by the sure key
+        ``priced`` if known) go, class by class, to the class of (their class, ``key``);
+        voters at exactly 0 to class -1; voters in ``doubt`` each to a class of its own (exact
+        budget unknown)."""
         k = self.klass[sup]
         zero = self.emptied[sup]
         k[zero] = -1
         moving = moving & ~zero
         if moving.any():
             old, where = np.unique(k[moving], return_inverse=True)
-            k[moving] = np.array([self._class_after(int(c), key, paid) for c in old])[where]
+            k[moving] = np.array([self._class_after(int(c), key, priced) for c in old])[where]
         if doubt is not None:
             doubt = doubt & ~zero
             count = int(doubt.sum())
@@ -465,13 +490,12 @@ class _VoterLedger(_Ledger):
             self.classes += count
         self.klass[sup] = k
 
-    def _class_after(self, c: int, key: Any, paid: Fraction | None) -> int:
+    def _class_after(self, c: int, key: Any, priced: tuple[Any, ...] | None) -> int:
         new = self.after.get((c, key))
         if new is None:
             new = self.after[(c, key)] = self.classes
             self.classes += 1
-            before = self.worth.get(c)
-            self.worth[new] = None if before is None or paid is None else before - paid
+            self.came_from[new] = (c, priced)
         return new
 
     def leftover(self) -> Array:
