@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from support import Clock
 
 from roadmap import config
@@ -15,7 +16,7 @@ from roadmap.domain.errors import PermissionDenied, ValidationError
 from roadmap.services import demo, items, plans, signals
 from roadmap.services.context import Context
 from roadmap.store.engine import reading, transaction
-from roadmap.store.tables import AssignmentRow, PlanRow, StaffRow
+from roadmap.store.tables import AssignmentRow, AuditEventRow, PlanRow, StaffRow
 
 
 @pytest.fixture
@@ -85,12 +86,35 @@ def test_no_service_or_store_write_can_change_a_published_plan(demo_ctx: Context
         assert assignment is not None
         assignment.weeks = 99.0
     assert plans.published_plans(demo_ctx)[0].snapshot.get("tampered") is None
-    # A bulk UPDATE bypasses the ORM event; the services never issue one, and this shows why
-    # the guard is in the ORM: the test documents the boundary rather than claiming more.
-    with transaction(demo_ctx.engine) as session:
-        assert (
-            session.execute(update(PlanRow).where(PlanRow.id < 0).values(version=9)).rowcount == 0
-        )
+
+
+def _history(ctx: Context) -> list[list[tuple[object, ...]]]:
+    with reading(ctx.engine) as session:
+        return [
+            [tuple(r) for r in session.execute(select(t.__table__).order_by(t.id)).all()]
+            for t in (PlanRow, AssignmentRow, AuditEventRow)
+        ]
+
+
+def test_the_database_itself_refuses_to_change_a_published_plan_or_the_audit_log(
+    demo_ctx: Context,
+) -> None:
+    """A bulk UPDATE (or any SQL session) bypasses the ORM guard above: triggers (migration
+    0003) refuse it in the database, on SQLite and PostgreSQL alike, and nothing changes."""
+    plans.publish_plan(
+        demo_ctx, who(demo_ctx, "exec"), signals.get_period(demo_ctx).settings.envelope
+    )
+    before = _history(demo_ctx)
+    assert all(before), "a plan, its assignments and audit events to protect"
+    statements = [
+        (update(PlanRow).values(version=PlanRow.version + 1), "A published plan cannot be"),
+        (update(AssignmentRow).values(weeks=99.0), "A published plan cannot be"),
+        (update(AuditEventRow).values(action="forged"), "The audit log cannot be changed"),
+    ]
+    for statement, refusal in statements:
+        with pytest.raises(IntegrityError, match=refusal), demo_ctx.engine.begin() as conn:
+            conn.execute(statement)
+    assert _history(demo_ctx) == before
 
 
 def test_staff_see_their_assignments_and_report_progress_only_on_them(demo_ctx: Context) -> None:
