@@ -1,12 +1,14 @@
 """Scale-out: two app servers on different ports share one PostgreSQL database and one
 cookie secret. A write through either is visible through the other on its next rerun (no
 stale caches), a session cookie issued by one is honoured by the other, and a sign-out on
-one ends the session on both."""
+one ends the session on both; failed sign-ins through one lock the account on the other."""
 
 from __future__ import annotations
 
+import http.client
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from conftest import Server, database_url, retitle, settle
@@ -143,3 +145,20 @@ def test_writes_through_either_server_show_on_the_other_and_one_sign_in_serves_b
     settle(rep_a)
     expect(rep_a.locator(f"{MAIN} h1")).not_to_have_text("Our signals")
     assert "Our signals" not in rep_a.locator(MAIN).inner_text()
+
+    # Failed sign-ins are counted in the database: three through A lock the account on B.
+    # (Last: the lock also covers this address, for every account.)
+    for _ in range(3):
+        assert post(a.url, "/auth/login", {"username": "lead", "password": "x"}, a.url) == 401
+    assert post(b.url, "/auth/login", {"username": "lead", "password": "demo"}, b.url) == 429
+
+
+def post(base: str, path: str, form: dict[str, str], origin: str) -> int:
+    """The status of a form POST (not followed)."""
+    parts = urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname or "localhost", parts.port, timeout=30)
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Origin": origin}
+    conn.request("POST", path, urlencode(form), headers)
+    status = conn.getresponse().status
+    conn.close()
+    return status

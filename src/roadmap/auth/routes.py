@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import os
-import time
 from urllib.parse import urlsplit
 
 from sqlalchemy import text
@@ -99,17 +98,17 @@ async def login(request: Request) -> Response:
     next_url = _safe_next(str(form.get("next", "/")))
     address = request.client.host if request.client else "unknown"
     keys = [f"user:{username}", f"addr:{address}"]
-    wait = throttle.wait_seconds(keys, time.monotonic())
+    ctx = default_context()
+    wait = throttle.wait_seconds(ctx, keys)
     if wait > 0:
         message = f"Too many failed sign-ins. Try again in {int(wait) + 1} seconds."
         return _page("Sign in", _login_form(message, username, next_url), 429)
-    ctx = default_context()
     actor = sessions.authenticate(ctx, username, password)
     if actor is None:
-        throttle.failed(keys, time.monotonic())
+        throttle.failed(ctx, keys)
         message = "That username and password do not match an active account."
         return _page("Sign in", _login_form(message, username, next_url), 401)
-    throttle.succeeded(keys)
+    throttle.succeeded(ctx, keys)
     response = RedirectResponse(next_url, status_code=303)
     response.set_cookie(
         sessions.COOKIE_NAME,

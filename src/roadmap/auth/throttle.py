@@ -1,46 +1,80 @@
-"""Slowing down repeated failed sign-ins, per account and per address."""
+"""Slowing down repeated failed sign-ins, per account and per address, on every replica.
+
+The counts live in the database (``sign_in_failures``), so guessing a password through
+several servers behind a load balancer is slowed as much as through one. Each failure is one
+atomic upsert (``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``, on SQLite and PostgreSQL
+alike), so failures arriving at once on different replicas all count.
+"""
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy import case, delete, select, update
 
-@dataclass
-class _Record:
-    failures: int = 0
-    locked_until: float = 0.0
+from roadmap.services.context import Context
+from roadmap.store.engine import reading, transaction
+from roadmap.store.tables import SignInFailureRow
+
+FORGET_AFTER = timedelta(hours=24)
+"""A key whose last failure is older than this starts again from no failure."""
 
 
 class FailureThrottle:
     """After ``free`` failures a key is locked for 2, 4, 8 ... seconds (at most ``ceiling``).
 
-    Kept in memory: each replica throttles on its own, which still bounds guessing to a
-    few attempts per minute per replica. A success clears the key.
+    A success clears the key; a day without failures forgets it.
     """
 
     def __init__(self, free: int = 3, ceiling: float = 300.0) -> None:
         self.free = free
         self.ceiling = ceiling
-        self._records: dict[str, _Record] = {}
-        self._lock = threading.Lock()
 
-    def wait_seconds(self, keys: list[str], now: float) -> float:
+    def wait_seconds(self, ctx: Context, keys: list[str]) -> float:
         """How long until every key may try again (0 when it may try now)."""
-        with self._lock:
-            waits = [self._records[k].locked_until - now for k in keys if k in self._records]
-        return max([0.0, *waits])
+        now = ctx.now()
+        with reading(ctx.engine) as session:
+            until = session.scalars(
+                select(SignInFailureRow.locked_until).where(SignInFailureRow.key.in_(keys))
+            ).all()
+        return max([0.0, *((u - now).total_seconds() for u in until if u is not None)])
 
-    def failed(self, keys: list[str], now: float) -> None:
-        with self._lock:
-            for key in keys:
-                record = self._records.setdefault(key, _Record())
-                record.failures += 1
-                if record.failures >= self.free:
-                    delay = min(2.0 ** (record.failures - self.free + 1), self.ceiling)
-                    record.locked_until = now + delay
+    def failed(self, ctx: Context, keys: list[str]) -> None:
+        """Count a failure against every key (and forget keys quiet for a day)."""
+        now = ctx.now()
+        with transaction(ctx.engine) as session:
+            session.execute(
+                delete(SignInFailureRow).where(SignInFailureRow.last_failure < now - FORGET_AFTER)
+            )
+            for key in sorted(keys):  # one order on every replica: no deadlock between them
+                failures = session.execute(_count_failure(ctx, key, now)).scalar_one()
+                if failures >= self.free:
+                    delay = min(2.0 ** (failures - self.free + 1), self.ceiling)
+                    session.execute(
+                        update(SignInFailureRow)
+                        .where(SignInFailureRow.key == key)
+                        .values(locked_until=now + timedelta(seconds=delay))
+                    )
 
-    def succeeded(self, keys: list[str]) -> None:
-        with self._lock:
-            for key in keys:
-                self._records.pop(key, None)
+    def succeeded(self, ctx: Context, keys: list[str]) -> None:
+        with transaction(ctx.engine) as session:
+            session.execute(delete(SignInFailureRow).where(SignInFailureRow.key.in_(keys)))
+
+
+def _count_failure(ctx: Context, key: str, now: datetime) -> Any:
+    """One more failure for ``key``, atomically; returns the new count."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect: Any = postgresql if ctx.engine.dialect.name == "postgresql" else sqlite
+    row = SignInFailureRow.__table__.c
+    statement = dialect.insert(SignInFailureRow).values(
+        key=key, failures=1, last_failure=now, locked_until=None
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[row.key],
+        set_={
+            "failures": case((row.last_failure < now - FORGET_AFTER, 1), else_=row.failures + 1),
+            "last_failure": now,
+        },
+    ).returning(row.failures)

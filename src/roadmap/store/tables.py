@@ -92,6 +92,17 @@ class AuthSessionRow(Base):
     revoked_at: Mapped[datetime | None]
 
 
+class SignInFailureRow(Base):
+    """Failed sign-ins of one account (``user:NAME``) or address (``addr:IP``), shared by
+    every replica (:mod:`roadmap.auth.throttle`)."""
+
+    __tablename__ = "sign_in_failures"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure: Mapped[datetime] = mapped_column(index=True)
+    locked_until: Mapped[datetime | None]
+
+
 class SubCommunityRow(Versioned, Base):
     __tablename__ = "subcommunities"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,4 +1,5 @@
-"""The item lifecycle allows only its transitions; failed sign-ins are slowed per key."""
+"""The item lifecycle allows only its transitions (the sign-in throttle is tested against
+the databases it keeps its counts in: tests/integration/test_throttle.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from itertools import pairwise
 
 import pytest
 
-from roadmap.auth.throttle import FailureThrottle
 from roadmap.domain.enums import ItemStatus as S
 from roadmap.domain.errors import ValidationError
 from roadmap.domain.lifecycle import TRANSITIONS, check_transition
@@ -30,24 +30,3 @@ def test_every_other_transition_is_refused_naming_both_states(current: S, reques
 
 def test_done_and_withdrawn_are_final() -> None:
     assert TRANSITIONS[S.DONE] == frozenset() and TRANSITIONS[S.WITHDRAWN] == frozenset()
-
-
-def test_three_failures_lock_a_key_and_the_lock_doubles() -> None:
-    throttle = FailureThrottle(free=3)
-    keys = ["user:exec"]
-    for _ in range(2):
-        throttle.failed(keys, now=100.0)
-    assert throttle.wait_seconds(keys, now=100.0) == 0
-    throttle.failed(keys, now=100.0)
-    assert throttle.wait_seconds(keys, now=100.0) == 2.0
-    throttle.failed(keys, now=102.0)
-    assert throttle.wait_seconds(keys, now=102.0) == 4.0
-    assert throttle.wait_seconds(["user:other"], now=102.0) == 0
-
-
-def test_a_success_clears_the_key() -> None:
-    throttle = FailureThrottle(free=1)
-    throttle.failed(["addr:1.2.3.4"], now=0.0)
-    assert throttle.wait_seconds(["addr:1.2.3.4"], now=0.0) > 0
-    throttle.succeeded(["addr:1.2.3.4"])
-    assert throttle.wait_seconds(["addr:1.2.3.4"], now=0.0) == 0
