@@ -61,6 +61,11 @@ class MESRun:
     exact: bool = True
     stable_for: Any = math.inf
     total: Number = 0
+    # What _active already knows: items whose dependencies are funded (for good), and how
+    # much of funding.order it has seen (caps are checked again only for the items sharing a
+    # group with an item funded since).
+    deps_met: set[int] = field(default_factory=set, repr=False)
+    caps_seen: int = field(default=-1, repr=False)
 
 
 class _Items:
@@ -645,11 +650,23 @@ def _active(
     if not _constrained(prep):
         funded = funding.funded
         return [p for p in candidates if not funded[p] and p not in gaps]
+    # Group totals only change when an item is funded: caps are checked again only for the
+    # items sharing a group with one funded since the last round (all of them at the first).
+    new = funding.order[run.caps_seen :] if run.caps_seen >= 0 else None
+    run.caps_seen = len(funding.order)
+    touched = None if new is None else {g for q in new for g in prep.groups_of[q]}
+    if touched is not None:
+        touched = {g for g in touched if prep.caps[g] is not None}
     active = []
     for p in candidates:
-        if funding.funded[p] or p in gaps or p in run.capped or not funding.deps_met(p):
+        if funding.funded[p] or p in gaps or p in run.capped:
             continue
-        if not funding.within_caps(p):
+        if p not in run.deps_met:
+            if not funding.deps_met(p):
+                continue
+            run.deps_met.add(p)  # funded items stay funded: met for good
+        recheck = touched is None or not touched.isdisjoint(prep.groups_of[p])
+        if recheck and not funding.within_caps(p):
             run.capped.add(p)  # group totals only grow: permanent
             continue
         active.append(p)

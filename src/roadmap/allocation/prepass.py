@@ -49,18 +49,20 @@ def support_density(prep: Prepared, p: int) -> Number:
 def fund_free_items(prep: Prepared, funding: Funding, stage: dict[int, Stage]) -> None:
     """Fund every available item the rule pays nothing for (pledged in full, or free and
     supported), repeating while funding one unlocks another (in item order)."""
+    free = prep.cache.get("free-items-list")
+    if free is None:  # what never changes for an election: which items are free to the rule
+        free = prep.cache["free-items-list"] = [
+            p
+            for p in range(prep.m)
+            if prep.eligible[p]
+            and prep.rule_cost[p] == 0
+            and (prep.pledged[p] > 0 or len(prep.supporters[p]) > 0)
+        ]
     changed = True
     while changed:
         changed = False
-        for p in range(prep.m):
-            if (
-                not funding.funded[p]
-                and prep.eligible[p]
-                and prep.rule_cost[p] == 0
-                and (prep.pledged[p] > 0 or len(prep.supporters[p]) > 0)
-                and funding.deps_met(p)
-                and funding.within_caps(p)
-            ):
+        for p in free:
+            if not funding.funded[p] and funding.deps_met(p) and funding.within_caps(p):
                 funding.add(p)
                 stage[p] = Stage.PLEDGES
                 changed = True
