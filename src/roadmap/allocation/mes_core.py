@@ -233,6 +233,20 @@ def _ledger(prep: Prepared, items: _Items, shares: Array, total: Number, exact: 
     return _ClassLedger(prep, items, shares, total, exact)
 
 
+def _items_of_voters(prep: Prepared) -> tuple[IntArray, IntArray]:
+    """Each voter's items, as (starts, items): voter ``i`` supports
+    ``items[starts[i]:starts[i + 1]]`` (computed once per prepared election)."""
+    known = prep.cache.get("items-of-voters")
+    if known is None:
+        counts = [len(s) for s in prep.supporters]
+        voters = np.concatenate([*prep.supporters, np.zeros(0, dtype=np.int64)])
+        items = np.repeat(np.arange(prep.m, dtype=np.int64), counts)
+        order = np.argsort(voters, kind="stable")
+        starts = np.searchsorted(voters[order], np.arange(prep.n + 1))
+        known = prep.cache["items-of-voters"] = (starts, items[order])
+    return known
+
+
 def _shares(prep: Prepared, total: Number, exact: bool) -> Array:
     """Each voter's share ``total * weight_i``: exact, or the float of each weight times the
     float of the total (the same floats whichever ledger runs)."""
@@ -337,12 +351,34 @@ class _VoterLedger(_Ledger):
         # the largest budget per utility among them, or None; how many pay rho * u; the room
         # above rho), float runs, this round
         self.split: dict[int, tuple[IntArray, float | None, int, float]] = {}
+        # What money() and rho() found for an item, kept while none of its supporters has
+        # paid since: the budgets, classes and zeros they read only change for the payers of
+        # a funded item (pay()), and most items are looked at round after round unchanged.
+        # item -> [money, held, rho's result or None]
+        self.memo: dict[int, list[Any]] = {}
+        self.items_of = _items_of_voters(prep)
 
     def money(self, p: int) -> tuple[Any, Any]:
+        memo = self.memo.get(p)
+        if memo is not None:
+            return memo[0], memo[1]
         b = self.budgets[self.prep.supporters[p]]
-        return b.sum(), b
+        total = b.sum()
+        self.memo[p] = [total, b, None]
+        return total, b
 
     def rho(self, p: int, held: Any) -> tuple[Any, Any, Any, Any]:
+        memo = self.memo.get(p)
+        if memo is not None and memo[1] is held and memo[2] is not None:
+            # What this computation also left in split[p] and holding[p] is still there:
+            # only a computation for p changes them.
+            return memo[2]
+        result = self._rho(p, held)
+        if memo is not None and memo[1] is held:
+            memo[2] = result
+        return result
+
+    def _rho(self, p: int, held: Any) -> tuple[Any, Any, Any, Any]:
         u = self.items.util[p]
         rho, util_from, slack, room, first = _rho(held, u, self.items.cost[p], self.exact)
         self.holding.pop(p, None)
@@ -446,6 +482,7 @@ class _VoterLedger(_Ledger):
 
     def pay(self, p: int, rho: Any, margin: Any) -> tuple[IntArray, Array]:
         sup = self.prep.supporters[p]
+        self._forget(sup)
         b = self.budgets[sup]
         u = self.items.util[p]
         pay = np.minimum(b, rho * u)
@@ -468,6 +505,19 @@ class _VoterLedger(_Ledger):
                     part = (b - margin) * (1 - 8 * _UNIT) > (rho + err) * u * (1 + 8 * _UNIT)
                     self._reclass(sup, part, ("item", p), doubt=~(full | part))
         return sup, pay
+
+    def _forget(self, voters: IntArray) -> None:
+        """Drop what was kept for every item these voters support (they are about to pay)."""
+        starts, items = self.items_of
+        first, last = starts[voters], starts[voters + 1]
+        lengths = last - first
+        if not lengths.sum():
+            return
+        ends = np.cumsum(lengths)
+        at = np.arange(int(ends[-1])) + np.repeat(first - (ends - lengths), lengths)
+        memo = self.memo
+        for q in np.unique(items[at]).tolist():
+            memo.pop(q, None)
 
     def _reclass(
         self,
