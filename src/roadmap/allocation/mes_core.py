@@ -30,8 +30,8 @@ import numpy as np
 
 from roadmap.allocation.election import Number
 from roadmap.allocation.explanation import Stage
-from roadmap.allocation.prepared import Funding, IntArray, Prepared
-from roadmap.allocation.prepass import Start, fund_free_items
+from roadmap.allocation.prepared import Funding, IntArray, Prepared, concatenated_ranges
+from roadmap.allocation.prepass import Start, free_items, fund_free_items
 
 Array = np.ndarray[Any, Any]
 _UNIT = 2.0**-53
@@ -154,7 +154,7 @@ def run_mes(
     gaps: dict[int, Any] = {}
     step: Any = math.inf
     error_scale = 0.0 if exact else _error_scale(prep, shares, candidates)
-    free = _has_free_items(prep)
+    free = bool(free_items(prep))  # else no round can fund an item for free
     rounds = 0
     while True:
         rounds += 1
@@ -263,14 +263,6 @@ def _shares(prep: Prepared, total: Number, exact: bool) -> Array:
         prep.cache["float-weights"] = weights
     result: Array = weights * float(total)
     return result
-
-
-def _has_free_items(prep: Prepared) -> bool:
-    """Whether any item costs the rule nothing (only then can a round fund one for free)."""
-    free = prep.cache.get("free-items")
-    if free is None:
-        free = prep.cache["free-items"] = any(c == 0 for c in prep.rule_cost)
-    return bool(free)
 
 
 class _Ledger:
@@ -509,14 +501,8 @@ class _VoterLedger(_Ledger):
     def _forget(self, voters: IntArray) -> None:
         """Drop what was kept for every item these voters support (they are about to pay)."""
         starts, items = self.items_of
-        first, last = starts[voters], starts[voters + 1]
-        lengths = last - first
-        if not lengths.sum():
-            return
-        ends = np.cumsum(lengths)
-        at = np.arange(int(ends[-1])) + np.repeat(first - (ends - lengths), lengths)
         memo = self.memo
-        for q in np.unique(items[at]).tolist():
+        for q in np.unique(items[concatenated_ranges(starts[voters], starts[voters + 1])]).tolist():
             memo.pop(q, None)
 
     def _reclass(
@@ -704,9 +690,11 @@ def _active(
     # items sharing a group with one funded since the last round (all of them at the first).
     new = funding.order[run.caps_seen :] if run.caps_seen >= 0 else None
     run.caps_seen = len(funding.order)
-    touched = None if new is None else {g for q in new for g in prep.groups_of[q]}
-    if touched is not None:
-        touched = {g for g in touched if prep.caps[g] is not None}
+    touched = (
+        None
+        if new is None
+        else {g for q in new for g in prep.groups_of[q] if prep.caps[g] is not None}
+    )
     active = []
     for p in candidates:
         if funding.funded[p] or p in gaps or p in run.capped:

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -30,6 +30,7 @@ from roadmap.allocation.election import (
     Project,
     Voter,
 )
+from roadmap.allocation.prepared import concatenated_ranges
 
 _SECTIONS = ("meta", "projects", "votes")
 _DECIMAL = re.compile(r"-?\d+(?:[.,]\d+)?")
@@ -139,34 +140,46 @@ def _gc_paused() -> Iterator[None]:
 
 def _parse_strictly(text: str) -> Election:
     rows = _Rows(text)
+    head = _read_head(rows)
+    ballot_type, projects, header = head.ballot_type, head.projects, head.votes_header
+    voters, voter_columns = _read_votes(rows, header, ballot_type, {p.id for p in projects})
+    return head.election(voters, voter_columns)
+
+
+class _Head(NamedTuple):
+    """What a file says before its voters: META, PROJECTS and the VOTES header."""
+
+    meta: dict[str, str]
+    budget: Number
+    ballot_type: BallotType
+    projects: list[Project]
+    project_columns: tuple[str, ...]
+    votes_header: list[str]
+
+    def election(
+        self,
+        voters: Sequence[Voter],
+        voter_columns: tuple[str, ...],
+        index: BallotIndex | None = None,
+    ) -> Election:
+        return Election(
+            budget=self.budget,
+            ballot_type=self.ballot_type,
+            projects=tuple(self.projects),
+            voters=voters,
+            meta=self.meta,
+            project_columns=self.project_columns,
+            voter_columns=voter_columns,
+            ballot_index=index,
+        )
+
+
+def _read_head(rows: _Rows) -> _Head:
     meta, key_lines = _read_meta(rows)
     budget, ballot_type = _budget_and_type(meta, key_lines, rows.last_line)
     projects, project_columns = _read_projects(rows)
     header = _votes_header(rows, ballot_type)
-    voters, voter_columns = _read_votes(rows, header, ballot_type, {p.id for p in projects})
-    return _election(meta, budget, ballot_type, projects, project_columns, voters, voter_columns)
-
-
-def _election(
-    meta: dict[str, str],
-    budget: Number,
-    ballot_type: BallotType,
-    projects: list[Project],
-    project_columns: tuple[str, ...],
-    voters: Sequence[Voter],
-    voter_columns: tuple[str, ...],
-    index: BallotIndex | None = None,
-) -> Election:
-    return Election(
-        budget=budget,
-        ballot_type=ballot_type,
-        projects=tuple(projects),
-        voters=voters,
-        meta=meta,
-        project_columns=project_columns,
-        voter_columns=voter_columns,
-        ballot_index=index,
-    )
+    return _Head(meta, budget, ballot_type, projects, project_columns, header)
 
 
 _VOTES_START = re.compile(r"^[ \t]*votes[ \t]*\r?\n[^\n]*\n", re.IGNORECASE | re.MULTILINE)
@@ -186,22 +199,17 @@ def _parse_fast(text: str) -> Election | None:
         return None
     rows = _Rows(text[: found.end()])
     try:
-        meta, key_lines = _read_meta(rows)
-        budget, ballot_type = _budget_and_type(meta, key_lines, rows.last_line)
-        projects, project_columns = _read_projects(rows)
-        header = _votes_header(rows, ballot_type)
+        head = _read_head(rows)
     except PabulibFormatError:
         return None
     if not rows.at_end():  # the header read was not the last line found
         return None
-    bulk = _read_votes_in_bulk(text[found.end() :], header, ballot_type, projects)
+    header, ballot_type = head.votes_header, head.ballot_type
+    bulk = _read_votes_in_bulk(text[found.end() :], header, ballot_type, head.projects)
     if bulk is None:
         return None
     voters, index = bulk
-    voter_columns = tuple(header[_fixed_width(ballot_type) :])
-    return _election(
-        meta, budget, ballot_type, projects, project_columns, voters, voter_columns, index
-    )
+    return head.election(voters, tuple(header[_fixed_width(ballot_type) :]), index)
 
 
 class _Rows:
@@ -456,12 +464,10 @@ def _read_votes_in_bulk(
 
 
 def _gather(raw: Any, begin: Any, end: Any, separator: bytes = b";") -> bytes:
-    """The bytes ``raw[begin[i]:end[i]]`` of every line ``i``, each followed by ``separator``."""
-    lengths = end - begin + 1
-    out_ends = np.cumsum(lengths)
-    at = np.arange(int(out_ends[-1])) + np.repeat(begin - (out_ends - lengths), lengths)
-    out = raw[at]
-    out[out_ends - 1] = ord(separator)
+    """The bytes ``raw[begin[i]:end[i]]`` of every line ``i``, each followed by ``separator``
+    (written over the byte after the field, which is taken along)."""
+    out = raw[concatenated_ranges(begin, end + 1)]
+    out[np.cumsum(end - begin + 1) - 1] = ord(separator)
     return out.tobytes()
 
 
@@ -479,10 +485,6 @@ class _Entries:
     def lengths(self) -> Any:
         """How many bytes each entry has."""
         return np.diff(self.ends, prepend=-1) - 1
-
-
-_TABLE_UP_TO = 1 << 22
-"""The largest table of codes :func:`_project_indices` builds (entries of 8 bytes)."""
 
 
 _TABLE_UP_TO = 1 << 22

@@ -20,6 +20,15 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 
+def concatenated_ranges(begin: IntArray, end: IntArray) -> IntArray:
+    """The indices ``begin[0] .. end[0] - 1``, then ``begin[1] .. end[1] - 1``, ... one after
+    the other, in one array (no Python loop)."""
+    lengths = end - begin
+    ends = np.cumsum(lengths)
+    total = int(ends[-1]) if len(ends) else 0
+    return np.arange(total) + np.repeat(begin - (ends - lengths), lengths)
+
+
 class NotApplicable(ValueError):
     """The rule cannot run on this election (for example Phragmén on points ballots)."""
 

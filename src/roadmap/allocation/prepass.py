@@ -46,22 +46,28 @@ def support_density(prep: Prepared, p: int) -> Number:
     return Fraction(total) / cost
 
 
-def fund_free_items(prep: Prepared, funding: Funding, stage: dict[int, Stage]) -> None:
-    """Fund every available item the rule pays nothing for (pledged in full, or free and
-    supported), repeating while funding one unlocks another (in item order)."""
-    free = prep.cache.get("free-items-list")
-    if free is None:  # what never changes for an election: which items are free to the rule
-        free = prep.cache["free-items-list"] = [
+def free_items(prep: Prepared) -> tuple[int, ...]:
+    """The eligible items the rule pays nothing for, pledged in full or free and supported, in
+    item order (computed once per prepared election: none of it changes)."""
+    free = prep.cache.get("free-items")
+    if free is None:
+        free = prep.cache["free-items"] = tuple(
             p
             for p in range(prep.m)
             if prep.eligible[p]
             and prep.rule_cost[p] == 0
             and (prep.pledged[p] > 0 or len(prep.supporters[p]) > 0)
-        ]
+        )
+    return free
+
+
+def fund_free_items(prep: Prepared, funding: Funding, stage: dict[int, Stage]) -> None:
+    """Fund every available item the rule pays nothing for (:func:`free_items`), repeating
+    while funding one unlocks another (in item order)."""
     changed = True
     while changed:
         changed = False
-        for p in free:
+        for p in free_items(prep):
             if not funding.funded[p] and funding.deps_met(p) and funding.within_caps(p):
                 funding.add(p)
                 stage[p] = Stage.PLEDGES
