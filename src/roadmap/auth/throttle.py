@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import delete, select, update
 
 from roadmap.services.context import Context
 from roadmap.store.engine import reading, transaction
@@ -74,7 +74,7 @@ def _count_failure(ctx: Context, key: str, now: datetime) -> Any:
     return statement.on_conflict_do_update(
         index_elements=[row.key],
         set_={
-            "failures": case((row.last_failure < now - FORGET_AFTER, 1), else_=row.failures + 1),
+            "failures": row.failures + 1,  # a row quiet for a day was deleted just before
             "last_failure": now,
         },
     ).returning(row.failures)
