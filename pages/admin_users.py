@@ -8,7 +8,7 @@ import streamlit as st
 from roadmap.domain.enums import Role
 from roadmap.services import accounts
 from roadmap.ui import session
-from roadmap.ui.feedback import user_errors
+from roadmap.ui.actions import Report, write_button
 
 ctx = session.context()
 st.title("Users and roles")
@@ -37,10 +37,12 @@ with left, st.form("create_user", clear_on_submit=True):
     username = st.text_input("Username")
     display_name = st.text_input("Display name")
     password = st.text_input("Initial password", type="password")
-    if st.form_submit_button("Create account"):
-        with user_errors():
-            created = accounts.create_user(ctx, actor, username, display_name, password)
-            st.success(f"Created the account {created.username}.")
+
+    def create(report: Report) -> None:
+        created = accounts.create_user(ctx, actor, username, display_name, password)
+        report.success(f"Created the account {created.username}.")
+
+    write_button("Create account", "create-account", create, submit=True)
 
 with right, st.form("grant_role"):
     st.subheader("Grant or revoke a role")
@@ -50,21 +52,29 @@ with right, st.form("grant_role"):
         "Scope", help="The sub-community of a lead, the organization of a representative."
     )
     grant, revoke = st.columns(2)
-    if grant.form_submit_button("Grant"):
-        with user_errors():
-            accounts.grant_role(ctx, actor, who or "", role or "", scope or None)
-            st.success(f"Granted {role} to {who}.")
-    if revoke.form_submit_button("Revoke"):
-        with user_errors():
-            accounts.revoke_role(ctx, actor, who or "", role or "", scope or None)
-            st.success(f"Revoked {role} from {who}.")
+
+    def grant_it(report: Report) -> None:
+        accounts.grant_role(ctx, actor, who or "", role or "", scope or None)
+        report.success(f"Granted {role} to {who}.")
+
+    def revoke_it(report: Report) -> None:
+        accounts.revoke_role(ctx, actor, who or "", role or "", scope or None)
+        report.success(f"Revoked {role} from {who}.")
+
+    with grant:
+        write_button("Grant", "grant-role", grant_it, submit=True)
+    with revoke:
+        write_button("Revoke", "revoke-role", revoke_it, submit=True)
 
 st.subheader("Deactivate or reactivate")
 target = st.selectbox("Account ", [u.username for u in users], key="active_target")
 chosen = next((u for u in users if u.username == target), None)
 if chosen is not None:
     label = "Deactivate" if chosen.active else "Reactivate"
-    if st.button(f"{label} {chosen.username}"):
-        with user_errors():
-            accounts.set_user_active(ctx, actor, chosen.username, not chosen.active, chosen.version)
-            st.success(f"{chosen.username} is now {'inactive' if chosen.active else 'active'}.")
+    account = chosen
+
+    def flip(report: Report) -> None:
+        accounts.set_user_active(ctx, actor, account.username, not account.active, account.version)
+        report.success(f"{account.username} is now {'inactive' if account.active else 'active'}.")
+
+    write_button(f"{label} {chosen.username}", "set-active", flip, inputs=chosen.username)

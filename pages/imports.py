@@ -8,6 +8,7 @@ import streamlit as st
 from roadmap import config
 from roadmap.services import imports
 from roadmap.ui import session
+from roadmap.ui.actions import Report, write_button
 from roadmap.ui.feedback import user_errors
 
 ctx = session.context()
@@ -80,10 +81,20 @@ if upload is not None:
             st.dataframe(
                 pd.DataFrame(imports.display_rows(checked)), hide_index=True, width="stretch"
             )
-            if st.button(f"Import {len(checked.rows)} {spec.label}", type="primary"):
+
+            def run_import(report: Report, name: str = upload.name) -> None:
                 result = imports.import_csv(ctx, actor, kind, data)
-                st.session_state["imports-done"] = (
-                    f"Imported {result.count} {spec.label} from {upload.name}."
-                )
+                report.success(f"Imported {result.count} {spec.label} from {name}.")
+
+            acted = write_button(
+                f"Import {len(checked.rows)} {spec.label}",
+                f"import-{kind}",
+                run_import,
+                inputs=[generation, upload.name],
+                type="primary",
+            )
+            if acted is not None and not acted.refused:
+                # A fresh uploader, and the sentence shown above it.
+                st.session_state["imports-done"] = acted.lines[0][1]
                 st.session_state["imports-generation"] = generation + 1
                 st.rerun()

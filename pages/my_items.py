@@ -2,6 +2,8 @@ from roadmap.ui.guard import page_setup
 
 actor = page_setup("my_items")
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -9,7 +11,7 @@ from roadmap.domain.enums import ItemStatus, Role
 from roadmap.domain.errors import ConflictError
 from roadmap.services import catalog, items
 from roadmap.ui import session
-from roadmap.ui.feedback import user_errors
+from roadmap.ui.actions import Report, write_button
 from roadmap.ui.item_form import item_form
 
 ctx = session.context()
@@ -76,7 +78,8 @@ with tab_list:
     for pos, item in enumerate(editable):
         if pos not in editing or pos not in seen:
             seen[pos] = (item.id, item.version)
-    if st.button("Save table changes"):
+
+    def save_table(report: Report) -> None:
         by_id = {i.id: i for i in editable}
         changed = 0
         for pos, row in enumerate(edited.to_dict("records")):
@@ -89,7 +92,7 @@ with tab_list:
             # After a refusal the warning has shown what changed: the next save is judged
             # against the table as it is shown now.
             seen[pos] = (item.id, item.version)
-            with user_errors():
+            with report.attempt():
                 if shown_id != item.id:
                     raise ConflictError(
                         "The list of items changed while you were editing it. "
@@ -99,9 +102,16 @@ with tab_list:
                 seen[pos] = (item.id, view.version)
                 changed += 1
         if changed:
-            st.success(f"Saved {changed} changed item(s).")
-        else:
-            st.info("Nothing changed.")
+            report.success(f"Saved {changed} changed item(s).")
+        elif not report.refused:
+            report.info("Nothing changed.")
+
+    write_button(
+        "Save table changes",
+        "save-items-table",
+        save_table,
+        inputs=st.session_state.get("items_editor", {}).get("edited_rows", {}),
+    )
     st.subheader("All items of your sub-communities")
     st.dataframe(
         pd.DataFrame(
@@ -130,11 +140,31 @@ with tab_status:
     choices = {i.id: f"#{i.id} {i.title} ({i.status.label})" for i in reversed(own)}
     chosen = st.selectbox("Item", list(choices), format_func=lambda i: choices[i])
     submit, withdraw = st.columns(2)
-    if chosen is not None and submit.button("Submit for review", type="primary"):
-        with user_errors():
-            items.change_status(ctx, actor, chosen, ItemStatus.PROPOSED)
-            st.success("Submitted: the executive will open it for comment.")
-    if chosen is not None and withdraw.button("Withdraw"):
-        with user_errors():
-            items.change_status(ctx, actor, chosen, ItemStatus.WITHDRAWN)
-            st.success("Withdrawn.")
+    if chosen is not None:
+
+        def to(item_id: int, status: ItemStatus, done: str) -> Callable[[Report], None]:
+            def change(report: Report) -> None:
+                items.change_status(ctx, actor, item_id, status)
+                report.success(done)
+
+            return change
+
+        with submit:
+            write_button(
+                "Submit for review",
+                "submit-item",
+                to(
+                    chosen,
+                    ItemStatus.PROPOSED,
+                    "Submitted: the executive will open it for comment.",
+                ),
+                inputs=chosen,
+                type="primary",
+            )
+        with withdraw:
+            write_button(
+                "Withdraw",
+                "withdraw-item",
+                to(chosen, ItemStatus.WITHDRAWN, "Withdrawn."),
+                inputs=chosen,
+            )

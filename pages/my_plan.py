@@ -6,7 +6,7 @@ import streamlit as st
 
 from roadmap.services import plans
 from roadmap.ui import figures, plan_view, session
-from roadmap.ui.feedback import user_errors
+from roadmap.ui.actions import Report, write_button
 from roadmap.ui.item_view import item_link
 
 ctx = session.context()
@@ -39,7 +39,10 @@ with st.form("progress", clear_on_submit=True):
     )
     percent = st.slider("Percent done", 0, 100, 0, step=5)
     note = st.text_area("Note")
-    if st.form_submit_button("Report", type="primary") and item is not None:
-        with user_errors():
+
+    def report_it(report: Report) -> None:
+        if item is not None:
             plans.report_progress(ctx, actor, item, percent, note)
-            st.success("Reported. The executive sees it on the plan page.")
+            report.success("Reported. The executive sees it on the plan page.")
+
+    write_button("Report", "report-progress", report_it, submit=True, type="primary")

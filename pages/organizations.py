@@ -6,7 +6,7 @@ import streamlit as st
 
 from roadmap.services import catalog
 from roadmap.ui import session
-from roadmap.ui.feedback import user_errors
+from roadmap.ui.actions import Report, write_button
 from roadmap.ui.organization_form import organization_fields
 
 ctx = session.context()
@@ -34,13 +34,19 @@ with edit:
     if key is not None:
         with st.form("edit_org"):
             fields = organization_fields(f"edit-{key}", orgs[key])
-            if st.form_submit_button("Save", type="primary"):
-                with user_errors():
-                    catalog.update_organization(ctx, actor, key, fields, versions[key])
-                    st.success("Saved.")
+
+            def save(report: Report, key: str = key, fields: dict = fields) -> None:
+                catalog.update_organization(ctx, actor, key, fields, versions[key])
+                report.success("Saved.")
+
+            write_button("Save", "save-organization", save, inputs=key, submit=True, type="primary")
 with new, st.form("new_org", clear_on_submit=True):
     fields = organization_fields("new", None)
-    if st.form_submit_button("Register organization", type="primary"):
-        with user_errors():
-            catalog.create_organization(ctx, actor, fields)
-            st.success("Registered.")
+
+    def register(report: Report) -> None:
+        catalog.create_organization(ctx, actor, fields)
+        report.success("Registered.")
+
+    write_button(
+        "Register organization", "register-organization", register, submit=True, type="primary"
+    )

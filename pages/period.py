@@ -7,7 +7,7 @@ import streamlit as st
 from roadmap.domain.enums import PeriodStatus, Privacy, SignalForm, VoiceMode
 from roadmap.services import periods, signals
 from roadmap.ui import session
-from roadmap.ui.feedback import user_errors
+from roadmap.ui.actions import Report, write_button
 
 ctx = session.context()
 period = signals.get_period(ctx)
@@ -53,22 +53,24 @@ with st.form("period"):
     reserve = st.number_input(
         "Reserve (person-weeks)", min_value=0.0, value=float(settings.envelope.reserve_weeks)
     )
-    if st.form_submit_button("Save", type="primary"):
-        with user_errors():
-            periods.update_period(
-                ctx,
-                actor,
-                settings.key,
-                {
-                    "status": status,
-                    "signal_forms": forms,
-                    "points_budget": budget,
-                    "privacy": privacy,
-                    "signal_window_start": opens,
-                    "signal_window_end": closes,
-                    "weeks_per_currency": rate,
-                    "envelope": {"voice": voice, "blend_alpha": alpha, "reserve_weeks": reserve},
-                },
-                period.version,
-            )
-            st.success("Saved.")
+
+    def save(report: Report) -> None:
+        periods.update_period(
+            ctx,
+            actor,
+            settings.key,
+            {
+                "status": status,
+                "signal_forms": forms,
+                "points_budget": budget,
+                "privacy": privacy,
+                "signal_window_start": opens,
+                "signal_window_end": closes,
+                "weeks_per_currency": rate,
+                "envelope": {"voice": voice, "blend_alpha": alpha, "reserve_weeks": reserve},
+            },
+            period.version,
+        )
+        report.success("Saved.")
+
+    write_button("Save", "save-period", save, submit=True, type="primary")

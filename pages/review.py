@@ -2,14 +2,14 @@ from roadmap.ui.guard import page_setup
 
 actor = page_setup("review")
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import streamlit as st
 
 from roadmap.domain.enums import ItemStatus, ScopeOutcome
 from roadmap.services import catalog, governance, items
 from roadmap.ui import session
-from roadmap.ui.feedback import user_errors
+from roadmap.ui.actions import Report, write_button
 from roadmap.ui.item_view import item_link
 from roadmap.ui.paging import page_of
 
@@ -46,10 +46,12 @@ with queue_tab:
             until = st.date_input(
                 "Comment period ends", now.date() + timedelta(days=10), key=f"end-{item_id}"
             )
-            if st.button("Open for comment", key=f"open-{item_id}", type="primary"):
-                with user_errors():
-                    governance.open_comment_period(ctx, actor, item_id, end_of(until))
-                    st.success("Opened for comment.")
+
+            def open_it(report: Report, item_id: int = item_id, until: date = until) -> None:
+                governance.open_comment_period(ctx, actor, item_id, end_of(until))
+                report.success("Opened for comment.")
+
+            write_button("Open for comment", f"open-{item_id}", open_it, type="primary")
 
 with comment_tab:
     open_items = [i for i in every.values() if i.status == ItemStatus.IN_COMMENT]
@@ -68,14 +70,19 @@ with comment_tab:
                     "New end", period.closes_at.date() + timedelta(days=7), key=f"ext-{item.id}"
                 )
                 extend, close = st.columns(2)
-                if extend.button("Extend", key=f"extend-{item.id}"):
-                    with user_errors():
-                        governance.extend_comment_period(ctx, actor, item.id, end_of(new_end))
-                        st.success("Extended.")
-                if close.button("Close now", key=f"close-{item.id}"):
-                    with user_errors():
-                        governance.close_comment_period(ctx, actor, item.id)
-                        st.success("Closed.")
+
+                def extend_it(report: Report, item_id: int = item.id, end: date = new_end) -> None:
+                    governance.extend_comment_period(ctx, actor, item_id, end_of(end))
+                    report.success("Extended.")
+
+                def close_it(report: Report, item_id: int = item.id) -> None:
+                    governance.close_comment_period(ctx, actor, item_id)
+                    report.success("Closed.")
+
+                with extend:
+                    write_button("Extend", f"extend-{item.id}", extend_it, inputs=new_end)
+                with close:
+                    write_button("Close now", f"close-{item.id}", close_it)
 
 with decide_tab:
     decidable = [
@@ -98,10 +105,13 @@ with decide_tab:
             horizontal=True,
         )
         rationale = st.text_area("Rationale (shown publicly)")
-        if st.form_submit_button("Record decision", type="primary") and chosen is not None:
-            with user_errors():
+
+        def decide(report: Report) -> None:
+            if chosen is not None:
                 governance.decide_scope(ctx, actor, chosen, outcome or "", rationale)
-                st.success("Decision recorded.")
+                report.success("Decision recorded.")
+
+        write_button("Record decision", "decide-scope", decide, submit=True, type="primary")
 
 with theme_tab:
     themes = catalog.list_themes(ctx)
@@ -115,15 +125,20 @@ with theme_tab:
         slug = st.text_input("Short name")
         name = st.text_input("Name")
         description = st.text_area("Description")
-        if st.form_submit_button("Create theme"):
-            with user_errors():
-                catalog.create_theme(ctx, actor, slug, name, description)
-                st.success("Theme created.")
+
+        def create_theme(report: Report) -> None:
+            catalog.create_theme(ctx, actor, slug, name, description)
+            report.success("Theme created.")
+
+        write_button("Create theme", "create-theme", create_theme, submit=True)
     with st.form("file_theme"):
         st.subheader("File an item under a theme")
         item_id = st.selectbox("Item", sorted(every), format_func=label)
         theme = st.selectbox("Theme", [None, *[t.slug for t in themes]])
-        if st.form_submit_button("File") and item_id is not None:
-            with user_errors():
+
+        def file_it(report: Report) -> None:
+            if item_id is not None:
                 governance.file_under_theme(ctx, actor, item_id, theme)
-                st.success("Filed.")
+                report.success("Filed.")
+
+        write_button("File", "file-under-theme", file_it, submit=True)

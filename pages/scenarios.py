@@ -9,6 +9,7 @@ from roadmap.domain.enums import AllocationRule, VoiceMode
 from roadmap.domain.models import Envelope
 from roadmap.services import plans, signals
 from roadmap.ui import plan_view, session
+from roadmap.ui.actions import Report, write_button
 from roadmap.ui.feedback import user_errors
 
 ctx = session.context()
@@ -148,9 +149,11 @@ if results:
             plan_view.flows(snap)
             plan_view.staffing(snap)
             plan_view.explanation(snap)
-            if st.button(f"Publish {name} as the plan", key=f"publish-{name}"):
-                with user_errors():
-                    published = plans.publish_plan(ctx, actor, envelope, name)
-                    st.success(
-                        f"Published version {published.version} of the {published.period} plan."
-                    )
+
+            def publish(report: Report, envelope: Envelope = envelope, name: str = name) -> None:
+                published = plans.publish_plan(ctx, actor, envelope, name)
+                report.success(
+                    f"Published version {published.version} of the {published.period} plan."
+                )
+
+            write_button(f"Publish {name} as the plan", f"publish-{name}", publish)

@@ -9,7 +9,7 @@ from roadmap.domain.enums import Role, SignalForm
 from roadmap.services import catalog, signals
 from roadmap.services.signals import PledgeInput
 from roadmap.ui import session
-from roadmap.ui.feedback import user_errors
+from roadmap.ui.actions import Report, write_button
 
 ctx = session.context()
 mine = sorted(actor.scopes(Role.REPRESENTATIVE))
@@ -125,10 +125,19 @@ if SignalForm.PLEDGE in forms:
         st.session_state["pledge_rows"] = rows + 1
         st.rerun()
 
-if st.button("Save signals", type="primary"):
-    with user_errors():
-        signals.save_signal(ctx, actor, org_key, approvals, points, ranking, pledges)
-        st.success("Saved. The latest signal counts; earlier ones stay in the history.")
+
+def save(report: Report) -> None:
+    signals.save_signal(ctx, actor, org_key, approvals, points, ranking, pledges)
+    report.success("Saved. The latest signal counts; earlier ones stay in the history.")
+
+
+write_button(
+    "Save signals",
+    "save-signals",
+    save,
+    inputs=[org_key, approvals, points, ranking, pledges],
+    type="primary",
+)
 
 with st.expander("History"):
     history = signals.signal_history(ctx, actor, org_key)

@@ -5,9 +5,10 @@ actor = page_setup("staff_admin")
 import pandas as pd
 import streamlit as st
 
+from roadmap.domain.errors import ValidationError
 from roadmap.services import catalog, staff
 from roadmap.ui import session
-from roadmap.ui.feedback import user_errors
+from roadmap.ui.actions import Report, write_button
 
 ctx = session.context()
 st.title("Staff")
@@ -68,27 +69,29 @@ with st.form("staff"):
         value=(current.member.paid_by or "") if current else "",
     )
     active = st.checkbox("Active", value=current.member.active if current else True)
-    if st.form_submit_button("Save", type="primary"):
-        with user_errors():
-            try:
-                by_month = [float(x) for x in months.split(",") if x.strip()] or None
-            except ValueError:
-                by_month = None
-                st.error("Capacity by month must be numbers separated by commas.")
-                st.stop()
-            staff.save_staff(
-                ctx,
-                actor,
-                {
-                    "key": current.member.key if current else key,
-                    "name": name,
-                    "username": username or None,
-                    "skills": {k: v for k, v in levels.items() if v},
-                    "capacity_weeks": capacity,
-                    "paid_by": paid_by or None,
-                    "active": active,
-                },
-                current.version if current else None,
-                by_month,
-            )
-            st.success("Saved.")
+
+    def save(report: Report) -> None:
+        try:
+            by_month = [float(x) for x in months.split(",") if x.strip()] or None
+        except ValueError:
+            raise ValidationError(
+                "Capacity by month must be numbers separated by commas."
+            ) from None
+        staff.save_staff(
+            ctx,
+            actor,
+            {
+                "key": current.member.key if current else key,
+                "name": name,
+                "username": username or None,
+                "skills": {k: v for k, v in levels.items() if v},
+                "capacity_weeks": capacity,
+                "paid_by": paid_by or None,
+                "active": active,
+            },
+            current.version if current else None,
+            by_month,
+        )
+        report.success("Saved.")
+
+    write_button("Save", "save-staff", save, inputs=chosen, submit=True, type="primary")

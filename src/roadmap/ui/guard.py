@@ -7,7 +7,7 @@ from urllib.parse import quote
 import streamlit as st
 
 from roadmap.domain.actor import Actor
-from roadmap.ui import session
+from roadmap.ui import actions, session
 from roadmap.ui.registry import BY_KEY
 
 
@@ -20,6 +20,7 @@ def page_setup(key: str) -> Actor:
     spec = BY_KEY[key]
     actor = session.current_actor()
     if spec.allows(actor):
+        actions.enter_page(key)
         return actor
     if spec.signed_out_only:
         st.info(f"You are signed in as {actor.display_name} ({actor.username}).")

@@ -10,6 +10,7 @@ import streamlit as st
 from roadmap.domain.enums import ItemKind, LinkKind
 from roadmap.domain.errors import RoadmapError, ValidationError
 from roadmap.services.catalog import Named
+from roadmap.ui.actions import clicked_once
 
 ERRORS_KEY = "item_form_errors"
 SAVED_KEY = "item_form_saved"
@@ -65,7 +66,7 @@ def item_form(
         link_kind = st.selectbox("Link kind", [k.value for k in LinkKind])
         link_url = st.text_input("Link (issue, pull request, enhancement proposal)")
         _error_for("links")
-        submitted = st.form_submit_button("Save draft", type="primary")
+        submitted = clicked_once("Save draft", "save-draft", submit=True, type="primary")
     if not submitted:
         return
     fields: dict[str, Any] = {

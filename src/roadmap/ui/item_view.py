@@ -11,7 +11,7 @@ from roadmap.services.audit import AuditEventView
 from roadmap.services.context import Context
 from roadmap.services.governance import CommentPeriodView, DecisionView
 from roadmap.services.items import ItemView
-from roadmap.ui.feedback import user_errors
+from roadmap.ui.actions import write_button
 from roadmap.ui.text import plain, safe_markdown
 
 
@@ -76,10 +76,14 @@ def comments(ctx: Context, actor: Actor, item_id: int, period: CommentPeriodView
             return
         with st.form("comment", clear_on_submit=True):
             body = st.text_area("Your comment", max_chars=10_000)
-            if st.form_submit_button("Post comment"):
-                with user_errors():
-                    governance.add_comment(ctx, actor, item_id, body)
-                    st.rerun()
+            write_button(
+                "Post comment",
+                "post-comment",
+                lambda _: governance.add_comment(ctx, actor, item_id, body),
+                inputs=item_id,
+                submit=True,
+                rerun=True,  # the new comment is drawn above the form
+            )
 
 
 def history(events: list[AuditEventView]) -> None:
