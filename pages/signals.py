@@ -9,7 +9,7 @@ from roadmap.domain.enums import Role, SignalForm
 from roadmap.services import catalog, signals
 from roadmap.services.signals import PledgeInput
 from roadmap.ui import session
-from roadmap.ui.actions import Report, write_button
+from roadmap.ui.actions import Report, clicked_once, write_button
 
 ctx = session.context()
 mine = sorted(actor.scopes(Role.REPRESENTATIVE))
@@ -121,7 +121,7 @@ if SignalForm.PLEDGE in forms:
         note = cols[3].text_input("Note", key=f"pl-n-{n}", value=first[2] if first else "")
         if item is not None:
             pledges.append(PledgeInput(int(item), weeks, money, note))
-    if st.button("Add a pledge row"):
+    if clicked_once("Add a pledge row", "add-pledge-row"):
         st.session_state["pledge_rows"] = rows + 1
         st.rerun()
 
