@@ -68,3 +68,52 @@ def test_an_unknown_item_id_reads_as_not_found(as_user: Callable[[str | None], A
     at.query_params["id"] = "99999"
     at.run()
     assert at.title[0].value == "Item not found"
+
+
+def test_a_refused_comment_keeps_its_text_and_a_posted_one_empties_the_box(
+    as_user: Callable[[str | None], Actor],
+) -> None:
+    from roadmap.services import governance
+    from roadmap.store.tables import CommentRow
+
+    executive = as_user("exec")
+    with reading(default_context().engine) as session:
+        item_id = session.scalar(
+            select(ItemRow.id).where(ItemRow.status == "proposed").order_by(ItemRow.id.desc())
+        )
+    assert item_id is not None
+    ctx = default_context()
+    governance.open_comment_period(ctx, executive, item_id)
+
+    def comments() -> list[str]:
+        with reading(ctx.engine) as session:
+            return list(
+                session.scalars(select(CommentRow.body).where(CommentRow.item_id == item_id))
+            )
+
+    as_user("member")
+    at = page("item")
+    at.query_params["id"] = str(item_id)
+    at.run()
+    by_label(at.text_area, "Your comment").input("A first comment that gets posted.")
+    by_label(at.button, "Post comment").click().run()
+    assert not at.exception
+    assert comments() == ["A first comment that gets posted."]
+    assert by_label(at.text_area, "Your comment").value == ""
+
+    text = "A long thought the member would hate to type again."
+    by_label(at.text_area, "Your comment").input(text)
+    governance.close_comment_period(ctx, executive, item_id)  # meanwhile, in another session
+    by_label(at.button, "Post comment").click().run()
+    assert [e.value for e in at.error] == [
+        "Comments are closed: this item has no open comment period."
+    ]
+    assert comments() == ["A first comment that gets posted."]
+    at.run()  # the page as the next rerun draws it
+    assert by_label(at.text_area, "Your comment").value == text
+    # Sending again sends the kept text (a form cleared on submit would send an empty box,
+    # refused for being empty instead).
+    by_label(at.button, "Post comment").click().run()
+    assert [e.value for e in at.error] == [
+        "Comments are closed: this item has no open comment period."
+    ]

@@ -127,14 +127,12 @@ def write_button(
     *,
     inputs: Any = None,
     submit: bool = False,
-    rerun: bool = False,
     **button: Any,
 ) -> Report | None:
     """Draw a write button; on its click run ``do(report)`` once, whatever reruns follow.
 
     ``inputs`` is what the person entered for this write: its answer stays on the page
-    while they are unchanged. ``submit`` draws a form's submit button. ``rerun`` starts a
-    fresh run after the write, for pages that drew what it changed above the button.
+    while they are unchanged. ``submit`` draws a form's submit button.
     Returns the report of a click acted on in this very run, else None.
     """
     answers = _state().answers
@@ -152,8 +150,6 @@ def write_button(
             mine.report = report
             mine.done.set()
         acted = report
-        if rerun and not report.refused:
-            st.rerun()
     answer = answers.get(key)
     if answer is None:
         return acted

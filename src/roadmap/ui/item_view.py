@@ -70,20 +70,29 @@ def comments(ctx: Context, actor: Actor, item_id: int, period: CommentPeriodView
         with st.chat_message("user"):
             st.caption(f"{plain(comment.author_name)} · {comment.created_at:%Y-%m-%d %H:%M} UTC")
             st.markdown(safe_markdown(comment.body))
-    if period is not None and period.is_open(now):
-        if not actor.signed_in:
-            st.markdown("[Sign in](/auth/login) to comment.")
-            return
-        with st.form("comment", clear_on_submit=True):
-            body = st.text_area("Your comment", max_chars=10_000)
-            write_button(
-                "Post comment",
-                "post-comment",
-                lambda _: governance.add_comment(ctx, actor, item_id, body),
-                inputs=item_id,
-                submit=True,
-                rerun=True,  # the new comment is drawn above the form
-            )
+    # The text stays when the comment is refused; a posted comment empties the box, which is
+    # a new one after each post. A text sent just as the period closed still gets its form
+    # and the sentence, instead of vanishing with it.
+    posted = st.session_state.setdefault("comments-posted", 0)
+    box = f"comment-{item_id}-{posted}"
+    is_open = period is not None and period.is_open(now)
+    if not is_open and not st.session_state.get(box):
+        return
+    if not actor.signed_in:
+        st.markdown("[Sign in](/auth/login) to comment.")
+        return
+    with st.form("comment"):
+        body = st.text_area("Your comment", max_chars=10_000, key=box)
+        acted = write_button(
+            "Post comment",
+            "post-comment",
+            lambda _: governance.add_comment(ctx, actor, item_id, body),
+            inputs=item_id,
+            submit=True,
+        )
+    if acted is not None and not acted.refused:
+        st.session_state["comments-posted"] = posted + 1
+        st.rerun()  # the new comment is drawn above the form
 
 
 def history(events: list[AuditEventView]) -> None:
