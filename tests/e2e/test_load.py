@@ -237,16 +237,23 @@ async def representative(browser: Any, base: str, user: str, p: Plan, out: Outco
 
 async def commenter(browser: Any, base: str, user: str, p: Plan, out: Outcome) -> None:
     """Each round posts a comment; it is acknowledged when the page shows it."""
+    from playwright.async_api import expect as expect_async
+
     page = await sign_in(browser, base, user, out)
     await page.goto(f"{base}/item?id={p.comment_item[user]}")
     await page.wait_for_selector(f"{MAIN} h1")
     main = page.locator(MAIN)
+    box = main.get_by_label("Your comment")
+    posted = main.locator('[data-testid="stChatMessage"]')
     for n in range(ROUNDS):
         body = f"Load comment {n + 1} from {user}."
         await settle(page)
-        await main.get_by_label("Your comment").fill(body)
+        # A posted comment's box is replaced by an empty one (a refused one keeps its text):
+        # type only once the last round's box has gone, as a person would.
+        await expect_async(box).to_have_value("", timeout=60_000)
+        await box.fill(body)
         await page.get_by_role("button", name="Post comment").click()
-        refused = await answer(page, main.get_by_text(body, exact=True))
+        refused = await answer(page, posted.get_by_text(body, exact=True))
         (out.acked.append(body) if refused is None else out.refused.append((body, refused)))
         await check_no_exception(page, out.problems)
     await page.context.close()
