@@ -9,7 +9,7 @@ from roadmap.domain.enums import AllocationRule, VoiceMode
 from roadmap.domain.models import Envelope
 from roadmap.services import plans, signals
 from roadmap.ui import plan_view, session
-from roadmap.ui.actions import Report, write_button
+from roadmap.ui.actions import Report, clicked_once, write_button
 from roadmap.ui.feedback import user_errors
 
 ctx = session.context()
@@ -57,7 +57,7 @@ for n, column in enumerate(st.columns(count or 1)):
             )
         )
 
-if st.button("Run scenarios", type="primary"):
+if clicked_once("Run scenarios", "run-scenarios", type="primary"):
     results = []
     with st.status("Running the scenarios…", expanded=True) as status:
         for name, envelope in envelopes:
@@ -150,8 +150,13 @@ if results:
             plan_view.staffing(snap)
             plan_view.explanation(snap)
 
-            def publish(report: Report, envelope: Envelope = envelope, name: str = name) -> None:
-                published = plans.publish_plan(ctx, actor, envelope, name)
+            def publish(
+                report: Report,
+                envelope: Envelope = envelope,
+                name: str = name,
+                reviewed: dict = snap,
+            ) -> None:
+                published = plans.publish_plan(ctx, actor, envelope, name, reviewed=reviewed)
                 report.success(
                     f"Published version {published.version} of the {published.period} plan."
                 )

@@ -117,3 +117,40 @@ def test_a_refused_comment_keeps_its_text_and_a_posted_one_empties_the_box(
     assert [e.value for e in at.error] == [
         "Comments are closed: this item has no open comment period."
     ]
+
+
+def test_a_scenario_whose_funding_moved_since_it_ran_is_not_published(
+    as_user: Callable[[str | None], Actor],
+) -> None:
+    from roadmap.auth.sessions import authenticate
+    from roadmap.domain.enums import Role
+    from roadmap.services import signals
+    from roadmap.services.signals import PledgeInput
+    from roadmap.store.tables import PlanRow
+
+    def plan_count() -> int:
+        with reading(default_context().engine) as session:
+            return int(session.scalar(select(func.count()).select_from(PlanRow)) or 0)
+
+    as_user("exec")
+    at = page("scenarios").run()
+    by_label(at.radio, "Scenarios").set_value(1).run()
+    by_label(at.button, "Run scenarios").click().run()
+    assert not at.exception
+    publish = next(b for b in at.button if b.label.startswith("Publish"))
+    ctx = default_context()
+    rep = authenticate(ctx, "orgrep", "demo")
+    assert rep is not None
+    (org,) = rep.scopes(Role.REPRESENTATIVE)
+    kept, _ = signals.my_signal(ctx, rep, org)
+    assert kept is not None
+    before = plan_count()
+    signals.save_signal(ctx, rep, org, [], {}, [], [])  # meanwhile, the signal is withdrawn
+    try:
+        publish.click().run()
+        assert not at.exception
+        assert any("changed since you ran this scenario" in w.value for w in at.warning)
+        assert plan_count() == before
+    finally:
+        pledges = [PledgeInput(i, w, 0.0, n) for i, w, n in kept.pledges]
+        signals.save_signal(ctx, rep, org, kept.approvals, kept.points, kept.ranking, pledges)

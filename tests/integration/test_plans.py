@@ -4,19 +4,19 @@ staff see and report on their own assignments."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from support import Clock
 
 from roadmap import config
 from roadmap.auth.sessions import authenticate
 from roadmap.domain.actor import Actor
-from roadmap.domain.enums import AllocationRule, ItemStatus
-from roadmap.domain.errors import PermissionDenied, ValidationError
+from roadmap.domain.enums import AllocationRule, ItemStatus, Role
+from roadmap.domain.errors import ConflictError, PermissionDenied, ValidationError
 from roadmap.services import demo, items, plans, signals
 from roadmap.services.context import Context
 from roadmap.store.engine import reading, transaction
-from roadmap.store.tables import AssignmentRow, AuditEventRow, PlanRow, StaffRow
+from roadmap.store.tables import AssignmentRow, AuditEventRow, ItemRow, PlanRow, StaffRow
 
 
 @pytest.fixture
@@ -170,3 +170,43 @@ def test_the_plan_report_lists_every_funded_item_and_escapes_titles(demo_ctx: Co
     assert all(line.count(" | ") >= 2 for line in table_rows)
     rows = reports.plan_csv(plan).splitlines()
     assert len(rows) == 1 + len(plan.snapshot["assignments"])
+
+
+def _planned(ctx: Context) -> list[int]:
+    with reading(ctx.engine) as session:
+        return list(
+            session.scalars(
+                select(ItemRow.id)
+                .where(ItemRow.status == ItemStatus.PLANNED.value)
+                .order_by(ItemRow.id)
+            )
+        )
+
+
+def test_a_reviewed_scenario_is_not_published_once_the_signals_moved_its_funding(
+    demo_ctx: Context,
+) -> None:
+    execu = who(demo_ctx, "exec")
+    envelope = signals.get_period(demo_ctx).settings.envelope
+    reviewed = plans.snapshot(plans.run_scenario(demo_ctx, execu, envelope, "A"))
+    # Meanwhile a representative withdraws the organization's whole signal.
+    rep = who(demo_ctx, "orgrep")
+    (org,) = rep.scopes(Role.REPRESENTATIVE)
+    signals.save_signal(demo_ctx, rep, org, [], {}, [], [])
+    now = plans.snapshot(plans.run_scenario(demo_ctx, execu, envelope, "A"))
+    moved = {f["item"] for f in reviewed["funded"]} ^ {f["item"] for f in now["funded"]}
+    assert moved, "the withdrawn signal should change what is funded"
+    before = _history(demo_ctx), _planned(demo_ctx)
+
+    with pytest.raises(ConflictError, match="changed since you ran this scenario") as refused:
+        plans.publish_plan(demo_ctx, execu, envelope, "A", reviewed=reviewed)
+    for item_id in moved:
+        assert f"#{item_id}" in str(refused.value)
+    assert (_history(demo_ctx), _planned(demo_ctx)) == before, "a refused publish wrote"
+    with reading(demo_ctx.engine) as session:
+        assert session.scalar(select(func.count()).select_from(PlanRow)) == 0
+
+    # Reviewed afresh, the same scenario publishes exactly the funding that was shown.
+    plan = plans.publish_plan(demo_ctx, execu, envelope, "A", reviewed=now)
+    assert plan.snapshot["funded"] == now["funded"]
+    assert plan.snapshot["accounts"] == now["accounts"]

@@ -17,7 +17,7 @@ from roadmap.allocation.assignment import StaffMember, StaffPlan, WorkItem, assi
 from roadmap.auth.roles import require
 from roadmap.domain.actor import Actor
 from roadmap.domain.enums import ItemStatus, Role
-from roadmap.domain.errors import NotFound, ValidationError
+from roadmap.domain.errors import ConflictError, NotFound, ValidationError
 from roadmap.domain.models import Envelope
 from roadmap.services.audit import record
 from roadmap.services.context import Context
@@ -195,12 +195,20 @@ def publish_plan(
     envelope: Envelope,
     name: str = "plan",
     period_key: str | None = None,
+    reviewed: dict[str, Any] | None = None,
 ) -> PlanView:
     """Publish a scenario as the period's plan: a new immutable version; funded items become
-    ``planned``."""
+    ``planned``.
+
+    The scenario is run again here. With ``reviewed`` (the snapshot the executive looked
+    at) a funding that differs from it is refused as a conflict and nothing is written: a
+    signal, item or envelope changed meanwhile, and the plan would not be the one reviewed.
+    """
     require(actor, Role.EXECUTIVE, to="publish plans")
     scenario = run_scenario(ctx, actor, envelope, name, period_key)
     frozen = snapshot(scenario)
+    if reviewed is not None:
+        _same_funding(reviewed, frozen)
     now = ctx.now()
     with transaction(ctx.engine) as session:
         period = find_period_row(session, period_key)
@@ -244,6 +252,34 @@ def publish_plan(
             {"funded": [f["item"] for f in frozen["funded"]], "name": name},
         )
         return PlanView(period.key, version, actor.username or "", now, frozen)
+
+
+def _funding(snap: dict[str, Any]) -> dict[int, tuple[float, Any]]:
+    return {f["item"]: (f["effort"], f["payments"]) for f in snap["funded"]}
+
+
+def _same_funding(reviewed: dict[str, Any], now: dict[str, Any]) -> None:
+    """Refuse to publish a funding other than the one reviewed, naming what moved."""
+    seen, fresh = _funding(reviewed), _funding(now)
+    if seen == fresh and reviewed["accounts"] == now["accounts"]:
+        return
+    added = sorted(set(fresh) - set(seen))
+    dropped = sorted(set(seen) - set(fresh))
+    repaid = sorted(i for i in set(seen) & set(fresh) if seen[i] != fresh[i])
+    parts = [
+        f"{label} {', '.join(f'#{i}' for i in ids)}"
+        for label, ids in (("now funded:", added), ("no longer funded:", dropped))
+        if ids
+    ]
+    if repaid:
+        parts.append(f"paid differently: {', '.join(f'#{i}' for i in repaid)}")
+    if not parts:
+        parts.append("the organizations' shares moved")
+    raise ConflictError(
+        "The signals or items changed since you ran this scenario ("
+        + "; ".join(parts)
+        + "). Nothing was published; run the scenarios again and review the new result."
+    )
 
 
 def _view(session: Session, row: PlanRow, period_key: str) -> PlanView:
