@@ -58,18 +58,39 @@ for n, column in enumerate(st.columns(count or 1)):
         )
 
 if clicked_once("Run scenarios", "run-scenarios", type="primary"):
-    results = []
+    ran: list[plans.ScenarioResult] = []
     with st.status("Running the scenarios…", expanded=True) as status:
         for name, envelope in envelopes:
             st.write(f"{name}: funding items by {envelope.rule.value}, then assigning staff…")
             with user_errors():
-                results.append(
-                    (name, envelope, plans.snapshot(plans.run_scenario(ctx, actor, envelope, name)))
-                )
+                snap = plans.snapshot(plans.run_scenario(ctx, actor, envelope, name))
+                ran.append(plans.ScenarioResult(name, envelope, snap))
         status.update(label="Scenarios ready", state="complete", expanded=False)
-    st.session_state["scenario_results"] = results
+    if ran:
+        with user_errors():
+            # Kept in the database: a reload, or another executive, sees this comparison.
+            st.session_state["comparison"] = plans.keep_comparison(ctx, actor, ran).id
 
-results = st.session_state.get("scenario_results", [])
+kept = plans.comparisons(ctx, actor)
+results: list[tuple[str, Envelope, dict]] = []
+if kept:
+    ids = [c[0] for c in kept]
+    labels = {
+        i: f"{', '.join(names)} · run by {who or 'someone'} on {at:%Y-%m-%d %H:%M} UTC"
+        for i, who, at, names in kept
+    }
+    mine = st.session_state.get("comparison")
+    chosen = st.selectbox(
+        "Comparison (the newest kept first)",
+        ids,
+        index=ids.index(mine) if mine in ids else 0,
+        format_func=labels.get,
+        key=f"comparison-{mine}",  # a new run shows itself, not the choice made before it
+    )
+    if chosen is not None:
+        with user_errors():
+            shown = plans.comparison(ctx, actor, chosen)
+            results = [(s.name, s.envelope, s.snapshot) for s in shown.scenarios]
 if results:
     st.header("Comparison")
     every = sorted(
@@ -142,12 +163,13 @@ if results:
         width="stretch",
     )
     tabs = st.tabs([name for name, _, _ in results])
-    for tab, (name, envelope, snap) in zip(tabs, results, strict=True):
+    for n, (tab, (name, envelope, snap)) in enumerate(zip(tabs, results, strict=True)):
         with tab:
-            plan_view.overview(snap)
-            plan_view.fairness_panel(snap)
-            plan_view.flows(snap)
-            plan_view.staffing(snap)
+            # Keyed by position: two scenarios may draw identical charts.
+            plan_view.overview(snap, key=f"scenario-{n}")
+            plan_view.fairness_panel(snap, key=f"scenario-{n}")
+            plan_view.flows(snap, key=f"scenario-{n}")
+            plan_view.staffing(snap, key=f"scenario-{n}")
             plan_view.explanation(snap)
 
             def publish(

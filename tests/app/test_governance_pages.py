@@ -154,3 +154,29 @@ def test_a_scenario_whose_funding_moved_since_it_ran_is_not_published(
     finally:
         pledges = [PledgeInput(i, w, 0.0, n) for i, w, n in kept.pledges]
         signals.save_signal(ctx, rep, org, kept.approvals, kept.points, kept.ranking, pledges)
+
+
+def test_a_comparison_survives_a_reload_and_a_new_run_shows_itself(
+    as_user: Callable[[str | None], Actor],
+) -> None:
+    as_user("exec")
+    at = page("scenarios").run()
+    by_label(at.radio, "Scenarios").set_value(1).run()
+    by_label(at.text_input, "Name").input("Kept across reloads").run()
+    by_label(at.button, "Run scenarios").click().run()
+    assert not at.exception
+
+    reloaded = page("scenarios").run()  # a new session: nothing in session state
+    assert not reloaded.exception
+    assert by_label(reloaded.selectbox, "Comparison (the newest kept first)").value is not None
+    assert [t.label for t in reloaded.tabs] == ["Kept across reloads"]
+    assert [b.label for b in reloaded.button if b.label.startswith("Publish")] == [
+        "Publish Kept across reloads as the plan"
+    ]
+
+    by_label(reloaded.text_input, "Name").input("The newer one").run()
+    # Two scenarios alike draw identical charts: each is keyed by its place, not its content.
+    reloaded.selectbox(key="rule-1").set_value(reloaded.selectbox(key="rule-0").value).run()
+    by_label(reloaded.button, "Run scenarios").click().run()
+    assert not reloaded.exception
+    assert [t.label for t in reloaded.tabs] == ["The newer one", "Scenario B"]

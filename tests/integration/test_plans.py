@@ -3,6 +3,8 @@ staff see and report on their own assignments."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -12,7 +14,7 @@ from roadmap import config
 from roadmap.auth.sessions import authenticate
 from roadmap.domain.actor import Actor
 from roadmap.domain.enums import AllocationRule, ItemStatus, Role
-from roadmap.domain.errors import ConflictError, PermissionDenied, ValidationError
+from roadmap.domain.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from roadmap.services import demo, items, plans, signals
 from roadmap.services.context import Context
 from roadmap.store.engine import reading, transaction
@@ -210,3 +212,61 @@ def test_a_reviewed_scenario_is_not_published_once_the_signals_moved_its_funding
     plan = plans.publish_plan(demo_ctx, execu, envelope, "A", reviewed=now)
     assert plan.snapshot["funded"] == now["funded"]
     assert plan.snapshot["accounts"] == now["accounts"]
+
+
+def test_a_kept_comparison_reads_back_as_run_and_publishes_without_a_false_conflict(
+    demo_ctx: Context, clock: Clock
+) -> None:
+    execu = who(demo_ctx, "exec")
+    envelope = signals.get_period(demo_ctx).settings.envelope
+    greedy = envelope.model_copy(update={"rule": AllocationRule.GREEDY, "reserve_weeks": 3.0})
+    ran = [
+        plans.ScenarioResult(name, env, plans.snapshot(plans.run_scenario(demo_ctx, execu, env)))
+        for name, env in (("Equal shares", envelope), ("Greedy, 3 weeks kept", greedy))
+    ]
+    kept = plans.keep_comparison(demo_ctx, execu, ran)
+    clock.advance(minutes=5)
+    later = plans.keep_comparison(demo_ctx, execu, ran[:1])
+
+    assert [(c[0], c[1], c[3]) for c in plans.comparisons(demo_ctx, execu)] == [
+        (later.id, "exec", ["Equal shares"]),
+        (kept.id, "exec", ["Equal shares", "Greedy, 3 weeks kept"]),
+    ]
+    back = plans.comparison(demo_ctx, execu, kept.id)
+    assert back.run_by == "exec"
+    assert [(s.name, s.envelope) for s in back.scenarios] == [(s.name, s.envelope) for s in ran]
+    assert [s.snapshot for s in back.scenarios] == [json.loads(json.dumps(s.snapshot)) for s in ran]
+
+    # The snapshot read back from the database (JSON: tuples are lists now) is still the
+    # funding a fresh run gives, so publishing it is not refused as changed.
+    published = plans.publish_plan(
+        demo_ctx, execu, greedy, "Greedy", reviewed=back.scenarios[1].snapshot
+    )
+    assert published.snapshot["funded"] == back.scenarios[1].snapshot["funded"]
+
+
+def test_only_the_newest_comparisons_are_kept_and_only_the_executive_sees_them(
+    demo_ctx: Context, clock: Clock
+) -> None:
+    execu = who(demo_ctx, "exec")
+    envelope = signals.get_period(demo_ctx).settings.envelope
+    one = [plans.ScenarioResult("A", envelope, {"funded": [], "accounts": []})]
+    ids = []
+    for _ in range(plans.KEEP_COMPARISONS + 2):
+        ids.append(plans.keep_comparison(demo_ctx, execu, one).id)
+        clock.advance(seconds=1)
+    listed = [c[0] for c in plans.comparisons(demo_ctx, execu)]
+    assert listed == ids[::-1][: plans.KEEP_COMPARISONS]
+    with pytest.raises(NotFound, match="no longer kept"):
+        plans.comparison(demo_ctx, execu, ids[0])
+    with pytest.raises(ValidationError, match="at least one scenario"):
+        plans.keep_comparison(demo_ctx, execu, [])
+    for name in ("admin", "lead", "orgrep", "staff", "member"):
+        someone = who(demo_ctx, name)
+        with pytest.raises(PermissionDenied):
+            plans.keep_comparison(demo_ctx, someone, one)
+        with pytest.raises(PermissionDenied):
+            plans.comparisons(demo_ctx, someone)
+        with pytest.raises(PermissionDenied):
+            plans.comparison(demo_ctx, someone, ids[-1])
+    assert [c[0] for c in plans.comparisons(demo_ctx, execu)] == listed

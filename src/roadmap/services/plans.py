@@ -7,10 +7,10 @@ updates; the store refuses any UPDATE of a plan row (see ``roadmap.store.tables`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from roadmap.allocation.assignment import StaffMember, StaffPlan, WorkItem, assign_staff
@@ -31,6 +31,7 @@ from roadmap.store.tables import (
     OrganizationRow,
     PlanRow,
     ProgressReportRow,
+    ScenarioComparisonRow,
     StaffRow,
     UserRow,
 )
@@ -51,6 +52,25 @@ class PlanView:
     published_by: str
     published_at: Any
     snapshot: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    name: str
+    envelope: Envelope
+    snapshot: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    id: int
+    run_by: str
+    run_at: datetime
+    scenarios: list[ScenarioResult]
+
+
+# Comparisons kept per period; older ones are dropped when a new one is kept.
+KEEP_COMPARISONS = 20
 
 
 @dataclass(frozen=True)
@@ -279,6 +299,89 @@ def _same_funding(reviewed: dict[str, Any], now: dict[str, Any]) -> None:
         "The signals or items changed since you ran this scenario ("
         + "; ".join(parts)
         + "). Nothing was published; run the scenarios again and review the new result."
+    )
+
+
+def keep_comparison(
+    ctx: Context, actor: Actor, scenarios: list[ScenarioResult], period_key: str | None = None
+) -> Comparison:
+    """Keep the scenarios an executive just ran, so that a reload or another member of the
+    executive body sees the same comparison; only the newest ``KEEP_COMPARISONS`` of the
+    period stay. Not audited: a comparison decides nothing (publishing is audited)."""
+    require(actor, Role.EXECUTIVE, to="run scenarios")
+    if not scenarios:
+        raise ValidationError("Run at least one scenario.")
+    stored = [
+        {
+            "name": s.name,
+            "envelope": s.envelope.model_dump(mode="json"),
+            "snapshot": s.snapshot,
+        }
+        for s in scenarios
+    ]
+    with transaction(ctx.engine) as session:
+        period = find_period_row(session, period_key)
+        row = ScenarioComparisonRow(
+            period_id=period.id, run_by=actor.user_id, run_at=ctx.now(), scenarios=stored
+        )
+        session.add(row)
+        session.flush()
+        older = session.scalars(
+            select(ScenarioComparisonRow.id)
+            .where(ScenarioComparisonRow.period_id == period.id)
+            .order_by(ScenarioComparisonRow.run_at.desc(), ScenarioComparisonRow.id.desc())
+            .offset(KEEP_COMPARISONS)
+        ).all()
+        if older:
+            session.execute(
+                delete(ScenarioComparisonRow).where(ScenarioComparisonRow.id.in_(older))
+            )
+        return _comparison(session, row)
+
+
+def comparisons(
+    ctx: Context, actor: Actor, period_key: str | None = None
+) -> list[tuple[int, str, datetime, list[str]]]:
+    """The period's kept comparisons, newest first: id, who ran it, when, scenario names."""
+    require(actor, Role.EXECUTIVE, to="see scenarios")
+    with reading(ctx.engine) as session:
+        period = find_period_row(session, period_key)
+        rows = session.execute(
+            select(
+                ScenarioComparisonRow.id,
+                UserRow.username,
+                ScenarioComparisonRow.run_at,
+                ScenarioComparisonRow.scenarios,
+            )
+            .outerjoin(UserRow, UserRow.id == ScenarioComparisonRow.run_by)
+            .where(ScenarioComparisonRow.period_id == period.id)
+            .order_by(ScenarioComparisonRow.run_at.desc(), ScenarioComparisonRow.id.desc())
+        ).all()
+        return [(i, who or "", at, [s["name"] for s in kept]) for i, who, at, kept in rows]
+
+
+def comparison(ctx: Context, actor: Actor, comparison_id: int) -> Comparison:
+    """One kept comparison, its scenarios in the order they were shown."""
+    require(actor, Role.EXECUTIVE, to="see scenarios")
+    with reading(ctx.engine) as session:
+        row = session.get(ScenarioComparisonRow, comparison_id)
+        if row is None:
+            raise NotFound(
+                "That comparison is no longer kept; run the scenarios again to compare them."
+            )
+        return _comparison(session, row)
+
+
+def _comparison(session: Session, row: ScenarioComparisonRow) -> Comparison:
+    who = session.get(UserRow, row.run_by) if row.run_by else None
+    return Comparison(
+        row.id,
+        who.username if who else "",
+        row.run_at,
+        [
+            ScenarioResult(s["name"], Envelope.model_validate(s["envelope"]), s["snapshot"])
+            for s in row.scenarios
+        ],
     )
 
 

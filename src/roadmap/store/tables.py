@@ -268,6 +268,19 @@ class PlanRow(Base):
     snapshot: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+class ScenarioComparisonRow(Base):
+    """Scenarios an executive ran side by side: kept so that a reload, or another member of
+    the executive body, sees the same comparison (only the newest few per period stay)."""
+
+    __tablename__ = "scenario_comparisons"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), index=True)
+    run_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    run_at: Mapped[datetime]
+    # [{"name": ..., "envelope": {...}, "snapshot": {...}}, ...] in the order shown
+    scenarios: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
 class AssignmentRow(Base):
     __tablename__ = "assignments"
     id: Mapped[int] = mapped_column(primary_key=True)

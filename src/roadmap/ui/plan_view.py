@@ -70,9 +70,9 @@ def explanation(snap: dict[str, Any]) -> None:
     )
 
 
-def fairness_panel(snap: dict[str, Any]) -> None:
+def fairness_panel(snap: dict[str, Any], key: str = "plan") -> None:
     frame = accounts_frame(snap)
-    st.plotly_chart(figures.fairness(frame), width="stretch")
+    st.plotly_chart(figures.fairness(frame), width="stretch", key=f"{key}-fairness")
     st.dataframe(
         frame.style.format({"Share of voice": "{:.1%}", "Share of effort it asked for": "{:.1%}"}),
         hide_index=True,
@@ -80,7 +80,7 @@ def fairness_panel(snap: dict[str, Any]) -> None:
     )
 
 
-def overview(snap: dict[str, Any]) -> None:
+def overview(snap: dict[str, Any], key: str = "plan") -> None:
     funded = funded_frame(snap)
     cols = st.columns(4)
     cols[0].metric("Capacity (person-weeks)", f"{snap['budget']:g}")
@@ -89,10 +89,10 @@ def overview(snap: dict[str, Any]) -> None:
     gaps = sum(g["weeks"] for g in snap["gaps"])
     cols[3].metric("Uncovered (gap)", f"{gaps:g}")
     if not funded.empty:
-        st.plotly_chart(figures.funded_treemap(funded), width="stretch")
+        st.plotly_chart(figures.funded_treemap(funded), width="stretch", key=f"{key}-treemap")
 
 
-def flows(snap: dict[str, Any]) -> None:
+def flows(snap: dict[str, Any], key: str = "plan") -> None:
     titles = {f["item"]: f"#{f['item']} {f['title'][:40]}" for f in snap["funded"]}
     payments = pd.DataFrame(
         [
@@ -116,11 +116,11 @@ def flows(snap: dict[str, Any]) -> None:
         columns=["From", "To", "Weeks"],
     )
     if not payments.empty:
-        st.plotly_chart(figures.money_flow(payments, work), width="stretch")
+        st.plotly_chart(figures.money_flow(payments, work), width="stretch", key=f"{key}-flows")
         st.dataframe(pd.concat([payments, work]), hide_index=True, width="stretch")
 
 
-def staffing(snap: dict[str, Any]) -> None:
+def staffing(snap: dict[str, Any], key: str = "plan") -> None:
     months = snap["subperiods"]
     use = (
         pd.DataFrame(
@@ -134,7 +134,7 @@ def staffing(snap: dict[str, Any]) -> None:
         .sum()
     )
     if not use.empty:
-        st.plotly_chart(figures.capacity_use(use), width="stretch")
+        st.plotly_chart(figures.capacity_use(use), width="stretch", key=f"{key}-capacity")
         st.dataframe(use, hide_index=True, width="stretch")
     st.subheader("Gaps: hiring or training needs")
     gaps = pd.DataFrame(
