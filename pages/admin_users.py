@@ -8,7 +8,7 @@ import streamlit as st
 from roadmap.domain.enums import Role
 from roadmap.services import accounts
 from roadmap.ui import session
-from roadmap.ui.actions import Report, write_button
+from roadmap.ui.actions import Report, form_key, write_button
 
 ctx = session.context()
 st.title("Users and roles")
@@ -32,7 +32,7 @@ st.download_button(
 )
 
 left, right = st.columns(2)
-with left, st.form("create_user", clear_on_submit=True):
+with left, st.form(form_key("create_user")):
     st.subheader("New account")
     username = st.text_input("Username")
     display_name = st.text_input("Display name")
@@ -42,7 +42,7 @@ with left, st.form("create_user", clear_on_submit=True):
         created = accounts.create_user(ctx, actor, username, display_name, password)
         report.success(f"Created the account {created.username}.")
 
-    write_button("Create account", "create-account", create, submit=True)
+    write_button("Create account", "create-account", create, submit=True, clears="create_user")
 
 with right, st.form("grant_role"):
     st.subheader("Grant or revoke a role")

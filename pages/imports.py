@@ -86,15 +86,16 @@ if upload is not None:
                 result = imports.import_csv(ctx, actor, kind, data)
                 report.success(f"Imported {result.count} {spec.label} from {name}.")
 
-            acted = write_button(
+            def fresh_uploader(report: Report) -> None:
+                # The sentence is shown above a new, empty uploader.
+                st.session_state["imports-done"] = report.lines[0][1]
+                st.session_state["imports-generation"] = generation + 1
+
+            write_button(
                 f"Import {len(checked.rows)} {spec.label}",
                 f"import-{kind}",
                 run_import,
                 inputs=[generation, upload.name],
+                then=fresh_uploader,
                 type="primary",
             )
-            if acted is not None and not acted.refused:
-                # A fresh uploader, and the sentence shown above it.
-                st.session_state["imports-done"] = acted.lines[0][1]
-                st.session_state["imports-generation"] = generation + 1
-                st.rerun()

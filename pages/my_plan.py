@@ -6,7 +6,7 @@ import streamlit as st
 
 from roadmap.services import plans
 from roadmap.ui import figures, plan_view, session
-from roadmap.ui.actions import Report, write_button
+from roadmap.ui.actions import Report, form_key, write_button
 from roadmap.ui.item_view import item_link
 
 ctx = session.context()
@@ -33,7 +33,7 @@ st.markdown(
     + " · ".join(item_link(i, titles.get(i, str(i))) for i in sorted({a["item"] for a in mine}))
 )
 st.subheader("Report progress")
-with st.form("progress", clear_on_submit=True):
+with st.form(form_key("progress")):
     item = st.selectbox(
         "Item", sorted({a["item"] for a in mine}), format_func=lambda i: f"#{i} {titles.get(i, '')}"
     )
@@ -45,4 +45,6 @@ with st.form("progress", clear_on_submit=True):
             plans.report_progress(ctx, actor, item, percent, note)
             report.success("Reported. The executive sees it on the plan page.")
 
-    write_button("Report", "report-progress", report_it, submit=True, type="primary")
+    write_button(
+        "Report", "report-progress", report_it, submit=True, clears="progress", type="primary"
+    )

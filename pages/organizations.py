@@ -6,7 +6,7 @@ import streamlit as st
 
 from roadmap.services import catalog
 from roadmap.ui import session
-from roadmap.ui.actions import Report, write_button
+from roadmap.ui.actions import Report, form_key, write_button
 from roadmap.ui.organization_form import organization_fields
 
 ctx = session.context()
@@ -40,13 +40,18 @@ with edit:
                 report.success("Saved.")
 
             write_button("Save", "save-organization", save, inputs=key, submit=True, type="primary")
-with new, st.form("new_org", clear_on_submit=True):
-    fields = organization_fields("new", None)
+with new, st.form(form_key("new_org")):
+    fields = organization_fields(form_key("new_org"), None)
 
     def register(report: Report) -> None:
         catalog.create_organization(ctx, actor, fields)
         report.success("Registered.")
 
     write_button(
-        "Register organization", "register-organization", register, submit=True, type="primary"
+        "Register organization",
+        "register-organization",
+        register,
+        submit=True,
+        clears="new_org",
+        type="primary",
     )

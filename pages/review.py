@@ -9,7 +9,7 @@ import streamlit as st
 from roadmap.domain.enums import ItemStatus, ScopeOutcome
 from roadmap.services import catalog, governance, items
 from roadmap.ui import session
-from roadmap.ui.actions import Report, write_button
+from roadmap.ui.actions import Report, form_key, write_button
 from roadmap.ui.item_view import item_link
 from roadmap.ui.paging import page_of
 
@@ -120,7 +120,7 @@ with theme_tab:
         hide_index=True,
         width="stretch",
     )
-    with st.form("new_theme", clear_on_submit=True):
+    with st.form(form_key("new_theme")):
         st.subheader("New theme")
         slug = st.text_input("Short name")
         name = st.text_input("Name")
@@ -130,7 +130,7 @@ with theme_tab:
             catalog.create_theme(ctx, actor, slug, name, description)
             report.success("Theme created.")
 
-        write_button("Create theme", "create-theme", create_theme, submit=True)
+        write_button("Create theme", "create-theme", create_theme, submit=True, clears="new_theme")
     with st.form("file_theme"):
         st.subheader("File an item under a theme")
         item_id = st.selectbox("Item", sorted(every), format_func=label)

@@ -9,7 +9,7 @@ from roadmap.domain.enums import AllocationRule, VoiceMode
 from roadmap.domain.models import Envelope
 from roadmap.services import plans, signals
 from roadmap.ui import plan_view, session
-from roadmap.ui.actions import Report, clicked_once, write_button
+from roadmap.ui.actions import Report, write_button
 from roadmap.ui.feedback import user_errors
 
 ctx = session.context()
@@ -57,19 +57,31 @@ for n, column in enumerate(st.columns(count or 1)):
             )
         )
 
-if clicked_once("Run scenarios", "run-scenarios", type="primary"):
+# The comparison this session ran last (a plain dict: set without a Streamlit call).
+last_run: dict[str, int] = st.session_state.setdefault("comparison-run", {})
+
+
+def run_all(report: Report) -> None:
     ran: list[plans.ScenarioResult] = []
     with st.status("Running the scenarios…", expanded=True) as status:
         for name, envelope in envelopes:
             st.write(f"{name}: funding items by {envelope.rule.value}, then assigning staff…")
-            with user_errors():
+            with report.attempt():
                 snap = plans.snapshot(plans.run_scenario(ctx, actor, envelope, name))
                 ran.append(plans.ScenarioResult(name, envelope, snap))
         status.update(label="Scenarios ready", state="complete", expanded=False)
     if ran:
-        with user_errors():
-            # Kept in the database: a reload, or another executive, sees this comparison.
-            st.session_state["comparison"] = plans.keep_comparison(ctx, actor, ran).id
+        # Kept in the database: a reload, or another executive, sees this comparison.
+        last_run["id"] = plans.keep_comparison(ctx, actor, ran).id
+
+
+write_button(
+    "Run scenarios",
+    "run-scenarios",
+    run_all,
+    inputs=[(name, envelope.model_dump(mode="json")) for name, envelope in envelopes],
+    type="primary",
+)
 
 kept = plans.comparisons(ctx, actor)
 results: list[tuple[str, Envelope, dict]] = []
@@ -79,7 +91,7 @@ if kept:
         i: f"{', '.join(names)} · run by {who or 'someone'} on {at:%Y-%m-%d %H:%M} UTC"
         for i, who, at, names in kept
     }
-    mine = st.session_state.get("comparison")
+    mine = last_run.get("id")
     chosen = st.selectbox(
         "Comparison (the newest kept first)",
         ids,

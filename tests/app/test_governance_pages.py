@@ -44,6 +44,9 @@ def test_a_lead_sees_a_field_error_beside_the_field_and_nothing_is_saved(
     by_label(at.button, "Save draft").click().run()
     assert item_count() == before + 1
     assert not [e.value for e in at.error]
+    # Saved, the form starts empty (after the error above it had kept the title).
+    assert by_label(at.text_input, "Title").value == ""
+    assert [s.value for s in at.success] == ["Saved the draft 'Notebook diffing in JupyterLab'."]
 
 
 def test_the_item_page_shows_the_decision_and_its_rationale(
@@ -180,3 +183,26 @@ def test_a_comparison_survives_a_reload_and_a_new_run_shows_itself(
     by_label(reloaded.button, "Run scenarios").click().run()
     assert not reloaded.exception
     assert [t.label for t in reloaded.tabs] == ["The newer one", "Scenario B"]
+
+
+def test_a_refused_account_keeps_what_was_typed_and_a_created_one_empties_the_form(
+    as_user: Callable[[str | None], Actor],
+) -> None:
+    as_user("admin")
+    at = page("admin_users").run()
+    by_label(at.text_input, "Username").input("member")  # taken by the demo
+    by_label(at.text_input, "Display name").input("Someone New")
+    by_label(at.text_input, "Initial password").input("a long enough password")
+    by_label(at.button, "Create account").click().run()
+    assert [e.value for e in at.error] == ["The username 'member' is taken."]
+    at.run()
+    assert by_label(at.text_input, "Display name").value == "Someone New"
+    # Sending again sends what was kept, not an emptied form (which a missing name refuses).
+    by_label(at.button, "Create account").click().run()
+    assert [e.value for e in at.error] == ["The username 'member' is taken."]
+
+    by_label(at.text_input, "Username").input("someone-new")
+    by_label(at.button, "Create account").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["Created the account someone-new."]
+    assert [by_label(at.text_input, f).value for f in ("Username", "Display name")] == ["", ""]

@@ -40,6 +40,15 @@ def script() -> None:
         report.success(f"Saved {text}.")
 
     write_button("Save", "save", save, inputs=text)
+    with st.form("form"):
+        note = st.text_input("Note")
+
+        def send(report: Report) -> None:
+            with log.open("a") as out:
+                out.write(f"form: {note}\n")
+            raise ConflictError("Refused, as always.")
+
+        write_button("Send", "send", send, submit=True)
 
 
 def app(tmp_path: Path) -> tuple[AppTest, Path]:
@@ -48,6 +57,10 @@ def app(tmp_path: Path) -> tuple[AppTest, Path]:
     at = AppTest.from_function(script, default_timeout=30)
     at.session_state["log"] = str(log)
     return at.run(), log
+
+
+def save_button(at: AppTest) -> Any:
+    return next(b for b in at.button if b.label == "Save")
 
 
 def writes(log: Path) -> list[str]:
@@ -65,7 +78,7 @@ def deliver_again(at: AppTest, clicked: Any) -> None:
 def test_a_click_delivered_twice_writes_once_and_its_answer_stays(tmp_path: Path) -> None:
     at, log = app(tmp_path)
     at.text_input(key="title").input("first")
-    clicked = at.button[0]
+    clicked = save_button(at)
     clicked.click().run()
     assert writes(log) == ["first"]
     assert [s.value for s in at.success] == ["Saved first."]
@@ -75,7 +88,7 @@ def test_a_click_delivered_twice_writes_once_and_its_answer_stays(tmp_path: Path
     assert writes(log) == ["first"], "the same click was acted on twice"
     assert [s.value for s in at.success] == ["Saved first."], "the answer was lost"
 
-    at.button[0].click().run()  # a new click is a new write
+    save_button(at).click().run()  # a new click is a new write
     assert writes(log) == ["first", "first"]
 
 
@@ -84,7 +97,7 @@ def test_a_refused_click_delivered_again_does_not_write_and_keeps_its_sentence(
 ) -> None:
     at, log = app(tmp_path)
     at.text_input(key="title").input("refuse")
-    clicked = at.button[0]
+    clicked = save_button(at)
     clicked.click().run()
     deliver_again(at, clicked)
     deliver_again(at, clicked)
@@ -98,7 +111,7 @@ def test_a_refused_click_delivered_again_does_not_write_and_keeps_its_sentence(
 def test_the_answer_stays_while_its_inputs_do_and_goes_when_they_change(tmp_path: Path) -> None:
     at, _ = app(tmp_path)
     at.text_input(key="title").input("kept")
-    at.button[0].click().run()
+    save_button(at).click().run()
     at.run()
     assert [s.value for s in at.success] == ["Saved kept."]
     at.text_input(key="title").input("changed").run()
@@ -148,3 +161,17 @@ def test_a_run_waits_for_the_answer_of_a_write_another_run_is_making(tmp_path: P
         timer.cancel()
     assert [s.value for s in at.success] == ["Saved slow."]
     assert writes(log) == []
+
+
+def test_the_button_a_click_left_on_the_page_takes_the_next_click(tmp_path: Path) -> None:
+    """The run that acts draws a used-up button; it starts a fresh run so that the page
+    shows the next one, and clicking again at once is a second write, not a lost click."""
+    at, log = app(tmp_path)
+    at.text_input(key="title").input("again")
+    for _ in range(3):
+        save_button(at).click().run()
+    assert writes(log) == ["again"] * 3
+    for n in range(3):
+        next(b for b in at.button if b.label == "Send").click().run()
+        assert writes(log) == ["again"] * 3 + ["form: "] * (n + 1)
+        assert [w.value for w in at.warning] == ["Refused, as always."]

@@ -80,6 +80,7 @@ class _PageState:
     page: str = ""
     serials: dict[str, int] = field(default_factory=dict)
     answers: dict[str, _Answer] = field(default_factory=dict)
+    forms: dict[str, int] = field(default_factory=dict)
 
 
 def _state() -> _PageState:
@@ -109,11 +110,27 @@ def claim(serials: dict[str, int], key: str, serial: int) -> bool:
 
 
 def clicked_once(label: str, key: str, *, submit: bool = False, **button: Any) -> bool:
-    """A button (``submit``: a form's submit button) that is True in one run per click."""
+    """A button (``submit``: a form's submit button) that is True in one run per click.
+
+    The button drawn by a run that saw its click is used up: the caller ends such a run
+    with ``st.rerun()``, so that the next click lands on the next serial's button."""
     serials = _state().serials  # read before the click: a session-state access may stop the run
     serial = serials.get(key, 0)
     draw = st.form_submit_button if submit else st.button
     return bool(draw(label, key=f"{key}#{serial}", **button)) and claim(serials, key, serial)
+
+
+def form_key(name: str) -> str:
+    """The key for the form ``name``: a new one after each write that succeeded through it
+    (``write_button(..., clears=name)``), so its fields start empty again, while a refused
+    write leaves them as they were typed (``clear_on_submit`` would lose them)."""
+    return f"{name}#{_state().forms.get(name, 0)}"
+
+
+def clear_form(name: str) -> None:
+    """Give the form ``name`` a new key (empty fields) from the next run on."""
+    forms = _state().forms
+    forms[name] = forms.get(name, 0) + 1
 
 
 def fingerprint(inputs: Any) -> str:
@@ -127,17 +144,21 @@ def write_button(
     *,
     inputs: Any = None,
     submit: bool = False,
+    clears: str | None = None,
+    then: Callable[[Report], object] | None = None,
     **button: Any,
-) -> Report | None:
+) -> None:
     """Draw a write button; on its click run ``do(report)`` once, whatever reruns follow.
 
     ``inputs`` is what the person entered for this write: its answer stays on the page
-    while they are unchanged. ``submit`` draws a form's submit button.
-    Returns the report of a click acted on in this very run, else None.
+    while they are unchanged. ``submit`` draws a form's submit button; ``clears`` names the
+    form (see :func:`form_key`) to empty after a write that succeeded, and ``then`` runs
+    after such a write (say, to note something in the session). A run that acted starts a
+    fresh one: that run draws the next serial's button (the one drawn here has been used
+    up, and a click on it would be ignored), what the write changed, and the answer.
     """
     answers = _state().answers
     now = fingerprint(inputs)
-    acted: Report | None = None
     if clicked_once(label, key, submit=submit, **button):
         mine = answers[key] = _Answer(now)
         report = Report()
@@ -149,19 +170,23 @@ def write_button(
             # stopped in between, so the answer is never lost.
             mine.report = report
             mine.done.set()
-        acted = report
+        if not report.refused:
+            if clears is not None:
+                clear_form(clears)
+            if then is not None:
+                then(report)
+        st.rerun()
     answer = answers.get(key)
     if answer is None:
-        return acted
+        return
     if answer.report is None:
         answer.done.wait(WAIT_SECONDS)  # another run is writing for this click
     if answer.inputs != now:
         if answer.report is not None:
             answers.pop(key, None)
-        return acted
+        return
     if answer.report is not None:
         show(answer.report)
-    return acted
 
 
 def show(report: Report) -> None:

@@ -10,7 +10,7 @@ import streamlit as st
 from roadmap.domain.enums import ItemKind, LinkKind
 from roadmap.domain.errors import RoadmapError, ValidationError
 from roadmap.services.catalog import Named
-from roadmap.ui.actions import clicked_once
+from roadmap.ui.actions import clear_form, clicked_once, form_key
 
 ERRORS_KEY = "item_form_errors"
 SAVED_KEY = "item_form_saved"
@@ -33,7 +33,7 @@ def item_form(
     saved = st.session_state.pop(SAVED_KEY, None)
     if saved:
         st.success(f"Saved the draft {saved!r}.")
-    with st.form("new_item"):
+    with st.form(form_key("new_item")):
         title = st.text_input("Title", max_chars=120)
         _error_for("title")
         sub = st.selectbox("Sub-community", [s.slug for s in subs], format_func=_name(subs))
@@ -89,7 +89,9 @@ def item_form(
     except RoadmapError as exc:
         st.session_state[ERRORS_KEY] = {"__root__": str(exc)}
         st.rerun()
-    # Rerun so the errors drawn above this submit disappear with the saved draft.
+    # Rerun so the errors drawn above this submit disappear with the saved draft, and the
+    # form starts empty (after an error it keeps what was typed).
+    clear_form("new_item")
     st.session_state[ERRORS_KEY] = {}
     st.session_state[SAVED_KEY] = title
     st.rerun()

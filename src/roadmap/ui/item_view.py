@@ -11,7 +11,7 @@ from roadmap.services.audit import AuditEventView
 from roadmap.services.context import Context
 from roadmap.services.governance import CommentPeriodView, DecisionView
 from roadmap.services.items import ItemView
-from roadmap.ui.actions import write_button
+from roadmap.ui.actions import form_key, write_button
 from roadmap.ui.text import plain, safe_markdown
 
 
@@ -73,26 +73,23 @@ def comments(ctx: Context, actor: Actor, item_id: int, period: CommentPeriodView
     # The text stays when the comment is refused; a posted comment empties the box, which is
     # a new one after each post. A text sent just as the period closed still gets its form
     # and the sentence, instead of vanishing with it.
-    posted = st.session_state.setdefault("comments-posted", 0)
-    box = f"comment-{item_id}-{posted}"
+    box = f"{form_key('comment')}-{item_id}"
     is_open = period is not None and period.is_open(now)
     if not is_open and not st.session_state.get(box):
         return
     if not actor.signed_in:
         st.markdown("[Sign in](/auth/login) to comment.")
         return
-    with st.form("comment"):
+    with st.form(form_key("comment")):
         body = st.text_area("Your comment", max_chars=10_000, key=box)
-        acted = write_button(
+        write_button(
             "Post comment",
             "post-comment",
             lambda _: governance.add_comment(ctx, actor, item_id, body),
             inputs=item_id,
             submit=True,
+            clears="comment",
         )
-    if acted is not None and not acted.refused:
-        st.session_state["comments-posted"] = posted + 1
-        st.rerun()  # the new comment is drawn above the form
 
 
 def history(events: list[AuditEventView]) -> None:
