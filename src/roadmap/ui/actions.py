@@ -112,12 +112,17 @@ def claim(serials: dict[str, int], key: str, serial: int) -> bool:
 def clicked_once(label: str, key: str, *, submit: bool = False, **button: Any) -> bool:
     """A button (``submit``: a form's submit button) that is True in one run per click.
 
-    The button drawn by a run that saw its click is used up: the caller ends such a run
-    with ``st.rerun()``, so that the next click lands on the next serial's button."""
+    The button a click used up is replaced, in the same place and run, by the next
+    serial's, so that clicking again at once is a new click and not an ignored one."""
     serials = _state().serials  # read before the click: a session-state access may stop the run
     serial = serials.get(key, 0)
-    draw = st.form_submit_button if submit else st.button
-    return bool(draw(label, key=f"{key}#{serial}", **button)) and claim(serials, key, serial)
+    slot = st.empty()
+    draw = slot.form_submit_button if submit else slot.button
+    if not draw(label, key=f"{key}#{serial}", **button):
+        return False
+    claimed = claim(serials, key, serial)
+    draw(label, key=f"{key}#{serials.get(key, 0)}", **button)
+    return claimed
 
 
 def form_key(name: str) -> str:
@@ -153,9 +158,7 @@ def write_button(
     ``inputs`` is what the person entered for this write: its answer stays on the page
     while they are unchanged. ``submit`` draws a form's submit button; ``clears`` names the
     form (see :func:`form_key`) to empty after a write that succeeded, and ``then`` runs
-    after such a write (say, to note something in the session). A run that acted starts a
-    fresh one: that run draws the next serial's button (the one drawn here has been used
-    up, and a click on it would be ignored), what the write changed, and the answer.
+    after such a write (say, to note something in the session); either starts a fresh run.
     """
     answers = _state().answers
     now = fingerprint(inputs)
@@ -170,12 +173,12 @@ def write_button(
             # stopped in between, so the answer is never lost.
             mine.report = report
             mine.done.set()
-        if not report.refused:
+        if not report.refused and (clears is not None or then is not None):
             if clears is not None:
                 clear_form(clears)
             if then is not None:
                 then(report)
-        st.rerun()
+            st.rerun()
     answer = answers.get(key)
     if answer is None:
         return
