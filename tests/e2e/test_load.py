@@ -479,7 +479,8 @@ def test_a_table_edit_over_a_stale_view_is_refused_as_a_sentence_and_writes_noth
     fresh_server: Server, playwright_browser: Browser
 ) -> None:
     """The optimistic lock in the browser, deterministically: two tabs show the same item;
-    the first saves a new title; the second, still showing the old one, is refused."""
+    the first saves a new title; the second, still showing the old one, is refused; saving
+    again at once then saves it knowingly."""
     engine = create_engine(fresh_server.env["ROADMAP_DATABASE_URL"])
     with engine.connect() as conn:
         item_id, title = conn.execute(
@@ -519,4 +520,20 @@ def test_a_table_edit_over_a_stale_view_is_refused_as_a_sentence_and_writes_noth
             )
         ).all()
     assert [u["title"] for u in updates] == ["Saved first"]
+
+    # Having read the sentence, the lead saves again at once, knowingly: the click lands on
+    # the button that replaced the used-up one, and the edit is saved over the other.
+    save = second.get_by_role("button", name="Save table changes")
+    expect(save).to_have_count(1, timeout=60_000)  # the refusal's run has finished drawing
+    save.click()
+    expect(second.locator(MAIN)).to_contain_text(SAVED_EDIT, timeout=60_000)
+    with engine.connect() as conn:
+        updates = conn.scalars(
+            select(AuditEventRow.after).where(
+                AuditEventRow.entity == "item",
+                AuditEventRow.entity_id == str(item_id),
+                AuditEventRow.action == "update",
+            )
+        ).all()
+    assert [u["title"] for u in updates] == ["Saved first", "Saved over a stale view"]
     engine.dispose()
