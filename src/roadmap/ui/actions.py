@@ -22,13 +22,12 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import streamlit as st
 
-from roadmap.domain.errors import ConflictError, RoadmapError
-
-Kind = Literal["success", "info", "warning", "error", "caption"]
+from roadmap.domain.errors import RoadmapError
+from roadmap.ui.feedback import Line, draw, refusal
 
 _STATE = "_roadmap_actions"
 _LOCK = threading.Lock()
@@ -42,7 +41,7 @@ class Report:
     """What one click's use case answered, as sentences; written without drawing anything,
     so the run cannot be stopped between the write and its record."""
 
-    lines: list[tuple[Kind, str]] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
 
     def success(self, text: str) -> None:
         self.lines.append(("success", text))
@@ -60,12 +59,8 @@ class Report:
         other person changed), never a traceback; other attempts of the same click go on."""
         try:
             yield
-        except ConflictError as exc:
-            self.lines.append(("warning", str(exc)))
-            for name, (before, after) in exc.changed.items():
-                self.lines.append(("caption", f"{name}: {before!r} → {after!r}"))
         except RoadmapError as exc:
-            self.lines.append(("error", str(exc)))
+            self.lines.extend(refusal(exc))
 
 
 @dataclass
@@ -189,16 +184,4 @@ def write_button(
             answers.pop(key, None)
         return
     if answer.report is not None:
-        show(answer.report)
-
-
-def show(report: Report) -> None:
-    drawers: dict[Kind, Callable[[str], object]] = {
-        "success": st.success,
-        "info": st.info,
-        "warning": st.warning,
-        "error": st.error,
-        "caption": st.caption,
-    }
-    for kind, text in report.lines:
-        drawers[kind](text)
+        draw(answer.report.lines)

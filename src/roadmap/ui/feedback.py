@@ -2,12 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Literal
 
 import streamlit as st
 
-from roadmap.domain.errors import ConflictError, RoadmapError, ValidationError
+from roadmap.domain.errors import ConflictError, RoadmapError
+
+Kind = Literal["success", "info", "warning", "error", "caption"]
+Line = tuple[Kind, str]
+
+
+def refusal(exc: RoadmapError) -> list[Line]:
+    """The sentences of a typed error: a conflict is a warning naming what the other person
+    changed (field: before → after); anything else an error."""
+    if not isinstance(exc, ConflictError):
+        return [("error", str(exc))]
+    lines: list[Line] = [("warning", str(exc))]
+    for name, (before, after) in exc.changed.items():
+        lines.append(("caption", f"{name}: {before!r} → {after!r}"))
+    return lines
+
+
+def draw(lines: list[Line]) -> None:
+    drawers: dict[Kind, Callable[[str], object]] = {
+        "success": st.success,
+        "info": st.info,
+        "warning": st.warning,
+        "error": st.error,
+        "caption": st.caption,
+    }
+    for kind, text in lines:
+        drawers[kind](text)
 
 
 @contextmanager
@@ -15,11 +42,5 @@ def user_errors() -> Iterator[None]:
     """Run a use case; a typed error becomes a sentence (and field details), never a traceback."""
     try:
         yield
-    except ConflictError as exc:
-        st.warning(str(exc))
-        for name, (before, after) in exc.changed.items():
-            st.caption(f"{name}: {before!r} → {after!r}")
-    except ValidationError as exc:
-        st.error(str(exc))
     except RoadmapError as exc:
-        st.error(str(exc))
+        draw(refusal(exc))
