@@ -283,18 +283,17 @@ def _same_funding(reviewed: dict[str, Any], now: dict[str, Any]) -> None:
     seen, fresh = _funding(reviewed), _funding(now)
     if seen == fresh and reviewed["accounts"] == now["accounts"]:
         return
-    added = sorted(set(fresh) - set(seen))
-    dropped = sorted(set(seen) - set(fresh))
+    moved = plan_diff(reviewed, now)
     repaid = sorted(i for i in set(seen) & set(fresh) if seen[i] != fresh[i])
     parts = [
         f"{label} {', '.join(f'#{i}' for i in ids)}"
-        for label, ids in (("now funded:", added), ("no longer funded:", dropped))
+        for label, ids in (
+            ("now funded:", moved.added),
+            ("no longer funded:", moved.removed),
+            ("paid differently:", repaid),
+        )
         if ids
-    ]
-    if repaid:
-        parts.append(f"paid differently: {', '.join(f'#{i}' for i in repaid)}")
-    if not parts:
-        parts.append("the organizations' shares moved")
+    ] or ["the organizations' shares moved"]
     raise ConflictError(
         "The signals or items changed since you ran this scenario ("
         + "; ".join(parts)
@@ -372,11 +371,15 @@ def comparison(ctx: Context, actor: Actor, comparison_id: int) -> Comparison:
         return _comparison(session, row)
 
 
+def _username(session: Session, user_id: int | None) -> str:
+    who = session.get(UserRow, user_id) if user_id else None
+    return who.username if who else ""
+
+
 def _comparison(session: Session, row: ScenarioComparisonRow) -> Comparison:
-    who = session.get(UserRow, row.run_by) if row.run_by else None
     return Comparison(
         row.id,
-        who.username if who else "",
+        _username(session, row.run_by),
         row.run_at,
         [
             ScenarioResult(s["name"], Envelope.model_validate(s["envelope"]), s["snapshot"])
@@ -386,9 +389,12 @@ def _comparison(session: Session, row: ScenarioComparisonRow) -> Comparison:
 
 
 def _view(session: Session, row: PlanRow, period_key: str) -> PlanView:
-    who = session.get(UserRow, row.published_by) if row.published_by else None
     return PlanView(
-        period_key, row.version, who.username if who else "", row.published_at, row.snapshot
+        period_key,
+        row.version,
+        _username(session, row.published_by),
+        row.published_at,
+        row.snapshot,
     )
 
 
