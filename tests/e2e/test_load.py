@@ -393,6 +393,21 @@ def test_nine_sessions_signal_comment_and_edit_and_the_database_holds_what_was_a
     )
 
 
+def item_updates(conn: Any, item_id: int) -> list[Any]:
+    """The audited updates of an item, oldest first."""
+    return list(
+        conn.execute(
+            select(AuditEventRow)
+            .where(
+                AuditEventRow.entity == "item",
+                AuditEventRow.entity_id == str(item_id),
+                AuditEventRow.action == "update",
+            )
+            .order_by(AuditEventRow.id)
+        )
+    )
+
+
 def check(engine: Engine, p: Plan, outcomes: dict[str, Outcome]) -> None:
     problems = {u: o.problems for u, o in outcomes.items() if o.problems}
     assert not problems, problems
@@ -455,17 +470,7 @@ def check(engine: Engine, p: Plan, outcomes: dict[str, Outcome]) -> None:
             editors = [u for u, i in p.edit_item.items() if i == item_id]
             acked = Counter((u, t) for u in editors for t in outcomes[u].acked)
             refused = {t for u in editors for t, _ in outcomes[u].refused}
-            events = list(
-                conn.execute(
-                    select(AuditEventRow)
-                    .where(
-                        AuditEventRow.entity == "item",
-                        AuditEventRow.entity_id == str(item_id),
-                        AuditEventRow.action == "update",
-                    )
-                    .order_by(AuditEventRow.id)
-                )
-            )
+            events = item_updates(conn, item_id)
             names = {v: k for k, v in ids.items()}
             assert Counter((names[e.actor_id], e.after["title"]) for e in events) == acked
             item = conn.execute(select(ItemRow).where(ItemRow.id == item_id)).one()
@@ -512,14 +517,8 @@ def test_a_table_edit_over_a_stale_view_is_refused_as_a_sentence_and_writes_noth
     assert second.locator('[data-testid="stException"]').count() == 0
     with engine.connect() as conn:
         assert conn.scalar(select(ItemRow.title).where(ItemRow.id == item_id)) == "Saved first"
-        updates = conn.scalars(
-            select(AuditEventRow.after).where(
-                AuditEventRow.entity == "item",
-                AuditEventRow.entity_id == str(item_id),
-                AuditEventRow.action == "update",
-            )
-        ).all()
-    assert [u["title"] for u in updates] == ["Saved first"]
+        updates = item_updates(conn, item_id)
+    assert [u.after["title"] for u in updates] == ["Saved first"]
 
     # Having read the sentence, the lead saves again at once, knowingly: the click lands on
     # the button that replaced the used-up one, and the edit is saved over the other.
@@ -528,12 +527,6 @@ def test_a_table_edit_over_a_stale_view_is_refused_as_a_sentence_and_writes_noth
     save.click()
     expect(second.locator(MAIN)).to_contain_text(SAVED_EDIT, timeout=60_000)
     with engine.connect() as conn:
-        updates = conn.scalars(
-            select(AuditEventRow.after).where(
-                AuditEventRow.entity == "item",
-                AuditEventRow.entity_id == str(item_id),
-                AuditEventRow.action == "update",
-            )
-        ).all()
-    assert [u["title"] for u in updates] == ["Saved first", "Saved over a stale view"]
+        updates = item_updates(conn, item_id)
+    assert [u.after["title"] for u in updates] == ["Saved first", "Saved over a stale view"]
     engine.dispose()
