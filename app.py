@@ -3,7 +3,7 @@
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from roadmap.auth.routes import routes
+from roadmap.web.routes import routes
 
 # `streamlit run app.py` finds this App and serves it, with the sign-in routes beside it.
 app = st.App(__file__, routes=routes)

@@ -36,9 +36,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from roadmap import config
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor
 from roadmap.domain.enums import ItemStatus, Role
-from roadmap.services import demo, plans, signals
+from roadmap.services import demo, periods, plans
 from roadmap.services.audit import record
 from roadmap.services.context import Context
 from roadmap.store.engine import make_engine, transaction
@@ -220,7 +220,7 @@ def add_history(ctx: Context) -> int:
 
 
 def _executive(ctx: Context) -> Actor:
-    from roadmap.auth.sessions import actor_from_row
+    from roadmap.services.sessions import actor_from_row
 
     with transaction(ctx.engine) as session:
         row = session.scalar(select(UserRow).where(UserRow.username == "exec"))
@@ -257,7 +257,7 @@ def _build(path: Path, big: bool, planned: bool) -> None:
         demo.load_demo(ctx, Actor.system(), config.demo_dir())
     add_history(ctx)
     if planned:
-        envelope = signals.get_period(ctx).settings.envelope
+        envelope = periods.get_period(ctx).settings.envelope
         plans.publish_plan(ctx, _executive(ctx), envelope, "Bench plan")
     ctx.engine.dispose()
     for suffix in ("-wal", "-shm"):

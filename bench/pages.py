@@ -37,11 +37,11 @@ import bigdata
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from roadmap.auth.sessions import actor_from_row
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor
 from roadmap.domain.enums import AllocationRule, ItemStatus
-from roadmap.services import plans, signals
+from roadmap.services import periods, plans
 from roadmap.services.context import Context
+from roadmap.services.sessions import actor_from_row
 from roadmap.store.engine import make_engine, reading
 from roadmap.store.tables import CommentRow, ItemRow, UserRow
 from roadmap.ui import registry, session
@@ -154,7 +154,7 @@ def bench_scenarios(small: Target, big: Target, rules: list[AllocationRule]) -> 
     for rule in rules:
         times = []
         for target in (small, big):
-            envelope = signals.get_period(target.ctx).settings.envelope
+            envelope = periods.get_period(target.ctx).settings.envelope
             envelope = envelope.model_copy(update={"rule": rule})
             started = time.perf_counter()
             scenario = plans.run_scenario(target.ctx, target.actor("exec"), envelope)

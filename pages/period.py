@@ -5,12 +5,12 @@ actor = page_setup("period")
 import streamlit as st
 
 from roadmap.domain.enums import PeriodStatus, Privacy, SignalForm, VoiceMode
-from roadmap.services import periods, signals
+from roadmap.services import periods
 from roadmap.ui import session
 from roadmap.ui.actions import Report, write_button
 
 ctx = session.context()
-period = signals.get_period(ctx)
+period = periods.get_period(ctx)
 settings = period.settings
 st.title(f"Planning period {settings.name}")
 with st.form("period"):

@@ -7,13 +7,13 @@ import streamlit as st
 
 from roadmap.domain.enums import AllocationRule, VoiceMode
 from roadmap.domain.models import Envelope
-from roadmap.services import plans, signals
+from roadmap.services import periods, plans
 from roadmap.ui import plan_view, session
 from roadmap.ui.actions import Report, write_button
 from roadmap.ui.feedback import user_errors
 
 ctx = session.context()
-period = signals.get_period(ctx).settings
+period = periods.get_period(ctx).settings
 st.title("Scenarios")
 st.caption(f"{period.name}: compare envelopes side by side, then publish one as the period's plan.")
 count = st.radio("Scenarios", [1, 2, 3], index=1, horizontal=True)

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from roadmap.domain.enums import Role, SignalForm
-from roadmap.services import catalog, signals
+from roadmap.services import catalog, periods, signals
 from roadmap.services.signals import PledgeInput
 from roadmap.ui import session
 from roadmap.ui.actions import Report, clicked_once, write_button
@@ -15,7 +15,7 @@ ctx = session.context()
 mine = sorted(actor.scopes(Role.REPRESENTATIVE))
 orgs = {o.key: o for o in catalog.list_organizations(ctx, mine)}
 org_key = st.selectbox("Organization", mine, format_func=lambda k: orgs[k].name if k in orgs else k)
-period = signals.get_period(ctx).settings
+period = periods.get_period(ctx).settings
 board = signals.signal_board(ctx, actor)
 titles = {t.item_id: f"#{t.item_id} {t.title}" for t in board.totals}
 current, inactive = signals.my_signal(ctx, actor, org_key)

@@ -16,7 +16,7 @@ from typing import NoReturn
 
 def cmd_init_db(args: argparse.Namespace) -> int:
     from roadmap import config
-    from roadmap.domain.actor import Actor
+    from roadmap.domain.access import Actor
     from roadmap.services import demo
     from roadmap.services.context import default_context
     from roadmap.store.migrate import upgrade
@@ -33,7 +33,7 @@ def cmd_init_db(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from roadmap import config
-    from roadmap.domain.actor import Actor
+    from roadmap.domain.access import Actor
     from roadmap.services import demo
     from roadmap.services.context import default_context
     from roadmap.store.migrate import upgrade
@@ -51,7 +51,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_create_user(args: argparse.Namespace) -> int:
-    from roadmap.domain.actor import Actor
+    from roadmap.domain.access import Actor
     from roadmap.services import accounts
     from roadmap.services.context import default_context
 
@@ -70,7 +70,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
 
 def cmd_grant(args: argparse.Namespace) -> int:
-    from roadmap.domain.actor import Actor
+    from roadmap.domain.access import Actor
     from roadmap.services import accounts
     from roadmap.services.context import default_context
 
@@ -85,7 +85,7 @@ def cmd_grant(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from roadmap.domain.actor import Actor
+    from roadmap.domain.access import Actor
     from roadmap.services import backup
     from roadmap.services.context import default_context
 
@@ -99,7 +99,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from roadmap.domain.actor import Actor
+    from roadmap.domain.access import Actor
     from roadmap.domain.errors import ValidationError
     from roadmap.services import backup
     from roadmap.services.context import default_context
@@ -119,7 +119,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_import_csv(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from roadmap.domain.actor import Actor
+    from roadmap.domain.access import Actor
     from roadmap.domain.errors import ValidationError
     from roadmap.services import imports
     from roadmap.services.context import default_context

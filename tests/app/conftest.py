@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from roadmap import config
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor
 from roadmap.services import demo
 from roadmap.services.context import default_context
 from roadmap.store.migrate import upgrade
@@ -36,7 +36,7 @@ def as_user(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """Make page scripts see ``username`` (or the public, for ``None``) as signed in."""
     from sqlalchemy import select
 
-    from roadmap.auth.sessions import actor_from_row
+    from roadmap.services.sessions import actor_from_row
     from roadmap.store.engine import reading
     from roadmap.store.tables import UserRow
 

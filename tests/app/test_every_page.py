@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor
 from roadmap.ui.registry import PAGES
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor
 from roadmap.services.context import default_context
 from roadmap.store.engine import reading
 from roadmap.store.tables import ItemRow, ScopeDecisionRow
@@ -125,9 +125,9 @@ def test_a_refused_comment_keeps_its_text_and_a_posted_one_empties_the_box(
 def test_a_scenario_whose_funding_moved_since_it_ran_is_not_published(
     as_user: Callable[[str | None], Actor],
 ) -> None:
-    from roadmap.auth.sessions import authenticate
     from roadmap.domain.enums import Role
     from roadmap.services import signals
+    from roadmap.services.sessions import authenticate
     from roadmap.services.signals import PledgeInput
     from roadmap.store.tables import PlanRow
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor
 from roadmap.services import imports
 from roadmap.services.context import default_context
 from roadmap.store.engine import reading

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor
 from roadmap.domain.enums import Privacy, Role
 from roadmap.services import catalog, periods, signals
 from roadmap.services.context import default_context
@@ -23,10 +23,10 @@ EXEC = Actor(None, "setup", "setup", frozenset({(Role.EXECUTIVE, None)}))
 @pytest.fixture
 def aggregate_period() -> Iterator[None]:
     ctx = default_context()
-    period = signals.get_period(ctx)
+    period = periods.get_period(ctx)
     periods.update_period(ctx, EXEC, period.key, {"privacy": Privacy.AGGREGATE}, period.version)
     yield
-    period = signals.get_period(ctx)
+    period = periods.get_period(ctx)
     periods.update_period(ctx, EXEC, period.key, {"privacy": Privacy.ATTRIBUTED}, period.version)
 
 

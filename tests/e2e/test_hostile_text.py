@@ -13,11 +13,11 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import String, select, update
 from test_governance_path import MAIN, settle, signed_in
 
-from roadmap.auth.sessions import authenticate
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor
 from roadmap.domain.enums import Role
-from roadmap.services import plans, signals
+from roadmap.services import periods, plans
 from roadmap.services.context import Context
+from roadmap.services.sessions import authenticate
 from roadmap.store.engine import make_engine
 from roadmap.store.tables import Base, ItemRow
 from roadmap.ui.registry import pages_for
@@ -80,7 +80,7 @@ def _poison(url: str) -> int:
     ctx = Context(engine)
     execu = authenticate(ctx, "exec", "demo")
     assert execu is not None
-    plans.publish_plan(ctx, execu, signals.get_period(ctx).settings.envelope)
+    plans.publish_plan(ctx, execu, periods.get_period(ctx).settings.envelope)
     engine.dispose()
     return int(item_id)
 

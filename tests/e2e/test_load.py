@@ -26,7 +26,7 @@ from playwright.sync_api import Browser, expect
 from sqlalchemy import Engine, create_engine, select, update
 from support import need
 
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor
 from roadmap.services import accounts
 from roadmap.services.context import Context
 from roadmap.store.engine import make_engine

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor
 from roadmap.domain.enums import Role
 from roadmap.ui.registry import PAGES, pages_for
 

@@ -11,9 +11,9 @@ from sqlalchemy import Engine
 from support import Clock, dump, pg_schema
 
 from roadmap import config
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor
 from roadmap.domain.errors import PermissionDenied, ValidationError
-from roadmap.services import backup, demo, plans, signals
+from roadmap.services import backup, demo, periods, plans
 from roadmap.services.context import Context
 from roadmap.store.engine import make_engine
 from roadmap.store.migrate import upgrade
@@ -25,11 +25,11 @@ SYSTEM = Actor.system()
 def full(ctx: Context) -> Context:
     """The demo data with a published plan: every table has rows."""
     demo.load_demo(ctx, SYSTEM, config.demo_dir())
-    from roadmap.auth.sessions import authenticate
+    from roadmap.services.sessions import authenticate
 
     execu = authenticate(ctx, "exec", "demo")
     assert execu is not None
-    plans.publish_plan(ctx, execu, signals.get_period(ctx).settings.envelope)
+    plans.publish_plan(ctx, execu, periods.get_period(ctx).settings.envelope)
     return ctx
 
 

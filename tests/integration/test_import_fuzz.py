@@ -18,7 +18,7 @@ from sqlalchemy import Engine, delete
 from support import dump, pg_schema
 from support.world import World
 
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor
 from roadmap.domain.errors import RoadmapError
 from roadmap.services import backup, imports
 from roadmap.store.engine import make_engine

@@ -11,12 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from support import Clock
 
 from roadmap import config
-from roadmap.auth.sessions import authenticate
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor
 from roadmap.domain.enums import AllocationRule, ItemStatus, Role
 from roadmap.domain.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from roadmap.services import demo, items, plans, signals
+from roadmap.services import demo, items, periods, plans, signals
 from roadmap.services.context import Context
+from roadmap.services.sessions import authenticate
 from roadmap.store.engine import reading, transaction
 from roadmap.store.tables import AssignmentRow, AuditEventRow, ItemRow, PlanRow, StaffRow
 
@@ -35,7 +35,7 @@ def who(ctx: Context, username: str) -> Actor:
 
 def test_publishing_makes_version_one_and_moves_funded_items_to_planned(demo_ctx: Context) -> None:
     execu = who(demo_ctx, "exec")
-    envelope = signals.get_period(demo_ctx).settings.envelope
+    envelope = periods.get_period(demo_ctx).settings.envelope
     plan = plans.publish_plan(demo_ctx, execu, envelope, "Equal shares")
     assert plan.version == 1
     funded = [f["item"] for f in plan.snapshot["funded"]]
@@ -58,7 +58,7 @@ def test_publishing_makes_version_one_and_moves_funded_items_to_planned(demo_ctx
 
 def test_a_second_publish_makes_version_two_with_a_correct_difference(demo_ctx: Context) -> None:
     execu = who(demo_ctx, "exec")
-    envelope = signals.get_period(demo_ctx).settings.envelope
+    envelope = periods.get_period(demo_ctx).settings.envelope
     first = plans.publish_plan(demo_ctx, execu, envelope, "A")
     # Fewer person-weeks to share: the second plan must drop some items.
     smaller = envelope.model_copy(update={"reserve_weeks": 80.0, "rule": AllocationRule.GREEDY})
@@ -76,7 +76,7 @@ def test_a_second_publish_makes_version_two_with_a_correct_difference(demo_ctx: 
 
 def test_no_service_or_store_write_can_change_a_published_plan(demo_ctx: Context) -> None:
     execu = who(demo_ctx, "exec")
-    plans.publish_plan(demo_ctx, execu, signals.get_period(demo_ctx).settings.envelope)
+    plans.publish_plan(demo_ctx, execu, periods.get_period(demo_ctx).settings.envelope)
     with (
         pytest.raises(ValidationError, match="cannot be changed"),
         transaction(demo_ctx.engine) as session,
@@ -104,7 +104,7 @@ def test_the_database_itself_refuses_to_change_a_published_plan_or_the_audit_log
     """A bulk UPDATE (or any SQL session) bypasses the ORM guard above: triggers (migration
     0003) refuse it in the database, on SQLite and PostgreSQL alike, and nothing changes."""
     plans.publish_plan(
-        demo_ctx, who(demo_ctx, "exec"), signals.get_period(demo_ctx).settings.envelope
+        demo_ctx, who(demo_ctx, "exec"), periods.get_period(demo_ctx).settings.envelope
     )
     before = _history(demo_ctx)
     assert all(before), "a plan, its assignments and audit events to protect"
@@ -121,7 +121,7 @@ def test_the_database_itself_refuses_to_change_a_published_plan_or_the_audit_log
 
 def test_staff_see_their_assignments_and_report_progress_only_on_them(demo_ctx: Context) -> None:
     execu, staff = who(demo_ctx, "exec"), who(demo_ctx, "staff")
-    plans.publish_plan(demo_ctx, execu, signals.get_period(demo_ctx).settings.envelope)
+    plans.publish_plan(demo_ctx, execu, periods.get_period(demo_ctx).settings.envelope)
     plan, mine = plans.my_assignments(demo_ctx, staff)
     assert plan is not None and mine
     assert {a["staff"] for a in mine} == {"jonah-whitcombe"}
@@ -138,7 +138,7 @@ def test_staff_see_their_assignments_and_report_progress_only_on_them(demo_ctx: 
 
 
 def test_only_the_executive_runs_scenarios_and_publishes(demo_ctx: Context) -> None:
-    envelope = signals.get_period(demo_ctx).settings.envelope
+    envelope = periods.get_period(demo_ctx).settings.envelope
     for name in ("admin", "lead", "orgrep", "staff", "member"):
         with pytest.raises(PermissionDenied):
             plans.publish_plan(demo_ctx, who(demo_ctx, name), envelope)
@@ -149,7 +149,7 @@ def test_only_the_executive_runs_scenarios_and_publishes(demo_ctx: Context) -> N
 
 def test_degenerate_envelopes_give_a_sentence_not_a_traceback(demo_ctx: Context) -> None:
     execu = who(demo_ctx, "exec")
-    envelope = signals.get_period(demo_ctx).settings.envelope
+    envelope = periods.get_period(demo_ctx).settings.envelope
     everything = envelope.model_copy(update={"reserve_weeks": 10_000.0})
     with pytest.raises(ValidationError, match="larger than the staff's capacity"):
         plans.run_scenario(demo_ctx, execu, everything)
@@ -163,7 +163,7 @@ def test_the_plan_report_lists_every_funded_item_and_escapes_titles(demo_ctx: Co
     from roadmap.services import reports
 
     plan = plans.publish_plan(
-        demo_ctx, who(demo_ctx, "exec"), signals.get_period(demo_ctx).settings.envelope
+        demo_ctx, who(demo_ctx, "exec"), periods.get_period(demo_ctx).settings.envelope
     )
     markdown = reports.plan_markdown(plan)
     for funded in plan.snapshot["funded"]:
@@ -189,7 +189,7 @@ def test_a_reviewed_scenario_is_not_published_once_the_signals_moved_its_funding
     demo_ctx: Context,
 ) -> None:
     execu = who(demo_ctx, "exec")
-    envelope = signals.get_period(demo_ctx).settings.envelope
+    envelope = periods.get_period(demo_ctx).settings.envelope
     reviewed = plans.snapshot(plans.run_scenario(demo_ctx, execu, envelope, "A"))
     # Meanwhile a representative withdraws the organization's whole signal.
     rep = who(demo_ctx, "orgrep")
@@ -218,7 +218,7 @@ def test_a_kept_comparison_reads_back_as_run_and_publishes_without_a_false_confl
     demo_ctx: Context, clock: Clock
 ) -> None:
     execu = who(demo_ctx, "exec")
-    envelope = signals.get_period(demo_ctx).settings.envelope
+    envelope = periods.get_period(demo_ctx).settings.envelope
     greedy = envelope.model_copy(update={"rule": AllocationRule.GREEDY, "reserve_weeks": 3.0})
     ran = [
         plans.ScenarioResult(name, env, plans.snapshot(plans.run_scenario(demo_ctx, execu, env)))
@@ -249,7 +249,7 @@ def test_only_the_newest_comparisons_are_kept_and_only_the_executive_sees_them(
     demo_ctx: Context, clock: Clock
 ) -> None:
     execu = who(demo_ctx, "exec")
-    envelope = signals.get_period(demo_ctx).settings.envelope
+    envelope = periods.get_period(demo_ctx).settings.envelope
     one = [plans.ScenarioResult("A", envelope, {"funded": [], "accounts": []})]
     ids = []
     for _ in range(plans.KEEP_COMPARISONS + 2):

@@ -9,7 +9,7 @@ import pytest
 from support import dump
 from support.world import SETUP_EXECUTIVE, SYSTEM, World
 
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor
 from roadmap.domain.enums import ItemStatus, Role
 from roadmap.domain.errors import PermissionDenied
 from roadmap.services import accounts, catalog, governance, items, periods, signals, staff
@@ -51,7 +51,7 @@ def _closed(ctx: Context) -> int:
 
 
 def _period_version(ctx: Context) -> int:
-    return signals.get_period(ctx).version
+    return periods.get_period(ctx).version
 
 
 def _org_version(ctx: Context) -> int:

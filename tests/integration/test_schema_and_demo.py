@@ -9,11 +9,11 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, select
 
 from roadmap import config
-from roadmap.auth.sessions import authenticate
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor
 from roadmap.domain.enums import ItemStatus
 from roadmap.services import demo
 from roadmap.services.context import Context
+from roadmap.services.sessions import authenticate
 from roadmap.store.engine import reading
 from roadmap.store.migrate import current_revision, head_revision
 from roadmap.store.tables import Base, ItemRow, OrganizationRow, SignalRow, StaffRow

@@ -5,9 +5,8 @@ from __future__ import annotations
 from support import Clock
 from support.world import World
 
-from roadmap.auth import sessions
 from roadmap.domain.enums import Role
-from roadmap.services import accounts
+from roadmap.services import accounts, sessions
 
 
 def test_a_session_cookie_signs_the_person_in_with_their_roles(world: World) -> None:

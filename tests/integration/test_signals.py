@@ -10,7 +10,7 @@ from sqlalchemy import select
 from support import Clock, dump
 from support.world import World
 
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor
 from roadmap.domain.enums import ItemStatus, Privacy
 from roadmap.domain.errors import PermissionDenied, ValidationError
 from roadmap.services import catalog, governance, items, periods, signals
@@ -178,7 +178,7 @@ def test_a_signal_on_an_item_that_leaves_scope_is_kept_but_marked_inactive(
 
 
 def _set_privacy(world: World, privacy: Privacy) -> None:
-    period = signals.get_period(world.ctx)
+    period = periods.get_period(world.ctx)
     periods.update_period(
         world.ctx, world.actors["exec"], "2027-H1", {"privacy": privacy}, period.version
     )
@@ -190,7 +190,7 @@ def test_in_aggregate_mode_a_representative_sees_only_its_own_signal_and_the_tot
     from roadmap.services import accounts
 
     accounts.grant_role(world.ctx, world.actors["admin"], "member", "representative", "beta-labs")
-    from roadmap.auth.sessions import authenticate
+    from roadmap.services.sessions import authenticate
 
     beta_rep = authenticate(world.ctx, "member", "password-123")
     assert beta_rep is not None
@@ -214,7 +214,7 @@ def test_in_aggregate_mode_a_representative_sees_only_its_own_signal_and_the_tot
 
 
 def test_only_the_executive_changes_the_period(world: World, market: dict[str, int]) -> None:
-    period = signals.get_period(world.ctx)
+    period = periods.get_period(world.ctx)
     for name in ("admin", "orgrep", "lead", "member"):
         with pytest.raises(PermissionDenied):
             periods.update_period(

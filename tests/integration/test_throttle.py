@@ -8,8 +8,8 @@ import threading
 from sqlalchemy import Engine, func, select
 from support import Clock
 
-from roadmap.auth.throttle import FailureThrottle
 from roadmap.services.context import Context
+from roadmap.services.throttle import FailureThrottle
 from roadmap.store.engine import make_engine, reading
 from roadmap.store.tables import SignInFailureRow
 

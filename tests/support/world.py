@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor
 from roadmap.domain.enums import Role
 from roadmap.services import accounts, catalog
 from roadmap.services.context import Context
@@ -25,7 +25,7 @@ class World:
 
 
 def _signed_in(ctx: Context, username: str) -> Actor:
-    from roadmap.auth.sessions import authenticate
+    from roadmap.services.sessions import authenticate
 
     found = authenticate(ctx, username, "password-123")
     assert found is not None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor
 from roadmap.domain.enums import Role
 from roadmap.ui.registry import pages_for
 

@@ -7,15 +7,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from roadmap.auth.passwords import hash_password
-from roadmap.auth.roles import require
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor, require
 from roadmap.domain.enums import Role
 from roadmap.domain.errors import ConflictError, NotFound, ValidationError
 from roadmap.domain.models import NewUser, RoleGrant
 from roadmap.domain.validation import parse
 from roadmap.services.audit import record
 from roadmap.services.context import Context
+from roadmap.services.passwords import hash_password
 from roadmap.store.engine import reading, transaction
 from roadmap.store.tables import OrganizationRow, RoleGrantRow, SubCommunityRow, UserRow
 

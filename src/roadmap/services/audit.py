@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from roadmap.auth.roles import require_any
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor, require_any
 from roadmap.domain.enums import Role
 from roadmap.store.engine import reading
 from roadmap.store.tables import AuditEventRow

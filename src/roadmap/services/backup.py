@@ -17,8 +17,7 @@ from sqlalchemy import Date, DateTime, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.schema import Table
 
-from roadmap.auth.roles import require
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor, require
 from roadmap.domain.enums import Role
 from roadmap.domain.errors import ValidationError
 from roadmap.services.context import Context

@@ -9,8 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from roadmap.auth.roles import require, require_any
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor, require, require_any
 from roadmap.domain.enums import Role
 from roadmap.domain.errors import ConflictError, NotFound, ValidationError
 from roadmap.domain.models import Organization, SubCommunity, Theme

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from roadmap.store.engine import make_engine
+from roadmap.store.migrate import upgrade
 
 
 def system_clock() -> datetime:
@@ -29,3 +30,22 @@ class Context:
 def default_context() -> Context:
     """The process's one context on ``ROADMAP_DATABASE_URL`` (shared by pages and routes)."""
     return Context(make_engine())
+
+
+def migrated_context() -> Context:
+    """The process's context with its schema brought up to date (run once when a server
+    starts; replicas starting together take turns, see ``roadmap.store.migrate``)."""
+    ctx = default_context()
+    upgrade(ctx.engine)
+    return ctx
+
+
+def database_problem(ctx: Context) -> str | None:
+    """None when the database answers a trivial query, else the kind of failure (for the
+    health probe a load balancer asks)."""
+    try:
+        with ctx.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # the probe reports any failure, whatever its kind
+        return type(exc).__name__
+    return None

@@ -14,9 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from roadmap.auth.passwords import hash_password
-from roadmap.auth.roles import require
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor, require
 from roadmap.domain.enums import ItemStatus, Role
 from roadmap.domain.models import (
     Envelope,
@@ -29,6 +27,7 @@ from roadmap.domain.models import (
 )
 from roadmap.services.audit import record
 from roadmap.services.context import Context
+from roadmap.services.passwords import hash_password
 from roadmap.store.engine import reading, transaction
 from roadmap.store.tables import (
     CommentPeriodRow,

@@ -8,8 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from roadmap.auth.roles import require
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor, require
 from roadmap.domain.enums import ItemStatus, Role, ScopeOutcome
 from roadmap.domain.errors import NotFound, ValidationError
 from roadmap.domain.models import Comment, ScopeDecision

@@ -20,8 +20,7 @@ import pydantic
 from sqlalchemy.orm import Session
 
 from roadmap import config
-from roadmap.auth.roles import require_any
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor, require_any
 from roadmap.domain.enums import Role
 from roadmap.domain.errors import ValidationError
 from roadmap.domain.models import ItemFields, Organization, StaffMember

@@ -9,8 +9,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from roadmap.auth.roles import require
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor, require
 from roadmap.domain.enums import ItemStatus, Role
 from roadmap.domain.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from roadmap.domain.lifecycle import EDITABLE

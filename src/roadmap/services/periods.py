@@ -1,22 +1,75 @@
-"""The executive's settings for a planning period: signalling, privacy and voice."""
+"""Planning periods: finding the open one, and the executive's settings for it (signalling,
+privacy, voice, the envelope)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from roadmap.auth.roles import require
-from roadmap.domain.actor import Actor
-from roadmap.domain.enums import Role
+from roadmap.domain.access import Actor, require
+from roadmap.domain.enums import PeriodStatus, Role
 from roadmap.domain.errors import ConflictError, NotFound
 from roadmap.domain.models import Envelope, PlanningPeriod
 from roadmap.domain.validation import parse
 from roadmap.services.audit import plain, record
 from roadmap.services.context import Context
-from roadmap.services.signals import Period, period_from_row
-from roadmap.store.engine import transaction
+from roadmap.store.engine import reading, transaction
 from roadmap.store.tables import PeriodRow
+
+
+@dataclass(frozen=True)
+class Period:
+    id: int
+    version: int
+    settings: PlanningPeriod
+
+    @property
+    def key(self) -> str:
+        return self.settings.key
+
+
+def find_period_row(session: Session, key: str | None) -> PeriodRow:
+    query = select(PeriodRow)
+    if key:
+        query = query.where(PeriodRow.key == key)
+    else:
+        # The open planning period: signalling first, else the latest.
+        query = query.order_by(
+            (PeriodRow.status == PeriodStatus.SIGNALLING.value).desc(), PeriodRow.start.desc()
+        )
+    row = session.scalars(query).first()
+    if row is None:
+        raise NotFound("There is no planning period yet." if not key else f"No period {key!r}.")
+    return row
+
+
+def period_from_row(row: PeriodRow) -> Period:
+    settings = PlanningPeriod.model_validate(
+        {
+            "key": row.key,
+            "name": row.name,
+            "start": row.start,
+            "end": row.end,
+            "status": row.status,
+            "envelope": Envelope.model_validate(row.envelope or {}),
+            "signal_forms": row.signal_forms,
+            "points_budget": row.points_budget,
+            "privacy": row.privacy,
+            "signal_window_start": row.signal_window_start,
+            "signal_window_end": row.signal_window_end,
+            "weeks_per_currency": row.weeks_per_currency,
+        }
+    )
+    return Period(row.id, row.version, settings)
+
+
+def get_period(ctx: Context, key: str | None = None) -> Period:
+    with reading(ctx.engine) as session:
+        return period_from_row(find_period_row(session, key))
+
 
 SETTINGS = (
     "status",

@@ -19,14 +19,14 @@ from sqlalchemy import select
 
 from roadmap.allocation import Constraints, Election, Pledge, Project, Voter, allocate
 from roadmap.allocation.election import BallotType
-from roadmap.auth.roles import require
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor, require
 from roadmap.domain.enums import AllocationRule, GroupKind, ItemStatus, OrgStatus, Role
 from roadmap.domain.errors import ValidationError
 from roadmap.domain.models import Envelope
 from roadmap.domain.voice import voice_shares
 from roadmap.services.context import Context
-from roadmap.services.signals import SignalView, find_period_row, signal_views
+from roadmap.services.periods import find_period_row
+from roadmap.services.signals import SignalView, signal_views
 from roadmap.store.engine import reading
 from roadmap.store.tables import (
     ItemDependencyRow,

@@ -14,15 +14,14 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from roadmap.allocation.assignment import StaffMember, StaffPlan, WorkItem, assign_staff
-from roadmap.auth.roles import require
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor, require
 from roadmap.domain.enums import ItemStatus, Role
 from roadmap.domain.errors import ConflictError, NotFound, ValidationError
 from roadmap.domain.models import Envelope
 from roadmap.services.audit import record
 from roadmap.services.context import Context
+from roadmap.services.periods import find_period_row
 from roadmap.services.planning import Funding, run_funding
-from roadmap.services.signals import find_period_row
 from roadmap.services.transitions import move_item
 from roadmap.store.engine import reading, transaction
 from roadmap.store.tables import (

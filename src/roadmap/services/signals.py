@@ -10,36 +10,24 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from roadmap.auth.roles import require
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor, require
 from roadmap.domain.enums import ItemStatus, OrgStatus, PeriodStatus, Privacy, Role, SignalForm
 from roadmap.domain.errors import NotFound, ValidationError
-from roadmap.domain.models import Envelope, PlanningPeriod
+from roadmap.domain.models import PlanningPeriod
 from roadmap.domain.voice import rank_scores, voice_shares
 from roadmap.services.audit import record
 from roadmap.services.context import Context
+from roadmap.services.periods import Period, find_period_row, period_from_row
 from roadmap.store.engine import reading, transaction
 from roadmap.store.tables import (
     ItemRow,
     OrganizationRow,
-    PeriodRow,
     PledgeRow,
     SignalRow,
     UserRow,
 )
 
 SIGNALLABLE = (ItemStatus.IN_SCOPE,)
-
-
-@dataclass(frozen=True)
-class Period:
-    id: int
-    version: int
-    settings: PlanningPeriod
-
-    @property
-    def key(self) -> str:
-        return self.settings.key
 
 
 @dataclass(frozen=True)
@@ -87,46 +75,6 @@ class SignalBoard:
     signals: list[SignalView]  # only those the reader may see
     voice: dict[str, float]
     names: dict[str, str]
-
-
-def find_period_row(session: Session, key: str | None) -> PeriodRow:
-    query = select(PeriodRow)
-    if key:
-        query = query.where(PeriodRow.key == key)
-    else:
-        # The open planning period: signalling first, else the latest.
-        query = query.order_by(
-            (PeriodRow.status == PeriodStatus.SIGNALLING.value).desc(), PeriodRow.start.desc()
-        )
-    row = session.scalars(query).first()
-    if row is None:
-        raise NotFound("There is no planning period yet." if not key else f"No period {key!r}.")
-    return row
-
-
-def period_from_row(row: PeriodRow) -> Period:
-    settings = PlanningPeriod.model_validate(
-        {
-            "key": row.key,
-            "name": row.name,
-            "start": row.start,
-            "end": row.end,
-            "status": row.status,
-            "envelope": Envelope.model_validate(row.envelope or {}),
-            "signal_forms": row.signal_forms,
-            "points_budget": row.points_budget,
-            "privacy": row.privacy,
-            "signal_window_start": row.signal_window_start,
-            "signal_window_end": row.signal_window_end,
-            "weeks_per_currency": row.weeks_per_currency,
-        }
-    )
-    return Period(row.id, row.version, settings)
-
-
-def get_period(ctx: Context, key: str | None = None) -> Period:
-    with reading(ctx.engine) as session:
-        return period_from_row(find_period_row(session, key))
 
 
 def _org(session: Session, key: str) -> OrganizationRow:

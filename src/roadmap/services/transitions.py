@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor
 from roadmap.domain.enums import ItemStatus
 from roadmap.domain.lifecycle import check_transition
 from roadmap.services.audit import record

@@ -94,7 +94,7 @@ class AuthSessionRow(Base):
 
 class SignInFailureRow(Base):
     """Failed sign-ins of one account (``user:NAME``) or address (``addr:IP``), shared by
-    every replica (:mod:`roadmap.auth.throttle`)."""
+    every replica (:mod:`roadmap.services.throttle`)."""
 
     __tablename__ = "sign_in_failures"
     key: Mapped[str] = mapped_column(String(80), primary_key=True)

@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 import streamlit as st
 
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor
 from roadmap.ui import actions, session
 from roadmap.ui.registry import BY_KEY
 

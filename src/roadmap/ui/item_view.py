@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor
 from roadmap.services import governance
 from roadmap.services.audit import AuditEventView
 from roadmap.services.context import Context

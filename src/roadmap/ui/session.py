@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from roadmap.auth import sessions
-from roadmap.domain.actor import Actor
-from roadmap.services.context import Context, default_context
-from roadmap.store.migrate import upgrade
+from roadmap.domain.access import Actor
+from roadmap.services import sessions
+from roadmap.services.context import Context, migrated_context
 
 
 @st.cache_resource(show_spinner=False)
 def _ready_context() -> Context:
     """The process's context, with the schema migrated once when the server starts."""
-    ctx = default_context()
-    upgrade(ctx.engine)
-    return ctx
+    return migrated_context()
 
 
 def context() -> Context:

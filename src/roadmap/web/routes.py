@@ -11,15 +11,14 @@ import html
 import os
 from urllib.parse import urlsplit
 
-from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from roadmap import config
-from roadmap.auth import sessions
-from roadmap.auth.throttle import FailureThrottle
-from roadmap.services.context import default_context
+from roadmap.services import sessions
+from roadmap.services.context import database_problem, default_context
+from roadmap.services.throttle import FailureThrottle
 
 throttle = FailureThrottle()
 MAX_FORM_BYTES = 4096
@@ -140,11 +139,9 @@ async def logout(request: Request) -> Response:
 
 def health(request: Request) -> Response:
     """Ready when the database answers: what a load balancer should probe."""
-    try:
-        with default_context().engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # the probe reports any failure, whatever its kind
-        return JSONResponse({"status": "error", "detail": type(exc).__name__}, status_code=503)
+    problem = database_problem(default_context())
+    if problem is not None:
+        return JSONResponse({"status": "error", "detail": problem}, status_code=503)
     return JSONResponse({"status": "ok"})
 
 

@@ -15,11 +15,11 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from roadmap import config
-from roadmap.auth.passwords import hash_password, needs_rehash, verify_password
-from roadmap.domain.actor import Actor
+from roadmap.domain.access import Actor
 from roadmap.domain.enums import Role
 from roadmap.services.audit import record
 from roadmap.services.context import Context
+from roadmap.services.passwords import hash_password, needs_rehash, verify_password
 from roadmap.store.engine import reading, transaction
 from roadmap.store.tables import AuthSessionRow, UserRow
 

@@ -1,0 +1,1 @@
+"""The store: SQLAlchemy tables, the engine factory, transactions and Alembic migrations."""

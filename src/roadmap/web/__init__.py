@@ -1,0 +1,1 @@
+"""The HTTP routes served beside the app (sign-in and sign-out)."""
