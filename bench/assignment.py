@@ -24,13 +24,12 @@ import platform
 import random
 import time
 
-from roadmap.allocation.assignment import StaffMember, StaffPlan, WorkItem, assign_staff
-from roadmap.allocation.assignment_greedy import greedy_assignment
+from roadmap.allocation.staffing import StaffPlan, Worker, WorkItem, assign_staff, greedy_assignment
 
 
 def synthetic_instance(
     n_staff: int, n_items: int, n_skills: int, periods: int, seed: int
-) -> tuple[list[WorkItem], list[StaffMember]]:
+) -> tuple[list[WorkItem], list[Worker]]:
     """Seeded staff and funded items as described in the module docstring."""
     rng = random.Random(seed)
     skills = [f"skill-{k:02d}" for k in range(n_skills)]
@@ -40,7 +39,7 @@ def synthetic_instance(
         full = 4.3 if rng.random() > 0.2 else 2.2
         capacity = [0.0 if rng.random() < 0.08 else full for _ in range(periods)]
         own = sorted(set(rng.choices(skills, weights=popularity, k=rng.randint(2, 4))))
-        staff.append(StaffMember(f"staff-{n:03d}", {s: rng.randint(1, 3) for s in own}, capacity))
+        staff.append(Worker(f"staff-{n:03d}", {s: rng.randint(1, 3) for s in own}, capacity))
     total = sum(sum(p.capacity) for p in staff)
     efforts = [rng.uniform(0.5, 8.0) for _ in range(n_items)]
     scale = 1.2 * total / sum(efforts)
@@ -54,9 +53,7 @@ def synthetic_instance(
         items.append(WorkItem(f"item-{n:04d}", round(effort * scale, 1), needs, deps, weight))
     funded_by = {i.id for i in items if rng.random() < 0.2}
     for n in range(0, n_staff, 7):
-        staff[n] = StaffMember(
-            staff[n].id, staff[n].skills, staff[n].capacity, allowed_items=funded_by
-        )
+        staff[n] = Worker(staff[n].id, staff[n].skills, staff[n].capacity, allowed_items=funded_by)
     return items, staff
 
 

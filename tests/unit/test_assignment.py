@@ -13,15 +13,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from roadmap.allocation.assignment import (
+from roadmap.allocation.staffing import (
     SolveStatus,
-    StaffMember,
     StaffPlan,
+    Worker,
     WorkItem,
     assign_staff,
+    greedy_assignment,
     prepare_problem,
 )
-from roadmap.allocation.assignment_greedy import greedy_assignment
 
 SKILLS = ("py", "js", "ux")
 
@@ -39,7 +39,7 @@ SKILLS = ("py", "js", "ux")
 # ---------------------------------------------------------------------------------------------
 
 
-def brute_force_optimum(items: Sequence[WorkItem], staff: Sequence[StaffMember]) -> float:
+def brute_force_optimum(items: Sequence[WorkItem], staff: Sequence[Worker]) -> float:
     """Largest priority-weighted covered effort, by enumeration."""
     pairs = [(item, s, int(r)) for item in items for s, r in requirements(item).items() if r > 0]
     if not pairs or not staff:
@@ -97,13 +97,13 @@ def requirements(item: WorkItem) -> dict[str, float]:
     return {s: item.effort / len(item.skills) for s in item.skills}
 
 
-def can_work(person: StaffMember, item_id: str, skill: str) -> bool:
+def can_work(person: Worker, item_id: str, skill: str) -> bool:
     allowed = person.allowed_items
     return skill in person.skills and (allowed is None or item_id in allowed)
 
 
 @st.composite
-def small_instances(draw: st.DrawFn) -> tuple[list[WorkItem], list[StaffMember]]:
+def small_instances(draw: st.DrawFn) -> tuple[list[WorkItem], list[Worker]]:
     """<= 4 items, <= 6 item-skills needing 1-2 person-weeks, <= 3 staff, <= 2 sub-periods."""
     periods = draw(st.integers(1, 2))
     items: list[WorkItem] = []
@@ -133,7 +133,7 @@ def small_instances(draw: st.DrawFn) -> tuple[list[WorkItem], list[StaffMember]]
         skills = draw(st.lists(st.sampled_from(SKILLS), min_size=1, max_size=2, unique=True))
         earmark = draw(st.booleans())
         staff.append(
-            StaffMember(
+            Worker(
                 id=f"s{n}",
                 skills={s: draw(st.integers(1, 3)) for s in skills},
                 capacity=draw(st.lists(st.integers(0, 3), min_size=periods, max_size=periods)),
@@ -151,7 +151,7 @@ def small_instances(draw: st.DrawFn) -> tuple[list[WorkItem], list[StaffMember]]
 @settings(max_examples=60, deadline=None)
 @given(small_instances())
 def test_milp_optimum_equals_brute_force_optimum_on_small_instances(
-    instance: tuple[list[WorkItem], list[StaffMember]],
+    instance: tuple[list[WorkItem], list[Worker]],
 ) -> None:
     items, staff = instance
     plan = assign_staff(
@@ -166,7 +166,7 @@ def test_milp_optimum_equals_brute_force_optimum_on_small_instances(
 @settings(max_examples=40, deadline=None)
 @given(small_instances())
 def test_greedy_never_beats_the_brute_force_optimum_and_respects_constraints(
-    instance: tuple[list[WorkItem], list[StaffMember]],
+    instance: tuple[list[WorkItem], list[Worker]],
 ) -> None:
     items, staff = instance
     plan = greedy_assignment(items, staff)
@@ -181,7 +181,7 @@ def test_greedy_never_beats_the_brute_force_optimum_and_respects_constraints(
 
 def random_instance(
     seed: int, n_staff: int, n_items: int, n_skills: int, periods: int
-) -> tuple[list[WorkItem], list[StaffMember]]:
+) -> tuple[list[WorkItem], list[Worker]]:
     rng = random.Random(seed)
     skills = [f"skill-{k}" for k in range(n_skills)]
     items: list[WorkItem] = []
@@ -197,7 +197,7 @@ def random_instance(
         items.append(WorkItem(f"item-{n}", effort, needs, deps, n_items - n + 0.5, split))
     ids = [i.id for i in items]
     staff = [
-        StaffMember(
+        Worker(
             id=f"person-{n}",
             skills={s: rng.randint(1, 3) for s in rng.sample(skills, rng.randint(1, 3))},
             capacity=[rng.choice([0.0, 2.0, 3.5, 4.0, 4.0]) for _ in range(periods)],
@@ -210,7 +210,7 @@ def random_instance(
 
 
 def assert_plan_respects_constraints(
-    plan: StaffPlan, items: Sequence[WorkItem], staff: Sequence[StaffMember]
+    plan: StaffPlan, items: Sequence[WorkItem], staff: Sequence[Worker]
 ) -> None:
     """Capacity per person and sub-period, skills, earmarks, activity, no item over-covered,
     dependency order, and coverage and gaps that add up. Output is rounded to 0.01, so sums
@@ -300,8 +300,8 @@ def test_same_input_gives_the_same_plan() -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def person(pid: str, skills: dict[str, int], capacity: list[float], **kw: object) -> StaffMember:
-    return StaffMember(pid, skills, capacity, **kw)  # type: ignore[arg-type]
+def person(pid: str, skills: dict[str, int], capacity: list[float], **kw: object) -> Worker:
+    return Worker(pid, skills, capacity, **kw)  # type: ignore[arg-type]
 
 
 def test_skill_nobody_has_shows_its_whole_effort_as_gap_under_that_skill() -> None:
@@ -427,7 +427,7 @@ def test_output_is_rounded_to_a_hundredth_of_a_person_week() -> None:
     ],
 )
 def test_no_staff_or_no_capacity_gives_a_sentence_and_all_effort_as_gap(
-    staff: list[StaffMember], words: str
+    staff: list[Worker], words: str
 ) -> None:
     items = [WorkItem("a", 3, ["py"])]
     for plan in (assign_staff(items, staff), greedy_assignment(items, staff)):
@@ -479,7 +479,7 @@ def test_no_funded_items_gives_a_sentence_and_an_empty_plan() -> None:
     ],
 )
 def test_bad_arguments_raise_value_error_with_a_sentence(
-    items: list[WorkItem], staff: list[StaffMember], words: str
+    items: list[WorkItem], staff: list[Worker], words: str
 ) -> None:
     with pytest.raises(ValueError, match=words.replace("(", r"\(")):
         prepare_problem(items, staff)

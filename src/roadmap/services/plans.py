@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from roadmap.allocation.assignment import StaffMember, StaffPlan, WorkItem, assign_staff
+from roadmap.allocation.staffing import StaffPlan, Worker, WorkItem, assign_staff
 from roadmap.domain.access import Actor, require
 from roadmap.domain.enums import ItemStatus, Role
 from roadmap.domain.errors import ConflictError, NotFound, ValidationError
@@ -118,7 +118,7 @@ def run_scenario(
         for rank, f in enumerate(funding.funded)
     ]
     staff = [
-        StaffMember(
+        Worker(
             s.key,
             dict(s.skills),
             _capacity(s.capacity_by_subperiod, s.capacity_weeks, len(months)),

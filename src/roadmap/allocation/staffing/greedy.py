@@ -11,27 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from roadmap.allocation.assignment import (
-    SolveStatus,
-    StaffingProblem,
-    StaffMember,
-    StaffPlan,
-    WorkItem,
-    prepare_problem,
-    summarize_plan,
-)
+from roadmap.allocation.staffing.plan import SolveStatus, StaffPlan, summarize_plan
+from roadmap.allocation.staffing.problem import StaffingProblem, Worker, WorkItem, prepare_problem
 
 _TOL = 1e-9
 
 
-def greedy_assignment(items: Sequence[WorkItem], staff: Sequence[StaffMember]) -> StaffPlan:
+def greedy_assignment(items: Sequence[WorkItem], staff: Sequence[Worker]) -> StaffPlan:
     """Assign staff greedily in priority order (the baseline of ``bench/assignment.py``).
 
     Parameters
     ----------
     items : Sequence[WorkItem]
         The funded items.
-    staff : Sequence[StaffMember]
+    staff : Sequence[Worker]
         The staff; every capacity list has one entry per sub-period.
 
     Returns
@@ -42,7 +35,7 @@ def greedy_assignment(items: Sequence[WorkItem], staff: Sequence[StaffMember]) -
     Raises
     ------
     ValueError
-        For bad input (see :func:`roadmap.allocation.assignment.prepare_problem`).
+        For bad input (see :func:`roadmap.allocation.staffing.problem.prepare_problem`).
     """
     problem = prepare_problem(items, staff)
     if problem.message is not None:
@@ -56,7 +49,7 @@ def greedy_weeks(problem: StaffingProblem) -> dict[tuple[str, str, str, int], fl
     Parameters
     ----------
     problem : StaffingProblem
-        Validated input (from :func:`roadmap.allocation.assignment.prepare_problem`).
+        Validated input (from :func:`roadmap.allocation.staffing.problem.prepare_problem`).
 
     Returns
     -------
