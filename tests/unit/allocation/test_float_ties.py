@@ -24,7 +24,15 @@ from allocation_support import planning_like
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from roadmap.allocation import Constraints, Election, Project, Voter, equal_shares, mes_core
+from roadmap.allocation import (
+    Constraints,
+    Election,
+    Project,
+    Voter,
+    equal_shares,
+    mes_budgets,
+    mes_core,
+)
 from roadmap.allocation import mes as mes_module
 from roadmap.allocation.election import BallotType
 from roadmap.allocation.mes_core import NeedExact, replay_exact, run_mes
@@ -54,9 +62,9 @@ def assert_same_run(fast: mes_core.MESRun, exact: mes_core.MESRun) -> None:
         assert [float(x) for x in paid] == pytest.approx(fast_paid.tolist(), abs=1e-9)
 
 
-def _plain_rho(ledger: mes_core._VoterLedger, p: int, held: object) -> tuple[object, ...]:
+def _plain_rho(ledger: mes_budgets.VoterLedger, p: int, held: object) -> tuple[object, ...]:
     """The ledger's rho without the zero-budget proof."""
-    return mes_core._rho(held, ledger.items.util[p], ledger.items.cost[p], ledger.exact)[:4]
+    return mes_budgets._rho(held, ledger.items.util[p], ledger.items.cost[p], ledger.exact)[:4]
 
 
 @pytest.mark.parametrize("seed", [1, 5, 13])
@@ -64,8 +72,8 @@ def test_planning_ties_are_settled_in_floats_as_the_exact_run_settles_them(seed:
     election, weights = planning_like(120, 40, seed)
     # Without the two proofs the float run gives up on this election (so they are used here).
     with (
-        mock.patch.object(mes_core._VoterLedger, "same_rho", lambda *_: False),
-        mock.patch.object(mes_core._VoterLedger, "rho", _plain_rho),
+        mock.patch.object(mes_budgets.VoterLedger, "same_rho", lambda *_: False),
+        mock.patch.object(mes_budgets.VoterLedger, "rho", _plain_rho),
         pytest.raises(NeedExact),
     ):
         float_run(election, weights)
@@ -98,7 +106,7 @@ def test_ties_between_alike_organizations_are_settled_as_the_exact_run_settles_t
     # Without keys for what fixes an item's rho (so without classes of equal budgets across
     # items), the float run gives up on this election.
     with (
-        mock.patch.object(mes_core._VoterLedger, "_key", lambda *_: None),
+        mock.patch.object(mes_budgets.VoterLedger, "_key", lambda *_: None),
         pytest.raises(NeedExact),
     ):
         float_run(election, weights)
