@@ -5,7 +5,7 @@ Nothing here does I/O except :mod:`roadmap.allocation.pabulib`, and nothing impo
 rest of the project.
 """
 
-from roadmap.allocation.constraints import NO_CONSTRAINTS, Constraints, Pledge, voice_weights
+from roadmap.allocation.constraints import NO_CONSTRAINTS, Constraints, Earmark, voice_weights
 from roadmap.allocation.election import BallotType, Election, Number, Project, Voter
 from roadmap.allocation.explanation import (
     POOL,
@@ -38,13 +38,13 @@ __all__ = [
     "Allocation",
     "BallotType",
     "Constraints",
+    "Earmark",
     "Election",
     "Explanation",
     "FundedItem",
     "NotApplicable",
     "Number",
     "PabulibFormatError",
-    "Pledge",
     "PriceCertificate",
     "Project",
     "Reason",

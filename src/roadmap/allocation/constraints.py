@@ -18,8 +18,11 @@ from roadmap.allocation.election import Number
 
 
 @dataclass(frozen=True)
-class Pledge:
-    """An earmarked pledge: ``voter_id`` funds ``amount`` of item ``item_id`` itself.
+class Earmark:
+    """An earmarked pledge as the rule sees it: ``voter_id`` funds ``amount`` of ``item_id`` itself.
+
+    Named apart from the app's ``Pledge`` (``roadmap.domain.models``), the pledge a member makes
+    in its signal: the planning service turns each pledge into an earmark of exact weeks.
 
     The pledged effort is added to the pool and goes to that item first; the rule has to find
     only the rest of the item's cost. The part of a pledge above the item's cost, and pledges to
@@ -49,7 +52,7 @@ class Constraints:
         Per group, the total cost the plan should fund in it if eligible items allow.
     depends_on : Mapping[str, Sequence[str]]
         Per item, the items it needs: it can be funded only once they all are.
-    pledges : Sequence[Pledge]
+    pledges : Sequence[Earmark]
         Earmarked pledges, paid first.
     """
 
@@ -59,7 +62,7 @@ class Constraints:
     caps: Mapping[str, Number] = field(default_factory=dict)
     floors: Mapping[str, Number] = field(default_factory=dict)
     depends_on: Mapping[str, Sequence[str]] = field(default_factory=dict)
-    pledges: Sequence[Pledge] = ()
+    pledges: Sequence[Earmark] = ()
 
 
 NO_CONSTRAINTS = Constraints()

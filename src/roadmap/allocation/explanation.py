@@ -17,7 +17,9 @@ Amount = int | Fraction | float
 """Money or effort in an explanation: exact, or float on the fast path."""
 
 POOL = "(pool)"
-"""Payer name for money no single voter paid: floor pre-pass and greedy completion."""
+"""The payer named for money no single voter paid but the common budget did: items funded by a
+group's floor in the pre-pass, by greedy (which has no per-voter shares) or by the greedy
+completion after equal shares."""
 
 
 class Reason(StrEnum):

@@ -12,7 +12,7 @@ from fractions import Fraction
 from roadmap.allocation.constraints import NO_CONSTRAINTS, Constraints
 from roadmap.allocation.election import Election, Number
 from roadmap.allocation.explanation import Allocation, Reason, Stage
-from roadmap.allocation.prepared import Funding, Prepared, prepare
+from roadmap.allocation.prepared import FundedSoFar, Prepared, prepare
 from roadmap.allocation.prepass import fund_free_items, start
 from roadmap.allocation.report import Outcome, build_allocation, default_reason
 
@@ -24,7 +24,7 @@ def greedy_density(prep: Prepared, p: int) -> Number:
 
 def greedy_fill(
     prep: Prepared,
-    funding: Funding,
+    funding: FundedSoFar,
     stage: dict[int, Stage],
     budget: Number,
     label: Stage,
@@ -107,7 +107,7 @@ def greedy_by_support(
     return build_allocation("greedy", prep, out, explain)
 
 
-def _default_reasons(prep: Prepared, funding: Funding, reasons: dict[int, Reason]) -> None:
+def _default_reasons(prep: Prepared, funding: FundedSoFar, reasons: dict[int, Reason]) -> None:
     for p in range(prep.m):
         if not funding.funded[p]:
             reason = default_reason(prep, funding, p, set())

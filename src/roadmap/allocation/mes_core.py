@@ -38,7 +38,7 @@ from roadmap.allocation.mes_budgets import (
     NeedExact,
     VoterLedger,
 )
-from roadmap.allocation.prepared import Funding, IntArray, Prepared
+from roadmap.allocation.prepared import FundedSoFar, IntArray, Prepared
 from roadmap.allocation.prepass import Start, free_items, fund_free_items
 
 CLASSES_FROM = 2_000
@@ -52,7 +52,7 @@ and Cambridge 2019, 6,447, faster grouped)."""
 class MESRun:
     """The outcome of one run, with the payments (see module docstring)."""
 
-    funding: Funding
+    funding: FundedSoFar
     stage: dict[int, Stage]
     shares: Array
     leftover: Array
@@ -162,7 +162,7 @@ def replay_exact(prep: Prepared, begin: Start, run: MESRun) -> MESRun:
     return out
 
 
-def _candidates(prep: Prepared, funding: Funding) -> list[int]:
+def _candidates(prep: Prepared, funding: FundedSoFar) -> list[int]:
     """The items the rule may fund from this start: eligible, not funded yet, costing it
     something, and supported."""
     return [
@@ -227,7 +227,7 @@ def _error_scale(prep: Prepared, shares: Array, candidates: list[int]) -> float:
 
 
 def _active(
-    prep: Prepared, funding: Funding, candidates: list[int], run: MESRun, gaps: dict[int, Any]
+    prep: Prepared, funding: FundedSoFar, candidates: list[int], run: MESRun, gaps: dict[int, Any]
 ) -> list[int]:
     if not _constrained(prep):
         funded = funding.funded

@@ -39,6 +39,10 @@ class Prepared:
 
     ``utility[p]`` is None when every supporter of ``p`` has the same utility ``full_cost[p]``
     (approval ballots), else the exact utility of each supporter in ``supporters[p]`` order.
+
+    The ``rule_`` figures are what the rule itself deals with: ``rule_cost[p]`` is what the
+    rule must still pay for ``p``, its full cost less what earmarks pledged to it
+    (``pledged[p]``), and ``rule_budget`` what the rule may spend, the budget less the reserve.
     """
 
     ids: list[str]
@@ -259,8 +263,12 @@ def _pledges(
 
 
 @dataclass
-class Funding:
-    """What is funded so far, with the group totals; answers "may this item be funded now?"."""
+class FundedSoFar:
+    """What is funded so far, with the group totals; answers "may this item be funded now?".
+
+    The running tally of one rule run, named apart from the app's ``Funding`` (the result of
+    funding a scenario, in ``roadmap.services.planning``).
+    """
 
     prep: Prepared
     funded: list[bool] = field(init=False)
@@ -272,9 +280,9 @@ class Funding:
         self.funded = [False] * self.prep.m
         self.group_total = [0] * len(self.prep.group_names)
 
-    def copy(self) -> Funding:
+    def copy(self) -> FundedSoFar:
         """A copy sharing the (read-only) prepared election."""
-        other = Funding(self.prep)
+        other = FundedSoFar(self.prep)
         other.funded = list(self.funded)
         other.order = list(self.order)
         other.group_total = list(self.group_total)

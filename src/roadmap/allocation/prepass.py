@@ -1,4 +1,5 @@
-"""What every rule does before it runs: fund items paid in full by pledges, then the floors.
+"""The pre-pass: what every rule does before it runs: fund items paid in full by earmarked
+pledges, then the floors (each group's minimum funded total, paid from the pool).
 
 Both depend only on the ballots and the constraints, never on the voters' shares, so the
 add1 completion (which reruns the rule with larger shares) starts every run from the same
@@ -12,7 +13,7 @@ from fractions import Fraction
 
 from roadmap.allocation.election import Number
 from roadmap.allocation.explanation import Stage
-from roadmap.allocation.prepared import Funding, Prepared
+from roadmap.allocation.prepared import FundedSoFar, Prepared
 
 
 @dataclass
@@ -21,7 +22,7 @@ class Start:
 
     Parameters
     ----------
-    funding : Funding
+    funding : FundedSoFar
         Items funded before the rule (pledged in full, or by a floor).
     stage : dict[int, Stage]
         What funded each of them.
@@ -29,7 +30,7 @@ class Start:
         What is left for the rule: the budget less reserve and floor-funded costs.
     """
 
-    funding: Funding
+    funding: FundedSoFar
     stage: dict[int, Stage] = field(default_factory=dict)
     budget: Number = 0
 
@@ -61,7 +62,7 @@ def free_items(prep: Prepared) -> tuple[int, ...]:
     return free
 
 
-def fund_free_items(prep: Prepared, funding: Funding, stage: dict[int, Stage]) -> None:
+def fund_free_items(prep: Prepared, funding: FundedSoFar, stage: dict[int, Stage]) -> None:
     """Fund every available item the rule pays nothing for (:func:`free_items`), repeating
     while funding one unlocks another (in item order)."""
     changed = True
@@ -79,7 +80,7 @@ def start(prep: Prepared) -> Start:
     items by support density (ties: item id), each only if it fits the remaining budget, its
     dependencies are funded and no cap is exceeded, until the group's funded total reaches the
     floor. The floor items are paid from the pool, before the rule; the rule gets the rest."""
-    funding = Funding(prep)
+    funding = FundedSoFar(prep)
     stage: dict[int, Stage] = {}
     fund_free_items(prep, funding, stage)
     budget = prep.rule_budget

@@ -18,7 +18,7 @@ from roadmap.allocation.explanation import (
     UnfundedItem,
     VoterAccount,
 )
-from roadmap.allocation.prepared import Funding, IntArray, Prepared
+from roadmap.allocation.prepared import FundedSoFar, IntArray, Prepared
 
 
 @dataclass
@@ -30,7 +30,7 @@ class Outcome:
     overrides the default reason of an unfunded item.
     """
 
-    funding: Funding
+    funding: FundedSoFar
     stage: dict[int, Stage]
     shares: Sequence[Any]
     rule_budget: Number | float
@@ -41,7 +41,7 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
 
 
-def default_reason(prep: Prepared, funding: Funding, p: int, capped: set[int]) -> Reason | None:
+def default_reason(prep: Prepared, funding: FundedSoFar, p: int, capped: set[int]) -> Reason | None:
     """The reasons that do not depend on the rule: eligibility, dependencies, caps."""
     if not prep.eligible[p]:
         return Reason.NOT_ELIGIBLE

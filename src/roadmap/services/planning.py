@@ -17,7 +17,7 @@ from fractions import Fraction
 
 from sqlalchemy import select
 
-from roadmap.allocation import Constraints, Election, Pledge, Project, Voter, allocate
+from roadmap.allocation import Constraints, Earmark, Election, Project, Voter, allocate
 from roadmap.allocation.election import BallotType
 from roadmap.domain.access import Actor, require
 from roadmap.domain.enums import AllocationRule, GroupKind, ItemStatus, OrgStatus, Role
@@ -254,7 +254,7 @@ def _constraints(
         if c.floor_weeks is not None:
             floors[f"{prefix}:{c.group}"] = _exact(c.floor_weeks)
     pledges = [
-        Pledge(org, str(item_id), _exact(weeks))
+        Earmark(org, str(item_id), _exact(weeks))
         for org, signal in signals.items()
         for item_id, weeks, _ in signal.pledges
         if item_id in items

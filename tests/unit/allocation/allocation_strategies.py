@@ -6,7 +6,7 @@ from fractions import Fraction
 
 from hypothesis import strategies as st
 
-from roadmap.allocation import BallotType, Constraints, Election, Pledge, Project, Voter
+from roadmap.allocation import BallotType, Constraints, Earmark, Election, Project, Voter
 
 
 @st.composite
@@ -63,7 +63,7 @@ def constraints_for(draw: st.DrawFn, election: Election) -> Constraints:
     for _ in range(draw(st.integers(0, 2))):
         if election.voters:
             voter = draw(st.sampled_from([v.id for v in election.voters]))
-            pledges.append(Pledge(voter, draw(st.sampled_from(ids)), draw(st.integers(1, 20))))
+            pledges.append(Earmark(voter, draw(st.sampled_from(ids)), draw(st.integers(1, 20))))
     return Constraints(
         reserve=reserve,
         eligible=eligible,

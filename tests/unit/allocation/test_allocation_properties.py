@@ -243,14 +243,14 @@ def test_voice_by_contribution_gives_shares_in_proportion() -> None:
 
 
 def test_pledge_pays_first_and_is_reported_apart() -> None:
-    from roadmap.allocation import BallotType, Pledge, Project, Voter
+    from roadmap.allocation import BallotType, Earmark, Project, Voter
 
     projects = (Project("x", 10), Project("y", 4))
     voters = (Voter("o1", ("x",)), Voter("o2", ("y",)))
     election = Election(8, BallotType.APPROVAL, projects, voters)
     plain = equal_shares(election)
     assert plain.selected == ("y",)
-    pledged = equal_shares(election, constraints=Constraints(pledges=(Pledge("o1", "x", 6),)))
+    pledged = equal_shares(election, constraints=Constraints(pledges=(Earmark("o1", "x", 6),)))
     assert set(pledged.selected) == {"x", "y"}
     x = next(f for f in pledged.explanation.funded if f.item_id == "x")
     assert x.pledges == {"o1": 6} and x.payments == {"o1": 4}
