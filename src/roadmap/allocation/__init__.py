@@ -2,7 +2,12 @@
 their explanations, the price-system check, and pabulib ``.pb`` reading and writing.
 
 Nothing here does I/O except :mod:`roadmap.allocation.pabulib`, and nothing imports from the
-rest of the project.
+rest of the project. Staff assignment (who works on the funded items) is the subpackage
+:mod:`roadmap.allocation.staffing`.
+
+The engine's types are named apart from the app's records that feed them: an
+:class:`Earmark` is the rule's view of a member's ``Pledge``, a
+:class:`~roadmap.allocation.staffing.Worker` the assignment's view of a ``StaffMember``.
 """
 
 from roadmap.allocation.constraints import NO_CONSTRAINTS, Constraints, Earmark, voice_weights
