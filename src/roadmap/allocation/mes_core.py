@@ -245,11 +245,13 @@ def _active(
     for p in candidates:
         if funding.funded[p] or p in gaps or p in run.capped:
             continue
+        newly_met = False
         if p not in run.deps_met:
             if not funding.deps_met(p):
                 continue
             run.deps_met.add(p)  # funded items stay funded: met for good
-        recheck = touched is None or not touched.isdisjoint(prep.groups_of[p])
+            newly_met = True  # never checked against its caps while it was waiting
+        recheck = newly_met or touched is None or not touched.isdisjoint(prep.groups_of[p])
         if recheck and not funding.within_caps(p):
             run.capped.add(p)  # group totals only grow: permanent
             continue

@@ -226,6 +226,23 @@ def test_equal_shares_is_priceable_but_not_always_stable() -> None:
     assert not certificate.stable.holds
 
 
+@pytest.mark.parametrize("rule", RULES)
+def test_an_item_whose_dependency_is_funded_later_still_respects_its_groups_cap(
+    rule: str,
+) -> None:
+    """Found by hypothesis: equal shares checked an item's caps only in rounds after an item
+    of its group was funded, so an item waiting for its dependency was never checked."""
+    from roadmap.allocation import BallotType, Project, Voter
+
+    projects = (Project("p0", 1), Project("p1", 1))
+    voters = (Voter("v", ("p0", "p1")),)
+    election = Election(2, BallotType.APPROVAL, projects, voters)
+    constraints = Constraints(groups={"p1": ["g2"]}, caps={"g2": 0}, depends_on={"p1": ["p0"]})
+    result = _run(election, rule, constraints=constraints)
+    assert result is not None
+    assert result.selected == ("p0",)
+
+
 def test_voice_by_contribution_gives_shares_in_proportion() -> None:
     from roadmap.allocation import BallotType, Project, Voter, voice_weights
 
