@@ -66,6 +66,22 @@ def test_malformed_file_prints_the_line_and_returns_2(
     assert "line 3" in err and err.count("\n") == 1
 
 
+@pytest.mark.parametrize(("encoding", "line"), [("utf-16", 1), ("utf-16-le", 1), ("latin-1", 5)])
+def test_a_file_not_in_utf8_is_a_format_error_naming_its_line_and_returns_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], encoding: str, line: int
+) -> None:
+    text = (
+        "META\nkey;value\nbudget;10\nvote_type;approval\ndescription;Łódź café\n"
+        "PROJECTS\nproject_id;cost\n1;5\nVOTES\nvoter_id;vote\n1;1\n"
+    )
+    bad = tmp_path / "other.pb"
+    bad.write_bytes(text.encode(encoding, errors="replace"))
+    assert _run([str(bad), "--json"]) == 2
+    err = capsys.readouterr().err
+    assert "is not a valid pabulib file" in err and f"line {line}:" in err
+    assert "not UTF-8" in err and err.count("\n") == 1
+
+
 def test_missing_file_returns_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert _run([str(tmp_path / "none.pb")]) == 2
     assert "cannot read" in capsys.readouterr().err

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from roadmap.allocation.election import Election
 from roadmap.allocation.pabulib.bulk import parse_fast
+from roadmap.allocation.pabulib.head import PabulibFormatError
 from roadmap.allocation.pabulib.strict import gc_paused, parse_strictly
 
 
@@ -27,8 +28,31 @@ def read_pabulib(path: str | Path) -> Election:
     roadmap.allocation.pabulib.PabulibFormatError
         If the file is malformed; the message names the line number.
     """
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return parse_pabulib(handle.read())
+    return parse_pabulib(decode_pabulib(Path(path).read_bytes()))
+
+
+def decode_pabulib(data: bytes) -> str:
+    """The text of a ``.pb`` file's bytes: UTF-8, a leading byte-order mark dropped.
+
+    Raises
+    ------
+    roadmap.allocation.pabulib.PabulibFormatError
+        If the bytes are not UTF-8 (UTF-16, Latin-1 ...), naming the first line that is not.
+    """
+    nul = data.find(b"\0")
+    if nul >= 0:  # valid UTF-8 but no text: UTF-16 without a byte-order mark, or binary
+        line = data.count(b"\n", 0, nul) + 1
+        raise PabulibFormatError(
+            line,
+            "the file is not UTF-8 text (it holds NUL bytes, as UTF-16 does); save it as UTF-8",
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise PabulibFormatError(
+            line, f"the file is not UTF-8 text (byte 0x{data[error.start]:02x}); save it as UTF-8"
+        ) from None
 
 
 def parse_pabulib(text: str, *, fast: bool = True) -> Election:
