@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from roadmap.domain.enums import Role, SignalForm
+from roadmap.domain.signals import PledgeInput
 from roadmap.services import catalog, periods, signals
-from roadmap.services.signals import PledgeInput
 from roadmap.ui import session
 from roadmap.ui.actions import Report, clicked_once, write_button
 
