@@ -38,10 +38,10 @@ with queue_tab:
     shown = list(page_of(queue, "queue", size=10))
     details = {i.id: i for i in item_reads.list_items(ctx, actor, ids=shown)}  # with links
     for item_id in shown:
-        item = details[item_id]
+        proposed = details[item_id]
         with st.container(border=True):
-            st.markdown(item_link(item.id, item.title) + f" · {item.subcommunity_name}")
-            for link in item.links:
+            st.markdown(item_link(proposed.id, proposed.title) + f" · {proposed.subcommunity_name}")
+            for link in proposed.links:
                 st.caption(f"{link.get('kind', 'link')}: {link['url']}")
             until = st.date_input(
                 "Comment period ends", now.date() + timedelta(days=10), key=f"end-{item_id}"
