@@ -6,11 +6,12 @@ from typing import Any
 
 import pytest
 
+from roadmap.domain.accounts import NewUser, RoleGrant
 from roadmap.domain.errors import ValidationError
 from roadmap.domain.items import ItemFields, Link
-from roadmap.domain.models import NewUser, RoleGrant, StaffMember
 from roadmap.domain.organizations import Organization, SubCommunity
 from roadmap.domain.periods import GroupConstraint, PlanningPeriod
+from roadmap.domain.staff import StaffMember
 from roadmap.domain.validation import parse
 
 ITEM = {

@@ -25,8 +25,8 @@ from roadmap.domain.access import Actor, require_any
 from roadmap.domain.enums import Role
 from roadmap.domain.errors import ValidationError
 from roadmap.domain.items import ItemFields
-from roadmap.domain.models import StaffMember
 from roadmap.domain.organizations import Organization
+from roadmap.domain.staff import StaffMember
 from roadmap.domain.validation import parse
 from roadmap.services import catalog, items, staff
 from roadmap.services.context import Context
