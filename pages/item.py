@@ -5,13 +5,13 @@ actor = page_setup("item")
 import streamlit as st
 
 from roadmap.domain.errors import NotFound
-from roadmap.services import audit, governance, items
+from roadmap.services import audit, governance, item_reads
 from roadmap.ui import item_view, session
 
 ctx = session.context()
 raw = st.query_params.get("id", "")
 try:
-    item = items.get_item(ctx, actor, int(raw))
+    item = item_reads.get_item(ctx, actor, int(raw))
 except (ValueError, NotFound):
     st.title("Item not found")
     st.write("There is no such item. [Back to the roadmap](/)")

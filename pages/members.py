@@ -5,7 +5,7 @@ actor = page_setup("members")
 import pandas as pd
 import streamlit as st
 
-from roadmap.domain.models import Organization
+from roadmap.domain.organizations import Organization
 from roadmap.services import catalog, signals
 from roadmap.ui import session
 from roadmap.ui.paging import page_of

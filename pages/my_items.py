@@ -9,7 +9,7 @@ import streamlit as st
 
 from roadmap.domain.enums import ItemStatus, Role
 from roadmap.domain.errors import ConflictError
-from roadmap.services import catalog, items
+from roadmap.services import catalog, item_reads, items
 from roadmap.ui import session
 from roadmap.ui.actions import Report, write_button
 from roadmap.ui.item_form import item_form
@@ -17,7 +17,7 @@ from roadmap.ui.item_form import item_form
 ctx = session.context()
 mine = sorted(actor.scopes(Role.LEAD))
 subs = [s for s in catalog.list_subcommunities(ctx) if s.slug in mine]
-all_items = items.headings(ctx, actor)
+all_items = item_reads.headings(ctx, actor)
 own = [i for i in all_items if i.subcommunity in mine]
 
 st.title("My sub-community's items")
@@ -29,7 +29,7 @@ with tab_list:
     # With their skills, links and dependencies: an edit saves every field.
     editable = [
         i
-        for i in items.list_items(ctx, actor, (ItemStatus.DRAFT, ItemStatus.PROPOSED))
+        for i in item_reads.list_items(ctx, actor, (ItemStatus.DRAFT, ItemStatus.PROPOSED))
         if i.subcommunity in mine
     ]
     st.write("Drafts and proposed items can be edited here; the server checks every change.")

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import streamlit as st
 
 from roadmap.domain.enums import ItemStatus, ScopeOutcome
-from roadmap.services import catalog, governance, items
+from roadmap.services import catalog, governance, item_reads
 from roadmap.ui import session
 from roadmap.ui.actions import Report, form_key, write_button
 from roadmap.ui.item_view import item_link
@@ -15,7 +15,7 @@ from roadmap.ui.paging import page_of
 
 ctx = session.context()
 now = ctx.now()
-every = {i.id: i for i in items.headings(ctx, actor)}
+every = {i.id: i for i in item_reads.headings(ctx, actor)}
 
 
 def label(item_id: int) -> str:
@@ -36,12 +36,12 @@ with queue_tab:
     queue = governance.review_queue(ctx, actor)
     st.write(f"{len(queue)} proposed item(s), oldest first.")
     shown = list(page_of(queue, "queue", size=10))
-    details = {i.id: i for i in items.list_items(ctx, actor, ids=shown)}  # with links
+    details = {i.id: i for i in item_reads.list_items(ctx, actor, ids=shown)}  # with links
     for item_id in shown:
-        item = details[item_id]
+        proposed = details[item_id]
         with st.container(border=True):
-            st.markdown(item_link(item.id, item.title) + f" · {item.subcommunity_name}")
-            for link in item.links:
+            st.markdown(item_link(proposed.id, proposed.title) + f" · {proposed.subcommunity_name}")
+            for link in proposed.links:
                 st.caption(f"{link.get('kind', 'link')}: {link['url']}")
             until = st.date_input(
                 "Comment period ends", now.date() + timedelta(days=10), key=f"end-{item_id}"

@@ -4,7 +4,7 @@ actor = page_setup("roadmap")
 
 import streamlit as st
 
-from roadmap.services import catalog, items
+from roadmap.services import catalog, item_reads
 from roadmap.ui import roadmap_view, session
 
 st.title("Roadmap")
@@ -16,7 +16,7 @@ ctx = session.context()
 roadmap_view.filtered_table(
     ctx,
     actor,
-    items.count_items(ctx, actor),
+    item_reads.count_items(ctx, actor),
     catalog.list_subcommunities(ctx),
     catalog.list_themes(ctx),
 )

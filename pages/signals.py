@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from roadmap.domain.enums import Role, SignalForm
+from roadmap.domain.signals import PledgeInput
 from roadmap.services import catalog, periods, signals
-from roadmap.services.signals import PledgeInput
 from roadmap.ui import session
 from roadmap.ui.actions import Report, clicked_once, write_button
 
@@ -55,7 +55,7 @@ if SignalForm.APPROVAL in forms:
         "Items we support",
         eligible,
         default=keep(current.approvals if current else []),
-        format_func=titles.get,
+        format_func=titles.__getitem__,
     )
 
 points: dict[int, int] = {}
@@ -65,7 +65,7 @@ if SignalForm.POINTS in forms:
         "Items to give points",
         eligible,
         default=keep(list(current.points) if current else []),
-        format_func=titles.get,
+        format_func=titles.__getitem__,
     )
     for item_id in chosen:
         start = current.points.get(item_id, 0) if current else 0
@@ -85,7 +85,7 @@ if SignalForm.RANKING in forms:
         "Items in order of preference (the first picked ranks first)",
         eligible,
         default=keep(current.ranking if current else []),
-        format_func=titles.get,
+        format_func=titles.__getitem__,
     )
     if ranking:
         st.markdown("\n".join(f"{n}. {titles[i]}" for n, i in enumerate(ranking, 1)))

@@ -126,9 +126,9 @@ def test_a_scenario_whose_funding_moved_since_it_ran_is_not_published(
     as_user: Callable[[str | None], Actor],
 ) -> None:
     from roadmap.domain.enums import Role
+    from roadmap.domain.signals import PledgeInput
     from roadmap.services import signals
     from roadmap.services.sessions import authenticate
-    from roadmap.services.signals import PledgeInput
     from roadmap.store.tables import PlanRow
 
     def plan_count() -> int:

@@ -14,7 +14,7 @@ from support import dump
 from support.world import World
 
 from roadmap.domain.errors import PermissionDenied, ValidationError
-from roadmap.services import audit, catalog, imports, items, staff
+from roadmap.services import audit, catalog, imports, item_reads, items, staff
 from roadmap.store.engine import make_engine
 
 ITEMS_OK = (
@@ -42,7 +42,7 @@ def test_items_preview_writes_nothing_and_import_writes_every_row_as_a_draft(wor
 
     done = imports.import_csv(ctx, lead, "items", _csv(ITEMS_OK))
     assert done.count == 2
-    made = [items.get_item(ctx, lead, int(i)) for i in done.ids]
+    made = [item_reads.get_item(ctx, lead, int(i)) for i in done.ids]
     assert [m.title for m in made] == ["Faster start-up", "Title, with a comma"]
     assert made[0].theme == "ux" and made[0].links[0]["url"] == "https://example.org/1"
     assert made[1].summary == "Line one\nline two" and made[1].skills == ["python", "react"]
@@ -200,7 +200,7 @@ def test_sql_looking_text_is_stored_and_read_back_verbatim(world: World):
             "effort_high": 2,
         },
     )
-    again = items.get_item(ctx, lead, made.id)
+    again = item_reads.get_item(ctx, lead, made.id)
     assert (again.title, again.summary) == (title, summary)
     quoted = summary.replace('"', '""')
     csv_text = (
@@ -208,9 +208,9 @@ def test_sql_looking_text_is_stored_and_read_back_verbatim(world: World):
         f'"{title}","{quoted}",jupyter-frontends,1,2\n'
     )
     done = imports.import_csv(ctx, lead, "items", _csv(csv_text))
-    imported = items.get_item(ctx, lead, int(done.ids[0]))
+    imported = item_reads.get_item(ctx, lead, int(done.ids[0]))
     assert (imported.title, imported.summary) == (title, summary)
-    assert len(items.list_items(ctx, lead)) == 2, "every row is still there"
+    assert len(item_reads.list_items(ctx, lead)) == 2, "every row is still there"
 
 
 def test_the_cli_checks_reports_each_problem_with_its_line_and_imports_all_or_nothing(

@@ -10,7 +10,7 @@ from support.world import World
 
 from roadmap.domain.enums import ItemStatus, ScopeOutcome
 from roadmap.domain.errors import PermissionDenied, ValidationError
-from roadmap.services import audit, governance, items
+from roadmap.services import audit, governance, item_reads, items
 
 ITEM = {
     "title": "Kernel subshells",
@@ -77,7 +77,7 @@ def test_a_decision_waits_for_the_period_to_close_and_records_who_why_when(
         world.ctx, execu, item_id, ScopeOutcome.IN_SCOPE, "Members asked for it repeatedly."
     )
     assert decision.decided_by == "exec" and decision.decided_at == clock.now
-    assert items.get_item(world.ctx, execu, item_id).status == ItemStatus.IN_SCOPE
+    assert item_reads.get_item(world.ctx, execu, item_id).status == ItemStatus.IN_SCOPE
 
 
 def test_a_revisited_decision_keeps_the_old_one_in_history(world: World, clock: Clock) -> None:

@@ -9,7 +9,7 @@ from support.world import World
 
 from roadmap.domain.enums import ItemStatus
 from roadmap.domain.errors import ConflictError, PermissionDenied, ValidationError
-from roadmap.services import accounts, items
+from roadmap.services import accounts, item_reads, items
 from roadmap.store.engine import reading
 from roadmap.store.tables import AuditEventRow
 
@@ -62,7 +62,7 @@ def test_the_second_of_two_concurrent_edits_is_refused_showing_what_changed(worl
     assert caught.value.changed["title"] == ("Visual regression testing", "First edit")
     assert "title" in str(caught.value)
     assert dump(world.ctx.engine) == before
-    assert items.get_item(world.ctx, lead, item.id).title == "First edit"
+    assert item_reads.get_item(world.ctx, lead, item.id).title == "First edit"
 
 
 def test_invalid_input_is_refused_before_anything_is_written(world: World) -> None:
@@ -94,9 +94,9 @@ def test_a_lead_cannot_move_an_item_into_a_sub_community_they_do_not_lead(world:
 
 def test_drafts_are_hidden_from_everyone_but_their_leads(world: World) -> None:
     item = items.create_item(world.ctx, world.actors["lead"], ITEM)
-    assert [i.id for i in items.list_items(world.ctx, world.actors["lead"])] == [item.id]
-    assert items.list_items(world.ctx, world.actors["public"]) == []
-    assert items.list_items(world.ctx, world.actors["otherlead"]) == []
+    assert [i.id for i in item_reads.list_items(world.ctx, world.actors["lead"])] == [item.id]
+    assert item_reads.list_items(world.ctx, world.actors["public"]) == []
+    assert item_reads.list_items(world.ctx, world.actors["otherlead"]) == []
 
 
 def test_granting_a_representative_replaces_the_previous_seat_holder(world: World) -> None:

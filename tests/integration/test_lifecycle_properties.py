@@ -13,7 +13,7 @@ from support.world import World
 
 from roadmap.domain.enums import ItemStatus
 from roadmap.domain.errors import RoadmapError
-from roadmap.domain.lifecycle import TRANSITIONS
+from roadmap.domain.items import TRANSITIONS
 from roadmap.services import governance, items
 from roadmap.store.engine import reading
 from roadmap.store.tables import AuditEventRow, ItemRow

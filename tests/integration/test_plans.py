@@ -14,7 +14,7 @@ from roadmap import config
 from roadmap.domain.access import Actor
 from roadmap.domain.enums import AllocationRule, ItemStatus, Role
 from roadmap.domain.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from roadmap.services import demo, items, periods, plans, signals
+from roadmap.services import demo, item_reads, periods, plans, signals
 from roadmap.services.context import Context
 from roadmap.services.sessions import authenticate
 from roadmap.store.engine import reading, transaction
@@ -41,7 +41,7 @@ def test_publishing_makes_version_one_and_moves_funded_items_to_planned(demo_ctx
     funded = [f["item"] for f in plan.snapshot["funded"]]
     assert funded
     for item_id in funded:
-        assert items.get_item(demo_ctx, execu, item_id).status == ItemStatus.PLANNED
+        assert item_reads.get_item(demo_ctx, execu, item_id).status == ItemStatus.PLANNED
     with reading(demo_ctx.engine) as session:
         stored = session.scalars(select(AssignmentRow)).all()
         assert len(stored) == len(plan.snapshot["assignments"]) > 0

@@ -13,8 +13,8 @@ from support.world import World
 from roadmap.domain.access import Actor
 from roadmap.domain.enums import ItemStatus, Privacy
 from roadmap.domain.errors import PermissionDenied, ValidationError
+from roadmap.domain.signals import PledgeInput
 from roadmap.services import catalog, governance, items, periods, signals
-from roadmap.services.signals import PledgeInput
 from roadmap.store.engine import transaction
 from roadmap.store.tables import PeriodRow
 

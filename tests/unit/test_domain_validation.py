@@ -6,19 +6,12 @@ from typing import Any
 
 import pytest
 
+from roadmap.domain.accounts import NewUser, RoleGrant
 from roadmap.domain.errors import ValidationError
-from roadmap.domain.models import (
-    GroupConstraint,
-    ItemFields,
-    Link,
-    NewUser,
-    Organization,
-    PlanningPeriod,
-    RoleGrant,
-    Signal,
-    StaffMember,
-    SubCommunity,
-)
+from roadmap.domain.items import ItemFields, Link
+from roadmap.domain.organizations import Organization, SubCommunity
+from roadmap.domain.periods import GroupConstraint, PlanningPeriod
+from roadmap.domain.staff import StaffMember
 from roadmap.domain.validation import parse
 
 ITEM = {
@@ -116,18 +109,6 @@ ORG = {
             "The floor must not exceed the cap.",
         ),
         (
-            Signal,
-            {"organization": "a", "period": "p", "ranking": [1, 1]},
-            "ranking",
-            "An item may appear only once in a ranking.",
-        ),
-        (
-            Signal,
-            {"organization": "a", "period": "p", "points": {1: -3}},
-            "points",
-            "Points must not be negative.",
-        ),
-        (
             StaffMember,
             {"key": "ana", "name": "Ana", "capacity_weeks": 10, "skills": {"python": 7}},
             "skills",
@@ -168,8 +149,3 @@ def test_valid_item_keeps_its_values_and_strips_whitespace() -> None:
     item = parse(ItemFields, {**ITEM, "title": "  Kernel subshells  "})
     assert item.title == "Kernel subshells"
     assert (item.effort_low, item.effort_high) == (2, 5)
-
-
-def test_zero_points_are_dropped_from_a_signal() -> None:
-    signal = parse(Signal, {"organization": "a", "period": "p", "points": {1: 0, 2: 5}})
-    assert signal.points == {2: 5}

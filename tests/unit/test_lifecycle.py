@@ -9,7 +9,7 @@ import pytest
 
 from roadmap.domain.enums import ItemStatus as S
 from roadmap.domain.errors import ValidationError
-from roadmap.domain.lifecycle import TRANSITIONS, check_transition
+from roadmap.domain.items import TRANSITIONS, check_transition
 
 
 def test_the_documented_path_of_an_item_is_allowed() -> None:

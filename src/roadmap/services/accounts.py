@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from roadmap.domain.access import Actor, require
+from roadmap.domain.accounts import NewUser, RoleGrant
 from roadmap.domain.enums import Role
 from roadmap.domain.errors import ConflictError, NotFound, ValidationError
-from roadmap.domain.models import NewUser, RoleGrant
 from roadmap.domain.validation import parse
 from roadmap.services.audit import record
 from roadmap.services.context import Context

@@ -16,15 +16,10 @@ from sqlalchemy.orm import Session
 
 from roadmap.domain.access import Actor, require
 from roadmap.domain.enums import ItemStatus, Role
-from roadmap.domain.models import (
-    Envelope,
-    ItemFields,
-    Organization,
-    PlanningPeriod,
-    StaffMember,
-    SubCommunity,
-    Theme,
-)
+from roadmap.domain.items import ItemFields
+from roadmap.domain.organizations import Organization, SubCommunity, Theme
+from roadmap.domain.periods import Envelope, PlanningPeriod
+from roadmap.domain.staff import StaffMember
 from roadmap.services.audit import record
 from roadmap.services.context import Context
 from roadmap.services.passwords import hash_password

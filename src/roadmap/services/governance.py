@@ -11,7 +11,15 @@ from sqlalchemy.orm import Session
 from roadmap.domain.access import Actor, require
 from roadmap.domain.enums import ItemStatus, Role, ScopeOutcome
 from roadmap.domain.errors import NotFound, ValidationError
-from roadmap.domain.models import Comment, ScopeDecision
+from roadmap.domain.governance import (
+    DEFAULT_COMMENT_DAYS,
+    Comment,
+    CommentPeriod,
+    ScopeDecision,
+    check_comment_end,
+    check_decidable,
+    check_extension,
+)
 from roadmap.domain.validation import parse
 from roadmap.services.audit import record
 from roadmap.services.context import Context
@@ -25,19 +33,6 @@ from roadmap.store.tables import (
     ThemeRow,
     UserRow,
 )
-
-DEFAULT_COMMENT_DAYS = 10
-DECISION_STATUSES = (ItemStatus.IN_SCOPE, ItemStatus.OUT_OF_SCOPE, ItemStatus.DEFERRED)
-
-
-@dataclass(frozen=True)
-class CommentPeriodView:
-    opens_at: datetime
-    closes_at: datetime
-    closed_early: bool
-
-    def is_open(self, now: datetime) -> bool:
-        return not self.closed_early and self.opens_at <= now <= self.closes_at
 
 
 @dataclass(frozen=True)
@@ -72,17 +67,18 @@ def _latest_period(session: Session, item_id: int) -> CommentPeriodRow | None:
     ).first()
 
 
+def _period(row: CommentPeriodRow) -> CommentPeriod:
+    return CommentPeriod(row.opens_at, row.closes_at, row.closed_at is not None)
+
+
 def open_comment_period(
     ctx: Context, actor: Actor, item_id: int, closes_at: datetime | None = None
-) -> CommentPeriodView:
+) -> CommentPeriod:
     """Open a proposed item for comment until ``closes_at`` (default: ten days from now)."""
     require(actor, Role.EXECUTIVE, to="open comment periods")
     now = ctx.now()
     closes = closes_at or now + timedelta(days=DEFAULT_COMMENT_DAYS)
-    if closes <= now:
-        raise ValidationError(
-            "The comment period must end in the future.", {"closes_at": "Pick a later end."}
-        )
+    check_comment_end(now, closes)
     with transaction(ctx.engine) as session:
         row = _item(session, item_id)
         move_item(session, actor, now, row, ItemStatus.IN_COMMENT, "comment period opened")
@@ -90,39 +86,25 @@ def open_comment_period(
             item_id=item_id, opened_by=actor.user_id, opens_at=now, closes_at=closes
         )
         session.add(period)
-        return CommentPeriodView(now, closes, False)
-
-
-def _is_open(period: CommentPeriodRow | None, now: datetime) -> bool:
-    """Open from its start to its end, both included, unless the executive closed it."""
-    return (
-        period is not None
-        and period.closed_at is None
-        and period.opens_at <= now <= period.closes_at
-    )
+        return CommentPeriod(now, closes, False)
 
 
 def _open_period(session: Session, item_id: int, now: datetime) -> CommentPeriodRow:
     period = _latest_period(session, item_id)
-    if period is None or not _is_open(period, now):
+    if period is None or not _period(period).is_open(now):
         raise ValidationError(f"Item #{item_id} has no open comment period.")
     return period
 
 
 def extend_comment_period(
     ctx: Context, actor: Actor, item_id: int, closes_at: datetime
-) -> CommentPeriodView:
+) -> CommentPeriod:
     require(actor, Role.EXECUTIVE, to="extend comment periods")
     now = ctx.now()
     with transaction(ctx.engine) as session:
         _item(session, item_id)
         period = _open_period(session, item_id, now)
-        if closes_at <= period.closes_at:
-            raise ValidationError(
-                "An extension must end later than the current end "
-                f"({period.closes_at:%Y-%m-%d %H:%M} UTC).",
-                {"closes_at": "Pick a later end."},
-            )
+        check_extension(_period(period), closes_at)
         before = {"closes_at": period.closes_at}
         period.closes_at = closes_at
         record(
@@ -135,10 +117,10 @@ def extend_comment_period(
             before,
             {"closes_at": closes_at},
         )
-        return CommentPeriodView(period.opens_at, closes_at, False)
+        return CommentPeriod(period.opens_at, closes_at, False)
 
 
-def close_comment_period(ctx: Context, actor: Actor, item_id: int) -> CommentPeriodView:
+def close_comment_period(ctx: Context, actor: Actor, item_id: int) -> CommentPeriod:
     """Close an open comment period now, before its planned end."""
     require(actor, Role.EXECUTIVE, to="close comment periods")
     now = ctx.now()
@@ -149,7 +131,7 @@ def close_comment_period(ctx: Context, actor: Actor, item_id: int) -> CommentPer
         period.closes_at = now
         period.closed_at = now
         record(session, actor, now, "close_comment", "item", item_id, before, {"closes_at": now})
-        return CommentPeriodView(period.opens_at, now, True)  # closed early
+        return CommentPeriod(period.opens_at, now, True)  # closed early
 
 
 def add_comment(ctx: Context, actor: Actor, item_id: int, body: str) -> CommentView:
@@ -161,7 +143,8 @@ def add_comment(ctx: Context, actor: Actor, item_id: int, body: str) -> CommentV
     )
     with transaction(ctx.engine) as session:
         _item(session, item_id)
-        if not _is_open(_latest_period(session, item_id), now):
+        latest = _latest_period(session, item_id)
+        if latest is None or not _period(latest).is_open(now):
             raise ValidationError("Comments are closed: this item has no open comment period.")
         row = CommentRow(item_id=item_id, author_id=actor.user_id, body=data.body, created_at=now)
         session.add(row)
@@ -189,18 +172,9 @@ def decide_scope(
     with transaction(ctx.engine) as session:
         row = _item(session, item_id)
         status = ItemStatus(row.status)
-        if status == ItemStatus.IN_COMMENT:
-            period = _latest_period(session, item_id)
-            if period is not None and _is_open(period, now):
-                raise ValidationError(
-                    "The comment period is still open "
-                    f"(until {period.closes_at:%Y-%m-%d %H:%M} UTC); decide after it closes."
-                )
-        elif status not in DECISION_STATUSES:
-            raise ValidationError(f"An item that is {status.label} is not up for a scope decision.")
-        target = ItemStatus(data.outcome.value)
-        if target == status:
-            raise ValidationError(f"The item is already {status.label}.")
+        latest = _latest_period(session, item_id) if status == ItemStatus.IN_COMMENT else None
+        period = _period(latest) if latest is not None else None
+        target = check_decidable(status, period, now, data.outcome)
         move_item(session, actor, now, row, target, data.rationale)
         session.add(
             ScopeDecisionRow(
@@ -254,15 +228,13 @@ def review_queue(ctx: Context, actor: Actor) -> list[int]:
         )
 
 
-def comment_period(ctx: Context, item_id: int) -> CommentPeriodView | None:
+def comment_period(ctx: Context, item_id: int) -> CommentPeriod | None:
     with reading(ctx.engine) as session:
         period = _latest_period(session, item_id)
-        if period is None:
-            return None
-        return CommentPeriodView(period.opens_at, period.closes_at, period.closed_at is not None)
+        return _period(period) if period is not None else None
 
 
-def comment_periods(ctx: Context, item_ids: list[int]) -> dict[int, CommentPeriodView]:
+def comment_periods(ctx: Context, item_ids: list[int]) -> dict[int, CommentPeriod]:
     """The latest comment period of each of these items (those that have one), in one query."""
     latest = (
         select(func.max(CommentPeriodRow.id))
@@ -279,7 +251,7 @@ def comment_periods(ctx: Context, item_ids: list[int]) -> dict[int, CommentPerio
             ).where(CommentPeriodRow.id.in_(latest))
         ).all()
         return {
-            item_id: CommentPeriodView(opens, closes, closed is not None)
+            item_id: CommentPeriod(opens, closes, closed is not None)
             for item_id, opens, closes, closed in rows
         }
 

@@ -3,8 +3,9 @@
 A file is read whole and every row checked (the same rules as the forms, plus the references
 against the database) before anything is written. :func:`preview` reports every bad row and
 column; :func:`import_csv` checks again inside the one transaction that writes, so a file is
-either imported whole or not at all. The columns of each kind are in :data:`KINDS`; list
-cells hold values separated by ``;``.
+either imported whole or not at all. Each kind of file is one :class:`Kind` in :data:`KINDS`:
+its columns (each with the reader of its cells), template, model, reference check and
+writer. List cells hold values separated by ``;``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from roadmap import config
 from roadmap.domain.access import Actor, require_any
 from roadmap.domain.enums import Role
 from roadmap.domain.errors import ValidationError
-from roadmap.domain.models import ItemFields, Organization, StaffMember
+from roadmap.domain.items import ItemFields
+from roadmap.domain.organizations import Organization
+from roadmap.domain.staff import StaffMember
 from roadmap.domain.validation import parse
 from roadmap.services import catalog, items, staff
 from roadmap.services.context import Context
@@ -32,26 +35,41 @@ from roadmap.store.engine import reading, transaction
 MAX_ROWS = 20_000
 
 
+def _same(cell: str) -> Any:
+    return cell
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
     required: bool
     help: str
     example: str
+    read: Callable[[str], Any] = _same  # a non-empty cell to the model's value; ValueError
 
 
 @dataclass(frozen=True)
 class Kind:
+    """Everything about one kind of file: its columns and template, the model each row is
+    checked as, the references checked against the database, and how a row is written."""
+
     key: str
     label: str  # plural noun: "items"
     model: type[pydantic.BaseModel]
     columns: tuple[Column, ...]
     roles: tuple[Role, ...]  # any of these may import this kind
     id_column: str  # what must be unique within the file ("" when nothing is)
+    # Raises ValidationError naming each unknown reference of a row's model.
+    references: Callable[[Session, Actor, Any], None]
+    # Writes a checked row's model and returns the new record's id or key.
+    insert: Callable[[Session, Actor, datetime, Any], str]
 
     @property
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
 
     def template(self) -> str:
         """A CSV with the header and one example row, to fill in."""
@@ -60,65 +78,6 @@ class Kind:
         writer.writerow(self.names)
         writer.writerow([c.example for c in self.columns])
         return out.getvalue()
-
-
-KINDS: dict[str, Kind] = {
-    "items": Kind(
-        "items",
-        "roadmap items",
-        ItemFields,
-        (
-            Column("title", True, "3 to 120 characters", "Faster notebook start-up"),
-            Column("summary", False, "free text (Markdown)", "Cut the kernel start time."),
-            Column("subcommunity", True, "a sub-community's short name", "jupyter-frontends"),
-            Column("kind", False, "feature, maintenance, security, docs, …", "feature"),
-            Column("theme", False, "a theme's short name", ""),
-            Column("effort_low", True, "person-weeks", "4"),
-            Column("effort_high", True, "person-weeks, at least effort_low", "8"),
-            Column("skills", False, "skill short names separated by ;", "python;react"),
-            Column("depends_on", False, "existing item numbers separated by ;", ""),
-            Column("links", False, "http(s) addresses separated by ;", "https://example.org/1"),
-        ),
-        (Role.ADMIN, Role.LEAD),
-        "",
-    ),
-    "organizations": Kind(
-        "organizations",
-        "member organizations",
-        Organization,
-        (
-            Column("key", True, "short name: lower-case letters, digits, -", "acme-labs"),
-            Column("name", True, "display name", "Acme Labs"),
-            Column("kind", True, "company, non_profit or university", "company"),
-            Column("tier", True, "premier, general or associate", "general"),
-            Column("annual_commitment", True, "amount per year", "50000"),
-            Column("currency", False, "ISO code, default USD", "USD"),
-            Column("term_start", True, "YYYY-MM-DD", "2027-01-01"),
-            Column("term_end", True, "YYYY-MM-DD, after term_start", "2027-12-31"),
-            Column("basis", False, "paid or exception", "paid"),
-            Column("exception_reason", False, "required when basis is exception", ""),
-            Column("status", False, "active, lapsed or ended", "active"),
-        ),
-        (Role.ADMIN,),
-        "key",
-    ),
-    "staff": Kind(
-        "staff",
-        "staff members",
-        StaffMember,
-        (
-            Column("key", True, "short name", "ada-lovelace"),
-            Column("name", True, "display name", "Ada Lovelace"),
-            Column("username", False, "an existing account", ""),
-            Column("skills", False, "skill:level (1-3) separated by ;", "python:3;docs:2"),
-            Column("capacity_weeks", True, "person-weeks in the period", "20"),
-            Column("paid_by", False, "the paying organization's short name", ""),
-            Column("active", False, "yes or no, default yes", "yes"),
-        ),
-        (Role.ADMIN, Role.EXECUTIVE),
-        "key",
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -197,7 +156,7 @@ def import_csv(ctx: Context, actor: Actor, kind_key: str, data: bytes) -> Import
         checked = _check(session, actor, kind, data)
         if not checked.ok:
             raise ImportRejected(checked)
-        ids = [_INSERT[kind.key](session, actor, now, model) for model in checked.models]
+        ids = [kind.insert(session, actor, now, model) for model in checked.models]
         return Imported(kind.key, len(ids), ids)
 
 
@@ -288,14 +247,10 @@ def _cell_values(kind: Kind, row: dict[str, str]) -> tuple[dict[str, Any], dict[
         if name not in kind.names or cell == "":
             continue
         try:
-            values[name] = _CONVERT.get((kind.key, name), _same)(cell)
+            values[name] = kind.column(name).read(cell)
         except ValueError as exc:
             bad[name] = str(exc)
     return values, bad
-
-
-def _same(cell: str) -> Any:
-    return cell
 
 
 def _ids(cell: str) -> list[int]:
@@ -326,15 +281,6 @@ def _yes_no(cell: str) -> bool:
     if lowered in ("no", "n", "false", "0"):
         return False
     raise ValueError("Write yes or no.")
-
-
-_CONVERT: dict[tuple[str, str], Callable[[str], Any]] = {
-    ("items", "skills"): _split,
-    ("items", "depends_on"): _ids,
-    ("items", "links"): _links,
-    ("staff", "skills"): _levels,
-    ("staff", "active"): _yes_no,
-}
 
 
 # -- checking ----------------------------------------------------------------------------
@@ -376,7 +322,7 @@ def _check(session: Session, actor: Actor, kind: Kind, data: bytes) -> Preview:
 
 def _reference_problems(session: Session, actor: Actor, kind: Kind, model: Any) -> dict[str, str]:
     try:
-        _REFERENCES[kind.key](session, actor, model)
+        kind.references(session, actor, model)
     except ValidationError as exc:
         return dict(exc.fields or {"": str(exc)})
     except (AttributeError, TypeError):
@@ -407,13 +353,6 @@ def _staff_refs(session: Session, actor: Actor, model: Any) -> None:
     staff.check_staff_key(session, model.key)
 
 
-_REFERENCES: dict[str, Callable[[Session, Actor, Any], None]] = {
-    "items": _item_refs,
-    "organizations": _organization_refs,
-    "staff": _staff_refs,
-}
-
-
 # -- writing -----------------------------------------------------------------------------
 
 
@@ -431,10 +370,72 @@ def _insert_staff(session: Session, actor: Actor, now: datetime, model: Any) -> 
     return str(model.key)
 
 
-_INSERT: dict[str, Callable[[Session, Actor, datetime, Any], str]] = {
-    "items": _insert_item,
-    "organizations": _insert_organization,
-    "staff": _insert_staff,
+# -- the kinds ---------------------------------------------------------------------------
+
+KINDS: dict[str, Kind] = {
+    "items": Kind(
+        "items",
+        "roadmap items",
+        ItemFields,
+        (
+            Column("title", True, "3 to 120 characters", "Faster notebook start-up"),
+            Column("summary", False, "free text (Markdown)", "Cut the kernel start time."),
+            Column("subcommunity", True, "a sub-community's short name", "jupyter-frontends"),
+            Column("kind", False, "feature, maintenance, security, docs, …", "feature"),
+            Column("theme", False, "a theme's short name", ""),
+            Column("effort_low", True, "person-weeks", "4"),
+            Column("effort_high", True, "person-weeks, at least effort_low", "8"),
+            Column("skills", False, "skill short names separated by ;", "python;react", _split),
+            Column("depends_on", False, "existing item numbers separated by ;", "", _ids),
+            Column(
+                "links", False, "http(s) addresses separated by ;", "https://example.org/1", _links
+            ),
+        ),
+        (Role.ADMIN, Role.LEAD),
+        "",
+        _item_refs,
+        _insert_item,
+    ),
+    "organizations": Kind(
+        "organizations",
+        "member organizations",
+        Organization,
+        (
+            Column("key", True, "short name: lower-case letters, digits, -", "acme-labs"),
+            Column("name", True, "display name", "Acme Labs"),
+            Column("kind", True, "company, non_profit or university", "company"),
+            Column("tier", True, "premier, general or associate", "general"),
+            Column("annual_commitment", True, "amount per year", "50000"),
+            Column("currency", False, "ISO code, default USD", "USD"),
+            Column("term_start", True, "YYYY-MM-DD", "2027-01-01"),
+            Column("term_end", True, "YYYY-MM-DD, after term_start", "2027-12-31"),
+            Column("basis", False, "paid or exception", "paid"),
+            Column("exception_reason", False, "required when basis is exception", ""),
+            Column("status", False, "active, lapsed or ended", "active"),
+        ),
+        (Role.ADMIN,),
+        "key",
+        _organization_refs,
+        _insert_organization,
+    ),
+    "staff": Kind(
+        "staff",
+        "staff members",
+        StaffMember,
+        (
+            Column("key", True, "short name", "ada-lovelace"),
+            Column("name", True, "display name", "Ada Lovelace"),
+            Column("username", False, "an existing account", ""),
+            Column("skills", False, "skill:level (1-3) separated by ;", "python:3;docs:2", _levels),
+            Column("capacity_weeks", True, "person-weeks in the period", "20"),
+            Column("paid_by", False, "the paying organization's short name", ""),
+            Column("active", False, "yes or no, default yes", "yes", _yes_no),
+        ),
+        (Role.ADMIN, Role.EXECUTIVE),
+        "key",
+        _staff_refs,
+        _insert_staff,
+    ),
 }
 
 

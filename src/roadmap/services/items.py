@@ -1,24 +1,30 @@
-"""Sub-community leads' use cases on roadmap items, and the reads every page shares."""
+"""Sub-community leads' use cases on roadmap items: drafting, editing, and moving them
+along the lifecycle (the reads are in ``item_reads``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from roadmap.domain.access import Actor, require
 from roadmap.domain.enums import ItemStatus, Role
-from roadmap.domain.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from roadmap.domain.lifecycle import EDITABLE
-from roadmap.domain.models import ItemFields
+from roadmap.domain.errors import ConflictError, NotFound, ValidationError
+from roadmap.domain.items import (
+    ItemFields,
+    RoadmapItem,
+    check_editable,
+    check_lead_move,
+    dependency_refusal,
+)
 from roadmap.domain.validation import parse
 from roadmap.services.audit import plain, record
 from roadmap.services.context import Context
+from roadmap.services.item_reads import dependencies, read_item
 from roadmap.services.transitions import move_item
-from roadmap.store.engine import reading, transaction
+from roadmap.store.engine import transaction
 from roadmap.store.tables import (
     AuditEventRow,
     ItemDependencyRow,
@@ -27,249 +33,6 @@ from roadmap.store.tables import (
     SubCommunityRow,
     ThemeRow,
 )
-
-PUBLIC_DEFAULT = (
-    ItemStatus.IN_SCOPE,
-    ItemStatus.PLANNED,
-    ItemStatus.IN_PROGRESS,
-    ItemStatus.DONE,
-)
-
-
-@dataclass(frozen=True)
-class ItemView:
-    id: int
-    title: str
-    summary: str
-    subcommunity: str
-    subcommunity_name: str
-    kind: str
-    theme: str | None
-    theme_name: str | None
-    effort_low: float
-    effort_high: float
-    skills: list[str]
-    links: list[dict[str, str]]
-    status: ItemStatus
-    version: int
-    created_at: datetime
-    updated_at: datetime
-    depends_on: list[int] = field(default_factory=list)
-
-    def fields(self) -> dict[str, Any]:
-        """The editable fields, as the edit form and the conflict report name them."""
-        return {
-            "title": self.title,
-            "summary": self.summary,
-            "subcommunity": self.subcommunity,
-            "kind": self.kind,
-            "theme": self.theme,
-            "effort_low": self.effort_low,
-            "effort_high": self.effort_high,
-            "skills": list(self.skills),
-            "depends_on": list(self.depends_on),
-            "links": list(self.links),
-        }
-
-
-def _view(row: ItemRow, depends_on: list[int]) -> ItemView:
-    return ItemView(
-        id=row.id,
-        title=row.title,
-        summary=row.summary,
-        subcommunity=row.subcommunity.slug,
-        subcommunity_name=row.subcommunity.name,
-        kind=row.kind,
-        theme=row.theme.slug if row.theme else None,
-        theme_name=row.theme.name if row.theme else None,
-        effort_low=row.effort_low,
-        effort_high=row.effort_high,
-        skills=list(row.skills),
-        links=list(row.links),
-        status=ItemStatus(row.status),
-        version=row.version,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        depends_on=sorted(depends_on),
-    )
-
-
-def _dependencies(session: Session, item_ids: list[int] | None = None) -> dict[int, list[int]]:
-    query = select(ItemDependencyRow)
-    if item_ids is not None:
-        query = query.where(ItemDependencyRow.item_id.in_(item_ids))
-    deps: dict[int, list[int]] = {}
-    for dep in session.scalars(query):
-        deps.setdefault(dep.item_id, []).append(dep.depends_on_id)
-    return deps
-
-
-def _readable(actor: Actor) -> ColumnElement[bool]:
-    """The draft rule of ``_may_read`` in SQL (the query must join the sub-community)."""
-    return or_(
-        ItemRow.status != ItemStatus.DRAFT.value,
-        SubCommunityRow.slug.in_(sorted(actor.scopes(Role.LEAD))),
-    )
-
-
-@dataclass(frozen=True)
-class ItemHeading:
-    """What a list or a picker of items shows: far lighter to read than an ``ItemView``."""
-
-    id: int
-    title: str
-    subcommunity: str
-    subcommunity_name: str
-    status: ItemStatus
-
-
-def headings(ctx: Context, actor: Actor) -> list[ItemHeading]:
-    """The items the actor may read (the rule of ``list_items``), by id, as headings."""
-    query = (
-        select(
-            ItemRow.id, ItemRow.title, SubCommunityRow.slug, SubCommunityRow.name, ItemRow.status
-        )
-        .join(SubCommunityRow, SubCommunityRow.id == ItemRow.subcommunity_id)
-        .where(_readable(actor))
-        .order_by(ItemRow.id)
-    )
-    with reading(ctx.engine) as session:
-        return [
-            ItemHeading(i, title, slug, name, ItemStatus(status))
-            for i, title, slug, name, status in session.connection().execute(query)
-        ]
-
-
-Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
-
-
-@dataclass(frozen=True)
-class ItemFilter:
-    """Which items a list shows; ``None`` (or empty): no condition on that attribute."""
-
-    statuses: tuple[ItemStatus, ...] | None = None
-    subcommunities: tuple[str, ...] | None = None  # slugs
-    themes: tuple[str, ...] | None = None  # slugs
-    kinds: tuple[str, ...] | None = None
-
-    def apply(self, query: Q) -> Q:
-        """``query`` (which joins the sub-community) narrowed to these items."""
-        if self.statuses:
-            query = query.where(ItemRow.status.in_([s.value for s in self.statuses]))
-        if self.subcommunities:
-            query = query.where(SubCommunityRow.slug.in_(self.subcommunities))
-        if self.themes:
-            themes = select(ThemeRow.id).where(ThemeRow.slug.in_(self.themes))
-            query = query.where(ItemRow.theme_id.in_(themes))
-        if self.kinds:
-            query = query.where(ItemRow.kind.in_(self.kinds))
-        return query
-
-
-def count_items(ctx: Context, actor: Actor, where: ItemFilter | None = None) -> int:
-    """How many items the actor may read (of those ``where`` names)."""
-    query = (
-        select(func.count())
-        .select_from(ItemRow)
-        .join(SubCommunityRow, SubCommunityRow.id == ItemRow.subcommunity_id)
-        .where(_readable(actor))
-    )
-    if where is not None:
-        query = where.apply(query)
-    with reading(ctx.engine) as session:
-        return int(session.scalar(query) or 0)
-
-
-def list_items(
-    ctx: Context,
-    actor: Actor,
-    statuses: tuple[ItemStatus, ...] | None = None,
-    *,
-    brief: bool = False,
-    ids: list[int] | None = None,
-    where: ItemFilter | None = None,
-    limit: int | None = None,
-    offset: int = 0,
-) -> list[ItemView]:
-    """Items the actor may read: drafts only for their own sub-community's leads.
-
-    One plain-column query (no ORM objects: thousands of items load in milliseconds), with
-    the draft rule applied in SQL. ``brief``: skills, links and dependencies are left empty
-    (not read), for lists that show none of them. ``ids``, ``where``: only these items;
-    ``limit`` of them from the ``offset``-th (by id).
-    """
-    theme = aliased(ThemeRow)
-    empty = literal(None)
-    query = (
-        select(
-            ItemRow.id,
-            ItemRow.title,
-            ItemRow.summary,
-            SubCommunityRow.slug,
-            SubCommunityRow.name,
-            ItemRow.kind,
-            theme.slug,
-            theme.name,
-            ItemRow.effort_low,
-            ItemRow.effort_high,
-            empty if brief else ItemRow.skills,
-            empty if brief else ItemRow.links,
-            ItemRow.status,
-            ItemRow.version,
-            ItemRow.created_at,
-            ItemRow.updated_at,
-        )
-        .join(SubCommunityRow, SubCommunityRow.id == ItemRow.subcommunity_id)
-        .outerjoin(theme, theme.id == ItemRow.theme_id)
-        .where(_readable(actor))
-        .order_by(ItemRow.id)
-    )
-    if statuses is not None:
-        query = query.where(ItemRow.status.in_([s.value for s in statuses]))
-    if ids is not None:
-        query = query.where(ItemRow.id.in_(ids))
-    if where is not None:
-        query = where.apply(query)
-    if limit is not None:
-        query = query.limit(limit).offset(offset)
-    with reading(ctx.engine) as session:
-        deps = {} if brief else _dependencies(session, ids)
-        return [
-            ItemView(
-                id=r[0],
-                title=r[1],
-                summary=r[2],
-                subcommunity=r[3],
-                subcommunity_name=r[4],
-                kind=r[5],
-                theme=r[6],
-                theme_name=r[7],
-                effort_low=r[8],
-                effort_high=r[9],
-                skills=list(r[10] or []),
-                links=list(r[11] or []),
-                status=ItemStatus(r[12]),
-                version=r[13],
-                created_at=r[14],
-                updated_at=r[15],
-                depends_on=sorted(deps.get(r[0], [])),
-            )
-            for r in session.connection().execute(query)  # Core: no ORM row processing
-        ]
-
-
-def _may_read(actor: Actor, row: ItemRow) -> bool:
-    if row.status != ItemStatus.DRAFT:
-        return True
-    return actor.has(Role.LEAD, row.subcommunity.slug)
-
-
-def get_item(ctx: Context, actor: Actor, item_id: int) -> ItemView:
-    with reading(ctx.engine) as session:
-        row = session.get(ItemRow, item_id)
-        if row is None or not _may_read(actor, row):
-            raise NotFound(f"There is no item #{item_id}.")
-        return _view(row, _dependencies(session, [item_id]).get(item_id, []))
 
 
 def _resolve(session: Session, data: ItemFields, item_id: int | None) -> tuple[int, int | None]:
@@ -299,24 +62,8 @@ def _resolve(session: Session, data: ItemFields, item_id: int | None) -> tuple[i
 
 def _check_dependencies(session: Session, deps: list[int], item_id: int | None) -> dict[str, str]:
     existing = set(session.scalars(select(ItemRow.id).where(ItemRow.id.in_(deps))))
-    missing = [d for d in deps if d not in existing]
-    if missing:
-        return {"depends_on": f"No such items: {', '.join(f'#{d}' for d in missing)}."}
-    if item_id is None:
-        return {}
-    if item_id in deps:
-        return {"depends_on": "An item cannot depend on itself."}
-    graph = _dependencies(session)
-    graph[item_id] = list(deps)
-    stack, seen = list(deps), set()
-    while stack:
-        node = stack.pop()
-        if node == item_id:
-            return {"depends_on": "These dependencies would make a cycle."}
-        if node not in seen:
-            seen.add(node)
-            stack.extend(graph.get(node, []))
-    return {}
+    graph = dependencies(session) if item_id is not None else {}
+    return dependency_refusal(item_id, deps, existing, graph)
 
 
 def _set_dependencies(session: Session, item_id: int, deps: list[int]) -> None:
@@ -329,7 +76,7 @@ def _set_dependencies(session: Session, item_id: int, deps: list[int]) -> None:
         session.add(ItemDependencyRow(item_id=item_id, depends_on_id=dep))
 
 
-def create_item(ctx: Context, actor: Actor, fields: dict[str, Any]) -> ItemView:
+def create_item(ctx: Context, actor: Actor, fields: dict[str, Any]) -> RoadmapItem:
     """A lead drafts an item for one of their sub-communities."""
     data = parse(ItemFields, fields)
     require(actor, Role.LEAD, data.subcommunity, to="create items for this sub-community")
@@ -339,7 +86,7 @@ def create_item(ctx: Context, actor: Actor, fields: dict[str, Any]) -> ItemView:
 
 def insert_item(
     session: Session, actor: Actor, now: datetime, data: ItemFields, action: str = "create"
-) -> ItemView:
+) -> RoadmapItem:
     """Check the references of ``data``, write it as a new draft and record it (no role check:
     the calling use case has made it)."""
     sub_id, theme_id = _resolve(session, data, None)
@@ -362,10 +109,9 @@ def insert_item(
     session.flush()
     _set_dependencies(session, row.id, data.depends_on)
     session.flush()
-    session.refresh(row)
-    view = _view(row, data.depends_on)
-    record(session, actor, now, action, "item", row.id, None, {**view.fields(), "version": 1})
-    return view
+    item = read_item(session, row.id)
+    record(session, actor, now, action, "item", row.id, None, {**item.fields(), "version": 1})
+    return item
 
 
 def check_item_references(session: Session, data: ItemFields) -> None:
@@ -396,7 +142,7 @@ def _changes_since(session: Session, item_id: int, version: int) -> dict[str, tu
 
 def update_item(
     ctx: Context, actor: Actor, item_id: int, fields: dict[str, Any], expected_version: int
-) -> ItemView:
+) -> RoadmapItem:
     """A lead edits a draft or proposed item; a stale version is refused as a conflict."""
     data = parse(ItemFields, fields)
     now = ctx.now()
@@ -417,12 +163,9 @@ def update_item(
                 "Your changes were not saved; reload to see theirs.",
                 changed,
             )
-        if ItemStatus(row.status) not in EDITABLE:
-            raise ValidationError(
-                f"An item that is {ItemStatus(row.status).label} can no longer be edited."
-            )
+        check_editable(ItemStatus(row.status))
         sub_id, theme_id = _resolve(session, data, item_id)
-        before = _view(row, _dependencies(session, [item_id]).get(item_id, [])).fields()
+        before = read_item(session, item_id).fields()
         row.title, row.summary, row.kind = data.title, data.summary, data.kind.value
         row.subcommunity_id, row.theme_id = sub_id, theme_id
         row.effort_low, row.effort_high = data.effort_low, data.effort_high
@@ -431,9 +174,8 @@ def update_item(
         row.updated_at = now
         _set_dependencies(session, item_id, data.depends_on)
         session.flush()
-        session.refresh(row)
-        view = _view(row, data.depends_on)
-        after = view.fields()
+        item = read_item(session, item_id)
+        after = item.fields()
         diff_before = {k: v for k, v in plain(before).items() if plain(after)[k] != v}
         diff_after = {k: plain(after)[k] for k in diff_before}
         record(
@@ -444,9 +186,9 @@ def update_item(
             "item",
             item_id,
             diff_before,
-            {**diff_after, "version": row.version},
+            {**diff_after, "version": item.version},
         )
-        return view
+        return item
 
 
 def change_status(
@@ -455,15 +197,14 @@ def change_status(
     item_id: int,
     requested: ItemStatus,
     reason: str | None = None,
-) -> ItemView:
+) -> RoadmapItem:
     """A lead submits a draft for review, returns it to draft, or withdraws an item."""
     now = ctx.now()
     with transaction(ctx.engine) as session:
         row = session.get(ItemRow, item_id)
         if row is None:
             raise NotFound(f"There is no item #{item_id}.")
-        if requested not in (ItemStatus.PROPOSED, ItemStatus.DRAFT, ItemStatus.WITHDRAWN):
-            raise PermissionDenied(f"Only the executive can make an item {requested.label}.")
+        check_lead_move(requested)
         require(actor, Role.LEAD, row.subcommunity.slug, to="change this item's status")
         move_item(session, actor, now, row, requested, reason)
-        return _view(row, _dependencies(session, [item_id]).get(item_id, []))
+        return read_item(session, item_id)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from roadmap.domain.access import Actor, require
 from roadmap.domain.enums import PeriodStatus, Role
 from roadmap.domain.errors import ConflictError, NotFound
-from roadmap.domain.models import Envelope, PlanningPeriod
+from roadmap.domain.periods import Envelope, PlanningPeriod
 from roadmap.domain.validation import parse
 from roadmap.services.audit import plain, record
 from roadmap.services.context import Context

@@ -11,9 +11,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from roadmap.domain.access import Actor, require
-from roadmap.domain.enums import ItemStatus, OrgStatus, PeriodStatus, Privacy, Role, SignalForm
+from roadmap.domain.enums import ItemStatus, OrgStatus, Role
 from roadmap.domain.errors import NotFound, ValidationError
-from roadmap.domain.models import PlanningPeriod
+from roadmap.domain.signals import (
+    SIGNALLABLE,
+    PledgeInput,
+    Signal,
+    check_signallable,
+    sees_attributed,
+)
 from roadmap.domain.voice import rank_scores, voice_shares
 from roadmap.services.audit import record
 from roadmap.services.context import Context
@@ -26,16 +32,6 @@ from roadmap.store.tables import (
     SignalRow,
     UserRow,
 )
-
-SIGNALLABLE = (ItemStatus.IN_SCOPE,)
-
-
-@dataclass(frozen=True)
-class PledgeInput:
-    item_id: int
-    weeks: float = 0.0
-    money: float = 0.0
-    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,73 +80,6 @@ def _org(session: Session, key: str) -> OrganizationRow:
     return org
 
 
-def _check_window(period: PlanningPeriod, now: datetime) -> None:
-    today = now.date()
-    start, end = period.signal_window_start, period.signal_window_end
-    if period.status != PeriodStatus.SIGNALLING:
-        raise ValidationError(f"Signalling for {period.name} is not open.")
-    if start is not None and today < start:
-        raise ValidationError(f"Signalling for {period.name} opens on {start:%Y-%m-%d}.")
-    if end is not None and today > end:
-        raise ValidationError(f"Signalling for {period.name} closed on {end:%Y-%m-%d}.")
-
-
-def _check_forms(
-    period: PlanningPeriod,
-    approvals: list[int],
-    points: dict[int, int],
-    ranking: list[int],
-    pledges: list[PledgeInput],
-) -> None:
-    used = {
-        SignalForm.APPROVAL: bool(approvals),
-        SignalForm.POINTS: bool(points),
-        SignalForm.RANKING: bool(ranking),
-        SignalForm.PLEDGE: bool(pledges),
-    }
-    off = [
-        form.value for form, present in used.items() if present and form not in period.signal_forms
-    ]
-    if off:
-        raise ValidationError(f"This period does not take these signal forms: {', '.join(off)}.")
-    if any(p < 0 for p in points.values()):
-        raise ValidationError(
-            "Points must not be negative.", {"points": "Points must not be negative."}
-        )
-    spent = sum(points.values())
-    if spent > period.points_budget:
-        sentence = (
-            f"That spends {spent} points but the budget is {period.points_budget}: "
-            f"{spent - period.points_budget} too many. Nothing was saved."
-        )
-        raise ValidationError(sentence, {"points": sentence})
-    if len(set(ranking)) != len(ranking):
-        raise ValidationError(
-            "An item may appear only once in a ranking.", {"ranking": "Duplicate item."}
-        )
-
-
-def _pledge_weeks(period: PlanningPeriod, pledge: PledgeInput) -> float:
-    if pledge.weeks < 0 or pledge.money < 0:
-        raise ValidationError(
-            "A pledge must be positive.", {"pledges": "A pledge must be positive."}
-        )
-    weeks = pledge.weeks
-    if pledge.money:
-        if period.weeks_per_currency <= 0:
-            raise ValidationError(
-                "This period has no exchange rate for money pledges; pledge person-weeks instead.",
-                {"pledges": "Pledge person-weeks."},
-            )
-        weeks += pledge.money * period.weeks_per_currency
-    if weeks <= 0:
-        raise ValidationError(
-            f"The pledge to item #{pledge.item_id} needs person-weeks or money.",
-            {"pledges": "A pledge needs an amount."},
-        )
-    return round(weeks, 3)
-
-
 def save_signal(
     ctx: Context,
     actor: Actor,
@@ -164,53 +93,47 @@ def save_signal(
     """Record an organization's new signal (the latest counts; earlier ones stay in history)."""
     require(actor, Role.REPRESENTATIVE, organization, to="signal for this organization")
     now = ctx.now()
-    points = {int(k): int(v) for k, v in points.items() if int(v) != 0}
     with transaction(ctx.engine) as session:
         org = _org(session, organization)
         if org.status != OrgStatus.ACTIVE:
             raise ValidationError(f"{org.name} is not an active member and cannot signal.")
         period_row = find_period_row(session, period_key)
         period = period_from_row(period_row).settings
-        _check_window(period, now)
-        _check_forms(period, approvals, points, ranking, pledges)
-        weeks = [_pledge_weeks(period, p) for p in pledges]
-        wanted = set(approvals) | set(points) | set(ranking) | {p.item_id for p in pledges}
-        statuses = dict(
-            session.execute(select(ItemRow.id, ItemRow.status).where(ItemRow.id.in_(wanted))).all()
-        )
-        missing = sorted(i for i in wanted if i not in statuses)
-        if missing:
-            raise ValidationError(f"No such items: {', '.join(f'#{i}' for i in missing)}.")
-        closed = sorted(i for i in wanted if ItemStatus(statuses[i]) not in SIGNALLABLE)
-        if closed:
-            raise ValidationError(
-                "Only in-scope items can receive signals; these are not: "
-                + ", ".join(f"#{i} ({ItemStatus(statuses[i]).label})" for i in closed)
-                + "."
+        period.check_window_open(now.date())
+        signal = Signal.within(period, approvals, points, ranking, pledges)
+        wanted = signal.items()
+        statuses = {
+            i: ItemStatus(status)
+            for i, status in session.execute(
+                select(ItemRow.id, ItemRow.status).where(ItemRow.id.in_(wanted))
             )
+        }
+        check_signallable(wanted, statuses)
         row = SignalRow(
             organization_id=org.id,
             period_id=period_row.id,
             submitted_by=actor.user_id,
             submitted_at=now,
-            approvals=sorted(set(approvals)),
-            points={str(k): v for k, v in sorted(points.items())},
-            ranking=list(ranking),
+            approvals=sorted(set(signal.approvals)),
+            points={str(k): v for k, v in sorted(signal.points.items())},
+            ranking=list(signal.ranking),
         )
         session.add(row)
         session.flush()
-        for pledge, amount in zip(pledges, weeks, strict=True):
+        for pledge in signal.pledges:
             session.add(
-                PledgeRow(signal_id=row.id, item_id=pledge.item_id, weeks=amount, note=pledge.note)
+                PledgeRow(
+                    signal_id=row.id, item_id=pledge.item_id, weeks=pledge.weeks, note=pledge.note
+                )
             )
         view = SignalView(
             org.key,
             now,
             actor.username,
             row.approvals,
-            points,
+            signal.points,
             row.ranking,
-            [(p.item_id, w, p.note) for p, w in zip(pledges, weeks, strict=True)],
+            [(p.item_id, p.weeks, p.note) for p in signal.pledges],
         )
         record(
             session, actor, now, "signal", "organization", org.key, None, _plain(view, period.key)
@@ -282,13 +205,6 @@ def signal_views(
         )
         for s in rows
     ]
-
-
-def sees_attributed(actor: Actor, period: PlanningPeriod) -> bool:
-    """Executives always see who signalled what; others only when the period is attributed."""
-    if actor.has(Role.EXECUTIVE):
-        return True
-    return actor.signed_in and period.privacy == Privacy.ATTRIBUTED
 
 
 def signal_board(ctx: Context, actor: Actor, period_key: str | None = None) -> SignalBoard:

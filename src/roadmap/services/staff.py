@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from roadmap.domain.access import Actor, require_any
 from roadmap.domain.enums import Role
 from roadmap.domain.errors import ConflictError, NotFound, ValidationError
-from roadmap.domain.models import StaffMember
+from roadmap.domain.staff import StaffMember
 from roadmap.domain.validation import parse
 from roadmap.services.audit import record
 from roadmap.services.context import Context

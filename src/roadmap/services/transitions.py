@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from roadmap.domain.access import Actor
 from roadmap.domain.enums import ItemStatus
-from roadmap.domain.lifecycle import check_transition
+from roadmap.domain.items import check_transition
 from roadmap.services.audit import record
 from roadmap.store.tables import ItemRow
 

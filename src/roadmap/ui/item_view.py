@@ -6,11 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from roadmap.domain.access import Actor
+from roadmap.domain.governance import CommentPeriod
+from roadmap.domain.items import RoadmapItem
 from roadmap.services import governance
 from roadmap.services.audit import AuditEventView
 from roadmap.services.context import Context
-from roadmap.services.governance import CommentPeriodView, DecisionView
-from roadmap.services.items import ItemView
+from roadmap.services.governance import DecisionView
 from roadmap.ui.actions import form_key, write_button
 from roadmap.ui.text import plain, safe_markdown
 
@@ -19,7 +20,7 @@ def item_link(item_id: int, title: str) -> str:
     return f"[{plain(title)}](/item?id={item_id})"
 
 
-def header(item: ItemView) -> None:
+def header(item: RoadmapItem) -> None:
     st.title(plain(item.title), anchor=False)
     st.caption(
         f"#{item.id} · {plain(item.subcommunity_name)} · {item.kind} · "
@@ -57,7 +58,7 @@ def decision(decisions: list[DecisionView]) -> None:
                 )
 
 
-def comments(ctx: Context, actor: Actor, item_id: int, period: CommentPeriodView | None) -> None:
+def comments(ctx: Context, actor: Actor, item_id: int, period: CommentPeriod | None) -> None:
     st.subheader("Comments")
     now = ctx.now()
     if period is None:

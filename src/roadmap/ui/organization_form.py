@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 
 from roadmap.domain.enums import OrgBasis, OrgKind, OrgStatus, OrgTier
-from roadmap.domain.models import Organization
+from roadmap.domain.organizations import Organization
 
 
 def organization_fields(prefix: str, org: Organization | None) -> dict[str, Any]:

@@ -9,10 +9,10 @@ import streamlit as st
 
 from roadmap.domain.access import Actor
 from roadmap.domain.enums import ItemKind, ItemStatus
-from roadmap.services import items
+from roadmap.domain.items import PUBLIC_DEFAULT, RoadmapItem
+from roadmap.services import item_reads
 from roadmap.services.catalog import Named
 from roadmap.services.context import Context
-from roadmap.services.items import PUBLIC_DEFAULT, ItemView
 from roadmap.ui.paging import page_of
 
 COLUMNS = [
@@ -52,12 +52,12 @@ def filtered_table(
         "Status", statuses, default=list(PUBLIC_DEFAULT), format_func=lambda s: s.label
     )
     text = st.text_input("Search titles and summaries", placeholder="e.g. accessibility")
-    where = items.ItemFilter(
+    where = item_reads.ItemFilter(
         tuple(chosen_statuses), tuple(chosen_subs), tuple(chosen_themes), tuple(chosen_kinds)
     )
 
-    def every() -> list[ItemView]:
-        found = items.list_items(ctx, actor, brief=True, where=where)
+    def every() -> list[RoadmapItem]:
+        found = item_reads.list_items(ctx, actor, brief=True, where=where)
         if not text:
             return found
         needle = text.lower()
@@ -68,10 +68,12 @@ def filtered_table(
         count = len(matching)
         shown = page_of(matching, "roadmap", PAGE)
     else:
-        count = items.count_items(ctx, actor, where)
+        count = item_reads.count_items(ctx, actor, where)
         rows = page_of(range(count), "roadmap", PAGE)
         offset = rows[0] if rows else 0
-        shown = items.list_items(ctx, actor, brief=True, where=where, limit=PAGE, offset=offset)
+        shown = item_reads.list_items(
+            ctx, actor, brief=True, where=where, limit=PAGE, offset=offset
+        )
     st.write(f"{count} of {total} items")
     st.dataframe(_frame(shown), hide_index=True, width="stretch")
     st.download_button(
@@ -85,7 +87,7 @@ def filtered_table(
 PAGE = 100
 
 
-def _frame(shown: Sequence[ItemView]) -> pd.DataFrame:
+def _frame(shown: Sequence[RoadmapItem]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {

@@ -1,0 +1,136 @@
+"""Planning periods and their rules: the envelope the executive sets, the signal window, the
+signal forms a period takes, its points budget, and pledge conversion at its exchange rate."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from pydantic import Field, model_validator
+
+from roadmap.domain.enums import (
+    AllocationRule,
+    GroupKind,
+    PeriodStatus,
+    Privacy,
+    SignalForm,
+    VoiceMode,
+)
+from roadmap.domain.errors import ValidationError
+from roadmap.domain.records import Model, Weeks
+
+
+class GroupConstraint(Model):
+    """A cap or a floor on the effort funded in one theme or sub-community."""
+
+    group_kind: GroupKind = Field(title="group kind")
+    group: str = Field(title="group")
+    cap_weeks: Weeks | None = Field(default=None, title="cap (person-weeks)")
+    floor_weeks: Weeks | None = Field(default=None, title="floor (person-weeks)")
+
+    @model_validator(mode="after")
+    def _floor_below_cap(self) -> GroupConstraint:
+        if self.cap_weeks is None and self.floor_weeks is None:
+            raise ValueError("A constraint needs a cap, a floor or both.")
+        if (
+            self.cap_weeks is not None
+            and self.floor_weeks is not None
+            and self.floor_weeks > self.cap_weeks
+        ):
+            raise ValueError("The floor must not exceed the cap.")
+        return self
+
+
+class Envelope(Model):
+    """What the executive sets for a planning period's allocation."""
+
+    reserve_weeks: Weeks = Field(default=0, title="reserve (person-weeks)")
+    rule: AllocationRule = Field(default=AllocationRule.EQUAL_SHARES, title="allocation rule")
+    voice: VoiceMode = Field(default=VoiceMode.EQUAL, title="voice")
+    blend_alpha: float = Field(default=0.5, ge=0, le=1, title="blend (share of equal voice)")
+    constraints: list[GroupConstraint] = Field(default_factory=list, title="caps and floors")
+
+
+class PlanningPeriod(Model):
+    key: str = Field(title="period key", min_length=2, max_length=40)
+    name: str = Field(min_length=1, max_length=120, title="name")
+    start: date = Field(title="start date")
+    end: date = Field(title="end date")
+    status: PeriodStatus = PeriodStatus.DRAFT
+    envelope: Envelope = Field(default_factory=Envelope)
+    signal_forms: list[SignalForm] = Field(
+        default_factory=lambda: [SignalForm.APPROVAL], title="signal forms"
+    )
+    points_budget: int = Field(default=100, ge=1, le=100_000, title="points budget")
+    privacy: Privacy = Field(default=Privacy.ATTRIBUTED, title="signal privacy")
+    signal_window_start: date | None = Field(default=None, title="signalling opens")
+    signal_window_end: date | None = Field(default=None, title="signalling closes")
+    weeks_per_currency: float = Field(default=0.0, ge=0, title="person-weeks per currency unit")
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> PlanningPeriod:
+        if self.end <= self.start:
+            raise ValueError("The end date must come after the start date.")
+        if (
+            self.signal_window_start is not None
+            and self.signal_window_end is not None
+            and self.signal_window_end < self.signal_window_start
+        ):
+            raise ValueError("Signalling must close after it opens.")
+        return self
+
+    def check_window_open(self, today: date) -> None:
+        """Refuse unless the period is signalling and ``today`` lies in its window (both ends
+        included; a window without an end stays open while the period signals)."""
+        start, end = self.signal_window_start, self.signal_window_end
+        if self.status != PeriodStatus.SIGNALLING:
+            raise ValidationError(f"Signalling for {self.name} is not open.")
+        if start is not None and today < start:
+            raise ValidationError(f"Signalling for {self.name} opens on {start:%Y-%m-%d}.")
+        if end is not None and today > end:
+            raise ValidationError(f"Signalling for {self.name} closed on {end:%Y-%m-%d}.")
+
+    def check_forms(self, used: Iterable[SignalForm]) -> None:
+        """Refuse a signal that uses a form this period does not take, naming those forms."""
+        off = [form.value for form in used if form not in self.signal_forms]
+        if off:
+            raise ValidationError(
+                f"This period does not take these signal forms: {', '.join(off)}."
+            )
+
+    def check_points(self, points: dict[int, int]) -> None:
+        """Refuse negative points, and points that spend more than the period's budget."""
+        if any(p < 0 for p in points.values()):
+            raise ValidationError(
+                "Points must not be negative.", {"points": "Points must not be negative."}
+            )
+        spent = sum(points.values())
+        if spent > self.points_budget:
+            sentence = (
+                f"That spends {spent} points but the budget is {self.points_budget}: "
+                f"{spent - self.points_budget} too many. Nothing was saved."
+            )
+            raise ValidationError(sentence, {"points": sentence})
+
+    def pledged_weeks(self, item_id: int, weeks: float, money: float) -> float:
+        """The person-weeks a pledge of ``weeks`` and ``money`` is worth at this period's
+        rate, to three decimals; refuses negative amounts, money without a rate, and nothing."""
+        if weeks < 0 or money < 0:
+            raise ValidationError(
+                "A pledge must be positive.", {"pledges": "A pledge must be positive."}
+            )
+        total = weeks
+        if money:
+            if self.weeks_per_currency <= 0:
+                raise ValidationError(
+                    "This period has no exchange rate for money pledges; "
+                    "pledge person-weeks instead.",
+                    {"pledges": "Pledge person-weeks."},
+                )
+            total += money * self.weeks_per_currency
+        if total <= 0:
+            raise ValidationError(
+                f"The pledge to item #{item_id} needs person-weeks or money.",
+                {"pledges": "A pledge needs an amount."},
+            )
+        return round(total, 3)

@@ -1,0 +1,118 @@
+"""An organization's signal for a period, checked against the period's rules: the forms it
+takes, its points budget, a ranking without repeats, pledges converted to person-weeks, and
+only in-scope items."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from pydantic import ConfigDict, Field
+
+from roadmap.domain.access import Actor
+from roadmap.domain.enums import ItemStatus, Privacy, Role, SignalForm
+from roadmap.domain.errors import ValidationError
+from roadmap.domain.periods import PlanningPeriod
+from roadmap.domain.records import Model
+
+# The statuses whose items may receive signals.
+SIGNALLABLE = (ItemStatus.IN_SCOPE,)
+
+
+@dataclass(frozen=True)
+class PledgeInput:
+    """What a representative offers an item: person-weeks, money, or both."""
+
+    item_id: int
+    weeks: float = 0.0
+    money: float = 0.0
+    note: str = ""
+
+
+class Pledge(Model):
+    """A pledge as it counts: person-weeks (money already converted at the period's rate)."""
+
+    # The note is kept as the representative wrote it.
+    model_config = ConfigDict(extra="forbid")
+
+    item_id: int
+    weeks: float = Field(title="pledged person-weeks")
+    note: str = Field(default="", title="note")
+
+
+class Signal(Model):
+    """The contents of one organization's signal for a period; the latest one counts.
+
+    Build it with :meth:`within`, which applies the period's rules; zero points are dropped.
+    """
+
+    approvals: list[int] = Field(default_factory=list, title="approved items")
+    points: dict[int, int] = Field(default_factory=dict, title="points")
+    ranking: list[int] = Field(default_factory=list, title="ranking")
+    pledges: list[Pledge] = Field(default_factory=list, title="pledges")
+
+    @classmethod
+    def within(
+        cls,
+        period: PlanningPeriod,
+        approvals: list[int],
+        points: Mapping[int, int],
+        ranking: list[int],
+        pledges: list[PledgeInput],
+    ) -> Signal:
+        """The signal if ``period`` takes it, else :class:`ValidationError` with the first
+        rule it breaks: a form the period does not take, negative points, points over the
+        budget, an item ranked twice, then each pledge in turn."""
+        points = {int(k): int(v) for k, v in points.items() if int(v) != 0}
+        used = {
+            SignalForm.APPROVAL: bool(approvals),
+            SignalForm.POINTS: bool(points),
+            SignalForm.RANKING: bool(ranking),
+            SignalForm.PLEDGE: bool(pledges),
+        }
+        period.check_forms(form for form, present in used.items() if present)
+        period.check_points(points)
+        if len(set(ranking)) != len(ranking):
+            raise ValidationError(
+                "An item may appear only once in a ranking.", {"ranking": "Duplicate item."}
+            )
+        counted = [
+            Pledge(
+                item_id=p.item_id,
+                weeks=period.pledged_weeks(p.item_id, p.weeks, p.money),
+                note=p.note,
+            )
+            for p in pledges
+        ]
+        return cls(approvals=list(approvals), points=points, ranking=list(ranking), pledges=counted)
+
+    def items(self) -> set[int]:
+        """Every item the signal names, in any form."""
+        return (
+            set(self.approvals)
+            | set(self.points)
+            | set(self.ranking)
+            | {p.item_id for p in self.pledges}
+        )
+
+
+def check_signallable(items: set[int], statuses: Mapping[int, ItemStatus]) -> None:
+    """Refuse a signal naming an item that does not exist (is not in ``statuses``) or is not
+    in scope; the sentence lists each by number."""
+    missing = sorted(i for i in items if i not in statuses)
+    if missing:
+        raise ValidationError(f"No such items: {', '.join(f'#{i}' for i in missing)}.")
+    closed = sorted(i for i in items if statuses[i] not in SIGNALLABLE)
+    if closed:
+        raise ValidationError(
+            "Only in-scope items can receive signals; these are not: "
+            + ", ".join(f"#{i} ({statuses[i].label})" for i in closed)
+            + "."
+        )
+
+
+def sees_attributed(actor: Actor, period: PlanningPeriod) -> bool:
+    """Executives always see who signalled what; others only when the period is attributed."""
+    if actor.has(Role.EXECUTIVE):
+        return True
+    return actor.signed_in and period.privacy == Privacy.ATTRIBUTED
