@@ -58,9 +58,11 @@ plan_view.staffing(snap)
 plan_view.explanation(snap)
 if actor.has(Role.EXECUTIVE):
     st.subheader("Progress reported by staff")
-    reports = progress.progress(ctx)
     st.dataframe(
-        [{"#": i, "Done": f"{p.percent}%", "Note": p.note, "By": p.by} for i, p in reports.items()],
+        [
+            {"#": i, "Done": f"{p.percent}%", "Note": p.note, "By": p.by}
+            for i, p in progress.progress(ctx).items()
+        ],
         hide_index=True,
         width="stretch",
     )
