@@ -2,7 +2,6 @@ from roadmap.ui.guard import page_setup
 
 actor = page_setup("scenarios")
 
-import pandas as pd
 import streamlit as st
 
 from roadmap.domain.enums import AllocationRule, VoiceMode
@@ -11,6 +10,7 @@ from roadmap.domain.plans import PlanSnapshot
 from roadmap.services import comparisons, periods, publishing, scenarios
 from roadmap.ui import plan_view, session
 from roadmap.ui.actions import Report, write_button
+from roadmap.ui.comparison_view import comparison_tables
 from roadmap.ui.feedback import user_errors
 
 ctx = session.context()
@@ -102,74 +102,18 @@ if kept:
         with user_errors():
             results = comparisons.comparison(ctx, actor, chosen).scenarios
 if results:
+    tables = comparison_tables(results)
     st.header("Comparison")
-    every = sorted({f.item: f.title for r in results for f in r.snapshot.funded}.items())
     st.subheader("Items funded")
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "#": i,
-                    "Item": t,
-                    **{
-                        r.name: ("✓" if i in {f.item for f in r.snapshot.funded} else "—")
-                        for r in results
-                    },
-                }
-                for i, t in every
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-    )
-    for grouping in ("Sub-community", "Theme"):
+    st.dataframe(tables.funded, hide_index=True, width="stretch")
+    for grouping, per_group in tables.effort_per.items():
         st.subheader(f"Effort per {grouping.lower()}")
-        per_group = pd.concat(
-            [
-                plan_view.funded_frame(r.snapshot)
-                .replace({"Theme": {"": "(no theme)"}})
-                .groupby(grouping)["Effort"]
-                .sum()
-                .rename(r.name)
-                for r in results
-            ],
-            axis=1,
-        ).fillna(0)
         st.bar_chart(per_group)
         st.dataframe(per_group, width="stretch")
     st.subheader("Each organization: share of voice and of effort it asked for")
-    fair = pd.concat(
-        [
-            plan_view.accounts_frame(r.snapshot)
-            .set_index("Organization")["Share of effort it asked for"]
-            .rename(r.name)
-            for r in results
-        ]
-        + [
-            plan_view.accounts_frame(results[0].snapshot)
-            .set_index("Organization")["Share of voice"]
-            .rename("Voice")
-        ],
-        axis=1,
-    )
-    st.dataframe(fair.style.format("{:.1%}"), width="stretch")
+    st.dataframe(tables.fairness.style.format("{:.1%}"), width="stretch")
     st.subheader("Coverage and gaps")
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "Scenario": r.name,
-                    "Funded effort": r.snapshot.spent,
-                    "Covered": sum(c.covered for c in r.snapshot.coverage),
-                    "Gap": sum(g.weeks for g in r.snapshot.gaps),
-                    "Solver": r.snapshot.solver.status,
-                }
-                for r in results
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    st.dataframe(tables.coverage, hide_index=True, width="stretch")
     tabs = st.tabs([r.name for r in results])
     for n, (tab, result) in enumerate(zip(tabs, results, strict=True)):
         with tab:

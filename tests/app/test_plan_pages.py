@@ -102,3 +102,25 @@ def test_a_staff_member_sees_their_assignments_in_the_latest_plan(
     assert [c.value for c in at.caption] == ["2027-H1, plan version 2"]
     items = next(s for s in at.selectbox if s.label == "Item")
     assert len(items.options) == 1 and items.options[0].startswith("#7 ")  # Jonah's one item
+
+
+def test_the_executive_sees_the_kept_comparison_laid_out(
+    two_plans: None, as_user: Callable[[str | None], Actor]
+) -> None:
+    as_user("exec")
+    at = page("scenarios").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [h.value for h in at.header] == ["Comparison"]
+    assert [s.value for s in at.subheader][:5] == [
+        "Items funded",
+        "Effort per sub-community",
+        "Effort per theme",
+        "Each organization: share of voice and of effort it asked for",
+        "Coverage and gaps",
+    ]
+    funded = at.dataframe[0].value
+    assert list(funded.columns) == ["#", "Item", "baseline"]
+    assert set(funded["baseline"]) == {"✓"}
+    assert [b.label for b in at.button if b.label.startswith("Publish")] == [
+        "Publish baseline as the plan"
+    ]
