@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import streamlit as st
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
@@ -31,6 +32,9 @@ def page(name: str) -> AppTest:
 def two_plans(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The pages' database for this test only: the backup's two plans, restored."""
     monkeypatch.setenv("ROADMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'plans.db'}")
+    # The pages keep the process's context in Streamlit's resource cache: drop it, so that
+    # they see this database, and again after, so that later tests see theirs.
+    st.cache_resource.clear()
     default_context.cache_clear()
     ctx = default_context()
     upgrade(ctx.engine)
@@ -38,6 +42,7 @@ def two_plans(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
     yield
     ctx.engine.dispose()
     default_context.cache_clear()
+    st.cache_resource.clear()
 
 
 @pytest.fixture
