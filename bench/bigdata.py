@@ -11,7 +11,7 @@ copy ``(c + position) % 70``, so every in-scope item copy gets signals.
 Both data sets then get the same history (what the services would have recorded): a
 ``create`` audit event per item and a ``status`` event per lifecycle step to its status, and
 a ``signal`` event per saved signal. The "planned" variant of each also has a plan published
-by ``roadmap.services.plans.publish_plan`` with the period's envelope (funded items become
+by ``roadmap.services.publishing.publish_plan`` with the period's envelope (funded items become
 ``planned``), for the plan pages.
 
     python bench/bigdata.py            # build (or find) the four files and print their sizes
@@ -38,7 +38,7 @@ from sqlalchemy import func, select
 from roadmap import config
 from roadmap.domain.access import Actor
 from roadmap.domain.enums import ItemStatus, Role
-from roadmap.services import demo, periods, plans
+from roadmap.services import demo, periods, publishing
 from roadmap.services.audit import record
 from roadmap.services.context import Context
 from roadmap.store.engine import make_engine, transaction
@@ -258,7 +258,7 @@ def _build(path: Path, big: bool, planned: bool) -> None:
     add_history(ctx)
     if planned:
         envelope = periods.get_period(ctx).settings.envelope
-        plans.publish_plan(ctx, _executive(ctx), envelope, "Bench plan")
+        publishing.publish_plan(ctx, _executive(ctx), envelope, "Bench plan")
     ctx.engine.dispose()
     for suffix in ("-wal", "-shm"):
         Path(f"{tmp}{suffix}").unlink(missing_ok=True)

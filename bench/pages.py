@@ -9,7 +9,7 @@ work on a shared machine disturbs least) and the ratios big/demo of both medians
 page when both ratios are above 3 (the goal of issue 7). The
 plan pages run on the "planned" variant of each data set (a plan published); the others on
 the signalling state (no plan yet, every in-scope item open to signals). Then the scenarios'
-heavy part, ``plans.run_scenario`` (funding and staff assignment, what "Run scenarios"
+heavy part, ``scenarios.run_scenario`` (funding and staff assignment, what "Run scenarios"
 does), once per rule, when asked (``--scenarios``). Nothing is asserted.
 
     python bench/pages.py                       # every page, 5 reruns
@@ -39,7 +39,7 @@ from streamlit.testing.v1 import AppTest
 
 from roadmap.domain.access import Actor
 from roadmap.domain.enums import AllocationRule, ItemStatus
-from roadmap.services import periods, plans
+from roadmap.services import periods, scenarios
 from roadmap.services.context import Context
 from roadmap.services.sessions import actor_from_row
 from roadmap.store.engine import make_engine, reading
@@ -149,7 +149,7 @@ def bench_page(
 
 
 def bench_scenarios(small: Target, big: Target, rules: list[AllocationRule]) -> None:
-    print("\nscenario runs (plans.run_scenario: funding, then staff assignment; one run each)")
+    print("\nscenario runs (scenarios.run_scenario: funding, then staff assignment; one run each)")
     print(f"{'rule':<14}{'demo':>10}{'big':>10}{'ratio':>9}  big: funded, assignments, solver")
     for rule in rules:
         times = []
@@ -157,7 +157,7 @@ def bench_scenarios(small: Target, big: Target, rules: list[AllocationRule]) -> 
             envelope = periods.get_period(target.ctx).settings.envelope
             envelope = envelope.model_copy(update={"rule": rule})
             started = time.perf_counter()
-            scenario = plans.run_scenario(target.ctx, target.actor("exec"), envelope)
+            scenario = scenarios.run_scenario(target.ctx, target.actor("exec"), envelope)
             times.append(time.perf_counter() - started)
         staffing = scenario.staffing
         print(
@@ -176,7 +176,7 @@ def main() -> None:
         "--scenarios",
         nargs="*",
         choices=[r.value for r in AllocationRule],
-        help="also time 'Run scenarios' (plans.run_scenario) with these rules (all when none is"
+        help="also time 'Run scenarios' (scenarios.run_scenario) with these rules (all when none is"
         " named); minutes on the big data",
     )
     args = parser.parse_args()

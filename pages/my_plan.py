@@ -4,14 +4,14 @@ actor = page_setup("my_plan")
 
 import streamlit as st
 
-from roadmap.services import plans
+from roadmap.services import progress
 from roadmap.ui import figures, plan_view, session
 from roadmap.ui.actions import Report, form_key, write_button
 from roadmap.ui.item_view import item_link
 
 ctx = session.context()
 st.title("My plan")
-plan, mine = plans.my_assignments(ctx, actor)
+plan, mine = progress.my_assignments(ctx, actor)
 if plan is None:
     st.info("No plan has been published yet.")
     st.stop()
@@ -27,22 +27,22 @@ st.dataframe(
     width="stretch",
     column_config={"Page": st.column_config.LinkColumn("Page", display_text="open")},
 )
-titles = {f["item"]: f["title"] for f in plan.snapshot["funded"]}
+titles = plan.snapshot.titles()
 st.markdown(
     "Items: "
-    + " · ".join(item_link(i, titles.get(i, str(i))) for i in sorted({a["item"] for a in mine}))
+    + " · ".join(item_link(i, titles.get(i, str(i))) for i in sorted({a.item for a in mine}))
 )
 st.subheader("Report progress")
 with st.form(form_key("progress")):
     item = st.selectbox(
-        "Item", sorted({a["item"] for a in mine}), format_func=lambda i: f"#{i} {titles.get(i, '')}"
+        "Item", sorted({a.item for a in mine}), format_func=lambda i: f"#{i} {titles.get(i, '')}"
     )
     percent = st.slider("Percent done", 0, 100, 0, step=5)
     note = st.text_area("Note")
 
     def report_it(report: Report) -> None:
         if item is not None:
-            plans.report_progress(ctx, actor, item, percent, note)
+            progress.report_progress(ctx, actor, item, percent, note)
             report.success("Reported. The executive sees it on the plan page.")
 
     write_button(

@@ -5,12 +5,13 @@ actor = page_setup("plan")
 import streamlit as st
 
 from roadmap.domain.enums import Role
-from roadmap.services import plans, reports
+from roadmap.domain.plans import plan_diff
+from roadmap.services import progress, publishing, reports
 from roadmap.ui import plan_view, session
 
 ctx = session.context()
 st.title("Published plan")
-versions = plans.published_plans(ctx)
+versions = publishing.published_plans(ctx)
 if not versions:
     st.info("No plan has been published for this period yet.")
     st.stop()
@@ -18,8 +19,7 @@ chosen = st.selectbox(
     "Version",
     versions,
     format_func=lambda p: (
-        f"v{p.version} — {p.snapshot['name']}, "
-        f"published {p.published_at:%Y-%m-%d} by {p.published_by}"
+        f"v{p.version} — {p.snapshot.name}, published {p.published_at:%Y-%m-%d} by {p.published_by}"
     ),
 )
 assert chosen is not None
@@ -30,7 +30,7 @@ st.caption(
 )
 older = [p for p in versions if p.version == chosen.version - 1]
 if older:
-    diff = plans.plan_diff(older[0].snapshot, snap)
+    diff = plan_diff(older[0].snapshot, snap)
     with st.expander(f"What changed since version {older[0].version}", expanded=True):
         st.write(f"Added: {', '.join(f'#{i}' for i in diff.added) or 'none'}")
         st.write(f"Removed: {', '.join(f'#{i}' for i in diff.removed) or 'none'}")
@@ -58,11 +58,10 @@ plan_view.staffing(snap)
 plan_view.explanation(snap)
 if actor.has(Role.EXECUTIVE):
     st.subheader("Progress reported by staff")
-    reports = plans.progress(ctx)
     st.dataframe(
         [
-            {"#": i, "Done": f"{p}%", "Note": note, "By": who}
-            for i, (p, note, who) in reports.items()
+            {"#": i, "Done": f"{p.percent}%", "Note": p.note, "By": p.by}
+            for i, p in progress.progress(ctx).items()
         ],
         hide_index=True,
         width="stretch",

@@ -2,14 +2,15 @@ from roadmap.ui.guard import page_setup
 
 actor = page_setup("scenarios")
 
-import pandas as pd
 import streamlit as st
 
 from roadmap.domain.enums import AllocationRule, VoiceMode
-from roadmap.domain.models import Envelope
-from roadmap.services import periods, plans
+from roadmap.domain.periods import Envelope
+from roadmap.domain.plans import PlanSnapshot
+from roadmap.services import comparisons, periods, publishing, scenarios
 from roadmap.ui import plan_view, session
 from roadmap.ui.actions import Report, write_button
+from roadmap.ui.comparison_view import comparison_tables
 from roadmap.ui.feedback import user_errors
 
 ctx = session.context()
@@ -62,17 +63,16 @@ last_run: dict[str, int] = st.session_state.setdefault("comparison-run", {})
 
 
 def run_all(report: Report) -> None:
-    ran: list[plans.ScenarioResult] = []
+    ran: list[scenarios.ScenarioResult] = []
     with st.status("Running the scenarios…", expanded=True) as status:
         for name, envelope in envelopes:
             st.write(f"{name}: funding items by {envelope.rule.value}, then assigning staff…")
             with report.attempt():
-                snap = plans.snapshot(plans.run_scenario(ctx, actor, envelope, name))
-                ran.append(plans.ScenarioResult(name, envelope, snap))
+                ran.append(scenarios.scenario_result(ctx, actor, envelope, name))
         status.update(label="Scenarios ready", state="complete", expanded=False)
     if ran:
         # Kept in the database: a reload, or another executive, sees this comparison.
-        last_run["id"] = plans.keep_comparison(ctx, actor, ran).id
+        last_run["id"] = comparisons.keep_comparison(ctx, actor, ran).id
 
 
 write_button(
@@ -83,116 +83,56 @@ write_button(
     type="primary",
 )
 
-kept = plans.comparisons(ctx, actor)
-results: list[tuple[str, Envelope, dict]] = []
+kept = {c.id: c for c in comparisons.comparisons(ctx, actor)}
+results: list[scenarios.ScenarioResult] = []
 if kept:
-    ids = [c[0] for c in kept]
-    labels = {
-        i: f"{', '.join(names)} · run by {who or 'someone'} on {at:%Y-%m-%d %H:%M} UTC"
-        for i, who, at, names in kept
-    }
+    ids = list(kept)
     mine = last_run.get("id")
     chosen = st.selectbox(
         "Comparison (the newest kept first)",
         ids,
         index=ids.index(mine) if mine in ids else 0,
-        format_func=labels.get,
+        format_func=lambda i: (
+            f"{', '.join(kept[i].names)} · run by {kept[i].run_by or 'someone'} "
+            f"on {kept[i].run_at:%Y-%m-%d %H:%M} UTC"
+        ),
         key=f"comparison-{mine}",  # a new run shows itself, not the choice made before it
     )
     if chosen is not None:
         with user_errors():
-            shown = plans.comparison(ctx, actor, chosen)
-            results = [(s.name, s.envelope, s.snapshot) for s in shown.scenarios]
+            results = comparisons.comparison(ctx, actor, chosen).scenarios
 if results:
+    tables = comparison_tables(results)
     st.header("Comparison")
-    every = sorted(
-        {f["item"]: f["title"] for _, _, snap in results for f in snap["funded"]}.items()
-    )
     st.subheader("Items funded")
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "#": i,
-                    "Item": t,
-                    **{
-                        name: ("✓" if i in {f["item"] for f in snap["funded"]} else "—")
-                        for name, _, snap in results
-                    },
-                }
-                for i, t in every
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-    )
-    for grouping in ("Sub-community", "Theme"):
+    st.dataframe(tables.funded, hide_index=True, width="stretch")
+    for grouping, per_group in tables.effort_per.items():
         st.subheader(f"Effort per {grouping.lower()}")
-        per_group = pd.concat(
-            [
-                plan_view.funded_frame(snap)
-                .replace({"Theme": {"": "(no theme)"}})
-                .groupby(grouping)["Effort"]
-                .sum()
-                .rename(name)
-                for name, _, snap in results
-            ],
-            axis=1,
-        ).fillna(0)
         st.bar_chart(per_group)
         st.dataframe(per_group, width="stretch")
     st.subheader("Each organization: share of voice and of effort it asked for")
-    fair = pd.concat(
-        [
-            plan_view.accounts_frame(snap)
-            .set_index("Organization")["Share of effort it asked for"]
-            .rename(name)
-            for name, _, snap in results
-        ]
-        + [
-            plan_view.accounts_frame(results[0][2])
-            .set_index("Organization")["Share of voice"]
-            .rename("Voice")
-        ],
-        axis=1,
-    )
-    st.dataframe(fair.style.format("{:.1%}"), width="stretch")
+    st.dataframe(tables.fairness.style.format("{:.1%}"), width="stretch")
     st.subheader("Coverage and gaps")
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "Scenario": name,
-                    "Funded effort": snap["spent"],
-                    "Covered": sum(c["covered"] for c in snap["coverage"]),
-                    "Gap": sum(g["weeks"] for g in snap["gaps"]),
-                    "Solver": snap["solver"]["status"],
-                }
-                for name, _, snap in results
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-    )
-    tabs = st.tabs([name for name, _, _ in results])
-    for n, (tab, (name, envelope, snap)) in enumerate(zip(tabs, results, strict=True)):
+    st.dataframe(tables.coverage, hide_index=True, width="stretch")
+    tabs = st.tabs([r.name for r in results])
+    for n, (tab, result) in enumerate(zip(tabs, results, strict=True)):
         with tab:
             # Keyed by position: two scenarios may draw identical charts.
-            plan_view.overview(snap, key=f"scenario-{n}")
-            plan_view.fairness_panel(snap, key=f"scenario-{n}")
-            plan_view.flows(snap, key=f"scenario-{n}")
-            plan_view.staffing(snap, key=f"scenario-{n}")
-            plan_view.explanation(snap)
+            plan_view.overview(result.snapshot, key=f"scenario-{n}")
+            plan_view.fairness_panel(result.snapshot, key=f"scenario-{n}")
+            plan_view.flows(result.snapshot, key=f"scenario-{n}")
+            plan_view.staffing(result.snapshot, key=f"scenario-{n}")
+            plan_view.explanation(result.snapshot)
 
             def publish(
                 report: Report,
-                envelope: Envelope = envelope,
-                name: str = name,
-                reviewed: dict = snap,
+                envelope: Envelope = result.envelope,
+                name: str = result.name,
+                reviewed: PlanSnapshot = result.snapshot,
             ) -> None:
-                published = plans.publish_plan(ctx, actor, envelope, name, reviewed=reviewed)
+                published = publishing.publish_plan(ctx, actor, envelope, name, reviewed=reviewed)
                 report.success(
                     f"Published version {published.version} of the {published.period} plan."
                 )
 
-            write_button(f"Publish {name} as the plan", f"publish-{name}", publish)
+            write_button(f"Publish {result.name} as the plan", f"publish-{result.name}", publish)

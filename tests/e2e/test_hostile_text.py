@@ -15,7 +15,7 @@ from test_governance_path import MAIN, settle, signed_in
 
 from roadmap.domain.access import Actor
 from roadmap.domain.enums import Role
-from roadmap.services import periods, plans
+from roadmap.services import periods, publishing
 from roadmap.services.context import Context
 from roadmap.services.sessions import authenticate
 from roadmap.store.engine import make_engine
@@ -80,7 +80,7 @@ def _poison(url: str) -> int:
     ctx = Context(engine)
     execu = authenticate(ctx, "exec", "demo")
     assert execu is not None
-    plans.publish_plan(ctx, execu, periods.get_period(ctx).settings.envelope)
+    publishing.publish_plan(ctx, execu, periods.get_period(ctx).settings.envelope)
     engine.dispose()
     return int(item_id)
 

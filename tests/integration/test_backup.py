@@ -13,7 +13,7 @@ from support import Clock, dump, pg_schema
 from roadmap import config
 from roadmap.domain.access import Actor
 from roadmap.domain.errors import PermissionDenied, ValidationError
-from roadmap.services import backup, demo, periods, plans
+from roadmap.services import backup, demo, periods, publishing
 from roadmap.services.context import Context
 from roadmap.store.engine import make_engine
 from roadmap.store.migrate import upgrade
@@ -29,7 +29,7 @@ def full(ctx: Context) -> Context:
 
     execu = authenticate(ctx, "exec", "demo")
     assert execu is not None
-    plans.publish_plan(ctx, execu, periods.get_period(ctx).settings.envelope)
+    publishing.publish_plan(ctx, execu, periods.get_period(ctx).settings.envelope)
     return ctx
 
 

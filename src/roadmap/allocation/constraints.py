@@ -21,7 +21,7 @@ from roadmap.allocation.election import Number
 class Earmark:
     """An earmarked pledge as the rule sees it: ``voter_id`` funds ``amount`` of ``item_id`` itself.
 
-    Named apart from the app's ``Pledge`` (``roadmap.domain.models``), the pledge a member makes
+    Named apart from the app's ``Pledge`` (``roadmap.domain.signals``), the pledge a member makes
     in its signal: the planning service turns each pledge into an earmark of exact weeks.
 
     The pledged effort is added to the pool and goes to that item first; the rule has to find

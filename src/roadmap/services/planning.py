@@ -22,7 +22,7 @@ from roadmap.allocation.election import BallotType
 from roadmap.domain.access import Actor, require
 from roadmap.domain.enums import AllocationRule, GroupKind, ItemStatus, OrgStatus, Role
 from roadmap.domain.errors import ValidationError
-from roadmap.domain.models import Envelope
+from roadmap.domain.periods import Envelope
 from roadmap.domain.voice import voice_shares
 from roadmap.services.context import Context
 from roadmap.services.periods import find_period_row

@@ -6,7 +6,7 @@ import csv
 import io
 import re
 
-from roadmap.services.plans import PlanView
+from roadmap.services.publishing import PlanView
 
 _CELL = re.compile(r"([|\\`*_\[\]<>])")
 
@@ -22,26 +22,25 @@ def plan_markdown(plan: PlanView) -> str:
         f"# Staff plan {plan.period}, version {plan.version}",
         "",
         f"Published {plan.published_at:%Y-%m-%d} by {_cell(plan.published_by)} "
-        f"(scenario {_cell(snap['name'])}, rule {snap['envelope']['rule']}, "
-        f"voice {snap['envelope']['voice']}).",
+        f"(scenario {_cell(snap.name)}, rule {snap.envelope.rule.value}, "
+        f"voice {snap.envelope.voice.value}).",
         "",
-        f"Capacity {snap['budget']:g} person-weeks, reserve {snap['reserve']:g}, "
-        f"funded {snap['spent']:g}.",
+        f"Capacity {snap.budget:g} person-weeks, reserve {snap.reserve:g}, funded {snap.spent:g}.",
         "",
         "## Funded items",
         "",
         "| # | Item | Sub-community | Effort | Funded by | Who paid (person-weeks) |",
         "|---|---|---|---|---|---|",
     ]
-    for f in snap["funded"]:
-        paid = ", ".join(f"{_cell(k)}: {v:.1f}" for k, v in sorted(f["payments"].items()))
+    for f in snap.funded:
+        paid = ", ".join(f"{_cell(k)}: {v:.1f}" for k, v in sorted(f.payments.items()))
         lines.append(
-            f"| {f['item']} | {_cell(f['title'])} | {_cell(f['subcommunity'])} | "
-            f"{f['effort']:g} | {f['stage']} | {paid} |"
+            f"| {f.item} | {_cell(f.title)} | {_cell(f.subcommunity)} | "
+            f"{f.effort:g} | {f.stage} | {paid} |"
         )
     lines += ["", "## Not funded", "", "| # | Item | Effort | Why |", "|---|---|---|---|"]
-    for u in snap["unfunded"]:
-        lines.append(f"| {u['item']} | {_cell(u['title'])} | {u['effort']:g} | {u['reason']} |")
+    for u in snap.unfunded:
+        lines.append(f"| {u.item} | {_cell(u.title)} | {u.effort:g} | {u.reason} |")
     lines += [
         "",
         "## Fairness",
@@ -49,15 +48,13 @@ def plan_markdown(plan: PlanView) -> str:
         "| Organization | Share of voice | Share of funded effort it asked for |",
         "|---|---|---|",
     ]
-    for a in snap["accounts"]:
-        lines.append(f"| {_cell(a['name'])} | {a['voice']:.1%} | {a['effort_share']:.1%} |")
-    gaps = snap["gaps"]
+    for a in snap.accounts:
+        lines.append(f"| {_cell(a.name)} | {a.voice:.1%} | {a.effort_share:.1%} |")
     lines += ["", "## Gaps (hiring or training needs)", ""]
-    if gaps:
-        months = snap["subperiods"]
+    if snap.gaps:
         lines += ["| Skill | Month | Person-weeks |", "|---|---|---|"]
         lines += [
-            f"| {_cell(g['skill'])} | {months[g['subperiod']]} | {g['weeks']:g} |" for g in gaps
+            f"| {_cell(g.skill)} | {snap.month(g.subperiod)} | {g.weeks:g} |" for g in snap.gaps
         ]
     else:
         lines.append("Every funded person-week is covered.")
@@ -71,20 +68,20 @@ def plan_csv(plan: PlanView) -> str:
     writer.writerow(
         ["period", "version", "item", "title", "staff", "name", "skill", "month", "weeks"]
     )
-    titles = {f["item"]: f["title"] for f in plan.snapshot["funded"]}
-    months = plan.snapshot["subperiods"]
-    for a in plan.snapshot["assignments"]:
+    snap = plan.snapshot
+    titles = snap.titles()
+    for a in snap.assignments:
         writer.writerow(
             [
                 plan.period,
                 plan.version,
-                a["item"],
-                titles.get(a["item"], ""),
-                a["staff"],
-                a["name"],
-                a["skill"],
-                months[a["subperiod"]],
-                a["weeks"],
+                a.item,
+                titles.get(a.item, ""),
+                a.staff,
+                a.name,
+                a.skill,
+                snap.month(a.subperiod),
+                a.weeks,
             ]
         )
     return out.getvalue()

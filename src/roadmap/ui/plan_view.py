@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from roadmap.domain.plans import AssignmentLine, PlanSnapshot
 from roadmap.ui import figures
 
 
-def funded_frame(snap: dict[str, Any]) -> pd.DataFrame:
+def funded_frame(snap: PlanSnapshot) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                "#": f["item"],
-                "Item": f["title"],
-                "Sub-community": f["subcommunity"],
-                "Theme": f["theme"] or "",
-                "Effort": f["effort"],
-                "Funded by": f["stage"],
-                "Pledged": f["pledged"],
-                "Who paid": ", ".join(f"{k}: {v:.1f}" for k, v in sorted(f["payments"].items())),
+                "#": f.item,
+                "Item": f.title,
+                "Sub-community": f.subcommunity,
+                "Theme": f.theme or "",
+                "Effort": f.effort,
+                "Funded by": f.stage,
+                "Pledged": f.pledged,
+                "Who paid": ", ".join(f"{k}: {v:.1f}" for k, v in sorted(f.payments.items())),
             }
-            for f in snap["funded"]
+            for f in snap.funded
         ],
         columns=[
             "#",
@@ -39,29 +39,29 @@ def funded_frame(snap: dict[str, Any]) -> pd.DataFrame:
     )
 
 
-def accounts_frame(snap: dict[str, Any]) -> pd.DataFrame:
+def accounts_frame(snap: PlanSnapshot) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                "Organization": a["name"],
-                "Share of voice": a["voice"],
-                "Share of effort it asked for": a["effort_share"],
-                "Paid (person-weeks)": a["paid"],
+                "Organization": a.name,
+                "Share of voice": a.voice,
+                "Share of effort it asked for": a.effort_share,
+                "Paid (person-weeks)": a.paid,
             }
-            for a in snap["accounts"]
+            for a in snap.accounts
         ]
     )
 
 
-def explanation(snap: dict[str, Any]) -> None:
+def explanation(snap: PlanSnapshot) -> None:
     st.subheader("Funded items and who paid")
     st.dataframe(funded_frame(snap), hide_index=True, width="stretch")
     st.subheader("Not funded, and why")
     st.dataframe(
         pd.DataFrame(
             [
-                {"#": u["item"], "Item": u["title"], "Effort": u["effort"], "Reason": u["reason"]}
-                for u in snap["unfunded"]
+                {"#": u.item, "Item": u.title, "Effort": u.effort, "Reason": u.reason}
+                for u in snap.unfunded
             ],
             columns=["#", "Item", "Effort", "Reason"],
         ),
@@ -70,7 +70,7 @@ def explanation(snap: dict[str, Any]) -> None:
     )
 
 
-def fairness_panel(snap: dict[str, Any], key: str = "plan") -> None:
+def fairness_panel(snap: PlanSnapshot, key: str = "plan") -> None:
     frame = accounts_frame(snap)
     st.plotly_chart(figures.fairness(frame), width="stretch", key=f"{key}-fairness")
     st.dataframe(
@@ -80,38 +80,38 @@ def fairness_panel(snap: dict[str, Any], key: str = "plan") -> None:
     )
 
 
-def overview(snap: dict[str, Any], key: str = "plan") -> None:
+def overview(snap: PlanSnapshot, key: str = "plan") -> None:
     funded = funded_frame(snap)
     cols = st.columns(4)
-    cols[0].metric("Capacity (person-weeks)", f"{snap['budget']:g}")
-    cols[1].metric("Reserve", f"{snap['reserve']:g}")
-    cols[2].metric("Funded effort", f"{snap['spent']:g}")
-    gaps = sum(g["weeks"] for g in snap["gaps"])
+    cols[0].metric("Capacity (person-weeks)", f"{snap.budget:g}")
+    cols[1].metric("Reserve", f"{snap.reserve:g}")
+    cols[2].metric("Funded effort", f"{snap.spent:g}")
+    gaps = sum(g.weeks for g in snap.gaps)
     cols[3].metric("Uncovered (gap)", f"{gaps:g}")
     if not funded.empty:
         st.plotly_chart(figures.funded_treemap(funded), width="stretch", key=f"{key}-treemap")
 
 
-def flows(snap: dict[str, Any], key: str = "plan") -> None:
-    titles = {f["item"]: f"#{f['item']} {f['title'][:40]}" for f in snap["funded"]}
+def flows(snap: PlanSnapshot, key: str = "plan") -> None:
+    titles = {f.item: f"#{f.item} {f.title[:40]}" for f in snap.funded}
     payments = pd.DataFrame(
         [
-            {"From": org, "To": titles[f["item"]], "Weeks": weeks}
-            for f in snap["funded"]
-            for org, weeks in f["payments"].items()
+            {"From": org, "To": titles[f.item], "Weeks": weeks}
+            for f in snap.funded
+            for org, weeks in f.payments.items()
             if weeks > 0
         ]
         + [
-            {"From": "pledges", "To": titles[f["item"]], "Weeks": f["pledged"]}
-            for f in snap["funded"]
-            if f["pledged"] > 0
+            {"From": "pledges", "To": titles[f.item], "Weeks": f.pledged}
+            for f in snap.funded
+            if f.pledged > 0
         ],
         columns=["From", "To", "Weeks"],
     )
     work = pd.DataFrame(
         [
-            {"From": titles.get(a["item"], str(a["item"])), "To": a["name"], "Weeks": a["weeks"]}
-            for a in snap["assignments"]
+            {"From": titles.get(a.item, str(a.item)), "To": a.name, "Weeks": a.weeks}
+            for a in snap.assignments
         ],
         columns=["From", "To", "Weeks"],
     )
@@ -120,13 +120,13 @@ def flows(snap: dict[str, Any], key: str = "plan") -> None:
         st.dataframe(pd.concat([payments, work]), hide_index=True, width="stretch")
 
 
-def staffing(snap: dict[str, Any], key: str = "plan") -> None:
-    months = snap["subperiods"]
+def staffing(snap: PlanSnapshot, key: str = "plan") -> None:
+    months = snap.subperiods
     use = (
         pd.DataFrame(
             [
-                {"Person": a["name"], "Sub-period": months[a["subperiod"]], "Assigned": a["weeks"]}
-                for a in snap["assignments"]
+                {"Person": a.name, "Sub-period": months[a.subperiod], "Assigned": a.weeks}
+                for a in snap.assignments
             ],
             columns=["Person", "Sub-period", "Assigned"],
         )
@@ -140,12 +140,12 @@ def staffing(snap: dict[str, Any], key: str = "plan") -> None:
     gaps = pd.DataFrame(
         [
             {
-                "Skill": g["skill"],
-                "Sub-period": months[g["subperiod"]],
-                "Person-weeks": g["weeks"],
-                "Items": ", ".join(f"#{i}" for i in g["items"]),
+                "Skill": g.skill,
+                "Sub-period": months[g.subperiod],
+                "Person-weeks": g.weeks,
+                "Items": ", ".join(f"#{i}" for i in g.items),
             }
-            for g in snap["gaps"]
+            for g in snap.gaps
         ],
         columns=["Skill", "Sub-period", "Person-weeks", "Items"],
     )
@@ -155,21 +155,21 @@ def staffing(snap: dict[str, Any], key: str = "plan") -> None:
         st.dataframe(gaps, hide_index=True, width="stretch")
 
 
-def gantt_rows(snap: dict[str, Any], assignments: list[dict[str, Any]]) -> pd.DataFrame:
-    titles = {f["item"]: f"#{f['item']} {f['title'][:50]}" for f in snap["funded"]}
+def gantt_rows(snap: PlanSnapshot, assignments: list[AssignmentLine]) -> pd.DataFrame:
+    titles = {f.item: f"#{f.item} {f.title[:50]}" for f in snap.funded}
     rows = []
     for a in assignments:
-        year, month = (int(x) for x in snap["subperiods"][a["subperiod"]].split("-"))
+        year, month = (int(x) for x in snap.subperiods[a.subperiod].split("-"))
         end = date(year + (month == 12), month % 12 + 1, 1)
         rows.append(
             {
-                "Item": titles.get(a["item"], str(a["item"])),
-                "Person": a["name"],
+                "Item": titles.get(a.item, str(a.item)),
+                "Person": a.name,
                 "Start": date(year, month, 1),
                 "End": end,
-                "Weeks": a["weeks"],
-                "Skill": a["skill"],
-                "Page": f"/item?id={a['item']}",
+                "Weeks": a.weeks,
+                "Skill": a.skill,
+                "Page": f"/item?id={a.item}",
             }
         )
     return pd.DataFrame(rows, columns=["Item", "Person", "Start", "End", "Weeks", "Skill", "Page"])

@@ -2,8 +2,8 @@
 coverage, the skill gaps, and how the plan was reached; :func:`summarize_plan` builds it from
 person-weeks for the solver and the greedy baseline alike.
 
-A :class:`StaffingLine` is one line of the plan, named apart from the app's ``Assignment``
-record (``roadmap.domain.models``), which stores such lines for a published plan.
+A :class:`StaffingLine` is one line of the plan, named apart from the app's ``AssignmentLine``
+record (``roadmap.domain.plans``), which keeps such lines in a published plan.
 """
 
 from __future__ import annotations

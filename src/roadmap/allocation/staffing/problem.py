@@ -3,7 +3,7 @@ validation into a :class:`StaffingProblem` that the solver and the greedy baseli
 
 The engine's types are named apart from the app's records on purpose: a :class:`Worker` is a
 person as the assignment sees them (skills, capacity per sub-period, the items a funder allows),
-built from the app's ``StaffMember`` (``roadmap.domain.models``) but not the same thing.
+built from the app's ``StaffMember`` (``roadmap.domain.staff``) but not the same thing.
 """
 
 from __future__ import annotations

@@ -1,0 +1,189 @@
+"""The plan snapshot: a scenario's funding and staffing, frozen as the JSON a plan row keeps.
+
+A published plan row, and each scenario of a kept comparison, stores
+``PlanSnapshot.model_dump(mode="json")``; reading it back is ``PlanSnapshot.model_validate``.
+The fields and their order are the ones the plain dict written before this model had, so a
+snapshot stored then reads back, and dumps again, unchanged. ``format`` names the layout:
+format 1 is that first layout, and it is not written (a stored snapshot without ``format``
+is format 1); a later layout writes its number.
+
+Beside the record, its pure rules: what a new version changed (``plan_diff``) and whether
+a fresh run funds what an executive reviewed (``funding_change``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
+
+from roadmap.domain.periods import Envelope
+
+
+class SnapshotLine(BaseModel):
+    """One row of a snapshot: frozen, and refusing a key the layout does not know."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class FundedLine(SnapshotLine):
+    """A funded item and who paid for it."""
+
+    item: int
+    title: str
+    subcommunity: str
+    theme: str | None
+    effort: float  # person-weeks
+    stage: str  # the rule's stage that funded it
+    pledged: float  # person-weeks paid by pledges
+    payments: dict[str, float]  # organization key (or "(pool)") -> person-weeks
+
+
+class UnfundedLine(SnapshotLine):
+    item: int
+    title: str
+    effort: float
+    reason: str
+
+
+class AccountLine(SnapshotLine):
+    """One organization's fairness account: its voice beside what it got."""
+
+    org: str  # the organization's key
+    name: str
+    voice: float  # share of voice, 0 to 1
+    paid: float  # person-weeks
+    supported_effort: float  # funded person-weeks of the items it asked for
+    effort_share: float  # that effort as a share of all funded effort, 0 to 1
+
+
+class AssignmentLine(SnapshotLine):
+    """Who works on what in which sub-period, and how much."""
+
+    staff: str  # the staff member's key
+    name: str
+    item: int
+    skill: str
+    subperiod: int  # an index into ``PlanSnapshot.subperiods``
+    weeks: float
+
+
+class CoverageLine(SnapshotLine):
+    item: int
+    required: float
+    covered: float
+    gap: float
+
+
+class GapLine(SnapshotLine):
+    """Person-weeks of a skill that nobody covers: a hiring or training need."""
+
+    skill: str
+    subperiod: int
+    weeks: float
+    items: list[int]
+
+
+class SolverOutcome(SnapshotLine):
+    status: str  # the staff assignment's status, e.g. "optimal"
+    gap: float | None  # the solver's relative gap
+    message: str | None
+
+
+class PlanSnapshot(SnapshotLine):
+    """Everything a reader of a scenario or a published plan needs."""
+
+    format: Literal[1] = 1
+    name: str
+    envelope: Envelope
+    budget: float  # the staff's capacity, person-weeks
+    reserve: float
+    spent: float  # funded effort
+    subperiods: list[str]  # the period's months, "YYYY-MM"
+    funded: list[FundedLine]
+    unfunded: list[UnfundedLine]
+    accounts: list[AccountLine]
+    assignments: list[AssignmentLine]
+    coverage: list[CoverageLine]
+    gaps: list[GapLine]
+    solver: SolverOutcome
+
+    @model_serializer(mode="wrap")
+    def _first_format_unwritten(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if self.format == 1:
+            del data["format"]
+        return data
+
+    def month(self, subperiod: int) -> str:
+        """The ``YYYY-MM`` label of a sub-period index."""
+        return self.subperiods[subperiod]
+
+    def titles(self) -> dict[int, str]:
+        """Each funded item's title, by item id."""
+        return {f.item: f.title for f in self.funded}
+
+
+@dataclass(frozen=True)
+class PlanDiff:
+    added: list[int] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
+    effort_changed: dict[int, tuple[float, float]] = field(default_factory=dict)
+    reassigned: list[int] = field(default_factory=list)
+
+
+def plan_diff(old: PlanSnapshot, new: PlanSnapshot) -> PlanDiff:
+    """What a new version changed: items added or removed, effort changed, people moved."""
+    before = {f.item: f.effort for f in old.funded}
+    after = {f.item: f.effort for f in new.funded}
+    old_people, new_people = _people(old), _people(new)
+    return PlanDiff(
+        added=sorted(set(after) - set(before)),
+        removed=sorted(set(before) - set(after)),
+        effort_changed={
+            i: (before[i], after[i])
+            for i in sorted(set(before) & set(after))
+            if before[i] != after[i]
+        },
+        reassigned=sorted(
+            i
+            for i in set(before) & set(after)
+            if old_people.get(i, set()) != new_people.get(i, set())
+        ),
+    )
+
+
+def _people(snap: PlanSnapshot) -> dict[int, set[str]]:
+    out: dict[int, set[str]] = {}
+    for a in snap.assignments:
+        out.setdefault(a.item, set()).add(a.staff)
+    return out
+
+
+@dataclass(frozen=True)
+class FundingChange:
+    """How a fresh run's funding differs from the one reviewed. All three lists empty means
+    only the organizations' shares (their accounts) moved."""
+
+    now_funded: list[int]
+    no_longer_funded: list[int]
+    paid_differently: list[int]
+
+
+def funding_change(reviewed: PlanSnapshot, now: PlanSnapshot) -> FundingChange | None:
+    """``None`` when ``now`` funds the same items with the same effort and payments, and the
+    organizations' accounts are the same, as ``reviewed``; otherwise what moved."""
+    seen, fresh = _funding(reviewed), _funding(now)
+    if seen == fresh and reviewed.accounts == now.accounts:
+        return None
+    moved = plan_diff(reviewed, now)
+    return FundingChange(
+        now_funded=moved.added,
+        no_longer_funded=moved.removed,
+        paid_differently=sorted(i for i in set(seen) & set(fresh) if seen[i] != fresh[i]),
+    )
+
+
+def _funding(snap: PlanSnapshot) -> dict[int, tuple[float, dict[str, float]]]:
+    return {f.item: (f.effort, f.payments) for f in snap.funded}

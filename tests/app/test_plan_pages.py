@@ -1,0 +1,131 @@
+"""The plan pages on a database holding two published plans, a kept comparison and a
+progress report (restored from tests/fixtures/backup_0005_two_plans.json): the plan page's
+Markdown and CSV downloads work for the executive (who also sees the progress table) and for
+a member; a staff member sees their part of the latest plan."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import streamlit as st
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+from roadmap.domain.access import Actor
+from roadmap.services import backup
+from roadmap.services.context import default_context
+from roadmap.store.migrate import upgrade
+
+ROOT = Path(__file__).resolve().parents[2]
+BACKUP = ROOT / "tests" / "fixtures" / "backup_0005_two_plans.json"
+
+
+def page(name: str) -> AppTest:
+    return AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=30)
+
+
+@pytest.fixture
+def two_plans(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The pages' database for this test only: the backup's two plans, restored."""
+    monkeypatch.setenv("ROADMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'plans.db'}")
+    # The pages keep the process's context in Streamlit's resource cache: drop it, so that
+    # they see this database, and again after, so that later tests see theirs.
+    st.cache_resource.clear()
+    default_context.cache_clear()
+    ctx = default_context()
+    upgrade(ctx.engine)
+    backup.import_backup(ctx, Actor.system(), json.loads(BACKUP.read_text()))
+    yield
+    ctx.engine.dispose()
+    default_context.cache_clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], Any]]:
+    """What each download button of a run would send, by file name: the callable a click
+    runs (AppTest registers it but, having no browser, never calls it)."""
+    registered: dict[str, Callable[[], Any]] = {}
+    add_deferred = MediaFileManager.add_deferred
+
+    def spy(
+        self: MediaFileManager,
+        data_callable: Callable[[], Any],
+        mimetype: str | None,
+        coordinates: str,
+        file_name: str | None = None,
+        **kwargs: Any,
+    ) -> str:
+        registered[file_name or ""] = data_callable
+        return add_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
+    return registered
+
+
+@pytest.mark.parametrize("username", ["exec", "member"])
+def test_the_plan_page_downloads_the_report_and_the_assignments(
+    username: str,
+    two_plans: None,
+    downloads: dict[str, Callable[[], Any]],
+    as_user: Callable[[str | None], Actor],
+) -> None:
+    as_user(username)
+    at = page("plan").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [b.label for b in at.download_button] == [
+        "Download the plan as a Markdown report",
+        "Download the assignments as CSV",
+    ]
+    assert set(downloads) == {"plan-2027-H1-v2.md", "plan-2027-H1-v2.csv"}
+
+    markdown = downloads["plan-2027-H1-v2.md"]()
+    assert markdown.startswith("# Staff plan 2027-H1, version 2\n")
+    assert "Published 2026-11-02 by exec (scenario second, rule phragmen" in markdown
+    assert "## Funded items" in markdown and "## Fairness" in markdown
+    rows = downloads["plan-2027-H1-v2.csv"]().splitlines()
+    assert rows[0] == "period,version,item,title,staff,name,skill,month,weeks"
+    assert len(rows) == 1 + 13  # the second plan's assignments in the backup
+    assert all(row.startswith("2027-H1,2,") for row in rows[1:])
+
+    at.download_button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    progress_shown = any(s.value == "Progress reported by staff" for s in at.subheader)
+    assert progress_shown == (username == "exec")
+
+
+def test_a_staff_member_sees_their_assignments_in_the_latest_plan(
+    two_plans: None, as_user: Callable[[str | None], Actor]
+) -> None:
+    as_user("staff")
+    at = page("my_plan").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [c.value for c in at.caption] == ["2027-H1, plan version 2"]
+    items = next(s for s in at.selectbox if s.label == "Item")
+    assert len(items.options) == 1 and items.options[0].startswith("#7 ")  # Jonah's one item
+
+
+def test_the_executive_sees_the_kept_comparison_laid_out(
+    two_plans: None, as_user: Callable[[str | None], Actor]
+) -> None:
+    as_user("exec")
+    at = page("scenarios").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [h.value for h in at.header] == ["Comparison"]
+    assert [s.value for s in at.subheader][:5] == [
+        "Items funded",
+        "Effort per sub-community",
+        "Effort per theme",
+        "Each organization: share of voice and of effort it asked for",
+        "Coverage and gaps",
+    ]
+    funded = at.dataframe[0].value
+    assert list(funded.columns) == ["#", "Item", "baseline"]
+    assert set(funded["baseline"]) == {"✓"}
+    assert [b.label for b in at.button if b.label.startswith("Publish")] == [
+        "Publish baseline as the plan"
+    ]

@@ -1,0 +1,128 @@
+"""The plan snapshot as a typed record: snapshots stored before it existed read back and dump
+unchanged, and its pure rules (what a version changed, whether a funding moved) hold."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from roadmap.domain.plans import (
+    AssignmentLine,
+    FundedLine,
+    FundingChange,
+    PlanSnapshot,
+    funding_change,
+    plan_diff,
+)
+
+BACKUP = Path(__file__).resolve().parents[1] / "fixtures" / "backup_0005_two_plans.json"
+
+
+def stored_snapshots() -> list[dict[str, Any]]:
+    """Every snapshot the backup holds: the plan rows', then the kept comparisons'."""
+    tables = json.loads(BACKUP.read_text())["tables"]
+    return [p["snapshot"] for p in tables["plans"]] + [
+        s["snapshot"] for c in tables["scenario_comparisons"] for s in c["scenarios"]
+    ]
+
+
+def exact(value: Any) -> str:
+    """JSON text with sorted keys: tells 1 from 1.0 and a missing key from a null one."""
+    return json.dumps(value, sort_keys=True)
+
+
+def test_the_backup_holds_two_plans_and_a_kept_comparison() -> None:
+    assert len(stored_snapshots()) == 3
+
+
+@pytest.mark.parametrize("index", range(3))
+def test_a_snapshot_stored_before_the_model_reads_back_and_dumps_unchanged(index: int) -> None:
+    stored = stored_snapshots()[index]
+    snap = PlanSnapshot.model_validate(stored)
+    assert snap.format == 1
+    dumped = snap.model_dump(mode="json")
+    assert dumped == stored
+    assert exact(dumped) == exact(stored)
+    assert PlanSnapshot.model_validate_json(json.dumps(dumped)) == snap
+
+
+def test_format_one_is_not_written_and_no_other_format_is_read() -> None:
+    stored = stored_snapshots()[0]
+    assert "format" not in PlanSnapshot.model_validate(stored).model_dump(mode="json")
+    assert PlanSnapshot.model_validate({**stored, "format": 1}).format == 1
+    with pytest.raises(ValidationError):
+        PlanSnapshot.model_validate({**stored, "format": 2})
+
+
+def test_a_snapshot_with_a_missing_or_unknown_key_is_refused() -> None:
+    stored = stored_snapshots()[0]
+    with pytest.raises(ValidationError):
+        PlanSnapshot.model_validate({k: v for k, v in stored.items() if k != "gaps"})
+    with pytest.raises(ValidationError):
+        PlanSnapshot.model_validate({**stored, "tampered": True})
+
+
+def snap(funded: dict[int, float], people: dict[int, list[str]] | None = None) -> PlanSnapshot:
+    """A snapshot of the backup's first plan, with only the given funding and staffing."""
+    base = PlanSnapshot.model_validate(stored_snapshots()[0])
+    return base.model_copy(
+        update={
+            "funded": [
+                FundedLine(
+                    item=i,
+                    title=f"Item {i}",
+                    subcommunity="voila",
+                    theme=None,
+                    effort=effort,
+                    stage="rule",
+                    pledged=0.0,
+                    payments={"acme": effort},
+                )
+                for i, effort in funded.items()
+            ],
+            "assignments": [
+                AssignmentLine(staff=who, name=who, item=i, skill="python", subperiod=0, weeks=1.0)
+                for i, staff in (people or {}).items()
+                for who in staff
+            ],
+        }
+    )
+
+
+def test_plan_diff_names_added_removed_resized_and_restaffed_items() -> None:
+    old = snap({1: 2.0, 2: 3.0, 3: 4.0}, {1: ["ana"], 2: ["ben"], 3: ["cy"]})
+    new = snap({2: 5.0, 3: 4.0, 4: 1.0}, {2: ["ben"], 3: ["ana", "cy"], 4: ["ben"]})
+    diff = plan_diff(old, new)
+    assert diff.added == [4]
+    assert diff.removed == [1]
+    assert diff.effort_changed == {2: (3.0, 5.0)}
+    assert diff.reassigned == [3]
+    same = plan_diff(old, old)
+    assert (same.added, same.removed, same.effort_changed, same.reassigned) == ([], [], {}, [])
+
+
+def test_the_same_funding_is_no_change_even_with_other_staffing() -> None:
+    assert funding_change(snap({1: 2.0}, {1: ["ana"]}), snap({1: 2.0}, {1: ["ben"]})) is None
+    stored = stored_snapshots()[0]
+    assert funding_change(PlanSnapshot.model_validate(stored), PlanSnapshot(**stored)) is None
+
+
+def test_a_moved_funding_names_the_items_funded_dropped_and_paid_differently() -> None:
+    reviewed = snap({1: 2.0, 2: 3.0, 3: 1.0})
+    now = snap({2: 3.0, 3: 1.0, 4: 6.0})
+    repaid = now.funded[1].model_copy(update={"payments": {"acme": 0.5, "pool": 0.5}})
+    now = now.model_copy(update={"funded": [now.funded[0], repaid, now.funded[2]]})
+    assert funding_change(reviewed, now) == FundingChange(
+        now_funded=[4], no_longer_funded=[1], paid_differently=[3]
+    )
+
+
+def test_accounts_that_moved_alone_are_a_change_with_no_item_named() -> None:
+    reviewed = snap({1: 2.0})
+    shifted = reviewed.accounts[0].model_copy(update={"paid": reviewed.accounts[0].paid + 1})
+    now = reviewed.model_copy(update={"accounts": [shifted, *reviewed.accounts[1:]]})
+    assert funding_change(reviewed, now) == FundingChange([], [], [])
