@@ -44,8 +44,13 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
+# Three runs: the package; the router and the page scripts (named pages.<key>, so that
+# pages/roadmap.py is not taken for the package `roadmap`); the bench scripts as the scripts
+# they are (they import each other and tests/unit/allocation/allocation_support.py by path).
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy src/roadmap
+	$(BIN)/mypy --explicit-package-bases app.py pages
+	MYPYPATH=bench:tests/unit/allocation $(BIN)/mypy bench
 
 unit: $(TEST_STAMP)
 	$(BIN)/pytest -m "not slow" tests/unit tests/integration tests/app
