@@ -1,22 +1,24 @@
-# Two commands on a fresh machine: `make run` and `make test`. Both set up .venv themselves.
+# Two commands on a fresh machine: `make run` and `make test`. Both set up .venv themselves,
+# installing the exact versions pinned in requirements.lock (`make lock` updates it).
 PYTHON ?= python3
 PORT ?= 8501
 VENV := .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.run-deps
 TEST_STAMP := $(VENV)/.test-deps
-PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+LOCK := requirements.lock
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(LOCK)
 
-.PHONY: run test test-slow lint typecheck unit e2e bench bench-pages db clean
+.PHONY: run test test-slow lint typecheck unit e2e bench bench-pages db lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(RUN_STAMP): pyproject.toml | $(BIN)/python
+$(RUN_STAMP): pyproject.toml $(LOCK) | $(BIN)/python
 	$(PIP) -e .
 	touch $@
 
-$(TEST_STAMP): pyproject.toml | $(BIN)/python
+$(TEST_STAMP): pyproject.toml $(LOCK) | $(BIN)/python
 	$(PIP) -e '.[test]'
 	touch $@ $(RUN_STAMP)
 
@@ -42,8 +44,13 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
+# Three runs: the package; the router and the page scripts (named pages.<key>, so that
+# pages/roadmap.py is not taken for the package `roadmap`); the bench scripts as the scripts
+# they are (they import each other and tests/unit/allocation/allocation_support.py by path).
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy src/roadmap
+	$(BIN)/mypy --explicit-package-bases app.py pages
+	MYPYPATH=bench:tests/unit/allocation $(BIN)/mypy bench
 
 unit: $(TEST_STAMP)
 	$(BIN)/pytest -m "not slow" tests/unit tests/integration tests/app
@@ -61,6 +68,19 @@ bench: $(TEST_STAMP)
 ## and caches the data sets, about 13 minutes; then about 3 minutes)
 bench-pages: $(TEST_STAMP)
 	$(BIN)/python bench/pages.py
+
+## lock: pin every distribution a fresh .venv of '.[test]' gets, newest allowed by pyproject.toml,
+## into requirements.lock (built in a throw-away venv; commit the result with the change)
+lock:
+	rm -rf $(VENV)-lock
+	$(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	{ echo "# Exact versions of every distribution in a fresh venv of '.[test]' (Python $$($(VENV)-lock/bin/python -c 'import platform; print(platform.python_version())'))."; \
+	  echo "# make run and make test install with: pip install -c requirements.lock -e '.[test]'"; \
+	  echo "# Regenerate with: make lock"; \
+	  $(VENV)-lock/bin/python -m pip freeze --exclude-editable --disable-pip-version-check; } > $(LOCK).tmp
+	mv $(LOCK).tmp $(LOCK)
+	rm -rf $(VENV)-lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

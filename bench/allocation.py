@@ -23,6 +23,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -85,8 +86,8 @@ def bench_file(path: Path, rules: list[str], runs: int, args: argparse.Namespace
     for rule in rules:
         if rule == "phragmen" and election.ballot_type.has_points:
             continue
-        ours_time, ours = timed(lambda r=rule: allocate(election, r, explain=False), runs)
-        ours_mem = peak_memory(lambda r=rule: allocate(election, r, explain=False))
+        ours_time, ours = timed(partial(allocate, election, rule, explain=False), runs)
+        ours_mem = peak_memory(partial(allocate, election, rule, explain=False))
         line = f"   {rule:<26} ours {ours_time:8.3f}s {ours_mem:7.1f}MB"
         if election.ballot_type == "ordinal":  # pabutools has no Cost_Sat on rankings
             print(line + "  pabutools n/a (ordinal ballots)", flush=True)

@@ -99,8 +99,8 @@ class Target:
 
 def _use(target: Target, username: str | None) -> None:
     actor = target.actor(username)
-    session.context = lambda: target.ctx  # type: ignore[assignment]
-    session.current_actor = lambda: actor  # type: ignore[assignment]
+    session.context = lambda: target.ctx
+    session.current_actor = lambda: actor
 
 
 def _timed(action: Callable[[], AppTest]) -> tuple[AppTest, tuple[float, float]]:
@@ -215,9 +215,8 @@ def main() -> None:
     for page, username, planned in cases:
         if args.pages and page not in args.pages:
             continue
-        small, big = target(False, planned), target(True, planned)
         f_small, r_small, c_small, f_big, r_big, c_big = bench_page(
-            page, username, small, big, args.runs
+            page, username, target(False, planned), target(True, planned), args.runs
         )
         ratio, cpu_ratio = r_big / r_small, c_big / max(c_small, 1e-6)
         flag = f"  > {GOAL:g}x" if min(ratio, cpu_ratio) > GOAL else ""

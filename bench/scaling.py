@@ -17,6 +17,7 @@ import random
 import statistics
 import time
 from collections.abc import Callable
+from functools import partial
 
 from roadmap.allocation import BallotType, Election, Project, Voter, allocate
 
@@ -64,7 +65,7 @@ def sweep(label: str, sizes: list[int], build: Callable[[int], Election], runs: 
         election = build(size)
         row = []
         for rule in RULES:
-            t = median_time(lambda r=rule, e=election: allocate(e, r, explain=False), runs)
+            t = median_time(partial(allocate, election, rule, explain=False), runs)
             table[rule].append(t)
             row.append(f"{t:13.3f}s")
         print(f"{size:>10} " + " ".join(row), flush=True)

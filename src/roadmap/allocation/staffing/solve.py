@@ -1,6 +1,6 @@
 """Staff assignment: who works how many person-weeks on which funded item, skill and sub-period.
 
-Step 4 of the allocation (``/work/shared/DOMAIN.md``). The funded items of a run need
+Step 4 of the allocation in the product brief. The funded items of a run need
 person-weeks of skills; staff have skills (level 1-3), earmarks and a capacity per sub-period.
 :func:`assign_staff` solves a mixed-integer program with HiGHS (``scipy.optimize.milp``) that
 maximizes priority-weighted covered effort; whatever it cannot cover is reported as a gap by
