@@ -129,3 +129,19 @@ def test_the_app_websocket_refuses_a_page_of_another_origin(server) -> None:
     assert websocket_handshake(server.url, server.url) == 101
     assert websocket_handshake(server.url, "http://localhost:1") == 403
     assert websocket_handshake(server.url, "http://evil.example") == 403
+
+
+def test_guesses_at_other_accounts_are_slowed_though_the_guesser_signs_in_between(
+    fresh_server,
+) -> None:
+    server = fresh_server
+
+    def sign_in(username: str, password: str) -> int:
+        form = {"username": username, "password": password}
+        return post(server.url, "/auth/login", form, server.url).status
+
+    for victim in ["admin", "exec"]:
+        assert sign_in(victim, "x") == 401
+        assert sign_in("staff", "demo") == 303  # one's own account, between the guesses
+    assert sign_in("lead", "x") == 401  # the address's third failure
+    assert sign_in("orgrep", "x") == 429

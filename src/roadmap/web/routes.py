@@ -20,7 +20,7 @@ from starlette.routing import Route
 from roadmap import config
 from roadmap.services import sessions
 from roadmap.services.context import database_problem, default_context
-from roadmap.services.throttle import FailureThrottle
+from roadmap.services.throttle import FailureThrottle, sign_in_keys
 from roadmap.web.security import origin_allowed
 
 throttle = FailureThrottle()
@@ -96,7 +96,7 @@ async def login(request: Request) -> Response:
     password = str(form.get("password", ""))[:256]
     next_url = _safe_next(str(form.get("next", "/")))
     address = request.client.host if request.client else "unknown"
-    keys = [f"user:{username}", f"addr:{address}"]
+    keys = sign_in_keys(username, address)
     ctx = default_context()
     wait = throttle.wait_seconds(ctx, keys)
     if wait > 0:
@@ -107,7 +107,7 @@ async def login(request: Request) -> Response:
         throttle.failed(ctx, keys)
         message = "That username and password do not match an active account."
         return _page("Sign in", _login_form(message, username, next_url), 401)
-    throttle.succeeded(ctx, keys)
+    throttle.succeeded(ctx, username)
     response = RedirectResponse(next_url, status_code=303)
     response.set_cookie(
         sessions.COOKIE_NAME,
