@@ -12,7 +12,11 @@ import base64
 import hashlib
 import html
 import os
+from dataclasses import dataclass
 
+import anyio
+import anyio.to_thread
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -86,6 +90,35 @@ def login_page(request: Request) -> Response:
     return _page("Sign in", _login_form(next_url=_safe_next(request.query_params.get("next"))))
 
 
+# Argon2 takes 64 MiB and most of a CPU per check, on purpose. At most one check per CPU but
+# one runs at a time: sign-ins queue rather than starve every other request, and a flood of
+# them cannot take all the memory.
+PASSWORD_CHECKS = anyio.CapacityLimiter(max(1, (os.cpu_count() or 2) - 1))
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    wait: float = 0.0  # > 0: the account or the address is locked for this long
+    cookie: str | None = None  # the new session's cookie value when the password matched
+
+
+def _attempt(username: str, password: str, address: str) -> _Attempt:
+    """The blocking part of a sign-in (the database, and Argon2): run in a worker thread,
+    never on the server's event loop. The lock is read here, in the queue, so guesses sent
+    all at once are each checked against the failures of those before them."""
+    keys = sign_in_keys(username, address)
+    ctx = default_context()
+    wait = throttle.wait_seconds(ctx, keys)
+    if wait > 0:
+        return _Attempt(wait=wait)
+    actor = sessions.authenticate(ctx, username, password)
+    if actor is None:
+        throttle.failed(ctx, keys)
+        return _Attempt()
+    throttle.succeeded(ctx, username)
+    return _Attempt(cookie=sessions.start_session(ctx, actor))
+
+
 async def login(request: Request) -> Response:
     if not origin_allowed(request.headers):
         return _page("Sign in", _login_form("This sign-in form came from another site."), 403)
@@ -96,22 +129,19 @@ async def login(request: Request) -> Response:
     password = str(form.get("password", ""))[:256]
     next_url = _safe_next(str(form.get("next", "/")))
     address = request.client.host if request.client else "unknown"
-    keys = sign_in_keys(username, address)
-    ctx = default_context()
-    wait = throttle.wait_seconds(ctx, keys)
-    if wait > 0:
-        message = f"Too many failed sign-ins. Try again in {int(wait) + 1} seconds."
+    attempt = await anyio.to_thread.run_sync(
+        _attempt, username, password, address, limiter=PASSWORD_CHECKS
+    )
+    if attempt.wait > 0:
+        message = f"Too many failed sign-ins. Try again in {int(attempt.wait) + 1} seconds."
         return _page("Sign in", _login_form(message, username, next_url), 429)
-    actor = sessions.authenticate(ctx, username, password)
-    if actor is None:
-        throttle.failed(ctx, keys)
+    if attempt.cookie is None:
         message = "That username and password do not match an active account."
         return _page("Sign in", _login_form(message, username, next_url), 401)
-    throttle.succeeded(ctx, username)
     response = RedirectResponse(next_url, status_code=303)
     response.set_cookie(
         sessions.COOKIE_NAME,
-        sessions.start_session(ctx, actor),
+        attempt.cookie,
         max_age=int(config.session_hours() * 3600),
         httponly=True,
         samesite="lax",
@@ -131,7 +161,8 @@ def logout_page(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     if not origin_allowed(request.headers):
         return _page("Sign out", "<p class='error'>This form came from another site.</p>", 403)
-    sessions.end_session(default_context(), request.cookies.get(sessions.COOKIE_NAME))
+    cookie = request.cookies.get(sessions.COOKIE_NAME)
+    await run_in_threadpool(sessions.end_session, default_context(), cookie)
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(sessions.COOKIE_NAME, path="/", httponly=True, samesite="lax")
     return response
