@@ -4,13 +4,16 @@ The menu is drawn here, from the page registry, and nowhere else: Streamlit's ow
 navigation is off in ``.streamlit/config.toml`` (``client.showSidebarNavigation``), so a
 fresh server's first request, which Streamlit runs straight from ``pages/`` before any
 router has run, lists no page file either.
+
+An unexpected error in a page shows a sentence with an incident id, never a traceback;
+the log holds the trace under that id (``roadmap.ui.incidents``).
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from roadmap.ui import session
+from roadmap.ui import incidents, session
 from roadmap.ui.registry import pages_for
 
 
@@ -40,4 +43,7 @@ def run() -> None:
         if actor.signed_in:
             st.caption(f"Signed in as **{actor.display_name}** ({actor.username})")
             st.link_button("Sign out", "/auth/logout", icon=":material/logout:")
-    chosen.run()
+    try:
+        chosen.run()
+    except Exception as exc:  # st.stop() and st.rerun() are not Exceptions: they pass
+        st.error(incidents.sentence(incidents.record(exc, f"/{chosen.url_path}")))
