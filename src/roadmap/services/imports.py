@@ -25,7 +25,7 @@ from roadmap.domain.enums import Role
 from roadmap.domain.errors import ValidationError
 from roadmap.domain.models import ItemFields, Organization, StaffMember
 from roadmap.domain.validation import parse
-from roadmap.services import catalog, items, staff
+from roadmap.services import catalog, csv_export, items, staff
 from roadmap.services.context import Context
 from roadmap.store.engine import reading, transaction
 
@@ -56,7 +56,7 @@ class Kind:
     def template(self) -> str:
         """A CSV with the header and one example row, to fill in."""
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv_export.writer(out, lineterminator="\n")
         writer.writerow(self.names)
         writer.writerow([c.example for c in self.columns])
         return out.getvalue()

@@ -12,6 +12,7 @@ from roadmap.domain.enums import ItemKind, ItemStatus
 from roadmap.services import items
 from roadmap.services.catalog import Named
 from roadmap.services.context import Context
+from roadmap.services.csv_export import frame_csv
 from roadmap.services.items import PUBLIC_DEFAULT, ItemView
 from roadmap.ui.paging import page_of
 
@@ -76,7 +77,7 @@ def filtered_table(
     st.dataframe(_frame(shown), hide_index=True, width="stretch")
     st.download_button(
         "Download as CSV",
-        lambda: _frame(every()).to_csv(index=False),
+        lambda: frame_csv(_frame(every())),
         "roadmap.csv",
         mime="text/csv",
     )
