@@ -7,6 +7,7 @@ import streamlit as st
 
 from roadmap.domain.enums import Role
 from roadmap.services import accounts
+from roadmap.services.csv_export import frame_csv
 from roadmap.ui import session
 from roadmap.ui.actions import Report, form_key, write_button
 
@@ -27,9 +28,7 @@ frame = pd.DataFrame(
 )
 st.dataframe(frame, hide_index=True, width="stretch")
 # The CSV is written when the button is pressed, not on every rerun.
-st.download_button(
-    "Download as CSV", lambda: frame.to_csv(index=False), "users.csv", mime="text/csv"
-)
+st.download_button("Download as CSV", lambda: frame_csv(frame), "users.csv", mime="text/csv")
 
 left, right = st.columns(2)
 with left, st.form(form_key("create_user")):

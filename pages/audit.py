@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from roadmap.services import audit
+from roadmap.services.csv_export import frame_csv
 from roadmap.ui import session
 from roadmap.ui.paging import page_of
 
@@ -55,7 +56,7 @@ st.dataframe(
 # The CSV is read and written when the button is pressed, not on every rerun.
 st.download_button(
     "Download as CSV" + (f" (the newest {CSV_LIMIT:,})" if total > CSV_LIMIT else ""),
-    lambda: table(audit.list_events(ctx, actor, *filters, limit=CSV_LIMIT)).to_csv(index=False),
+    lambda: frame_csv(table(audit.list_events(ctx, actor, *filters, limit=CSV_LIMIT))),
     "audit.csv",
     mime="text/csv",
 )

@@ -7,6 +7,7 @@ import streamlit as st
 
 from roadmap import config
 from roadmap.services import imports
+from roadmap.services.csv_export import frame_csv
 from roadmap.ui import session
 from roadmap.ui.actions import Report, write_button
 from roadmap.ui.feedback import user_errors
@@ -70,7 +71,7 @@ if upload is not None:
             st.dataframe(problems, hide_index=True, width="stretch")
             st.download_button(
                 "Download the problems (CSV)",
-                problems.to_csv(index=False),
+                frame_csv(problems),
                 file_name=f"{kind}-problems.csv",
                 mime="text/csv",
             )

@@ -7,6 +7,7 @@ import streamlit as st
 
 from roadmap.domain.organizations import Organization
 from roadmap.services import catalog, signals
+from roadmap.services.csv_export import frame_csv
 from roadmap.ui import session
 from roadmap.ui.paging import page_of
 
@@ -48,7 +49,7 @@ st.dataframe(table(shown), hide_index=True, width="stretch")
 # The CSV is read and written when the button is pressed, not on every rerun.
 st.download_button(
     "Download as CSV",
-    lambda: table(catalog.list_organizations(ctx)).to_csv(index=False),
+    lambda: frame_csv(table(catalog.list_organizations(ctx))),
     "members.csv",
     mime="text/csv",
 )

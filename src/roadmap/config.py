@@ -6,6 +6,7 @@ import os
 import secrets
 import tomllib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -77,3 +78,27 @@ def max_upload_bytes() -> int:
     larger uploads in the browser before they reach the server.
     """
     return int(float(os.environ.get("ROADMAP_MAX_UPLOAD_MB", "5")) * 1024 * 1024)
+
+
+def origin_of(url: str) -> str | None:
+    """``scheme://host[:port]`` of an http(s) URL, lower-cased; None for anything else."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def public_origins(port: int) -> frozenset[str]:
+    """The origins people open this server at, from configuration (never from a request).
+
+    ``ROADMAP_PUBLIC_URL`` (comma-separated) names them; unset, they are
+    ``http://localhost:<port>`` and ``http://127.0.0.1:<port>``. ``ROADMAP_ALLOWED_ORIGINS``
+    adds more (e.g. a load balancer's address beside the replica's own).
+    """
+    public = os.environ.get("ROADMAP_PUBLIC_URL", "").strip()
+    urls = public.split(",") if public else [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
+    urls += os.environ.get("ROADMAP_ALLOWED_ORIGINS", "").split(",")
+    return frozenset(o for o in map(origin_of, urls) if o is not None)

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from roadmap.domain.access import Actor
-from roadmap.ui.registry import PAGES
+from roadmap.ui.registry import PAGES, pages_for
 
 ROOT = Path(__file__).resolve().parents[2]
 USERS = [None, "admin", "exec", "lead", "orgrep", "staff", "member"]
@@ -60,3 +60,14 @@ def test_router_runs_for_role_and_lands_on_the_public_roadmap(
         assert f"Signed in as **{actor.display_name}**" in sidebar
     else:
         assert "Signed in" not in sidebar
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_the_router_lists_in_the_sidebar_exactly_the_pages_the_person_may_open(
+    username: str | None, as_user: Callable[[str | None], Actor]
+) -> None:
+    actor = as_user(username)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    assert not at.exception, [e.value for e in at.exception]
+    listed = [link.value for link in at.sidebar.page_link]
+    assert sorted(listed) == sorted(p.title for p in pages_for(actor) if not p.hidden)

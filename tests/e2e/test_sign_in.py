@@ -10,6 +10,8 @@ from roadmap.domain.enums import Role
 from roadmap.ui.registry import PAGES, pages_for
 
 MAIN = '[data-testid="stMain"]'
+SIDEBAR = '[data-testid="stSidebar"]'
+MENU = f'{SIDEBAR} [data-testid="stPageLink-NavLink"]'
 
 ACCOUNTS: dict[str, frozenset[tuple[Role, str | None]]] = {
     "admin": frozenset({(Role.ADMIN, None)}),
@@ -40,6 +42,7 @@ def test_signed_out_every_page_url_on_a_fresh_server_shows_sign_in_or_the_public
 ) -> None:
     protected = [spec for spec in PAGES if not spec.allows(Actor.public())]
     assert len(protected) >= 8
+    public_paths = {"/", "/auth/login"} | {f"/{s.key}" for s in PAGES if s not in protected}
     for spec in PAGES:
         page.goto(f"{fresh_server.url}/{spec.key}")
         wait_for_app(page)
@@ -48,6 +51,14 @@ def test_signed_out_every_page_url_on_a_fresh_server_shows_sign_in_or_the_public
         if spec in protected:
             assert heading in ("Sign in", "Roadmap"), f"/{spec.key} showed {heading!r}"
             assert spec.title not in page.inner_text(MAIN)
+        # The sidebar, on the first request too, links to no page a signed-out person may
+        # not open (Streamlit's own menu would list every file under pages/).
+        page.wait_for_timeout(1000)  # the sidebar is drawn after the page's heading
+        sidebar = page.locator(SIDEBAR)
+        hrefs = sidebar.locator("a").evaluate_all("links => links.map(a => a.pathname)")
+        assert set(hrefs) <= public_paths, f"/{spec.key}: the sidebar links to {hrefs}"
+        labels = {text.splitlines()[-1] for text in sidebar.locator("a").all_inner_texts()}
+        assert not labels & {p.title for p in protected}, (spec.key, labels)
 
 
 @pytest.mark.parametrize("username", list(ACCOUNTS))
@@ -60,7 +71,7 @@ def test_each_demo_account_signs_in_sees_its_pages_stays_signed_in_and_signs_out
     expect(sidebar).to_contain_text("Signed in as")
     actor = Actor(1, username, username, ACCOUNTS[username])
     expected = {p.title for p in pages_for(actor) if not p.hidden}
-    links = page.locator('[data-testid="stSidebarNav"] a')
+    links = page.locator(MENU)
     expect(links).to_have_count(len(expected))
     assert {text.splitlines()[-1] for text in links.all_inner_texts()} == expected
 
@@ -73,7 +84,7 @@ def test_each_demo_account_signs_in_sees_its_pages_stays_signed_in_and_signs_out
     wait_for_app(page)
     expect(sidebar).not_to_contain_text("Signed in as")
     public = [p for p in pages_for(Actor.public()) if not p.hidden]
-    expect(page.locator('[data-testid="stSidebarNav"] a')).to_have_count(len(public))
+    expect(page.locator(MENU)).to_have_count(len(public))
 
 
 def test_a_wrong_password_shows_a_sentence_not_a_traceback(server, page: Page) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, func, select
 from support import Clock
 
 from roadmap.services.context import Context
-from roadmap.services.throttle import FailureThrottle
+from roadmap.services.throttle import FailureThrottle, sign_in_keys
 from roadmap.store.engine import make_engine, reading
 from roadmap.store.tables import SignInFailureRow
 
@@ -38,12 +38,37 @@ def test_the_lock_stops_growing_at_the_ceiling(ctx: Context) -> None:
     assert throttle.wait_seconds(ctx, ["user:lead"]) == 5.0
 
 
-def test_a_success_clears_the_key(ctx: Context) -> None:
-    throttle = FailureThrottle(free=1)
-    throttle.failed(ctx, ["addr:1.2.3.4"])
-    assert throttle.wait_seconds(ctx, ["addr:1.2.3.4"]) > 0
-    throttle.succeeded(ctx, ["addr:1.2.3.4"])
-    assert throttle.wait_seconds(ctx, ["addr:1.2.3.4"]) == 0
+def test_a_success_clears_the_account_key_but_not_the_address_key(ctx: Context) -> None:
+    throttle = FailureThrottle(free=2)
+    throttle.failed(ctx, sign_in_keys("lead", "1.2.3.4"))
+    throttle.succeeded(ctx, "lead")
+    with reading(ctx.engine) as session:
+        assert set(session.scalars(select(SignInFailureRow.key))) == {"addr:1.2.3.4"}
+    throttle.failed(ctx, sign_in_keys("lead", "1.2.3.4"))
+    # The account starts again from one failure (free); the address is at its second.
+    assert throttle.wait_seconds(ctx, sign_in_keys("lead", "5.6.7.8")) == 0
+    assert throttle.wait_seconds(ctx, sign_in_keys("other", "1.2.3.4")) == 2.0
+
+
+def test_guesses_at_other_accounts_are_slowed_though_the_guesser_signs_in_between(
+    ctx: Context, clock: Clock
+) -> None:
+    """The probe's pattern: one wrong password for each of many accounts, and a sign-in to
+    one's own account after each, all from one address."""
+    throttle = FailureThrottle(free=3)
+    address = "10.0.0.66"
+    waits = []
+    for n in range(6):
+        keys = sign_in_keys(f"victim{n}", address)
+        wait = throttle.wait_seconds(ctx, keys)
+        waits.append(wait)
+        clock.advance(seconds=wait)  # the guesser waits out every lock
+        throttle.failed(ctx, keys)
+        throttle.succeeded(ctx, "guesser")
+    assert waits == [0, 0, 0, 2.0, 4.0, 8.0]
+    # The guesser's own account is not locked by its address's count, but the address is.
+    assert throttle.wait_seconds(ctx, ["user:guesser"]) == 0
+    assert throttle.wait_seconds(ctx, sign_in_keys("guesser", address)) == 16.0
 
 
 def test_a_day_without_failures_forgets_a_key(ctx: Context, clock: Clock) -> None:
@@ -68,7 +93,7 @@ def test_replicas_share_the_counts(ctx: Context, clock: Clock) -> None:
         throttle.failed(other, ["user:lead"])
         throttle.failed(ctx, ["user:lead"])
         assert throttle.wait_seconds(other, ["user:lead"]) == 2.0
-        throttle.succeeded(other, ["user:lead"])
+        throttle.succeeded(other, "lead")
         assert throttle.wait_seconds(ctx, ["user:lead"]) == 0
     finally:
         other.engine.dispose()

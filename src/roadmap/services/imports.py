@@ -28,7 +28,7 @@ from roadmap.domain.items import ItemFields
 from roadmap.domain.organizations import Organization
 from roadmap.domain.staff import StaffMember
 from roadmap.domain.validation import parse
-from roadmap.services import catalog, items, staff
+from roadmap.services import catalog, csv_export, items, staff
 from roadmap.services.context import Context
 from roadmap.store.engine import reading, transaction
 
@@ -74,7 +74,7 @@ class Kind:
     def template(self) -> str:
         """A CSV with the header and one example row, to fill in."""
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv_export.writer(out, lineterminator="\n")
         writer.writerow(self.names)
         writer.writerow([c.example for c in self.columns])
         return out.getvalue()

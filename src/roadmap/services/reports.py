@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 
+from roadmap.services import csv_export
 from roadmap.services.publishing import PlanView
 
 _CELL = re.compile(r"([|\\`*_\[\]<>])")
@@ -64,7 +64,7 @@ def plan_markdown(plan: PlanView) -> str:
 def plan_csv(plan: PlanView) -> str:
     """One row per assignment: who works on what, when, how much."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_export.writer(out)
     writer.writerow(
         ["period", "version", "item", "title", "staff", "name", "skill", "month", "weeks"]
     )

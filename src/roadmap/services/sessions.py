@@ -41,15 +41,24 @@ def actor_from_row(user: UserRow) -> Actor:
 
 
 def authenticate(ctx: Context, username: str, password: str) -> Actor | None:
-    """The actor whose password this is, or ``None`` (same cost for unknown names)."""
-    with transaction(ctx.engine) as session:
+    """The actor whose password this is, or ``None`` (same cost for unknown names).
+
+    The hash is checked outside any transaction: Argon2 takes a good part of a second on
+    purpose, and a transaction held meanwhile would hold SQLite's write lock.
+    """
+    with reading(ctx.engine) as session:
         user = session.scalar(select(UserRow).where(UserRow.username == username.lower()))
         stored = user.password_hash if user is not None and user.active else None
-        if not verify_password(stored, password) or user is None:
-            return None
-        if needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
-        return actor_from_row(user)
+        actor = actor_from_row(user) if user is not None else None
+    if not verify_password(stored, password) or stored is None or actor is None:
+        return None
+    if needs_rehash(stored):
+        upgraded = hash_password(password)
+        with transaction(ctx.engine) as session:
+            row = session.get(UserRow, actor.user_id)
+            if row is not None and row.password_hash == stored:
+                row.password_hash = upgraded
+    return actor
 
 
 def start_session(ctx: Context, actor: Actor) -> str:

@@ -316,13 +316,14 @@ def signal_history(
 
 def signals_csv(ctx: Context, actor: Actor, period_key: str | None = None) -> str:
     """The signals the reader may see, one row per organization and item, as CSV."""
-    import csv
     import io
+
+    from roadmap.services import csv_export
 
     board = signal_board(ctx, actor, period_key)
     titles = {t.item_id: t.title for t in board.totals}
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_export.writer(out)
     if board.signals:
         writer.writerow(
             ["organization", "item", "title", "approved", "points", "rank", "pledged_weeks"]

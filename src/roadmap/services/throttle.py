@@ -4,6 +4,11 @@ The counts live in the database (``sign_in_failures``), so guessing a password t
 several servers behind a load balancer is slowed as much as through one. Each failure is one
 atomic upsert (``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``, on SQLite and PostgreSQL
 alike), so failures arriving at once on different replicas all count.
+
+A sign-in counts against two keys: its account's and its address's. A success clears only
+the account's count. The address keeps its failures across successes, so someone guessing
+other people's passwords cannot wipe the slate by signing in to their own account between
+guesses; a day without failures forgets them.
 """
 
 from __future__ import annotations
@@ -21,10 +26,20 @@ FORGET_AFTER = timedelta(hours=24)
 """A key whose last failure is older than this starts again from no failure."""
 
 
+def account_key(username: str) -> str:
+    return f"user:{username}"
+
+
+def sign_in_keys(username: str, address: str) -> list[str]:
+    """The keys a sign-in attempt is counted against: its account's and its address's."""
+    return [account_key(username), f"addr:{address}"]
+
+
 class FailureThrottle:
     """After ``free`` failures a key is locked for 2, 4, 8 ... seconds (at most ``ceiling``).
 
-    A success clears the key; a day without failures forgets it.
+    A success clears its account's key (never an address's); a day without failures
+    forgets any key.
     """
 
     def __init__(self, free: int = 3, ceiling: float = 300.0) -> None:
@@ -57,9 +72,12 @@ class FailureThrottle:
                         .values(locked_until=now + timedelta(seconds=delay))
                     )
 
-    def succeeded(self, ctx: Context, keys: list[str]) -> None:
+    def succeeded(self, ctx: Context, username: str) -> None:
+        """``username`` signed in: its account's count starts again; its address's does not."""
         with transaction(ctx.engine) as session:
-            session.execute(delete(SignInFailureRow).where(SignInFailureRow.key.in_(keys)))
+            session.execute(
+                delete(SignInFailureRow).where(SignInFailureRow.key == account_key(username))
+            )
 
 
 def _count_failure(ctx: Context, key: str, now: datetime) -> Any:

@@ -13,6 +13,7 @@ from roadmap.domain.items import PUBLIC_DEFAULT, RoadmapItem
 from roadmap.services import item_reads
 from roadmap.services.catalog import Named
 from roadmap.services.context import Context
+from roadmap.services.csv_export import frame_csv
 from roadmap.ui.paging import page_of
 
 COLUMNS = [
@@ -78,7 +79,7 @@ def filtered_table(
     st.dataframe(_frame(shown), hide_index=True, width="stretch")
     st.download_button(
         "Download as CSV",
-        lambda: _frame(every()).to_csv(index=False),
+        lambda: frame_csv(_frame(every())),
         "roadmap.csv",
         mime="text/csv",
     )
