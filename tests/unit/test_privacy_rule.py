@@ -107,9 +107,10 @@ def test_the_reader_s_view_is_never_what_a_plan_stores() -> None:
     dumped = seen.model_dump(mode="json")
     assert all("payers" not in f for f in dumped["funded"])
     assert all("private" not in a for a in dumped["accounts"])
-    assert snap.model_dump(mode="json") == json.loads(BACKUP.read_text())["tables"]["plans"][0][
-        "snapshot"
-    ]
+    assert (
+        snap.model_dump(mode="json")
+        == json.loads(BACKUP.read_text())["tables"]["plans"][0]["snapshot"]
+    )
 
 
 def test_a_hidden_signal_s_audit_entry_keeps_only_its_period() -> None:
