@@ -6,6 +6,7 @@ import csv
 import io
 import re
 
+from roadmap.domain.privacy import PRIVATE
 from roadmap.services.publishing import PlanView
 
 _CELL = re.compile(r"([|\\`*_\[\]<>])")
@@ -34,6 +35,7 @@ def plan_markdown(plan: PlanView) -> str:
     ]
     for f in snap.funded:
         paid = ", ".join(f"{_cell(k)}: {v:.1f}" for k, v in sorted(f.payments.items()))
+        paid += f"; organizations paying: {f.paying_organizations()}"
         lines.append(
             f"| {f.item} | {_cell(f.title)} | {_cell(f.subcommunity)} | "
             f"{f.effort:g} | {f.stage} | {paid} |"
@@ -49,7 +51,8 @@ def plan_markdown(plan: PlanView) -> str:
         "|---|---|---|",
     ]
     for a in snap.accounts:
-        lines.append(f"| {_cell(a.name)} | {a.voice:.1%} | {a.effort_share:.1%} |")
+        share = PRIVATE if a.private else f"{a.effort_share:.1%}"
+        lines.append(f"| {_cell(a.name)} | {a.voice:.1%} | {_cell(share)} |")
     lines += ["", "## Gaps (hiring or training needs)", ""]
     if snap.gaps:
         lines += ["| Skill | Month | Person-weeks |", "|---|---|---|"]
