@@ -35,7 +35,9 @@ def plan_markdown(plan: PlanView) -> str:
     ]
     for f in snap.funded:
         paid = ", ".join(f"{_cell(k)}: {v:.1f}" for k, v in sorted(f.payments.items()))
-        paid += f"; organizations paying: {f.paying_organizations()}"
+        totals = [f"pledges: {f.pledged:.1f}"] if f.pledged else []
+        totals.append(f"organizations paying: {f.paying_organizations()}")
+        paid = "; ".join([paid, *totals] if paid else totals)
         lines.append(
             f"| {f.item} | {_cell(f.title)} | {_cell(f.subcommunity)} | "
             f"{f.effort:g} | {f.stage} | {paid} |"
