@@ -11,7 +11,7 @@ from roadmap.ui import plan_view, session
 
 ctx = session.context()
 st.title("Published plan")
-versions = publishing.published_plans(ctx)
+versions = publishing.published_plans(ctx, actor)
 if not versions:
     st.info("No plan has been published for this period yet.")
     st.stop()

@@ -65,7 +65,7 @@ def test_a_second_publish_makes_version_two_with_a_correct_difference(demo_ctx: 
     smaller = envelope.model_copy(update={"reserve_weeks": 80.0, "rule": AllocationRule.GREEDY})
     second = publishing.publish_plan(demo_ctx, execu, smaller, "B")
     assert second.version == 2
-    versions = publishing.published_plans(demo_ctx)
+    versions = publishing.published_plans(demo_ctx, execu)
     assert [v.version for v in versions] == [2, 1]
     assert versions[1].snapshot == first.snapshot, "version 1 must not change"
     diff = plan_diff(first.snapshot, second.snapshot)
@@ -90,7 +90,7 @@ def test_no_service_or_store_write_can_change_a_published_plan(demo_ctx: Context
         assignment = session.scalars(select(AssignmentRow)).first()
         assert assignment is not None
         assignment.weeks = 99.0
-    assert publishing.published_plans(demo_ctx)[0].snapshot == published.snapshot
+    assert publishing.published_plans(demo_ctx, execu)[0].snapshot == published.snapshot
 
 
 def _history(ctx: Context) -> list[list[tuple[object, ...]]]:
@@ -149,7 +149,7 @@ def test_only_the_executive_runs_scenarios_and_publishes(demo_ctx: Context) -> N
             publishing.publish_plan(demo_ctx, who(demo_ctx, name), envelope)
         with pytest.raises(PermissionDenied):
             run_scenario(demo_ctx, who(demo_ctx, name), envelope)
-    assert publishing.published_plans(demo_ctx) == []
+    assert publishing.published_plans(demo_ctx, Actor.public()) == []
 
 
 def test_degenerate_envelopes_give_a_sentence_not_a_traceback(demo_ctx: Context) -> None:

@@ -21,15 +21,15 @@ def test_a_restored_backup_reads_back_the_snapshots_it_was_written_with(ctx: Con
     backup.import_backup(ctx, Actor.system(), data)
     tables = data["tables"]
 
+    execu = authenticate(ctx, "exec", "demo")
+    assert execu is not None
     stored = {p["version"]: p["snapshot"] for p in tables["plans"]}
-    plans = publishing.published_plans(ctx)
+    plans = publishing.published_plans(ctx, execu)  # the executive sees every payment
     assert [p.version for p in plans] == [2, 1]
     for plan in plans:
         assert plan.snapshot == PlanSnapshot.model_validate(stored[plan.version])
         assert plan.snapshot.model_dump(mode="json") == stored[plan.version]
 
-    execu = authenticate(ctx, "exec", "demo")
-    assert execu is not None
     (kept,) = tables["scenario_comparisons"]
     back = comparisons.comparison(ctx, execu, kept["id"])
     assert [s.name for s in back.scenarios] == [s["name"] for s in kept["scenarios"]]

@@ -16,7 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from roadmap.domain.periods import Envelope
 
@@ -38,6 +44,15 @@ class FundedLine(SnapshotLine):
     stage: str  # the rule's stage that funded it
     pledged: float  # person-weeks paid by pledges
     payments: dict[str, float]  # organization key (or "(pool)") -> person-weeks
+    # Set in a reader's view whose hidden payers are summed (``roadmap.domain.privacy``):
+    # how many organizations paid. Never stored.
+    payers: int | None = Field(default=None, exclude=True)
+
+    def paying_organizations(self) -> int:
+        """How many organizations paid for the item (the pool is not one)."""
+        if self.payers is not None:
+            return self.payers
+        return sum(1 for k, w in self.payments.items() if w > 0 and not k.startswith("("))
 
 
 class UnfundedLine(SnapshotLine):
@@ -56,6 +71,9 @@ class AccountLine(SnapshotLine):
     paid: float  # person-weeks
     supported_effort: float  # funded person-weeks of the items it asked for
     effort_share: float  # that effort as a share of all funded effort, 0 to 1
+    # True in a reader's view that may not see this organization's signal: paid and the
+    # effort it asked for are zero there (``roadmap.domain.privacy``). Never stored.
+    private: bool = Field(default=False, exclude=True)
 
 
 class AssignmentLine(SnapshotLine):

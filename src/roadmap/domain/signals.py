@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from pydantic import ConfigDict, Field
 
 from roadmap.domain.access import Actor
-from roadmap.domain.enums import ItemStatus, Privacy, Role, SignalForm
+from roadmap.domain.enums import ItemStatus, SignalForm
 from roadmap.domain.errors import ValidationError
 from roadmap.domain.periods import PlanningPeriod
+from roadmap.domain.privacy import sees_signal
 from roadmap.domain.records import Model
 
 # The statuses whose items may receive signals.
@@ -112,7 +113,6 @@ def check_signallable(items: set[int], statuses: Mapping[int, ItemStatus]) -> No
 
 
 def sees_attributed(actor: Actor, period: PlanningPeriod) -> bool:
-    """Executives always see who signalled what; others only when the period is attributed."""
-    if actor.has(Role.EXECUTIVE):
-        return True
-    return actor.signed_in and period.privacy == Privacy.ATTRIBUTED
+    """Whether ``actor`` sees every organization's signal in ``period`` (the privacy rule,
+    :func:`roadmap.domain.privacy.sees_signal`, asked of no one organization)."""
+    return sees_signal(actor, period.privacy)

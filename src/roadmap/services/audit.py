@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -11,9 +11,10 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from roadmap.domain.access import Actor, require_any
-from roadmap.domain.enums import Role
+from roadmap.domain.enums import Privacy, Role
+from roadmap.domain.privacy import sees_signal, signal_entry_as_seen
 from roadmap.store.engine import reading
-from roadmap.store.tables import AuditEventRow
+from roadmap.store.tables import AuditEventRow, PeriodRow
 
 if TYPE_CHECKING:
     from roadmap.services.context import Context
@@ -101,12 +102,40 @@ def list_events(
     offset: int = 0,
 ) -> list[AuditEventView]:
     """The audit log, newest first, for the executive and admins, filtered as asked:
-    ``limit`` events from the ``offset``-th."""
+    ``limit`` events from the ``offset``-th. A signal's before and after are
+    ``(private)`` unless ``actor`` may see that organization's signal in its period
+    (``roadmap.domain.privacy``: an admin is not the executive)."""
     require_any(actor, [Role.EXECUTIVE, Role.ADMIN], to="read the audit log")
     query = _filtered(select(AuditEventRow), person, entity, since, until)
     query = query.order_by(AuditEventRow.id.desc()).limit(limit).offset(offset)
     with reading(ctx.engine) as session:
-        return _views(session, query)
+        return _as_seen(session, actor, _views(session, query))
+
+
+def _is_signal(event: AuditEventView) -> bool:
+    return event.action == "signal" and event.entity == "organization"
+
+
+def _as_seen(session: Session, actor: Actor, events: list[AuditEventView]) -> list[AuditEventView]:
+    """``events`` with the signals ``actor`` may not see reduced to their period; a period
+    that is gone counts as private."""
+    if not any(_is_signal(e) for e in events):
+        return events
+    privacy = {
+        key: Privacy(p) for key, p in session.execute(select(PeriodRow.key, PeriodRow.privacy))
+    }
+
+    def hidden(event: AuditEventView) -> bool:
+        period = (event.after or event.before or {}).get("period")
+        setting = privacy.get(str(period), Privacy.AGGREGATE)
+        return _is_signal(event) and not sees_signal(actor, setting, event.entity_id)
+
+    return [
+        replace(e, before=signal_entry_as_seen(e.before), after=signal_entry_as_seen(e.after))
+        if hidden(e)
+        else e
+        for e in events
+    ]
 
 
 def count_events(

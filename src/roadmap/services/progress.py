@@ -30,7 +30,7 @@ class ProgressReport:
 def my_assignments(ctx: Context, actor: Actor) -> tuple[PlanView | None, list[AssignmentLine]]:
     """The latest published plan and the signed-in staff member's part of it."""
     require(actor, Role.STAFF, to="see your assignments")
-    plans = published_plans(ctx)
+    plans = published_plans(ctx, actor)
     if not plans:
         return None, []
     with reading(ctx.engine) as session:

@@ -12,10 +12,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from roadmap.domain.access import Actor, require
-from roadmap.domain.enums import ItemStatus, Role
+from roadmap.domain.enums import ItemStatus, Privacy, Role
 from roadmap.domain.errors import ConflictError
 from roadmap.domain.periods import Envelope
 from roadmap.domain.plans import FundingChange, PlanSnapshot, funding_change
+from roadmap.domain.privacy import plan_as_seen, sees_signal
 from roadmap.services.audit import record
 from roadmap.services.context import Context
 from roadmap.services.periods import find_period_row
@@ -116,10 +117,13 @@ def _refusal(change: FundingChange) -> str:
     )
 
 
-def published_plans(ctx: Context, period_key: str | None = None) -> list[PlanView]:
-    """Every published version of the period's plan, newest first (public)."""
+def published_plans(ctx: Context, actor: Actor, period_key: str | None = None) -> list[PlanView]:
+    """Every published version of the period's plan, newest first (public), as ``actor``
+    may see it: the payments and accounts of organizations whose signals the period keeps
+    private from ``actor`` are totals (``roadmap.domain.privacy``)."""
     with reading(ctx.engine) as session:
         period = find_period_row(session, period_key)
+        privacy = Privacy(period.privacy)
         rows = session.execute(
             select(PlanRow, UserRow.username)
             .outerjoin(UserRow, UserRow.id == PlanRow.published_by)
@@ -132,7 +136,10 @@ def published_plans(ctx: Context, period_key: str | None = None) -> list[PlanVie
                 row.version,
                 who or "",
                 row.published_at,
-                PlanSnapshot.model_validate(row.snapshot),
+                plan_as_seen(
+                    PlanSnapshot.model_validate(row.snapshot),
+                    lambda org: sees_signal(actor, privacy, org),
+                ),
             )
             for row, who in rows
         ]

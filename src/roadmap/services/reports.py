@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+from roadmap.domain.privacy import PRIVATE
 from roadmap.services import csv_export
 from roadmap.services.publishing import PlanView
 
@@ -34,6 +35,9 @@ def plan_markdown(plan: PlanView) -> str:
     ]
     for f in snap.funded:
         paid = ", ".join(f"{_cell(k)}: {v:.1f}" for k, v in sorted(f.payments.items()))
+        totals = [f"pledges: {f.pledged:.1f}"] if f.pledged else []
+        totals.append(f"organizations paying: {f.paying_organizations()}")
+        paid = "; ".join([paid, *totals] if paid else totals)
         lines.append(
             f"| {f.item} | {_cell(f.title)} | {_cell(f.subcommunity)} | "
             f"{f.effort:g} | {f.stage} | {paid} |"
@@ -49,7 +53,8 @@ def plan_markdown(plan: PlanView) -> str:
         "|---|---|---|",
     ]
     for a in snap.accounts:
-        lines.append(f"| {_cell(a.name)} | {a.voice:.1%} | {a.effort_share:.1%} |")
+        share = PRIVATE if a.private else f"{a.effort_share:.1%}"
+        lines.append(f"| {_cell(a.name)} | {a.voice:.1%} | {_cell(share)} |")
     lines += ["", "## Gaps (hiring or training needs)", ""]
     if snap.gaps:
         lines += ["| Skill | Month | Person-weeks |", "|---|---|---|"]

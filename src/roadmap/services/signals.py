@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from roadmap.domain.access import Actor, require
 from roadmap.domain.enums import ItemStatus, OrgStatus, Role
 from roadmap.domain.errors import NotFound, ValidationError
+from roadmap.domain.privacy import sees_signal
 from roadmap.domain.signals import (
     SIGNALLABLE,
     PledgeInput,
@@ -227,8 +228,8 @@ def signal_board(ctx: Context, actor: Actor, period_key: str | None = None) -> S
         ).all()
     totals = _totals(latest, in_scope)
     attributed = sees_attributed(actor, period.settings)
-    own = actor.scopes(Role.REPRESENTATIVE)
-    visible = latest if attributed else [s for s in latest if s.organization in own]
+    privacy = period.settings.privacy
+    visible = [s for s in latest if sees_signal(actor, privacy, s.organization)]
     voice = voice_shares(
         {o.key: o.annual_commitment for o in orgs},
         period.settings.envelope.voice,

@@ -153,13 +153,14 @@ def capacity_use(use: pd.DataFrame) -> go.Figure:
 
 
 def fairness(accounts: pd.DataFrame) -> go.Figure:
-    """Each organization's share of voice against its share of funded effort it asked for."""
+    """Each organization's share of voice against its share of funded effort it asked for
+    (no bar where that share is private: an empty cell)."""
     long = accounts.melt(
         id_vars="Organization",
         value_vars=["Share of voice", "Share of effort it asked for"],
         var_name="Measure",
         value_name="Share",
-    )
+    ).dropna(subset=["Share"])
     figure = px.bar(
         long,
         x="Share",

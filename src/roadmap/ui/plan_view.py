@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from roadmap.domain.plans import AssignmentLine, PlanSnapshot
+from roadmap.domain.privacy import PRIVATE
 from roadmap.ui import figures
 
 
@@ -23,6 +24,7 @@ def funded_frame(snap: PlanSnapshot) -> pd.DataFrame:
                 "Funded by": f.stage,
                 "Pledged": f.pledged,
                 "Who paid": ", ".join(f"{k}: {v:.1f}" for k, v in sorted(f.payments.items())),
+                "Paying organizations": f.paying_organizations(),
             }
             for f in snap.funded
         ],
@@ -35,18 +37,21 @@ def funded_frame(snap: PlanSnapshot) -> pd.DataFrame:
             "Funded by",
             "Pledged",
             "Who paid",
+            "Paying organizations",
         ],
     )
 
 
 def accounts_frame(snap: PlanSnapshot) -> pd.DataFrame:
+    """Each organization's voice, and (where the reader may see its signal) the share of
+    effort it asked for and what it paid; an empty cell where that is private."""
     return pd.DataFrame(
         [
             {
                 "Organization": a.name,
                 "Share of voice": a.voice,
-                "Share of effort it asked for": a.effort_share,
-                "Paid (person-weeks)": a.paid,
+                "Share of effort it asked for": None if a.private else a.effort_share,
+                "Paid (person-weeks)": None if a.private else a.paid,
             }
             for a in snap.accounts
         ]
@@ -74,7 +79,10 @@ def fairness_panel(snap: PlanSnapshot, key: str = "plan") -> None:
     frame = accounts_frame(snap)
     st.plotly_chart(figures.fairness(frame), width="stretch", key=f"{key}-fairness")
     st.dataframe(
-        frame.style.format({"Share of voice": "{:.1%}", "Share of effort it asked for": "{:.1%}"}),
+        frame.style.format(
+            {"Share of voice": "{:.1%}", "Share of effort it asked for": "{:.1%}"},
+            na_rep=PRIVATE,
+        ),
         hide_index=True,
         width="stretch",
     )
