@@ -5,6 +5,11 @@ Format (documented in the README, "Backup and migration"): ``{"format": "roadmap
 every table in primary-key order, dates and times as ISO 8601 text (times in UTC), JSON
 columns as they are. Export, import into an empty database and export again give the same
 bytes, on SQLite and PostgreSQL and across the two.
+
+Nothing is trusted on the way in: :func:`import_backup` checks the whole document (nesting,
+finite numbers), then every row through its table's record (``roadmap.domain.backup``)
+before the transaction opens: one bad value refuses the whole backup with a sentence naming
+the table, the row and the field.
 """
 
 from __future__ import annotations
@@ -13,11 +18,12 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, func, select, text
+from sqlalchemy import Date, DateTime, String, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.schema import Table
 
 from roadmap.domain.access import Actor, require
+from roadmap.domain.backup import check_document, validate_row
 from roadmap.domain.enums import Role
 from roadmap.domain.errors import ValidationError
 from roadmap.services.context import Context
@@ -83,6 +89,8 @@ def import_backup(ctx: Context, actor: Actor, backup: Any) -> dict[str, int]:
     known = {t.name: t for t in Base.metadata.sorted_tables}
     if not isinstance(tables, dict) or set(tables) - set(known):
         raise ValidationError("The backup names tables this roadmap does not have.")
+    check_document(backup)
+    _validate_rows(tables)
     counts: dict[str, int] = {}
     with transaction(ctx.engine) as session:
         if session.scalar(select(func.count()).select_from(UserRow)):
@@ -111,6 +119,22 @@ def import_backup(ctx: Context, actor: Actor, backup: Any) -> dict[str, int]:
         if ctx.engine.dialect.name == "postgresql":
             _reset_sequences(session)
     return counts
+
+
+def _validate_rows(tables: dict[str, Any]) -> None:
+    """Every row through its table's record, before anything is written; the first bad
+    value is a :class:`ValidationError` naming the table, the row and the field."""
+    for table in Base.metadata.sorted_tables:
+        rows = tables.get(table.name, [])
+        if not isinstance(rows, list):
+            raise ValidationError(f"The table {table.name} in the backup is not a list.")
+        lengths = {
+            c.name: c.type.length
+            for c in table.columns
+            if isinstance(c.type, String) and c.type.length is not None
+        }
+        for position, row in enumerate(rows):
+            validate_row(table.name, position, row, lengths)
 
 
 def _reason(exc: Exception) -> str:
