@@ -217,7 +217,7 @@ class PledgeRecord(Row):
     id: Id
     signal_id: Id
     item_id: Id
-    weeks: float = Field(gt=0, title="pledged person-weeks")  # Signal.within: "positive"
+    weeks: float = Field(ge=0, title="pledged person-weeks")  # rounded to 3 decimals: 0 fits
     note: str = Field(title="note")
 
 
