@@ -465,23 +465,33 @@ def non_finite(doc: Any) -> tuple[tuple[Any, ...], float] | None:
 def check_document(doc: Any) -> None:
     """Refuse, with a sentence naming where, a document nested deeper than ``MAX_DEPTH``,
     holding a number that is not finite, a key that is not text or a value JSON has not."""
-    for path, value in _walk(doc):
-        if isinstance(value, dict | list):
-            if len(path) >= MAX_DEPTH:
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), {"": doc})]  # a box, so doc is checked
+    while stack:
+        path, container = stack.pop()
+        if len(path) > MAX_DEPTH:
+            raise _refuse_at(
+                doc,
+                path[1:5],
+                f"It nests arrays and objects more than {MAX_DEPTH} deep; "
+                "a roadmap backup never does.",
+            )
+        if isinstance(container, dict):
+            if not all(isinstance(k, str) for k in container):
+                raise _refuse_at(doc, path[1:], "An object has a key that is not text.")
+            entries: Any = container.items()
+        else:
+            entries = enumerate(container)
+        for key, value in entries:
+            if isinstance(value, dict | list):
+                stack.append(((*path, key), value))
+            elif isinstance(value, float):
+                if not math.isfinite(value):
+                    raise _refuse_at(
+                        doc,
+                        (*path, key)[1:],
+                        f"The number {value} is not finite: a backup holds finite numbers only.",
+                    )
+            elif not (value is None or isinstance(value, str | int)):  # bool is an int
                 raise _refuse_at(
-                    doc,
-                    path[:4],
-                    f"It nests arrays and objects more than {MAX_DEPTH} deep; "
-                    "a roadmap backup never does.",
+                    doc, (*path, key)[1:], f"A {type(value).__name__} is not a JSON value."
                 )
-            if isinstance(value, dict) and not all(isinstance(k, str) for k in value):
-                raise _refuse_at(doc, path, "An object has a key that is not text.")
-        elif isinstance(value, float):
-            if not math.isfinite(value):
-                raise _refuse_at(
-                    doc,
-                    path,
-                    f"The number {value} is not finite: a backup holds finite numbers only.",
-                )
-        elif not (value is None or isinstance(value, str | int)):  # bool is an int
-            raise _refuse_at(doc, path, f"A {type(value).__name__} is not a JSON value.")
