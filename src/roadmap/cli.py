@@ -86,29 +86,28 @@ def cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from roadmap.domain.access import Actor
+    from roadmap.domain.errors import ValidationError
     from roadmap.services import backup
     from roadmap.services.context import default_context
 
     text = backup.dumps(backup.export_backup(default_context(), Actor.system()))
-    Path(args.file).write_text(text, encoding="utf-8")
+    try:
+        Path(args.file).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ValidationError(f"Cannot write {args.file}: {exc.strerror or exc}.") from None
     print(f"Wrote the backup to {args.file}.")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    import json
     from pathlib import Path
 
     from roadmap.domain.access import Actor
-    from roadmap.domain.errors import ValidationError
     from roadmap.services import backup
     from roadmap.services.context import default_context
     from roadmap.store.migrate import upgrade
 
-    try:
-        data = json.loads(Path(args.file).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValidationError(f"Cannot read {args.file}: {exc}.") from None
+    data = backup.read_backup(Path(args.file), args.max_mb)
     ctx = default_context()
     upgrade(ctx.engine)
     counts = backup.import_backup(ctx, Actor.system(), data)
@@ -197,6 +196,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     restore = commands.add_parser("import", help="restore a backup into an empty database")
     restore.add_argument("file")
+    restore.add_argument(
+        "--max-mb",
+        type=float,
+        default=100,
+        help="the largest file to read, in megabytes (default 100)",
+    )
     restore.set_defaults(func=cmd_import)
 
     csv_import = commands.add_parser(
