@@ -2,8 +2,9 @@
 
 Format (documented in docs/operations.md, "Backup, restore and migration"):
 ``{"format": "roadmap-backup", "version": 1, "schema": <Alembic revision>, "tables":
-{table: [row, ...]}}`` with the rows of every table in primary-key order, dates and times as ISO 8601 text (times in UTC), JSON
-columns as they are. Export, import into an empty database and export again give the same
+{table: [row, ...]}}`` with the rows of every table in primary-key order, dates and times as
+ISO 8601 text (times in UTC), JSON columns as they are. Export, import into an empty
+database and export again give the same
 bytes, on SQLite and PostgreSQL and across the two.
 
 Nothing is trusted on the way in. :func:`read_backup` reads at most ``MAX_MB`` megabytes,
