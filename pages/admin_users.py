@@ -9,6 +9,7 @@ from roadmap.domain.enums import Role
 from roadmap.services import accounts
 from roadmap.ui import session
 from roadmap.ui.actions import Report, form_key, write_button
+from roadmap.ui.text import plain
 
 ctx = session.context()
 st.title("Users and roles")
@@ -77,4 +78,4 @@ if chosen is not None:
         accounts.set_user_active(ctx, actor, account.username, not account.active, account.version)
         report.success(f"{account.username} is now {'inactive' if account.active else 'active'}.")
 
-    write_button(f"{label} {chosen.username}", "set-active", flip, inputs=chosen.username)
+    write_button(f"{label} {plain(chosen.username)}", "set-active", flip, inputs=chosen.username)

@@ -9,6 +9,7 @@ from roadmap.domain.organizations import Organization
 from roadmap.services import catalog, signals
 from roadmap.ui import session
 from roadmap.ui.paging import page_of
+from roadmap.ui.text import plain
 
 ctx = session.context()
 st.title("Member organizations")
@@ -34,7 +35,7 @@ def table(orgs: list[Organization]) -> pd.DataFrame:
 
 
 st.caption(
-    f"Voice in {period.settings.name}: {period.settings.envelope.voice.value}"
+    f"Voice in {plain(period.settings.name)}: {period.settings.envelope.voice.value}"
     + (
         f" ({period.settings.envelope.blend_alpha:.0%} equal, the rest by contribution)"
         if period.settings.envelope.voice.value == "blend"

@@ -6,6 +6,7 @@ import streamlit as st
 
 from roadmap.ui import session
 from roadmap.ui.registry import pages_for
+from roadmap.ui.text import plain
 
 
 def run() -> None:
@@ -24,6 +25,6 @@ def run() -> None:
         sections.setdefault(spec.section, []).append(page)
     with st.sidebar:
         if actor.signed_in:
-            st.caption(f"Signed in as **{actor.display_name}** ({actor.username})")
+            st.caption(f"Signed in as **{plain(actor.display_name)}** ({plain(actor.username)})")
             st.link_button("Sign out", "/auth/logout", icon=":material/logout:")
     st.navigation(sections).run()
