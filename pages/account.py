@@ -4,8 +4,10 @@ actor = page_setup("account")
 
 import streamlit as st
 
+from roadmap.ui.text import plain
+
 st.title("My account")
-st.write(f"**{actor.display_name}** · `{actor.username}`")
+st.write(f"**{plain(actor.display_name)}** · `{actor.username}`")
 st.subheader("Roles")
 for role in sorted(actor.roles):
     scopes = sorted(actor.scopes(role))

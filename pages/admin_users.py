@@ -10,6 +10,7 @@ from roadmap.services import accounts
 from roadmap.services.csv_export import frame_csv
 from roadmap.ui import session
 from roadmap.ui.actions import Report, form_key, write_button
+from roadmap.ui.text import plain
 
 ctx = session.context()
 st.title("Users and roles")
@@ -76,4 +77,4 @@ if chosen is not None:
         accounts.set_user_active(ctx, actor, account.username, not account.active, account.version)
         report.success(f"{account.username} is now {'inactive' if account.active else 'active'}.")
 
-    write_button(f"{label} {chosen.username}", "set-active", flip, inputs=chosen.username)
+    write_button(f"{label} {plain(chosen.username)}", "set-active", flip, inputs=chosen.username)

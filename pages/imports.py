@@ -11,6 +11,7 @@ from roadmap.services.csv_export import frame_csv
 from roadmap.ui import session
 from roadmap.ui.actions import Report, write_button
 from roadmap.ui.feedback import user_errors
+from roadmap.ui.text import plain
 
 ctx = session.context()
 st.title("Import from CSV")
@@ -20,7 +21,7 @@ st.write(
 )
 done = st.session_state.pop("imports-done", None)
 if done:
-    st.success(done)
+    st.success(plain(done))  # it names the uploaded file
 
 kinds = imports.allowed_kinds(actor)
 kind = st.radio(
@@ -61,7 +62,7 @@ if upload is not None:
     with user_errors():
         checked = imports.preview(ctx, actor, kind, data)
         if checked.problems:
-            st.error(checked.summary())
+            st.error(plain(checked.summary()))
             problems = pd.DataFrame(
                 [
                     {"Line": p.line, "Column": p.column, "Problem": p.problem}
@@ -76,9 +77,9 @@ if upload is not None:
                 mime="text/csv",
             )
         elif not checked.rows:
-            st.warning(checked.summary())
+            st.warning(plain(checked.summary()))
         else:
-            st.info(checked.summary())
+            st.info(plain(checked.summary()))
             st.dataframe(
                 pd.DataFrame(imports.display_rows(checked)), hide_index=True, width="stretch"
             )

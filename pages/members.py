@@ -10,6 +10,7 @@ from roadmap.services import catalog, signals
 from roadmap.services.csv_export import frame_csv
 from roadmap.ui import session
 from roadmap.ui.paging import page_of
+from roadmap.ui.text import plain
 
 ctx = session.context()
 st.title("Member organizations")
@@ -35,7 +36,7 @@ def table(orgs: list[Organization]) -> pd.DataFrame:
 
 
 st.caption(
-    f"Voice in {period.settings.name}: {period.settings.envelope.voice.value}"
+    f"Voice in {plain(period.settings.name)}: {period.settings.envelope.voice.value}"
     + (
         f" ({period.settings.envelope.blend_alpha:.0%} equal, the rest by contribution)"
         if period.settings.envelope.voice.value == "blend"

@@ -13,6 +13,7 @@ from roadmap.ui import session
 from roadmap.ui.actions import Report, write_button
 from roadmap.ui.item_form import item_form
 from roadmap.ui.item_table import editable_items_table
+from roadmap.ui.text import plain
 
 ctx = session.context()
 mine = sorted(actor.scopes(Role.LEAD))
@@ -21,7 +22,7 @@ all_items = item_reads.headings(ctx, actor)
 own = [i for i in all_items if i.subcommunity in mine]
 
 st.title("My sub-community's items")
-st.caption("You lead: " + ", ".join(s.name for s in subs))
+st.caption("You lead: " + ", ".join(plain(s.name) for s in subs))
 
 tab_list, tab_new, tab_status = st.tabs(["Items", "New item", "Submit or withdraw"])
 

@@ -8,6 +8,7 @@ from roadmap.services import progress
 from roadmap.ui import figures, plan_view, session
 from roadmap.ui.actions import Report, form_key, write_button
 from roadmap.ui.item_view import item_link
+from roadmap.ui.text import plain
 
 ctx = session.context()
 st.title("My plan")
@@ -15,7 +16,7 @@ plan, mine = progress.my_assignments(ctx, actor)
 if plan is None:
     st.info("No plan has been published yet.")
     st.stop()
-st.caption(f"{plan.period}, plan version {plan.version}")
+st.caption(f"{plain(plan.period)}, plan version {plan.version}")
 if not mine:
     st.write("You have no assignments in the published plan.")
     st.stop()

@@ -8,11 +8,12 @@ from roadmap.domain.enums import PeriodStatus, Privacy, SignalForm, VoiceMode
 from roadmap.services import periods
 from roadmap.ui import session
 from roadmap.ui.actions import Report, write_button
+from roadmap.ui.text import plain
 
 ctx = session.context()
 period = periods.get_period(ctx)
 settings = period.settings
-st.title(f"Planning period {settings.name}")
+st.title(f"Planning period {plain(settings.name)}")
 with st.form("period"):
     status = st.selectbox(
         "Status",

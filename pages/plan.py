@@ -8,6 +8,7 @@ from roadmap.domain.enums import Role
 from roadmap.domain.plans import plan_diff
 from roadmap.services import progress, publishing, reports
 from roadmap.ui import plan_view, session
+from roadmap.ui.text import plain
 
 ctx = session.context()
 st.title("Published plan")
@@ -25,7 +26,7 @@ chosen = st.selectbox(
 assert chosen is not None
 snap = chosen.snapshot
 st.caption(
-    f"{chosen.period}, version {chosen.version}. "
+    f"{plain(chosen.period)}, version {chosen.version}. "
     "A published plan never changes; a new version replaces it."
 )
 older = [p for p in versions if p.version == chosen.version - 1]

@@ -12,6 +12,7 @@ from roadmap.ui import session
 from roadmap.ui.actions import Report, form_key, write_button
 from roadmap.ui.item_view import item_link
 from roadmap.ui.paging import page_of
+from roadmap.ui.text import plain
 
 ctx = session.context()
 now = ctx.now()
@@ -40,9 +41,11 @@ with queue_tab:
     for item_id in shown:
         proposed = details[item_id]
         with st.container(border=True):
-            st.markdown(item_link(proposed.id, proposed.title) + f" · {proposed.subcommunity_name}")
+            st.markdown(
+                item_link(proposed.id, proposed.title) + f" · {plain(proposed.subcommunity_name)}"
+            )
             for link in proposed.links:
-                st.caption(f"{link.get('kind', 'link')}: {link['url']}")
+                st.caption(f"{plain(link.get('kind', 'link'))}: {plain(link['url'])}")
             until = st.date_input(
                 "Comment period ends", now.date() + timedelta(days=10), key=f"end-{item_id}"
             )

@@ -12,11 +12,14 @@ from roadmap.ui import plan_view, session
 from roadmap.ui.actions import Report, write_button
 from roadmap.ui.comparison_view import comparison_tables
 from roadmap.ui.feedback import user_errors
+from roadmap.ui.text import plain
 
 ctx = session.context()
 period = periods.get_period(ctx).settings
 st.title("Scenarios")
-st.caption(f"{period.name}: compare envelopes side by side, then publish one as the period's plan.")
+st.caption(
+    f"{plain(period.name)}: compare envelopes side by side, then publish one as the period's plan."
+)
 count = st.radio("Scenarios", [1, 2, 3], index=1, horizontal=True)
 defaults = [AllocationRule.EQUAL_SHARES, AllocationRule.GREEDY, AllocationRule.PHRAGMEN]
 envelopes: list[tuple[str, Envelope]] = []
@@ -66,7 +69,9 @@ def run_all(report: Report) -> None:
     ran: list[scenarios.ScenarioResult] = []
     with st.status("Running the scenarios…", expanded=True) as status:
         for name, envelope in envelopes:
-            st.write(f"{name}: funding items by {envelope.rule.value}, then assigning staff…")
+            st.write(
+                f"{plain(name)}: funding items by {envelope.rule.value}, then assigning staff…"
+            )
             with report.attempt():
                 ran.append(scenarios.scenario_result(ctx, actor, envelope, name))
         status.update(label="Scenarios ready", state="complete", expanded=False)
@@ -114,7 +119,7 @@ if results:
     st.dataframe(tables.fairness.style.format("{:.1%}"), width="stretch")
     st.subheader("Coverage and gaps")
     st.dataframe(tables.coverage, hide_index=True, width="stretch")
-    tabs = st.tabs([r.name for r in results])
+    tabs = st.tabs([plain(r.name) for r in results])
     for n, (tab, result) in enumerate(zip(tabs, results, strict=True)):
         with tab:
             # Keyed by position: two scenarios may draw identical charts.
@@ -135,4 +140,6 @@ if results:
                     f"Published version {published.version} of the {published.period} plan."
                 )
 
-            write_button(f"Publish {result.name} as the plan", f"publish-{result.name}", publish)
+            write_button(
+                f"Publish {plain(result.name)} as the plan", f"publish-{result.name}", publish
+            )

@@ -10,6 +10,7 @@ from roadmap.domain.signals import PledgeInput
 from roadmap.services import catalog, periods, signals
 from roadmap.ui import session
 from roadmap.ui.actions import Report, clicked_once, write_button
+from roadmap.ui.text import plain
 
 ctx = session.context()
 mine = sorted(actor.scopes(Role.REPRESENTATIVE))
@@ -27,7 +28,7 @@ window = (
     else "while the period is open"
 )
 st.caption(
-    f"{period.name} · signalling {window} · signals are "
+    f"{plain(period.name)} · signalling {window} · signals are "
     + (
         "visible to every signed-in person"
         if period.privacy == "attributed"
@@ -70,7 +71,9 @@ if SignalForm.POINTS in forms:
     for item_id in chosen:
         start = current.points.get(item_id, 0) if current else 0
         points[item_id] = int(
-            st.number_input(titles[item_id], min_value=0, step=1, value=start, key=f"pts-{item_id}")
+            st.number_input(
+                plain(titles[item_id]), min_value=0, step=1, value=start, key=f"pts-{item_id}"
+            )
         )
     spent = sum(points.values())
     remaining = period.points_budget - spent
@@ -88,7 +91,7 @@ if SignalForm.RANKING in forms:
         format_func=titles.__getitem__,
     )
     if ranking:
-        st.markdown("\n".join(f"{n}. {titles[i]}" for n, i in enumerate(ranking, 1)))
+        st.markdown("\n".join(f"{n}. {plain(titles[i])}" for n, i in enumerate(ranking, 1)))
 
 pledges: list[PledgeInput] = []
 if SignalForm.PLEDGE in forms:

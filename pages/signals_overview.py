@@ -7,12 +7,13 @@ import streamlit as st
 from roadmap.services import signals
 from roadmap.ui import figures, session, signal_board_view
 from roadmap.ui.signal_board_view import TOP
+from roadmap.ui.text import plain
 
 ctx = session.context()
 board = signals.signal_board(ctx, actor)
 st.title("Member signals")
 st.caption(
-    f"{board.period.settings.name} · "
+    f"{plain(board.period.settings.name)} · "
     + (
         "who signalled what is visible"
         if board.attributed

@@ -9,6 +9,7 @@ from roadmap.domain.errors import ValidationError
 from roadmap.services import catalog, staff
 from roadmap.ui import session
 from roadmap.ui.actions import Report, write_button
+from roadmap.ui.text import plain
 
 ctx = session.context()
 st.title("Staff")
@@ -53,7 +54,7 @@ with st.form("staff"):
     for n, skill in enumerate(skills):
         start = current.member.skills.get(skill, 0) if current else 0
         levels[skill] = cols[n % 4].selectbox(
-            skill, [0, 1, 2, 3], index=start, key=f"skill-{skill}"
+            plain(skill), [0, 1, 2, 3], index=start, key=f"skill-{skill}"
         )
     capacity = st.number_input(
         "Capacity in the period (person-weeks)",

@@ -9,6 +9,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 
@@ -17,6 +18,41 @@ from roadmap.domain.enums import ItemKind, LinkKind, Role
 from roadmap.domain.enums import ItemStatus as S
 from roadmap.domain.errors import PermissionDenied, ValidationError
 from roadmap.domain.records import Model
+
+# Never part of a web address we keep: white space, control characters, and the signs that
+# end a Markdown link destination or start HTML.
+_NOT_IN_ADDRESS = re.compile(r"[\s\x00-\x1f\x7f<>\"\\`]")
+
+
+def check_web_address(v: str) -> str:
+    """``v`` if it is an http(s) address with a host, no white space, and parentheses only in
+    its path, in pairs; else a sentence naming the link address."""
+    if not re.match(r"^https?://", v, re.IGNORECASE):
+        raise ValueError("The link address must start with http:// or https://.")
+    if re.search(r"\s", v):
+        raise ValueError("The link address must not contain spaces or line breaks.")
+    if _NOT_IN_ADDRESS.search(v):
+        raise ValueError('The link address must not contain control characters, <, >, ", \\ or `.')
+    try:
+        parts = urlsplit(v)
+        host = parts.hostname
+    except ValueError:
+        host = None
+    if not host:
+        raise ValueError("The link address must name a host after http:// or https://.")
+    outside = parts.netloc + parts.query + parts.fragment
+    if "(" in outside or ")" in outside or not _paired(parts.path):
+        raise ValueError("The link address may contain parentheses only in pairs, in its path.")
+    return v
+
+
+def _paired(path: str) -> bool:
+    depth = 0
+    for ch in path:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 class Link(Model):
@@ -27,10 +63,11 @@ class Link(Model):
     @field_validator("url")
     @classmethod
     def _http_only(cls, v: str) -> str:
-        # Only web links: a javascript: or data: link would run in the reader's browser.
-        if not re.match(r"^https?://[^\s/$.?#][^\s]*$", v, re.IGNORECASE):
-            raise ValueError("The link address must start with http:// or https://.")
-        return v
+        # Only web links: a javascript: or data: link would run in the reader's browser. A
+        # space or a parenthesis outside the path would end a Markdown link early, and what
+        # follows it (an image from another host, say) would render. Links stored before
+        # this check are read as they are (pages percent-encode them when drawing).
+        return check_web_address(v)
 
 
 class ItemFields(Model):

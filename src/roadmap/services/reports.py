@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import io
-import re
 
+from roadmap.domain.markdown import plain
 from roadmap.domain.privacy import PRIVATE
 from roadmap.services import csv_export
 from roadmap.services.publishing import PlanView
 
-_CELL = re.compile(r"([|\\`*_\[\]<>])")
-
 
 def _cell(text: object) -> str:
-    """Text safe inside a Markdown table cell: no pipes, links, emphasis or HTML."""
-    return _CELL.sub(r"\\\1", str(text)).replace("\n", " ")
+    """Text shown literally in the report, in a table cell or a sentence: no line breaks (a CR
+    or LF would end the row), pipes, links, images, emphasis or HTML."""
+    return plain(text)
 
 
 def plan_markdown(plan: PlanView) -> str:
     snap = plan.snapshot
     lines = [
-        f"# Staff plan {plan.period}, version {plan.version}",
+        f"# Staff plan {_cell(plan.period)}, version {plan.version}",
         "",
         f"Published {plan.published_at:%Y-%m-%d} by {_cell(plan.published_by)} "
         f"(scenario {_cell(snap.name)}, rule {snap.envelope.rule.value}, "
@@ -44,7 +43,7 @@ def plan_markdown(plan: PlanView) -> str:
         )
     lines += ["", "## Not funded", "", "| # | Item | Effort | Why |", "|---|---|---|---|"]
     for u in snap.unfunded:
-        lines.append(f"| {u.item} | {_cell(u.title)} | {u.effort:g} | {u.reason} |")
+        lines.append(f"| {u.item} | {_cell(u.title)} | {u.effort:g} | {_cell(u.reason)} |")
     lines += [
         "",
         "## Fairness",

@@ -1,4 +1,5 @@
-"""Showing the errors a person can cause as a sentence on the page."""
+"""Showing the errors a person can cause as a sentence on the page (as text: a sentence that
+quotes a title or a name never renders it as Markdown)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Literal
 import streamlit as st
 
 from roadmap.domain.errors import ConflictError, RoadmapError
+from roadmap.ui.text import plain
 
 Kind = Literal["success", "info", "warning", "error", "caption"]
 Line = tuple[Kind, str]
@@ -34,7 +36,7 @@ def draw(lines: list[Line]) -> None:
         "caption": st.caption,
     }
     for kind, text in lines:
-        drawers[kind](text)
+        drawers[kind](plain(text))  # a sentence may quote a title or a name
 
 
 @contextmanager

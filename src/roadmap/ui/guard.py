@@ -9,6 +9,7 @@ import streamlit as st
 from roadmap.domain.access import Actor
 from roadmap.ui import actions, session
 from roadmap.ui.registry import BY_KEY
+from roadmap.ui.text import plain
 
 
 def page_setup(key: str) -> Actor:
@@ -23,7 +24,7 @@ def page_setup(key: str) -> Actor:
         actions.enter_page(key)
         return actor
     if spec.signed_out_only:
-        st.info(f"You are signed in as {actor.display_name} ({actor.username}).")
+        st.info(f"You are signed in as {plain(actor.display_name)} ({plain(actor.username)}).")
     elif not actor.signed_in:
         sign_in_prompt(f"/{key}")
     else:

@@ -11,6 +11,7 @@ from roadmap.domain.enums import ItemKind, LinkKind
 from roadmap.domain.errors import RoadmapError, ValidationError
 from roadmap.services.catalog import Named
 from roadmap.ui.actions import clear_form, clicked_once, form_key
+from roadmap.ui.text import plain
 
 ERRORS_KEY = "item_form_errors"
 SAVED_KEY = "item_form_saved"
@@ -19,7 +20,7 @@ SAVED_KEY = "item_form_saved"
 def _error_for(field: str) -> None:
     message = st.session_state.get(ERRORS_KEY, {}).get(field)
     if message:
-        st.error(message)
+        st.error(plain(message))
 
 
 def item_form(
@@ -32,7 +33,7 @@ def item_form(
     """Draw the form; on submit call ``save(fields)`` and show its errors field by field."""
     saved = st.session_state.pop(SAVED_KEY, None)
     if saved:
-        st.success(f"Saved the draft {saved!r}.")
+        st.success(plain(f"Saved the draft {saved!r}."))
     with st.form(form_key("new_item")):
         title = st.text_input("Title", max_chars=120)
         _error_for("title")

@@ -13,7 +13,7 @@ from roadmap.services.audit import AuditEventView
 from roadmap.services.context import Context
 from roadmap.services.governance import DecisionView
 from roadmap.ui.actions import form_key, write_button
-from roadmap.ui.text import plain, safe_markdown
+from roadmap.ui.text import link_target, plain, safe_markdown
 
 
 def item_link(item_id: int, title: str) -> str:
@@ -35,7 +35,8 @@ def header(item: RoadmapItem) -> None:
     st.markdown(safe_markdown(item.summary) or "_No summary._")
     for link in item.links:
         label = plain(link.get("title") or link["url"])
-        st.markdown(f"- {link.get('kind', 'link').replace('_', ' ')}: [{label}]({link['url']})")
+        kind = plain(str(link.get("kind", "link")).replace("_", " "))
+        st.markdown(f"- {kind}: [{label}]({link_target(link['url'])})")
 
 
 def decision(decisions: list[DecisionView]) -> None:

@@ -15,6 +15,7 @@ import streamlit as st
 
 from roadmap.ui import incidents, session
 from roadmap.ui.registry import pages_for
+from roadmap.ui.text import plain
 
 
 def run() -> None:
@@ -41,7 +42,7 @@ def run() -> None:
             for page in pages:
                 st.page_link(page)
         if actor.signed_in:
-            st.caption(f"Signed in as **{actor.display_name}** ({actor.username})")
+            st.caption(f"Signed in as **{plain(actor.display_name)}** ({plain(actor.username)})")
             st.link_button("Sign out", "/auth/logout", icon=":material/logout:")
     try:
         chosen.run()
