@@ -10,7 +10,7 @@ from dataclasses import dataclass
 class SetupCounts:
     subcommunities: int  # not archived
     organizations: int
-    seated_organizations: int  # organizations with a representative
+    seated_organizations: int  # organizations with a representative (a seat holder)
     staff: int  # active staff members
     periods: int  # not archived
     executives: int  # accounts holding the executive role
@@ -43,7 +43,7 @@ def setup_steps(c: SetupCounts) -> list[SetupStep]:
         ),
         SetupStep(
             "Organizations and their representatives",
-            c.organizations > 0 and unseated == 0,
+            c.seated_organizations > 0,  # one seated organization is enough to signal
             "Register the member organizations, then grant each one's seat holder "
             "the representative role."
             if not c.organizations
