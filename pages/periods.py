@@ -53,8 +53,16 @@ with new, st.form(form_key("new_period")):
     start_default = (
         date.fromordinal(last.toordinal() + 1) if last else date(date.today().year + 1, 1, 1)
     )
-    key = st.text_input("Key", placeholder="2027-H1", help="Used in links and on the command line.")
-    name = st.text_input("Name", placeholder="2027, first half")
+    half = "H1" if start_default.month < 7 else "H2"
+    key = st.text_input(
+        "Key",
+        placeholder=f"{start_default.year}-{half}",
+        help="Used in links and on the command line; it cannot change later.",
+    )
+    name = st.text_input(
+        "Name",
+        placeholder=f"{start_default.year}, {'first' if half == 'H1' else 'second'} half",
+    )
     start = st.date_input("First day", value=start_default)
     end = st.date_input(
         "Last day",
