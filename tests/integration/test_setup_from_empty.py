@@ -221,6 +221,12 @@ def test_refused_set_up_steps_say_why_and_write_nothing(ctx: Context) -> None:
         lambda: catalog.create_subcommunity(ctx, SYSTEM, "voila-2", "VOILÀ"),
         "There is already a sub-community named 'VOILÀ'.",
     )
+    catalog.create_theme(ctx, SYSTEM, "etude", "ÉTUDE")
+    _refused(
+        ctx,
+        lambda: catalog.create_theme(ctx, SYSTEM, "etude-2", "étude"),
+        "There is already a theme named 'étude'.",
+    )
     catalog_edits.create_skill(ctx, SYSTEM, "python", "Python")
     _refused(ctx, lambda: catalog_edits.create_skill(ctx, SYSTEM, "py", "python"), "named")
     period_setup.create_period(

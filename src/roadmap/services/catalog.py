@@ -39,10 +39,24 @@ def check_unique(
     if session.scalar(select(row_type.slug).where(row_type.slug == slug)) is not None:
         sentence = f"The short name {slug!r} is taken."
         raise ValidationError(sentence, {"slug": sentence})
-    same_name = select(row_type.slug).where(func.lower(row_type.name) == name.strip().lower())
-    if session.scalar(same_name) is not None:
+    if _named(session, row_type, name) is not None:
         sentence = f"There is already a {what} named {name.strip()!r}."
         raise ValidationError(sentence, {"name": sentence})
+
+
+def _named(
+    session: Session,
+    row_type: type[SubCommunityRow] | type[ThemeRow] | type[SkillRow],
+    name: str,
+    besides: str | None = None,
+) -> str | None:
+    """The short name of the row of the kind called ``name`` in any case (compared here, not
+    in SQL: SQLite's lower() knows only ASCII), other than ``besides``."""
+    wanted = name.strip().casefold()
+    for slug, other in session.execute(select(row_type.slug, row_type.name)):
+        if other.strip().casefold() == wanted and slug != besides:
+            return str(slug)
+    return None
 
 
 def check_name_free(
@@ -53,11 +67,7 @@ def check_name_free(
 ) -> None:
     """Refuse renaming ``slug`` to a name another row of the kind has (in any case)."""
     what = {SubCommunityRow: "sub-community", ThemeRow: "theme", SkillRow: "skill"}[row_type]
-    other = session.scalar(
-        select(row_type.slug).where(
-            func.lower(row_type.name) == name.strip().lower(), row_type.slug != slug
-        )
-    )
+    other = _named(session, row_type, name, besides=slug)
     if other is not None:
         sentence = f"There is already a {what} named {name.strip()!r} ({other})."
         raise ValidationError(sentence, {"name": sentence})
