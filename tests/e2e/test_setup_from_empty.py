@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import BIN, ROOT, Server, settle
+from conftest import BIN, ROOT, Server, database_url, settle
 from playwright.sync_api import Browser, Page, expect
 
 MAIN = '[data-testid="stMain"]'
@@ -39,11 +39,22 @@ def _admin_by_cli(server: Server) -> None:
     roadmap("grant", "alice", "admin")
 
 
-@pytest.fixture
-def empty_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    srv = Server(tmp_path_factory.mktemp("empty")).start(prepare=_admin_by_cli, demo=False)
-    yield srv
-    srv.stop()
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """A fresh server on an empty database of each kind, with only the CLI's admin."""
+    folder = tmp_path_factory.mktemp("empty")
+    with database_url(request.param, folder) as url:
+        srv = Server(folder, url).start(prepare=_admin_by_cli, demo=False)
+        try:
+            yield srv
+        finally:
+            srv.stop()
+
+
+def backend(server: Server) -> str:
+    return "sqlite" if server.env["ROADMAP_DATABASE_URL"].startswith("sqlite") else "postgresql"
 
 
 def step(page: Page, title: str):  # type: ignore[no-untyped-def]
@@ -76,7 +87,7 @@ def test_an_admin_sets_up_an_empty_database_from_the_checklist(
     expect(main.locator("h1")).to_have_text("Set-up checklist")
     expect(main).to_contain_text("0 of 5 steps done")
     expect(step(page, "1. Sub-communities")).to_contain_text("to do")
-    shoot(page, "checklist-empty")
+    shoot(page, f"checklist-empty-{backend(empty_server)}")
 
     main.get_by_role("link", name="Sub-communities, themes, skills").click()
     expect(main.locator("h1")).to_have_text("Sub-communities, themes and skills")
@@ -86,7 +97,7 @@ def test_an_admin_sets_up_an_empty_database_from_the_checklist(
     panel.get_by_role("button", name="Create sub-community").click()
     expect(main).to_contain_text("Created the sub-community Jupyter Frontends.")
     settle(page)
-    shoot(page, "catalog")
+    shoot(page, f"catalog-{backend(empty_server)}")
 
     page.goto(base)
     expect(main.locator("h1")).to_have_text("Set-up checklist")
@@ -97,7 +108,7 @@ def test_an_admin_sets_up_an_empty_database_from_the_checklist(
     main.get_by_role("button", name="Create period").click()
     expect(main).to_contain_text("Created 2027, first half, in draft.")
     settle(page)
-    shoot(page, "periods")
+    shoot(page, f"periods-{backend(empty_server)}")
 
     page.goto(base)
     expect(main.locator("h1")).to_have_text("Set-up checklist")
@@ -106,4 +117,4 @@ def test_an_admin_sets_up_an_empty_database_from_the_checklist(
     expect(step(page, "1. Sub-communities")).to_contain_text("1 sub-community.")
     expect(step(page, "4. The first planning period")).to_contain_text("1 planning period.")
     expect(step(page, "3. Staff")).to_contain_text("to do")
-    shoot(page, "checklist-two-done")
+    shoot(page, f"checklist-two-done-{backend(empty_server)}")
