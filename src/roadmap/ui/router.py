@@ -30,4 +30,6 @@ def run() -> None:
         if actor.signed_in:
             st.caption(f"Signed in as **{actor.display_name}** ({actor.username})")
             st.link_button("Sign out", "/auth/logout", icon=":material/logout:")
-    st.navigation(sections).run()
+    # expanded: every page listed (admins and the executive have more than the ten shown
+    # before a "View more" button).
+    st.navigation(sections, expanded=True).run()
