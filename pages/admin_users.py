@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from roadmap.domain.enums import Role
-from roadmap.services import accounts
+from roadmap.services import accounts, catalog
 from roadmap.services.csv_export import frame_csv
 from roadmap.ui import session
 from roadmap.ui.actions import Report, form_key, write_button
@@ -44,27 +44,48 @@ with left, st.form(form_key("create_user")):
 
     write_button("Create account", "create-account", create, submit=True, clears="create_user")
 
-with right, st.form("grant_role"):
+with right:
+    # Not a form: the scope offered follows the role chosen.
     st.subheader("Grant or revoke a role")
-    who = st.selectbox("Account", [u.username for u in users])
-    role = st.selectbox("Role", [r.value for r in Role if r != Role.MEMBER])
-    scope = st.text_input(
-        "Scope", help="The sub-community of a lead, the organization of a representative."
-    )
+    who = st.selectbox("Account", [u.username for u in users], key="grant_who")
+    role = st.selectbox("Role", [r.value for r in Role if r != Role.MEMBER], key="grant_role")
+    held = next((u.grants for u in users if u.username == who), ())
+    scopes: dict[str, str] = {}
+    if role == Role.LEAD.value:
+        # Archived sub-communities take no new leads, but a lead of one can be revoked.
+        active = {s.slug for s in catalog.list_subcommunities(ctx, active_only=True)}
+        mine = {s for r, s in held if r == role}
+        scopes = {
+            s.slug: s.name for s in catalog.list_subcommunities(ctx) if s.slug in active | mine
+        }
+    elif role == Role.REPRESENTATIVE.value:
+        scopes = {o.key: o.name for o in catalog.list_organizations(ctx)}
+    scope = None
+    if role in (Role.LEAD.value, Role.REPRESENTATIVE.value):
+        what = "Sub-community" if role == Role.LEAD.value else "Organization"
+        if not scopes:
+            page = "Sub-communities, themes, skills" if role == Role.LEAD.value else "Organizations"
+            st.info(f"There is no {what.lower()} to choose yet: create one on the {page} page.")
+        scope = st.selectbox(
+            what, list(scopes), format_func=lambda k: scopes[k], key=f"grant_scope_{role}"
+        )
     grant, revoke = st.columns(2)
+    chosen_grant = f"{who}|{role}|{scope}"
 
     def grant_it(report: Report) -> None:
         accounts.grant_role(ctx, actor, who or "", role or "", scope or None)
-        report.success(f"Granted {role} to {who}.")
+        where = f" ({scopes[scope]})" if scope else ""
+        report.success(f"Granted {role}{where} to {who}.")
 
     def revoke_it(report: Report) -> None:
         accounts.revoke_role(ctx, actor, who or "", role or "", scope or None)
-        report.success(f"Revoked {role} from {who}.")
+        where = f" ({scopes[scope]})" if scope else ""
+        report.success(f"Revoked {role}{where} from {who}.")
 
     with grant:
-        write_button("Grant", "grant-role", grant_it, submit=True)
+        write_button("Grant", "grant-role", grant_it, inputs=chosen_grant)
     with revoke:
-        write_button("Revoke", "revoke-role", revoke_it, submit=True)
+        write_button("Revoke", "revoke-role", revoke_it, inputs=chosen_grant)
 
 st.subheader("Deactivate or reactivate")
 target = st.selectbox("Account ", [u.username for u in users], key="active_target")

@@ -49,10 +49,11 @@ with tab_list:
     )
 
 with tab_new:
+    active = {s.slug for s in catalog.list_subcommunities(ctx, active_only=True)}
     item_form(
-        subs,
-        catalog.list_themes(ctx),
-        catalog.list_skills(ctx),
+        [s for s in subs if s.slug in active],
+        catalog.list_themes(ctx, active_only=True),
+        catalog.list_skills(ctx, active_only=True),
         {i.id: i.title for i in all_items if i.status != ItemStatus.WITHDRAWN},
         lambda fields: items.create_item(ctx, actor, fields),
     )

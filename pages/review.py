@@ -137,7 +137,8 @@ with theme_tab:
     with st.form("file_theme"):
         st.subheader("File an item under a theme")
         item_id = st.selectbox("Item", sorted(every), format_func=label)
-        theme = st.selectbox("Theme", [None, *[t.slug for t in themes]])
+        offered = catalog.list_themes(ctx, active_only=True)  # archived: not for new filings
+        theme = st.selectbox("Theme", [None, *[t.slug for t in offered]])
 
         def file_it(report: Report) -> None:
             if item_id is not None:

@@ -11,6 +11,7 @@ import getpass
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from typing import NoReturn
 
 
@@ -150,6 +151,136 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
     return 0
 
 
+SUBJECTS = {"subcommunity": "sub-community", "theme": "theme", "skill": "skill"}
+
+
+def cmd_create_named(args: argparse.Namespace) -> int:
+    from roadmap.domain.access import Actor
+    from roadmap.services import catalog, catalog_edits
+    from roadmap.services.context import default_context
+
+    ctx, actor = default_context(), Actor.system()
+    if args.subject == "subcommunity":
+        catalog.create_subcommunity(ctx, actor, args.slug, args.name, args.description)
+    elif args.subject == "theme":
+        catalog.create_theme(ctx, actor, args.slug, args.name, args.description)
+    else:
+        catalog_edits.create_skill(ctx, actor, args.slug, args.name)
+    print(f"Created the {SUBJECTS[args.subject]} {args.name} ({args.slug}).")
+    return 0
+
+
+def cmd_rename_named(args: argparse.Namespace) -> int:
+    from roadmap.domain.access import Actor
+    from roadmap.services import catalog_edits
+    from roadmap.services.context import default_context
+
+    catalog_edits.rename(
+        default_context(), Actor.system(), args.subject, args.slug, args.name, args.description
+    )
+    print(f"Renamed the {SUBJECTS[args.subject]} {args.slug} to {args.name}.")
+    return 0
+
+
+def cmd_archive_named(args: argparse.Namespace) -> int:
+    from roadmap.domain.access import Actor
+    from roadmap.services import catalog_edits
+    from roadmap.services.context import default_context
+
+    catalog_edits.archive(default_context(), Actor.system(), args.subject, args.slug)
+    print(f"Archived the {SUBJECTS[args.subject]} {args.slug}.")
+    return 0
+
+
+def cmd_period(args: argparse.Namespace) -> int:
+    from roadmap.domain.access import Actor
+    from roadmap.services import period_setup
+    from roadmap.services.context import default_context
+
+    ctx, actor = default_context(), Actor.system()
+    if args.command == "create-period":
+        period_setup.create_period(ctx, actor, args.key, args.name, args.start, args.end)
+        print(f"Created the planning period {args.name} ({args.key}), in draft.")
+    elif args.command == "edit-period":
+        version = next(p.version for p in period_setup.list_periods(ctx) if p.key == args.key)
+        period_setup.edit_period(ctx, actor, args.key, args.name, args.start, args.end, version)
+        print(f"Saved the planning period {args.key}.")
+    elif args.command == "open-signalling":
+        period_setup.open_signalling(ctx, actor, args.key, args.closes)
+        until = f" until {args.closes:%Y-%m-%d}" if args.closes else ""
+        print(f"Signalling for {args.key} is open{until}.")
+    elif args.command == "close-period":
+        period_setup.close_period(ctx, actor, args.key)
+        print(f"Closed the planning period {args.key}.")
+    else:
+        period_setup.archive_period(ctx, actor, args.key)
+        print(f"Archived the planning period {args.key}.")
+    return 0
+
+
+def cmd_setup_status(args: argparse.Namespace) -> int:
+    from roadmap.domain.access import Actor
+    from roadmap.services import setup
+    from roadmap.services.context import default_context
+
+    steps = setup.checklist(default_context(), Actor.system())
+    for step in steps:
+        print(f"[{'x' if step.done else ' '}] {step.title}: {step.detail}")
+    return 0 if all(step.done for step in steps) else 1
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _add_structure_commands(commands: argparse._SubParsersAction) -> None:
+    for subject, word in SUBJECTS.items():
+        create = commands.add_parser(f"create-{subject}", help=f"create a {word}")
+        create.add_argument("slug", help="short name: lower-case letters, digits, dashes")
+        create.add_argument("name")
+        if subject != "skill":
+            create.add_argument("--description", default="")
+        create.set_defaults(func=cmd_create_named, subject=subject, description="")
+        rename = commands.add_parser(f"rename-{subject}", help=f"give a {word} a new name")
+        rename.add_argument("slug")
+        rename.add_argument("name")
+        if subject != "skill":
+            rename.add_argument("--description", default="")
+        rename.set_defaults(func=cmd_rename_named, subject=subject, description="")
+        archive = commands.add_parser(
+            f"archive-{subject}", help=f"stop offering a {word} for new records (kept)"
+        )
+        archive.add_argument("slug")
+        archive.set_defaults(func=cmd_archive_named, subject=subject)
+    for name, help_text in (
+        ("create-period", "create a planning period (in draft)"),
+        ("edit-period", "change a planning period's name and dates"),
+    ):
+        period = commands.add_parser(name, help=help_text)
+        period.add_argument("key", help="e.g. 2027-H1")
+        period.add_argument("name", help="e.g. '2027, first half'")
+        period.add_argument("start", type=_date, help="first day, YYYY-MM-DD")
+        period.add_argument("end", type=_date, help="last day, YYYY-MM-DD")
+        period.set_defaults(func=cmd_period)
+    opening = commands.add_parser("open-signalling", help="open a period for signals from today")
+    opening.add_argument("key")
+    opening.add_argument("--closes", type=_date, default=None, help="last day, YYYY-MM-DD")
+    opening.set_defaults(func=cmd_period)
+    for name, help_text in (
+        ("close-period", "close a planning period"),
+        ("archive-period", "archive a draft or closed planning period (kept)"),
+    ):
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument("key")
+        command.set_defaults(func=cmd_period)
+    commands.add_parser(
+        "setup-status", help="the set-up checklist; exit 1 while a step is open"
+    ).set_defaults(func=cmd_setup_status)
+
+
 def cmd_pb(args: argparse.Namespace) -> int:
     from roadmap.allocation import pb_command
 
@@ -204,10 +335,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     restore.set_defaults(func=cmd_import)
 
+    _add_structure_commands(commands)
+
     csv_import = commands.add_parser(
-        "import-csv", help="import items, organizations or staff from a CSV file (all or nothing)"
+        "import-csv",
+        help="import sub-communities, items, organizations or staff from a CSV file "
+        "(all or nothing)",
     )
-    csv_import.add_argument("kind", choices=["items", "organizations", "staff"])
+    csv_import.add_argument("kind", choices=["subcommunities", "items", "organizations", "staff"])
     csv_import.add_argument("file", nargs="?")
     csv_import.add_argument(
         "--dry-run", action="store_true", help="check every row and report; write nothing"

@@ -223,7 +223,7 @@ def visit_page(
         failures += [f"{page} / {who} / {kind}: {p}" for p in _problems_in(at)]
         _click_all(at, media, (page, who), visits, failures)
         names = imports.KINDS[kind].names
-        bad = ",".join(names) + "\n" + ",".join("x" for _ in names) + "\n"
+        bad = ",".join(names) + "\n" + ",".join("!?" for _ in names) + "\n"
         at.file_uploader[0].upload(f"{kind}.csv", bad.encode(), "text/csv")
         at.run()
         refused = "Nothing was imported"

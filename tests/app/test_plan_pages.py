@@ -5,7 +5,6 @@ a member; a staff member sees their part of the latest plan."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ import pytest
 import streamlit as st
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
+from support import backup_0005
 
 from roadmap.domain.access import Actor
 from roadmap.services import backup
@@ -38,7 +38,7 @@ def two_plans(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
     default_context.cache_clear()
     ctx = default_context()
     upgrade(ctx.engine)
-    backup.import_backup(ctx, Actor.system(), json.loads(BACKUP.read_text()))
+    backup.import_backup(ctx, Actor.system(), backup_0005(BACKUP))
     yield
     ctx.engine.dispose()
     default_context.cache_clear()

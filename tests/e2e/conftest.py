@@ -49,11 +49,11 @@ class Server:
         self.process: subprocess.Popen[bytes] | None = None
         self.log = data_dir / "server.log"
 
-    def start(self, prepare: Callable[[Server], None] | None = None) -> Server:
-        """Migrate, load the demo into an empty database, run ``prepare`` (e.g. to add
-        accounts), then serve."""
+    def start(self, prepare: Callable[[Server], None] | None = None, demo: bool = True) -> Server:
+        """Migrate, load the demo into an empty database (unless not ``demo``), run
+        ``prepare`` (e.g. to add accounts), then serve."""
         subprocess.run(
-            [str(BIN / "roadmap"), "init-db", "--demo-if-empty"],
+            [str(BIN / "roadmap"), "init-db", *(["--demo-if-empty"] if demo else [])],
             env=self.env,
             check=True,
             cwd=ROOT,

@@ -12,7 +12,17 @@ from support.world import SETUP_EXECUTIVE, SYSTEM, World
 from roadmap.domain.access import Actor
 from roadmap.domain.enums import ItemStatus, Role
 from roadmap.domain.errors import PermissionDenied
-from roadmap.services import accounts, catalog, governance, items, periods, signals, staff
+from roadmap.services import (
+    accounts,
+    catalog,
+    catalog_edits,
+    governance,
+    items,
+    period_setup,
+    periods,
+    signals,
+    staff,
+)
 from roadmap.services.context import Context
 
 ITEM = {
@@ -69,6 +79,17 @@ ORG = {
 
 Write = Callable[[Context, Actor], object]
 
+
+def _archived(ctx: Context, theme: str) -> bool:
+    return any(e.archived for e in catalog_edits.list_entries(ctx, "theme") if e.slug == theme)
+
+
+def _free_year(ctx: Context) -> tuple[date, date]:
+    """A year after every period so far, so each allowed actor's new period overlaps none."""
+    year = max(p.end.year for p in period_setup.list_periods(ctx)) + 1
+    return date(year, 1, 1), date(year, 12, 31)
+
+
 # name -> (the write, the actors allowed to make it)
 WRITES: dict[str, tuple[Write, set[str]]] = {
     "create a user": (
@@ -85,7 +106,30 @@ WRITES: dict[str, tuple[Write, set[str]]] = {
         lambda c, a: catalog.create_subcommunity(c, a, "nbgrader", "nbgrader"),
         {"admin"},
     ),
-    "create a theme": (lambda c, a: catalog.create_theme(c, a, "security", "Security"), {"exec"}),
+    "create a theme": (
+        lambda c, a: catalog.create_theme(c, a, f"security-{a.username}", f"Security {a.username}"),
+        {"exec", "admin"},
+    ),
+    "rename a sub-community": (
+        lambda c, a: catalog_edits.rename(c, a, "subcommunity", "voila", "Voilà dashboards"),
+        {"admin"},
+    ),
+    "archive or restore a theme": (
+        lambda c, a: (catalog_edits.restore if _archived(c, "ux") else catalog_edits.archive)(
+            c, a, "theme", "ux"
+        ),
+        {"exec", "admin"},
+    ),
+    "create a skill": (
+        lambda c, a: catalog_edits.create_skill(c, a, f"rust-{a.username}", f"Rust {a.username}"),
+        {"exec", "admin"},
+    ),
+    "create a planning period": (
+        lambda c, a: period_setup.create_period(
+            c, a, f"2030-{a.username}", f"2030 {a.username}", *_free_year(c)
+        ),
+        {"exec", "admin"},
+    ),
     "register an organization": (
         lambda c, a: catalog.create_organization(
             c,
@@ -222,4 +266,6 @@ def _prepare(ctx: Context, write: str) -> Write:
 
 def test_the_system_actor_is_an_admin_but_not_an_executive(world: World) -> None:
     with pytest.raises(PermissionDenied):
-        catalog.create_theme(world.ctx, SYSTEM, "docs", "Docs")
+        periods.update_period(
+            world.ctx, SYSTEM, "2027-H1", {"points_budget": 50}, _period_version(world.ctx)
+        )

@@ -4,8 +4,9 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+
+from support import backup_0005
 
 from roadmap.domain.access import Actor
 from roadmap.domain.plans import PlanSnapshot
@@ -17,7 +18,7 @@ BACKUP = Path(__file__).resolve().parents[1] / "fixtures" / "backup_0005_two_pla
 
 
 def test_a_restored_backup_reads_back_the_snapshots_it_was_written_with(ctx: Context) -> None:
-    data = json.loads(BACKUP.read_text())
+    data = backup_0005(BACKUP)
     backup.import_backup(ctx, Actor.system(), data)
     tables = data["tables"]
 

@@ -120,3 +120,13 @@ def test_a_pledge_of_nothing_is_refused_naming_its_item() -> None:
         ValidationError, match=r"^The pledge to item #7 needs person-weeks or money\.$"
     ):
         period().pledged_weeks(7, weeks=0, money=0)
+
+
+def test_periods_that_share_a_day_overlap_and_the_refusal_names_the_other() -> None:
+    from roadmap.domain.periods import check_no_overlap
+
+    h1 = ("2027-H1", "2027 H1", date(2027, 1, 1), date(2027, 6, 30))
+    check_no_overlap("2027-H2", date(2027, 7, 1), date(2027, 12, 31), [h1])
+    check_no_overlap("2027-H1", date(2027, 1, 1), date(2027, 7, 31), [h1])  # itself: skipped
+    with pytest.raises(ValidationError, match="2027 H1 runs from 2027-01-01 to 2027-06-30"):
+        check_no_overlap("2027-H2", date(2027, 6, 30), date(2027, 12, 31), [h1])

@@ -53,6 +53,12 @@ class ItemStatus(StrEnum):
     def label(self) -> str:
         return self.value.replace("_", " ")
 
+    @property
+    def is_open(self) -> bool:
+        """Whether work on the item may still happen: not done, withdrawn or out of scope
+        (an open item keeps its sub-community from being archived)."""
+        return self not in (ItemStatus.DONE, ItemStatus.WITHDRAWN, ItemStatus.OUT_OF_SCOPE)
+
 
 class ItemKind(StrEnum):
     FEATURE = "feature"

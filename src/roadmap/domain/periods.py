@@ -134,3 +134,18 @@ class PlanningPeriod(Model):
                 {"pledges": "A pledge needs an amount."},
             )
         return round(total, 3)
+
+
+def check_no_overlap(
+    key: str, start: date, end: date, others: Iterable[tuple[str, str, date, date]]
+) -> None:
+    """Refuse a period from ``start`` to ``end`` (both included) that shares a day with one
+    of ``others`` (key, name, start, end; the period ``key`` itself is skipped), naming it."""
+    for other_key, name, other_start, other_end in others:
+        if other_key != key and start <= other_end and other_start <= end:
+            sentence = (
+                f"{name} runs from {other_start:%Y-%m-%d} to {other_end:%Y-%m-%d}, which "
+                f"overlaps {start:%Y-%m-%d} to {end:%Y-%m-%d}; periods may not overlap. "
+                "Nothing was saved."
+            )
+            raise ValidationError(sentence, {"start": sentence})

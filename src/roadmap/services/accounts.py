@@ -98,14 +98,15 @@ def create_user(
 
 def _check_scope_exists(session: Session, grant: RoleGrant) -> None:
     if grant.role == Role.LEAD:
-        found = session.scalar(
-            select(SubCommunityRow.id).where(SubCommunityRow.slug == grant.scope)
-        )
+        found = session.scalar(select(SubCommunityRow).where(SubCommunityRow.slug == grant.scope))
         if found is None:
             raise ValidationError(
                 f"There is no sub-community {grant.scope!r}.",
                 {"scope": f"There is no sub-community {grant.scope!r}."},
             )
+        if found.archived_at is not None:
+            sentence = f"{found.name} is archived; it takes no new leads."
+            raise ValidationError(sentence, {"scope": sentence})
     if grant.role == Role.REPRESENTATIVE:
         org = session.scalar(select(OrganizationRow).where(OrganizationRow.key == grant.scope))
         if org is None:

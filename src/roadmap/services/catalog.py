@@ -27,10 +27,50 @@ class Named:
     description: str
 
 
-def _taken(session: Session, row_type: type[SubCommunityRow] | type[ThemeRow], slug: str) -> None:
-    if session.scalar(select(row_type.id).where(row_type.slug == slug)) is not None:
+def check_unique(
+    session: Session,
+    row_type: type[SubCommunityRow] | type[ThemeRow] | type[SkillRow],
+    slug: str,
+    name: str,
+) -> None:
+    """Refuse a short name or a name (in any case) that a row of the kind already has
+    (archived rows included: they still name records)."""
+    what = {SubCommunityRow: "sub-community", ThemeRow: "theme", SkillRow: "skill"}[row_type]
+    if session.scalar(select(row_type.slug).where(row_type.slug == slug)) is not None:
         sentence = f"The short name {slug!r} is taken."
         raise ValidationError(sentence, {"slug": sentence})
+    if _named(session, row_type, name) is not None:
+        sentence = f"There is already a {what} named {name.strip()!r}."
+        raise ValidationError(sentence, {"name": sentence})
+
+
+def _named(
+    session: Session,
+    row_type: type[SubCommunityRow] | type[ThemeRow] | type[SkillRow],
+    name: str,
+    besides: str | None = None,
+) -> str | None:
+    """The short name of the row of the kind called ``name`` in any case (compared here, not
+    in SQL: SQLite's lower() knows only ASCII), other than ``besides``."""
+    wanted = name.strip().casefold()
+    for slug, other in session.execute(select(row_type.slug, row_type.name)):
+        if other.strip().casefold() == wanted and slug != besides:
+            return str(slug)
+    return None
+
+
+def check_name_free(
+    session: Session,
+    row_type: type[SubCommunityRow] | type[ThemeRow] | type[SkillRow],
+    slug: str,
+    name: str,
+) -> None:
+    """Refuse renaming ``slug`` to a name another row of the kind has (in any case)."""
+    what = {SubCommunityRow: "sub-community", ThemeRow: "theme", SkillRow: "skill"}[row_type]
+    other = _named(session, row_type, name, besides=slug)
+    if other is not None:
+        sentence = f"There is already a {what} named {name.strip()!r} ({other})."
+        raise ValidationError(sentence, {"name": sentence})
 
 
 def create_subcommunity(
@@ -38,35 +78,49 @@ def create_subcommunity(
 ) -> Named:
     require(actor, Role.ADMIN, to="create sub-communities")
     data = parse(SubCommunity, {"slug": slug, "name": name, "description": description})
-    now = ctx.now()
     with transaction(ctx.engine) as session:
-        _taken(session, SubCommunityRow, data.slug)
-        session.add(SubCommunityRow(**data.model_dump()))
-        record(session, actor, now, "create", "subcommunity", data.slug, None, data.model_dump())
+        insert_subcommunity(session, actor, ctx.now(), data)
     return Named(data.slug, data.name, data.description)
 
 
+def insert_subcommunity(
+    session: Session, actor: Actor, now: datetime, data: SubCommunity, action: str = "create"
+) -> str:
+    """Write a new sub-community and record it (the caller has checked the role)."""
+    check_unique(session, SubCommunityRow, data.slug, data.name)
+    session.add(SubCommunityRow(**data.model_dump()))
+    session.flush()
+    record(session, actor, now, action, "subcommunity", data.slug, None, data.model_dump())
+    return data.slug
+
+
 def create_theme(ctx: Context, actor: Actor, slug: str, name: str, description: str = "") -> Named:
-    require(actor, Role.EXECUTIVE, to="manage themes")
+    require_any(actor, [Role.ADMIN, Role.EXECUTIVE], to="manage themes")
     data = parse(Theme, {"slug": slug, "name": name, "description": description})
     now = ctx.now()
     with transaction(ctx.engine) as session:
-        _taken(session, ThemeRow, data.slug)
+        check_unique(session, ThemeRow, data.slug, data.name)
         session.add(ThemeRow(**data.model_dump()))
         record(session, actor, now, "create", "theme", data.slug, None, data.model_dump())
     return Named(data.slug, data.name, data.description)
 
 
-def list_subcommunities(ctx: Context) -> list[Named]:
+def list_subcommunities(ctx: Context, *, active_only: bool = False) -> list[Named]:
+    """Every sub-community by name; ``active_only``: those offered for new items and grants."""
+    query = select(SubCommunityRow).order_by(SubCommunityRow.name)
+    if active_only:
+        query = query.where(SubCommunityRow.archived_at.is_(None))
     with reading(ctx.engine) as session:
-        rows = session.scalars(select(SubCommunityRow).order_by(SubCommunityRow.name))
-        return [Named(r.slug, r.name, r.description) for r in rows]
+        return [Named(r.slug, r.name, r.description) for r in session.scalars(query)]
 
 
-def list_themes(ctx: Context) -> list[Named]:
+def list_themes(ctx: Context, *, active_only: bool = False) -> list[Named]:
+    """Every theme by name; ``active_only``: those items may be filed under."""
+    query = select(ThemeRow).order_by(ThemeRow.name)
+    if active_only:
+        query = query.where(ThemeRow.archived_at.is_(None))
     with reading(ctx.engine) as session:
-        rows = session.scalars(select(ThemeRow).order_by(ThemeRow.name))
-        return [Named(r.slug, r.name, r.description) for r in rows]
+        return [Named(r.slug, r.name, r.description) for r in session.scalars(query)]
 
 
 def create_organization(ctx: Context, actor: Actor, fields: dict[str, Any]) -> Organization:
@@ -136,9 +190,13 @@ def list_organizations(
         ]
 
 
-def list_skills(ctx: Context) -> list[str]:
+def list_skills(ctx: Context, *, active_only: bool = False) -> list[str]:
+    """Every skill's short name; ``active_only``: those offered for new items and staff."""
+    query = select(SkillRow.slug).order_by(SkillRow.slug)
+    if active_only:
+        query = query.where(SkillRow.archived_at.is_(None))
     with reading(ctx.engine) as session:
-        return list(session.scalars(select(SkillRow.slug).order_by(SkillRow.slug)))
+        return list(session.scalars(query))
 
 
 def update_organization(

@@ -196,9 +196,13 @@ def file_under_theme(ctx: Context, actor: Actor, item_id: int, theme: str | None
         row = _item(session, item_id)
         theme_id = None
         if theme:
-            theme_id = session.scalar(select(ThemeRow.id).where(ThemeRow.slug == theme))
-            if theme_id is None:
+            found = session.scalar(select(ThemeRow).where(ThemeRow.slug == theme))
+            if found is None:
                 raise ValidationError(f"There is no theme {theme!r}.", {"theme": "Unknown theme."})
+            if found.archived_at is not None and found.id != row.theme_id:
+                sentence = f"The theme {found.name} is archived; file the item under another."
+                raise ValidationError(sentence, {"theme": sentence})
+            theme_id = found.id
         before = {"theme": row.theme.slug if row.theme else None}
         row.theme_id = theme_id
         row.updated_at = now

@@ -25,12 +25,13 @@ from roadmap.domain.access import Actor, require_any
 from roadmap.domain.enums import Role
 from roadmap.domain.errors import ValidationError
 from roadmap.domain.items import ItemFields
-from roadmap.domain.organizations import Organization
+from roadmap.domain.organizations import Organization, SubCommunity
 from roadmap.domain.staff import StaffMember
 from roadmap.domain.validation import parse
 from roadmap.services import catalog, csv_export, items, staff
 from roadmap.services.context import Context
 from roadmap.store.engine import reading, transaction
+from roadmap.store.tables import SubCommunityRow
 
 MAX_ROWS = 20_000
 
@@ -348,6 +349,10 @@ def _organization_refs(session: Session, actor: Actor, model: Any) -> None:
     catalog.check_organization_key(session, model.key)
 
 
+def _subcommunity_refs(session: Session, actor: Actor, model: Any) -> None:
+    catalog.check_unique(session, SubCommunityRow, model.slug, model.name)
+
+
 def _staff_refs(session: Session, actor: Actor, model: Any) -> None:
     staff.staff_references(session, model)
     staff.check_staff_key(session, model.key)
@@ -365,6 +370,10 @@ def _insert_organization(session: Session, actor: Actor, now: datetime, model: A
     return str(model.key)
 
 
+def _insert_subcommunity(session: Session, actor: Actor, now: datetime, model: Any) -> str:
+    return catalog.insert_subcommunity(session, actor, now, model, action="import")
+
+
 def _insert_staff(session: Session, actor: Actor, now: datetime, model: Any) -> str:
     staff.insert_staff(session, actor, now, model)
     return str(model.key)
@@ -373,6 +382,20 @@ def _insert_staff(session: Session, actor: Actor, now: datetime, model: Any) -> 
 # -- the kinds ---------------------------------------------------------------------------
 
 KINDS: dict[str, Kind] = {
+    "subcommunities": Kind(
+        "subcommunities",
+        "sub-communities",
+        SubCommunity,
+        (
+            Column("slug", True, "short name: lower-case letters, digits, -", "jupyter-frontends"),
+            Column("name", True, "display name, unique", "Jupyter Frontends"),
+            Column("description", False, "free text", "JupyterLab, Notebook and JupyterLite"),
+        ),
+        (Role.ADMIN,),
+        "slug",
+        _subcommunity_refs,
+        _insert_subcommunity,
+    ),
     "items": Kind(
         "items",
         "roadmap items",

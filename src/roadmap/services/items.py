@@ -38,26 +38,35 @@ from roadmap.store.tables import (
 def _resolve(session: Session, data: ItemFields, item_id: int | None) -> tuple[int, int | None]:
     """Check the references of ``data``; returns the sub-community and theme ids."""
     errors: dict[str, str] = {}
-    sub_id = session.scalar(
-        select(SubCommunityRow.id).where(SubCommunityRow.slug == data.subcommunity)
-    )
-    if sub_id is None:
+    current = session.get(ItemRow, item_id) if item_id is not None else None
+    sub = session.scalar(select(SubCommunityRow).where(SubCommunityRow.slug == data.subcommunity))
+    if sub is None:
         errors["subcommunity"] = f"There is no sub-community {data.subcommunity!r}."
+    elif sub.archived_at is not None and (current is None or current.subcommunity_id != sub.id):
+        errors["subcommunity"] = f"{sub.name} is archived and takes no new items."
     theme_id = None
     if data.theme:
-        theme_id = session.scalar(select(ThemeRow.id).where(ThemeRow.slug == data.theme))
-        if theme_id is None:
+        theme = session.scalar(select(ThemeRow).where(ThemeRow.slug == data.theme))
+        if theme is None:
             errors["theme"] = f"There is no theme {data.theme!r}."
-    known = set(session.scalars(select(SkillRow.slug)))
-    unknown = [s for s in data.skills if s not in known]
+        elif theme.archived_at is not None and (current is None or current.theme_id != theme.id):
+            errors["theme"] = f"The theme {theme.name} is archived."
+        else:
+            theme_id = theme.id
+    skills = dict(session.execute(select(SkillRow.slug, SkillRow.archived_at)).all())
+    had = set(current.skills or []) if current is not None else set()
+    unknown = [s for s in data.skills if s not in skills]
     if unknown:
         errors["skills"] = f"Unknown skills: {', '.join(unknown)}."
+    archived = [s for s in data.skills if skills.get(s) is not None and s not in had]
+    if archived:
+        errors["skills"] = f"Archived skills are no longer offered: {', '.join(archived)}."
     if data.depends_on:
         errors.update(_check_dependencies(session, data.depends_on, item_id))
     if errors:
         raise ValidationError(" ".join(errors.values()), errors)
-    assert sub_id is not None
-    return sub_id, theme_id
+    assert sub is not None
+    return sub.id, theme_id
 
 
 def _check_dependencies(session: Session, deps: list[int], item_id: int | None) -> dict[str, str]:

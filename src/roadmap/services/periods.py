@@ -36,8 +36,8 @@ def find_period_row(session: Session, key: str | None) -> PeriodRow:
     if key:
         query = query.where(PeriodRow.key == key)
     else:
-        # The open planning period: signalling first, else the latest.
-        query = query.order_by(
+        # The open planning period: signalling first, else the latest not archived.
+        query = query.where(PeriodRow.archived_at.is_(None)).order_by(
             (PeriodRow.status == PeriodStatus.SIGNALLING.value).desc(), PeriodRow.start.desc()
         )
     row = session.scalars(query).first()

@@ -109,6 +109,7 @@ class SubCommunityRow(Versioned, Base):
     slug: Mapped[str] = mapped_column(String(63), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
+    archived_at: Mapped[datetime | None]  # kept for the records that name it
 
 
 class ThemeRow(Versioned, Base):
@@ -117,12 +118,14 @@ class ThemeRow(Versioned, Base):
     slug: Mapped[str] = mapped_column(String(63), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
+    archived_at: Mapped[datetime | None]  # kept for the records that name it
 
 
 class SkillRow(Base):
     __tablename__ = "skills"
     slug: Mapped[str] = mapped_column(String(63), primary_key=True)
     name: Mapped[str] = mapped_column(String(80))
+    archived_at: Mapped[datetime | None]
 
 
 class ItemRow(Versioned, Base):
@@ -198,6 +201,7 @@ class PeriodRow(Versioned, Base):
     privacy: Mapped[str] = mapped_column(String(20))
     signal_window_start: Mapped[date | None] = mapped_column(Date)
     signal_window_end: Mapped[date | None] = mapped_column(Date)
+    archived_at: Mapped[datetime | None]
     weeks_per_currency: Mapped[float] = mapped_column(Float, default=0.0)
 
 

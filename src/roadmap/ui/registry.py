@@ -116,7 +116,27 @@ PAGES: tuple[PageSpec, ...] = (
         "Admin",
         roles=frozenset({Role.ADMIN}),
     ),
+    PageSpec(
+        "setup", "Set-up checklist", ":material/checklist:", "Admin", roles=frozenset({Role.ADMIN})
+    ),
+    PageSpec(
+        "catalog",
+        "Sub-communities, themes, skills",
+        ":material/category:",
+        "Admin",
+        roles=frozenset({Role.ADMIN, Role.EXECUTIVE}),
+    ),
+    PageSpec(
+        "periods",
+        "Planning periods",
+        ":material/date_range:",
+        "Admin",
+        roles=frozenset({Role.ADMIN, Role.EXECUTIVE}),
+    ),
 )
+
+# The admin's first page while the set-up checklist has open steps (see ui.router).
+SETUP_PAGE = "setup"
 
 BY_KEY = {page.key: page for page in PAGES}
 

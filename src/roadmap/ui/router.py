@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from roadmap.domain.enums import Role
+from roadmap.services import setup
 from roadmap.ui import incidents, session
-from roadmap.ui.registry import pages_for
+from roadmap.ui.registry import SETUP_PAGE, pages_for
 from roadmap.ui.text import plain
 
 
@@ -23,13 +25,15 @@ def run() -> None:
     actor = session.current_actor()
     sections: dict[str, list[st.Page]] = {}
     menu: dict[str, list[st.Page]] = {}
+    # On a database not yet set up, an admin lands on the set-up checklist.
+    home = SETUP_PAGE if actor.has(Role.ADMIN) and setup.needs_setup(session.context()) else None
     for spec in pages_for(actor):
         page = st.Page(
             f"pages/{spec.key}.py",
             title=spec.title,
             icon=spec.icon,
             url_path=spec.key,
-            default=spec.default,
+            default=spec.key == home if home else spec.default,
             visibility="hidden" if spec.hidden else "visible",
         )
         sections.setdefault(spec.section, []).append(page)

@@ -1,0 +1,142 @@
+from roadmap.ui.guard import page_setup
+
+actor = page_setup("periods")
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from roadmap.domain.enums import PeriodStatus
+from roadmap.domain.errors import ValidationError
+from roadmap.services import period_setup
+from roadmap.services.period_setup import PeriodEntry
+from roadmap.ui import session
+from roadmap.ui.actions import Report, form_key, write_button
+
+ctx = session.context()
+st.title("Planning periods")
+st.caption(
+    "A period is the half-year (or any span) a plan is made for. Periods may not overlap, and "
+    "one period at a time takes signals. Its signal forms, voice and envelope are set on the "
+    "Planning period page."
+)
+entries = period_setup.list_periods(ctx)
+if entries:
+    frame = pd.DataFrame(
+        [
+            {
+                "Key": p.key,
+                "Name": p.name,
+                "Start": p.start,
+                "End": p.end,
+                "Status": "archived" if p.archived else p.status.value,
+                "Signalling": (
+                    f"{p.signal_window_start or ''} to {p.signal_window_end or 'open end'}"
+                    if p.signal_window_start
+                    else ""
+                ),
+                "Signals": p.signals,
+                "Plan versions": p.plans,
+            }
+            for p in entries
+        ]
+    )
+    st.dataframe(frame, hide_index=True, width="stretch")
+else:
+    st.info("There is no planning period yet: create the first one below.")
+
+new, manage = st.columns(2)
+with new, st.form(form_key("new_period")):
+    st.subheader("New period")
+    last = max((p.end for p in entries if not p.archived), default=None)
+    start_default = (
+        date.fromordinal(last.toordinal() + 1) if last else date(date.today().year + 1, 1, 1)
+    )
+    half = "H1" if start_default.month < 7 else "H2"
+    key = st.text_input(
+        "Key",
+        placeholder=f"{start_default.year}-{half}",
+        help="Used in links and on the command line; it cannot change later.",
+    )
+    name = st.text_input(
+        "Name",
+        placeholder=f"{start_default.year}, {'first' if half == 'H1' else 'second'} half",
+    )
+    start = st.date_input("First day", value=start_default)
+    end = st.date_input(
+        "Last day",
+        value=date(start_default.year, 6, 30)
+        if start_default.month < 7
+        else date(start_default.year, 12, 31),
+    )
+
+    def create(report: Report) -> None:
+        if not (isinstance(start, date) and isinstance(end, date)):
+            raise ValidationError("Choose the first and the last day.")
+        made = period_setup.create_period(ctx, actor, key.strip(), name, start, end)
+        report.success(
+            f"Created {made.name}, in draft. Open signalling when the items are decided."
+        )
+
+    write_button(
+        "Create period", "create-period", create, submit=True, clears="new_period", type="primary"
+    )
+
+by_key = {p.key: p for p in entries}
+with manage:
+    st.subheader("Edit, open, close, archive")
+    chosen = st.selectbox(
+        "Period",
+        list(by_key),
+        format_func=lambda k: by_key[k].name + (" (archived)" if by_key[k].archived else ""),
+    )
+    period = by_key.get(chosen) if chosen else None
+    if period is not None and not period.archived:
+        with st.form(f"edit-period-{period.key}-{period.version}"):
+            new_name = st.text_input("Name", value=period.name)
+            new_start = st.date_input("First day", value=period.start)
+            new_end = st.date_input("Last day", value=period.end)
+
+            def save(report: Report, current: PeriodEntry = period) -> None:
+                if not (isinstance(new_start, date) and isinstance(new_end, date)):
+                    raise ValidationError("Choose the first and the last day.")
+                period_setup.edit_period(
+                    ctx, actor, current.key, new_name, new_start, new_end, current.version
+                )
+                report.success("Saved.")
+
+            write_button("Save", "edit-period", save, inputs=period.key, submit=True)
+        if period.status != PeriodStatus.SIGNALLING and period.status != PeriodStatus.CLOSED:
+            closes = st.date_input(
+                "Signalling closes (optional)", value=None, key=f"closes-{period.key}"
+            )
+
+            def open_it(report: Report, current: PeriodEntry = period) -> None:
+                period_setup.open_signalling(
+                    ctx, actor, current.key, closes if isinstance(closes, date) else None
+                )
+                report.success(f"Signalling for {current.name} is open.")
+
+            write_button("Open signalling", "open-signalling", open_it, inputs=period.key)
+        if period.status != PeriodStatus.CLOSED:
+
+            def close_it(report: Report, current: PeriodEntry = period) -> None:
+                period_setup.close_period(ctx, actor, current.key)
+                report.success(f"{current.name} is closed.")
+
+            write_button("Close period", "close-period", close_it, inputs=period.key)
+        if period.status in (PeriodStatus.DRAFT, PeriodStatus.CLOSED):
+
+            def archive_it(report: Report, current: PeriodEntry = period) -> None:
+                period_setup.archive_period(ctx, actor, current.key)
+                report.success(f"{current.name} is archived.")
+
+            write_button("Archive period", "archive-period", archive_it, inputs=period.key)
+    elif period is not None:
+
+        def restore_it(report: Report, current: PeriodEntry = period) -> None:
+            period_setup.restore_period(ctx, actor, current.key)
+            report.success(f"{current.name} is restored.")
+
+        write_button("Restore period", "restore-period", restore_it, inputs=period.key)

@@ -1,0 +1,277 @@
+"""Planning periods from creation to archive: create, edit the name and dates, open
+signalling, close, archive (admins and the executive). The settings of a period's signals
+and envelope are :func:`roadmap.services.periods.update_period`'s.
+
+Periods never overlap, and one period at a time takes signals. Nothing is deleted: an
+archived period keeps its signals and plans and is no longer chosen as the open period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from roadmap.domain.access import Actor, require_any
+from roadmap.domain.enums import PeriodStatus, Role
+from roadmap.domain.errors import ConflictError, NotFound, ValidationError
+from roadmap.domain.periods import PlanningPeriod, check_no_overlap
+from roadmap.domain.validation import parse
+from roadmap.services.audit import plain, record
+from roadmap.services.context import Context
+from roadmap.store.engine import reading, transaction
+from roadmap.store.tables import PeriodRow, PlanRow, SignalRow
+
+_ROLES = [Role.ADMIN, Role.EXECUTIVE]
+
+
+@dataclass(frozen=True)
+class PeriodEntry:
+    """A period as the periods page lists it."""
+
+    key: str
+    name: str
+    start: date
+    end: date
+    status: PeriodStatus
+    archived: bool
+    signal_window_start: date | None
+    signal_window_end: date | None
+    signals: int
+    plans: int
+    version: int
+
+
+def list_periods(ctx: Context) -> list[PeriodEntry]:
+    """Every period, the newest first, archived ones last."""
+    with reading(ctx.engine) as session:
+        signals = dict(
+            session.execute(
+                select(SignalRow.period_id, func.count()).group_by(SignalRow.period_id)
+            ).all()
+        )
+        plans = dict(
+            session.execute(
+                select(PlanRow.period_id, func.count()).group_by(PlanRow.period_id)
+            ).all()
+        )
+        rows = session.scalars(select(PeriodRow).order_by(PeriodRow.start.desc()))
+        entries = [
+            PeriodEntry(
+                r.key,
+                r.name,
+                r.start,
+                r.end,
+                PeriodStatus(r.status),
+                r.archived_at is not None,
+                r.signal_window_start,
+                r.signal_window_end,
+                int(signals.get(r.id, 0)),
+                int(plans.get(r.id, 0)),
+                r.version,
+            )
+            for r in rows
+        ]
+    return sorted(entries, key=lambda e: e.archived)
+
+
+def _others(session: Session) -> list[tuple[str, str, date, date]]:
+    """The periods a new or edited one must not overlap: every one not archived."""
+    rows = session.execute(
+        select(PeriodRow.key, PeriodRow.name, PeriodRow.start, PeriodRow.end).where(
+            PeriodRow.archived_at.is_(None)
+        )
+    )
+    return [(k, n, s, e) for k, n, s, e in rows]
+
+
+def _row(session: Session, key: str, expected_version: int | None = None) -> PeriodRow:
+    row = session.scalar(select(PeriodRow).where(PeriodRow.key == key))
+    if row is None:
+        raise NotFound(f"There is no period {key!r}.")
+    if expected_version is not None and row.version != expected_version:
+        raise ConflictError(f"{row.name} was changed by someone else meanwhile; reload.")
+    return row
+
+
+def create_period(
+    ctx: Context, actor: Actor, key: str, name: str, start: date, end: date
+) -> PeriodEntry:
+    """A new planning period in draft, with the default settings (approval signals, equal
+    voice, equal shares); refused when its key or name is taken or its dates overlap
+    another period's."""
+    require_any(actor, _ROLES, to="create planning periods")
+    data = parse(PlanningPeriod, {"key": key, "name": name, "start": start, "end": end})
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        if session.scalar(select(PeriodRow.id).where(PeriodRow.key == data.key)) is not None:
+            sentence = f"There is already a period {data.key!r}."
+            raise ValidationError(sentence, {"key": sentence})
+        if session.scalar(
+            select(PeriodRow.id).where(func.lower(PeriodRow.name) == data.name.strip().lower())
+        ):
+            sentence = f"There is already a period named {data.name!r}."
+            raise ValidationError(sentence, {"name": sentence})
+        check_no_overlap(data.key, data.start, data.end, _others(session))
+        row = PeriodRow(
+            key=data.key,
+            name=data.name,
+            start=data.start,
+            end=data.end,
+            status=data.status.value,
+            envelope=data.envelope.model_dump(mode="json"),
+            signal_forms=[f.value for f in data.signal_forms],
+            points_budget=data.points_budget,
+            privacy=data.privacy.value,
+            weeks_per_currency=data.weeks_per_currency,
+        )
+        session.add(row)
+        session.flush()
+        after = plain({"name": data.name, "start": data.start, "end": data.end})
+        record(session, actor, now, "create", "period", data.key, None, after)
+    return next(p for p in list_periods(ctx) if p.key == data.key)
+
+
+def edit_period(
+    ctx: Context,
+    actor: Actor,
+    key: str,
+    name: str,
+    start: date,
+    end: date,
+    expected_version: int,
+) -> None:
+    """Change a period's name and dates; its key, which links and backups use, stays."""
+    require_any(actor, _ROLES, to="edit planning periods")
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        row = _row(session, key, expected_version)
+        if row.archived_at is not None:
+            raise ValidationError(f"{row.name} is archived; restore it before editing.")
+        parse(PlanningPeriod, {"key": key, "name": name, "start": start, "end": end})
+        taken = session.scalar(
+            select(PeriodRow.key).where(
+                func.lower(PeriodRow.name) == name.strip().lower(), PeriodRow.key != key
+            )
+        )
+        if taken is not None:
+            sentence = f"There is already a period named {name!r} ({taken})."
+            raise ValidationError(sentence, {"name": sentence})
+        check_no_overlap(key, start, end, _others(session))
+        before = plain({"name": row.name, "start": row.start, "end": row.end})
+        after = plain({"name": name.strip(), "start": start, "end": end})
+        changed = [k for k in after if after[k] != before[k]]
+        if not changed:
+            raise ValidationError("Nothing changed.")
+        row.name, row.start, row.end = name.strip(), start, end
+        session.flush()
+        record(
+            session,
+            actor,
+            now,
+            "update",
+            "period",
+            key,
+            {k: before[k] for k in changed},
+            {k: after[k] for k in changed},
+        )
+
+
+def _move(
+    ctx: Context,
+    actor: Actor,
+    key: str,
+    action: str,
+    change: dict[str, object],
+    check: str,
+) -> None:
+    """Apply ``change`` to period ``key`` after ``check`` and record it as ``action``."""
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        row = _row(session, key)
+        if row.archived_at is not None and action != "restore":
+            raise ValidationError(f"{row.name} is archived.")
+        _CHECKS[check](session, row, change)
+        before = plain({k: getattr(row, k) for k in change})
+        for name, value in change.items():
+            setattr(row, name, value)
+        session.flush()
+        after = plain({k: getattr(row, k) for k in change})
+        record(session, actor, now, action, "period", key, before, after)
+
+
+def _can_open(session: Session, row: PeriodRow, change: dict[str, object]) -> None:
+    if row.status == PeriodStatus.SIGNALLING.value:
+        raise ValidationError(f"Signalling for {row.name} is already open.")
+    if row.status == PeriodStatus.CLOSED.value:
+        raise ValidationError(f"{row.name} is closed; it takes no more signals.")
+    other = session.scalar(
+        select(PeriodRow.name).where(
+            PeriodRow.status == PeriodStatus.SIGNALLING.value,
+            PeriodRow.key != row.key,
+            PeriodRow.archived_at.is_(None),
+        )
+    )
+    if other is not None:
+        raise ValidationError(
+            f"Signalling for {other} is open; one period takes signals at a time. "
+            "Nothing was changed."
+        )
+    closes = change.get("signal_window_end")
+    opens = change.get("signal_window_start")
+    if isinstance(closes, date) and isinstance(opens, date) and closes < opens:
+        raise ValidationError(
+            f"Signalling cannot close on {closes:%Y-%m-%d}, before it opens on {opens:%Y-%m-%d}."
+        )
+
+
+def _can_close(session: Session, row: PeriodRow, change: dict[str, object]) -> None:
+    if row.status == PeriodStatus.CLOSED.value:
+        raise ValidationError(f"{row.name} is already closed.")
+
+
+def _can_archive(session: Session, row: PeriodRow, change: dict[str, object]) -> None:
+    if row.status not in (PeriodStatus.DRAFT.value, PeriodStatus.CLOSED.value):
+        raise ValidationError(
+            f"{row.name} is {row.status}: close it before archiving it. Nothing was archived."
+        )
+
+
+def _can_restore(session: Session, row: PeriodRow, change: dict[str, object]) -> None:
+    if row.archived_at is None:
+        raise ValidationError(f"{row.name} is not archived.")
+    check_no_overlap(row.key, row.start, row.end, _others(session))
+
+
+_CHECKS = {"open": _can_open, "close": _can_close, "archive": _can_archive, "restore": _can_restore}
+
+
+def open_signalling(ctx: Context, actor: Actor, key: str, closes: date | None = None) -> None:
+    """Open a period for signals from today (until ``closes``, when given)."""
+    require_any(actor, _ROLES, to="open signalling")
+    today = ctx.now().date()
+    change: dict[str, object] = {
+        "status": PeriodStatus.SIGNALLING.value,
+        "signal_window_start": today,
+        "signal_window_end": closes,
+    }
+    _move(ctx, actor, key, "open_signalling", change, "open")
+
+
+def close_period(ctx: Context, actor: Actor, key: str) -> None:
+    """Close a period: it takes no more signals; its plans stay published."""
+    require_any(actor, _ROLES, to="close planning periods")
+    _move(ctx, actor, key, "close", {"status": PeriodStatus.CLOSED.value}, "close")
+
+
+def archive_period(ctx: Context, actor: Actor, key: str) -> None:
+    """Archive a draft or closed period: kept with its signals and plans, no longer chosen."""
+    require_any(actor, _ROLES, to="archive planning periods")
+    _move(ctx, actor, key, "archive", {"archived_at": ctx.now()}, "archive")
+
+
+def restore_period(ctx: Context, actor: Actor, key: str) -> None:
+    require_any(actor, _ROLES, to="restore planning periods")
+    _move(ctx, actor, key, "restore", {"archived_at": None}, "restore")
