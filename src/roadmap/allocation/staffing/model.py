@@ -404,14 +404,17 @@ def run_mip(
     start: np.ndarray | None,
     time_limit: float,
     mip_rel_gap: float,
+    cost: np.ndarray | None = None,
 ) -> Solved:
     """Solve the model restricted to ``columns`` (the "finished by" flags and the work columns
     of some pairs) with HiGHS, its continuity part added for those pairs: a "works on" flag
     costing ``penalty`` per pair, ``work <= most * flag``, and the caps. ``start`` is a
     feasible point on the built model's columns, zero outside ``columns``. The bound is valid
-    for the restricted model only, unless ``columns`` are all the columns."""
+    for the restricted model only, unless ``columns`` are all the columns. ``cost`` replaces
+    the model's column costs (then the bound is of that objective)."""
     matrix = built.matrix[:, columns]
-    cost, upper, integer = built.cost[columns], built.upper[columns], built.integer[columns]
+    cost = (built.cost if cost is None else cost)[columns]
+    upper, integer = built.upper[columns], built.integer[columns]
     lo, hi = built.lo, built.hi
     pairs = np.unique(built.pair[columns][built.is_work[columns]])
     flagged = penalty > 0 or max_people is not None or max_items is not None
