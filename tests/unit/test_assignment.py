@@ -17,6 +17,7 @@ from scipy.optimize import linprog
 from scipy.sparse import vstack
 
 from roadmap.allocation.staffing import (
+    PlanCache,
     SolveStatus,
     StaffingProblem,
     StaffPlan,
@@ -24,6 +25,7 @@ from roadmap.allocation.staffing import (
     WorkItem,
     assign_staff,
     greedy_assignment,
+    plan_key,
     prepare_problem,
     summarize_plan,
 )
@@ -667,3 +669,48 @@ def test_restricted_mip_from_a_start_returns_at_least_the_start() -> None:
     found = objective_of(problem, to_weeks(problem, built, solved.values), 0.0, 0.1, 0.01)
     assert found >= floor - 1e-6
     assert set(np.unique(built.pair[built.is_work & (solved.values > 1e-9)])) <= set(pairs)
+
+
+# ---------------------------------------------------------------------------------------------
+# One plan per distinct input.
+# ---------------------------------------------------------------------------------------------
+
+
+def test_plan_cache_solves_each_distinct_input_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import roadmap.allocation.staffing.cache as cache_module
+
+    calls: list[int] = []
+    real = cache_module.assign_staff
+
+    def counted(*args: object, **kwargs: object) -> StaffPlan:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache_module, "assign_staff", counted)
+    items, staff = random_instance(41, n_staff=5, n_items=12, n_skills=3, periods=2)
+    cache = PlanCache(size=2)
+    first = cache.assign(items, staff, time_limit=5)
+    # Equal input built anew (lists and sets, not the same objects) is a hit.
+    again = [
+        WorkItem(
+            i.id,
+            i.effort,
+            list(i.skills),
+            list(i.depends_on),
+            i.weight,
+            None if i.skill_split is None else dict(i.skill_split),
+        )
+        for i in items
+    ]
+    assert cache.assign(again, staff, time_limit=5) is first
+    assert len(calls) == 1 and cache.hits == 1
+    # Another funded set, other options, or other staff: solved anew.
+    cache.assign(items[:-1], staff, time_limit=5)
+    cache.assign(items, staff, time_limit=5, person_item_penalty=0.0)
+    assert len(calls) == 3
+    # Only the last two are kept.
+    cache.assign(items, staff, time_limit=5)
+    assert len(calls) == 4
+    assert plan_key(items, staff, {"time_limit": 5}) != plan_key(
+        items, staff[1:], {"time_limit": 5}
+    )
