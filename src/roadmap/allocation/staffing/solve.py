@@ -176,7 +176,7 @@ def assign_staff(
             max_people_per_item,
             max_items_per_person,
             best_point if best_point.any() else None,
-            _MIP_SHARE * (deadline - post - time.perf_counter()),
+            (1.0 if everything else _MIP_SHARE) * (deadline - post - time.perf_counter()),
             mip_rel_gap,
         )
         if solved.values is not None:
@@ -237,7 +237,8 @@ of 30, by load); its bound is what the gap is measured against."""
 
 _MIP_SHARE = 0.8
 """HiGHS's MIP may overrun its time limit by seconds on large models (measured: 4 s over 10 s
-at 200 x 3,000 on a loaded machine), so it gets this share of the time left."""
+at 200 x 3,000 on a loaded machine), so a restricted MIP gets this share of the time left (one
+over all columns, of a model of at most ``_WHOLE_MODEL`` columns, gets all of it)."""
 
 _TIMING_SHARE = 0.3
 """At most this share of the time left goes to dependency timing without continuity."""
