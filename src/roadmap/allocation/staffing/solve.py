@@ -2,11 +2,12 @@
 
 Step 4 of the allocation (``/work/shared/DOMAIN.md``). The funded items of a run need
 person-weeks of skills; staff have skills (level 1-3), earmarks and a capacity per sub-period.
-:func:`assign_staff` solves a mixed-integer program with HiGHS (``scipy.optimize.milp``) that
-maximizes priority-weighted covered effort; whatever it cannot cover is reported as a gap by
-skill and sub-period, never hidden. When the time limit stops the solver, the easier model
-without continuity and the greedy baseline compete with its plan under the full objective.
-The model is described in ``docs/assignment.md``.
+:func:`assign_staff` maximizes priority-weighted covered effort less continuity penalties over
+a mixed-integer program solved with HiGHS (``highspy``): the linear relaxation by pricing gives
+a proven bound and a rounded plan, then MIPs over the (person, item) pairs the relaxation uses
+improve dependency timing and continuity from the best plan so far, the greedy plan being the
+floor. Whatever it cannot cover is reported as a gap by skill and sub-period, never hidden.
+The steps are described in ``docs/assignment.md``.
 """
 
 from __future__ import annotations
@@ -75,7 +76,8 @@ def assign_staff(
         others depend on is finished before the end: prefers plans that unblock dependents
         sooner. 0 turns it off.
     time_limit : float
-        Seconds the solver may run; the best plan found is returned with its bound.
+        Seconds the call may take, model building included (HiGHS may overrun it a little);
+        the best plan found is returned with its bound.
     mip_rel_gap : float
         Relative gap at which the solver stops as optimal.
 
