@@ -101,15 +101,59 @@ def run(n_staff: int, n_items: int, n_skills: int, periods: int, limit: float, s
     )
 
 
+GOALS = [
+    # staff, items, skills, sub-periods, seconds allowed, relative gap wanted (issue 17)
+    (60, 600, 12, 6, 5.0, 0.005),
+    (200, 3000, 12, 6, 30.0, 0.01),
+]
+
+
+def goals(seed: int, runs: int) -> None:
+    """Issue 17's goals: the default assignment (continuity penalty 0.1) with the goal's time
+    as its time limit; time (model building included), gap to the reported bound, coverage
+    and the objective against greedy's under the same objective."""
+    for n_staff, n_items, n_skills, periods, seconds, wanted in GOALS:
+        items, staff = synthetic_instance(n_staff, n_items, n_skills, periods, seed)
+        greedy = greedy_assignment(items, staff)
+        unit = min(i.weight for i in items)
+        greedy_objective = greedy.weighted_covered - 0.1 * unit * len(pairs(greedy))
+        print(
+            f"goal {n_staff} x {n_items} x {periods}: within {100 * wanted:g}% of a proven bound"
+            f" in <= {seconds:g} s; greedy objective {greedy_objective:,.1f},"
+            f" covered {greedy.covered_effort:,.1f} pw, pairs {len(pairs(greedy))}",
+            flush=True,
+        )
+        for _ in range(runs):
+            load = os.getloadavg()[0]
+            start = time.perf_counter()
+            plan = assign_staff(items, staff, time_limit=seconds, mip_rel_gap=1e-4)
+            took = time.perf_counter() - start
+            gap = "no bound" if plan.relative_gap is None else f"{100 * plan.relative_gap:.3f}%"
+            met = plan.relative_gap is not None and plan.relative_gap <= wanted and took <= seconds
+            print(
+                f"  {took:6.1f} s  gap {gap:>9s}  status {plan.status.value}"
+                f"  objective {plan.objective:,.1f} (greedy {greedy_objective:,.1f})"
+                f"  bound {plan.bound if plan.bound is None else f'{plan.bound:,.1f}'}"
+                f"  covered {plan.covered_effort:,.1f} pw ({100 * plan.covered_share:.1f}%)"
+                f"  pairs {len(pairs(plan))}  load {load:.1f}  goal {'met' if met else 'missed'}",
+                flush=True,
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, short limits")
+    parser.add_argument("--goals", action="store_true", help="issue 17's two goals only")
+    parser.add_argument("--runs", type=int, default=1, help="runs per goal (with --goals)")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
     print(
         f"bench/assignment.py  {datetime.date.today()}  {platform.python_version()}"
         f"  {os.cpu_count()} cores  {platform.machine()}\n"
     )
+    if args.goals:
+        goals(args.seed, args.runs)
+        return
     if args.quick:
         sizes = [(20, 150, 8, 6, 20.0), (60, 600, 12, 6, 30.0)]
     else:

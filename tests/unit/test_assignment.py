@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -12,16 +13,33 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.optimize import linprog
+from scipy.sparse import vstack
 
 from roadmap.allocation.staffing import (
+    PlanCache,
     SolveStatus,
+    StaffingProblem,
     StaffPlan,
     Worker,
     WorkItem,
     assign_staff,
     greedy_assignment,
+    plan_key,
     prepare_problem,
+    summarize_plan,
 )
+from roadmap.allocation.staffing.greedy import greedy_weeks
+from roadmap.allocation.staffing.model import (
+    Built,
+    build_model,
+    feasible_point,
+    objective_of,
+    point_of,
+    run_mip,
+    to_weeks,
+)
+from roadmap.allocation.staffing.search import lagrangian_bound, relaxation, relaxed_cost
 
 SKILLS = ("py", "js", "ux")
 
@@ -518,3 +536,181 @@ def test_time_limited_plan_is_never_worse_than_greedy_and_keeps_constraints(
     assert plan.objective >= greedy.weighted_covered - penalty * unit * len(pairs) - 1e-4
     assert plan.bound is None or plan.bound >= plan.objective - 1e-6
     assert_plan_respects_constraints(plan, items, staff)
+
+
+# ---------------------------------------------------------------------------------------------
+# The relaxation solved by pricing, its bound, its rounding, and the restricted MIP.
+# ---------------------------------------------------------------------------------------------
+
+
+def built_model(
+    items: Sequence[WorkItem], staff: Sequence[Worker], early_bonus: float = 0.0
+) -> tuple[StaffingProblem, Built | None]:
+    problem = prepare_problem(items, staff)
+    timed = {i.id for i in items if i.depends_on} | {d for i in items for d in i.depends_on}
+    if problem.message is not None:
+        return problem, None
+    return problem, build_model(problem, timed, 0.0, early_bonus)
+
+
+def no_dependencies(items: Sequence[WorkItem]) -> list[WorkItem]:
+    return [WorkItem(i.id, i.effort, i.skills, (), i.weight, i.skill_split) for i in items]
+
+
+@settings(max_examples=60, deadline=None)
+@given(small_instances(), st.integers(0, 2**32 - 1))
+def test_relaxation_bound_and_any_multipliers_bound_the_brute_force_optimum(
+    instance: tuple[list[WorkItem], list[Worker]], seed: int
+) -> None:
+    items, staff = instance
+    expected = brute_force_optimum(items, staff)
+    _, built = built_model(items, staff)
+    if built is None:
+        return
+    start = np.zeros(len(built.cost), dtype=bool)
+    relaxed = relaxation(built, 0.0, start, time.perf_counter() + 30)
+    assert relaxed.exact
+    assert relaxed.bound >= expected - 1e-6
+    # The Lagrangian bound holds for any multipliers, not only the LP's duals.
+    rng = np.random.default_rng(seed)
+    duals = rng.normal(0, 5, size=built.matrix.shape[0])
+    found, _ = lagrangian_bound(built, built.cost, duals)
+    assert found >= expected - 1e-6
+    plan = assign_staff(items, staff, person_item_penalty=0.0, early_finish_bonus=0.0)
+    assert plan.bound is not None and plan.bound >= expected - 1e-6
+
+
+@settings(max_examples=60, deadline=None)
+@given(small_instances())
+def test_without_dependencies_the_rounded_relaxation_covers_what_the_brute_force_does(
+    instance: tuple[list[WorkItem], list[Worker]],
+) -> None:
+    """Without dependency timing the model is a transportation problem: its relaxation is
+    exact, and the relaxation's plan covers the optimal weighted effort."""
+    items = no_dependencies(instance[0])
+    staff = instance[1]
+    expected = brute_force_optimum(items, staff)
+    problem, built = built_model(items, staff)
+    if built is None:
+        return
+    relaxed = relaxation(
+        built, 0.0, np.zeros(len(built.cost), dtype=bool), time.perf_counter() + 30
+    )
+    assert relaxed.bound == pytest.approx(expected, abs=1e-5)
+    point = feasible_point(problem, built, relaxed.values)
+    weeks = to_weeks(problem, built, point)
+    assert objective_of(problem, weeks, 0.0, 0.0, 0.0) == pytest.approx(expected, abs=1e-5)
+    plan = summarize_plan(problem, weeks, SolveStatus.OPTIMAL)
+    assert_plan_respects_constraints(plan, items, staff)
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_pricing_reaches_the_relaxation_of_all_columns_and_its_rounding_is_feasible(
+    seed: int,
+) -> None:
+    items, staff = random_instance(seed, n_staff=12, n_items=50, n_skills=5, periods=3)
+    problem, built = built_model(items, staff, early_bonus=0.01)
+    assert built is not None
+    penalty = 0.1 * min(i.weight for i in items)
+    cost = relaxed_cost(built, penalty)
+    upper, lower = finite(built.hi), finite(built.lo)
+    everything = linprog(
+        cost,
+        A_ub=vstack([built.matrix[upper], -built.matrix[lower]]),
+        b_ub=np.r_[built.hi[upper], -built.lo[lower]],
+        bounds=list(zip(np.zeros(len(cost)), built.upper, strict=True)),
+        method="highs",
+    )
+    relaxed = relaxation(
+        built, penalty, np.zeros(len(built.cost), dtype=bool), time.perf_counter() + 60
+    )
+    assert relaxed.exact and relaxed.rounds > 1
+    assert relaxed.bound == pytest.approx(-everything.fun, rel=1e-7)
+    point = feasible_point(problem, built, relaxed.values)
+    plan = summarize_plan(problem, to_weeks(problem, built, point), SolveStatus.OPTIMAL)
+    assert_plan_respects_constraints(plan, items, staff)
+
+
+def finite(values: np.ndarray) -> np.ndarray:
+    return np.flatnonzero(np.isfinite(values))
+
+
+@pytest.mark.parametrize("seed", [21, 22, 23, 24])
+@pytest.mark.parametrize("time_limit", [0.05, 5.0])
+def test_default_plan_is_never_worse_than_greedy_and_its_bound_is_above_both(
+    seed: int, time_limit: float
+) -> None:
+    items, staff = random_instance(seed, n_staff=12, n_items=50, n_skills=5, periods=4)
+    problem = prepare_problem(items, staff)
+    greedy = greedy_weeks(problem)
+    plan = assign_staff(items, staff, time_limit=time_limit, mip_rel_gap=1e-2)
+    floor = objective_of(problem, greedy, 0.0, 0.1, 0.01)
+    assert plan.objective >= floor - 1e-6
+    assert plan.bound is None or plan.bound >= max(plan.objective, floor) - 1e-6
+    assert_plan_respects_constraints(plan, items, staff)
+    if time_limit > 1:
+        assert plan.bound is not None and plan.relative_gap is not None
+        assert plan.bound - plan.objective <= plan.relative_gap * abs(plan.objective) + 1e-6
+
+
+def test_restricted_mip_from_a_start_returns_at_least_the_start() -> None:
+    items, staff = random_instance(31, n_staff=15, n_items=60, n_skills=5, periods=4)
+    problem, built = built_model(items, staff, early_bonus=0.01)
+    assert built is not None
+    greedy = greedy_weeks(problem)
+    start = feasible_point(problem, built, point_of(problem, built, greedy))
+    pairs = np.unique(built.pair[built.is_work & (start > 0)])
+    chosen = np.zeros(len(built.most), dtype=bool)
+    chosen[pairs] = True
+    columns = np.flatnonzero(~built.is_work | chosen[np.maximum(built.pair, 0)])
+    solved = run_mip(built, columns, 0.1, None, None, start, 5.0, 1e-4)
+    assert solved.values is not None
+    floor = objective_of(problem, greedy, 0.0, 0.1, 0.01)
+    found = objective_of(problem, to_weeks(problem, built, solved.values), 0.0, 0.1, 0.01)
+    assert found >= floor - 1e-6
+    assert set(np.unique(built.pair[built.is_work & (solved.values > 1e-9)])) <= set(pairs)
+
+
+# ---------------------------------------------------------------------------------------------
+# One plan per distinct input.
+# ---------------------------------------------------------------------------------------------
+
+
+def test_plan_cache_solves_each_distinct_input_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import roadmap.allocation.staffing.cache as cache_module
+
+    calls: list[int] = []
+    real = cache_module.assign_staff
+
+    def counted(*args: object, **kwargs: object) -> StaffPlan:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache_module, "assign_staff", counted)
+    items, staff = random_instance(41, n_staff=5, n_items=12, n_skills=3, periods=2)
+    cache = PlanCache(size=2)
+    first = cache.assign(items, staff, time_limit=5)
+    # Equal input built anew (lists and sets, not the same objects) is a hit.
+    again = [
+        WorkItem(
+            i.id,
+            i.effort,
+            list(i.skills),
+            list(i.depends_on),
+            i.weight,
+            None if i.skill_split is None else dict(i.skill_split),
+        )
+        for i in items
+    ]
+    assert cache.assign(again, staff, time_limit=5) is first
+    assert len(calls) == 1 and cache.hits == 1
+    # Another funded set, other options, or other staff: solved anew.
+    cache.assign(items[:-1], staff, time_limit=5)
+    cache.assign(items, staff, time_limit=5, person_item_penalty=0.0)
+    assert len(calls) == 3
+    # Only the last two are kept.
+    cache.assign(items, staff, time_limit=5)
+    assert len(calls) == 4
+    assert plan_key(items, staff, {"time_limit": 5}) != plan_key(
+        items, staff[1:], {"time_limit": 5}
+    )

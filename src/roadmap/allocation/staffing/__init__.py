@@ -1,11 +1,14 @@
 """Staff assignment (allocation step 4): who works how many person-weeks on which funded item.
 
-One module per idea, each importing only those listed after it: :mod:`.solve` (the MILP solved
-and its fall-backs), :mod:`.greedy` (the greedy baseline) and :mod:`.model` (the MILP builder),
-:mod:`.plan` (the result) and :mod:`.problem` (the input and its validation). The import-linter
-contract in ``pyproject.toml`` keeps that direction.
+One module per idea, each importing only those listed after it: :mod:`.cache` (one plan per
+distinct input, for scenarios that fund the same items), :mod:`.solve` (the relaxation, the MIPs
+and the fall-backs put together), :mod:`.search` (the linear relaxation solved by pricing, and
+its bound), :mod:`.greedy` (the greedy baseline) and :mod:`.model` (the MILP builder and HiGHS
+runs), :mod:`.plan` (the result) and :mod:`.problem` (the input and its validation). The
+import-linter contract in ``pyproject.toml`` keeps that direction.
 """
 
+from roadmap.allocation.staffing.cache import PlanCache, plan_key
 from roadmap.allocation.staffing.greedy import greedy_assignment
 from roadmap.allocation.staffing.plan import (
     ItemCoverage,
@@ -20,6 +23,7 @@ from roadmap.allocation.staffing.solve import assign_staff
 
 __all__ = [
     "ItemCoverage",
+    "PlanCache",
     "SkillGap",
     "SolveStatus",
     "StaffPlan",
@@ -29,6 +33,7 @@ __all__ = [
     "Worker",
     "assign_staff",
     "greedy_assignment",
+    "plan_key",
     "prepare_problem",
     "summarize_plan",
 ]
