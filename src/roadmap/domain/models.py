@@ -6,8 +6,9 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from roadmap.domain import boundary
 from roadmap.domain.enums import (
     AllocationRule,
     GroupKind,
@@ -33,6 +34,13 @@ Weeks = Annotated[float, Field(ge=0, le=10_000)]
 
 class Model(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, frozen=False, extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _plain_text(cls, v: Any, info: ValidationInfo) -> Any:
+        # Every text of every model, from a form, a CSV cell or a backup row (domain/boundary).
+        field = cls.model_fields[info.field_name or ""]
+        return boundary.check_texts(v, field.title or str(info.field_name).replace("_", " "))
 
 
 def _slug(value: str, what: str) -> str:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from roadmap.domain import boundary
 from roadmap.domain.access import Actor, require_any
 from roadmap.domain.enums import Role
 from roadmap.store.engine import reading
@@ -132,7 +133,7 @@ def _filtered(
     until: date | None,
 ) -> Select[T]:
     if person:
-        query = query.where(AuditEventRow.actor_name == person)
+        query = query.where(AuditEventRow.actor_name == boundary.text(person, "person"))
     if entity:
         query = query.where(AuditEventRow.entity == entity)
     if since:

@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from roadmap.allocation.assignment import StaffMember, StaffPlan, WorkItem, assign_staff
+from roadmap.domain import boundary
 from roadmap.domain.access import Actor, require
 from roadmap.domain.enums import ItemStatus, Role
 from roadmap.domain.errors import ConflictError, NotFound, ValidationError
@@ -98,6 +99,7 @@ def run_scenario(
     time_limit: float = 20.0,
 ) -> Scenario:
     """Fund items by the envelope's rule, then assign staff to them (nothing is written)."""
+    name = boundary.text(name, "scenario name")
     funding = run_funding(ctx, actor, envelope, name, period_key)
     with reading(ctx.engine) as session:
         period = find_period_row(session, period_key)
@@ -309,6 +311,8 @@ def keep_comparison(
     require(actor, Role.EXECUTIVE, to="run scenarios")
     if not scenarios:
         raise ValidationError("Run at least one scenario.")
+    if len({s.name for s in scenarios}) < len(scenarios):
+        raise ValidationError("Give each scenario a name of its own: two have the same name.")
     stored = [
         {
             "name": s.name,
@@ -449,6 +453,7 @@ def my_assignments(ctx: Context, actor: Actor) -> tuple[PlanView | None, list[di
 def report_progress(ctx: Context, actor: Actor, item_id: int, percent: int, note: str) -> None:
     """A staff member reports progress on an item they are assigned to in the latest plan."""
     require(actor, Role.STAFF, to="report progress")
+    note = boundary.text(note, "progress note")
     if not 0 <= percent <= 100:
         raise ValidationError("Percent done must be between 0 and 100.", {"percent": "0 to 100."})
     latest, mine = my_assignments(ctx, actor)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from roadmap.domain import boundary
 from roadmap.domain.access import Actor, require
 from roadmap.domain.enums import ItemStatus, OrgStatus, PeriodStatus, Privacy, Role, SignalForm
 from roadmap.domain.errors import NotFound, ValidationError
@@ -165,6 +166,8 @@ def save_signal(
     require(actor, Role.REPRESENTATIVE, organization, to="signal for this organization")
     now = ctx.now()
     points = {int(k): int(v) for k, v in points.items() if int(v) != 0}
+    for pledge in pledges:
+        boundary.text(pledge.note, "pledge note", max_length=2000)
     with transaction(ctx.engine) as session:
         org = _org(session, organization)
         if org.status != OrgStatus.ACTIVE:
