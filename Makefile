@@ -7,7 +7,7 @@ RUN_STAMP := $(VENV)/.run-deps
 TEST_STAMP := $(VENV)/.test-deps
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test test-slow lint typecheck unit e2e bench bench-pages db clean
+.PHONY: run test test-slow security lint typecheck unit e2e bench bench-pages db clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ test: lint typecheck
 ## test-slow: the comparisons with pabutools that take it minutes per file (CI runs these too)
 test-slow: $(TEST_STAMP)
 	$(BIN)/pytest -m slow
+
+## security: every boundary probed with hostile input (docs/security.md), the slow full matrix
+## included; on SQLite, and on PostgreSQL too when ROADMAP_TEST_DATABASE_URL is set
+security: $(TEST_STAMP)
+	$(BIN)/pytest -m security
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
