@@ -9,7 +9,7 @@ TEST_STAMP := $(VENV)/.test-deps
 LOCK := requirements.lock
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(LOCK)
 
-.PHONY: run test test-slow lint typecheck unit e2e bench bench-pages db lock clean
+.PHONY: run test test-slow security lint typecheck unit e2e bench bench-pages db lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ test: lint typecheck
 ## test-slow: the comparisons with pabutools that take it minutes per file (CI runs these too)
 test-slow: $(TEST_STAMP)
 	$(BIN)/pytest -m slow
+
+## security: every boundary probed with hostile input (docs/security.md), the slow full matrix
+## included; on SQLite, and on PostgreSQL too when ROADMAP_TEST_DATABASE_URL is set
+security: $(TEST_STAMP)
+	$(BIN)/pytest -m security
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

@@ -5,6 +5,7 @@ actor = page_setup("audit")
 import pandas as pd
 import streamlit as st
 
+from roadmap.domain import boundary
 from roadmap.services import audit
 from roadmap.services.csv_export import frame_csv
 from roadmap.ui import session
@@ -14,6 +15,9 @@ ctx = session.context()
 st.title("Audit log")
 cols = st.columns(4)
 person = cols[0].text_input("Person (username)")
+if problem := boundary.text_problem(person, "person"):
+    st.warning(problem)
+    st.stop()
 entity = cols[1].selectbox(
     "Entity", [None, "item", "user", "organization", "subcommunity", "theme", "database"]
 )

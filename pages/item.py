@@ -4,15 +4,16 @@ actor = page_setup("item")
 
 import streamlit as st
 
-from roadmap.domain.errors import NotFound
+from roadmap.domain import boundary
+from roadmap.domain.errors import NotFound, ValidationError
 from roadmap.services import audit, governance, item_reads
 from roadmap.ui import item_view, session
 
 ctx = session.context()
 raw = st.query_params.get("id", "")
 try:
-    item = item_reads.get_item(ctx, actor, int(raw))
-except (ValueError, NotFound):
+    item = item_reads.get_item(ctx, actor, boundary.parse_id(raw))
+except (ValidationError, NotFound):
     st.title("Item not found")
     st.write("There is no such item. [Back to the roadmap](/)")
     st.stop()

@@ -38,6 +38,8 @@ HOSTILE = [
 ]
 # Every payload in one title, for the surfaces that take longer to draw.
 ALL = "a\r# h ![i](http://evil.example/p.png) [x](javascript:alert(1)) **b** <b>x</b> `c` a|b"
+# What a form still accepts: the boundary refuses a bare CR (domain/boundary) in typed text.
+TYPABLE = ALL.replace("\r", " ")
 MARKUP = ("<img", "<strong", "<em>", "<code", "<b>", "<h2", "<ul", "<ol", "<blockquote", "<table")
 MD = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 
@@ -216,7 +218,7 @@ def test_a_hostile_scenario_name_shows_literally_in_its_tab_and_publish_button(
         newest = session.scalar(select(func.max(ScenarioComparisonRow.id))) or 0
     at = page("scenarios").run()
     next(r for r in at.radio if r.label == "Scenarios").set_value(1).run()
-    at.text_input(key="name-0").input(ALL).run()
+    at.text_input(key="name-0").input(TYPABLE).run()
     try:
         next(b for b in at.button if b.label == "Run scenarios").click().run()
     finally:  # the kept comparison goes, so later tests see the ones they keep
@@ -224,6 +226,6 @@ def test_a_hostile_scenario_name_shows_literally_in_its_tab_and_publish_button(
             session.execute(delete(ScenarioComparisonRow).where(ScenarioComparisonRow.id > newest))
     assert not at.exception
     assert [t.label for t in at.tabs if "evil" in t.label] == [at.tabs[-1].label]
-    assert shows_literally(at.tabs[-1].label, ALL)
+    assert shows_literally(at.tabs[-1].label, TYPABLE)
     publish = [b.label for b in at.button if b.label.startswith("Publish")]
-    assert len(publish) == 1 and shows_literally(publish[0], f"Publish {ALL} as the plan")
+    assert len(publish) == 1 and shows_literally(publish[0], f"Publish {TYPABLE} as the plan")

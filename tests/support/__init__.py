@@ -33,17 +33,33 @@ def need(condition: bool, reason: str) -> None:
 
 # Migrations after 0005 that only add nullable columns, which a 0005 backup's rows lack and
 # restore as their default (0006: archived_at, None = not archived).
-ADDED_NULLABLE_COLUMNS_SINCE_0005 = ("0006",)
+# The nullable columns each migration after 0005 added, by table: what upgrading a 0005
+# backup fills with null (a migration adding anything else must say how to upgrade here).
+ADDED_NULLABLE_COLUMNS_SINCE_0005: dict[str, dict[str, tuple[str, ...]]] = {
+    "0006": {
+        "subcommunities": ("archived_at",),
+        "themes": ("archived_at",),
+        "skills": ("archived_at",),
+        "periods": ("archived_at",),
+    },
+}
 
 
 def backup_0005(path: Path) -> dict[str, Any]:
-    """The backup fixture written at schema 0005, brought to the current schema: its rows are
-    valid as they are, because every later migration only adds nullable columns."""
+    """The backup fixture written at schema 0005, brought to the current schema as the
+    migrations bring a database: every later migration only adds nullable columns, which
+    the rows get as null."""
     from roadmap.store.migrate import head_revision
 
     data: dict[str, Any] = json.loads(path.read_text())
     assert data["schema"] == "0005"
     assert head_revision() in ADDED_NULLABLE_COLUMNS_SINCE_0005, "check the new migration"
+    for revision, tables in ADDED_NULLABLE_COLUMNS_SINCE_0005.items():
+        for table, columns in tables.items():
+            for row in data["tables"][table]:
+                row.update({column: None for column in columns})
+        if revision == head_revision():
+            break
     data["schema"] = head_revision()
     return data
 

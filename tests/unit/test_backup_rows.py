@@ -3,10 +3,10 @@ the table's, and the backup written by an older version passes every one of them
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from support import backup_0005
 
 from roadmap.domain.backup import MAX_DEPTH, ROW_MODELS, check_document, validate_row
 from roadmap.domain.errors import ValidationError
@@ -26,7 +26,7 @@ def test_each_table_has_a_row_model_with_exactly_its_columns_and_primary_key() -
 
 
 def test_every_row_of_a_backup_written_by_an_older_version_passes_its_row_model() -> None:
-    doc = json.loads(BACKUP.read_text(encoding="utf-8"))
+    doc = backup_0005(BACKUP)  # the rows as the current schema reads them (later columns null)
     check_document(doc)
     for name, rows in doc["tables"].items():
         for position, row in enumerate(rows):

@@ -119,15 +119,18 @@ class SignInFailureRecord(Row):
 class SubCommunityRecord(Row, SubCommunity):
     id: Id
     version: Version
+    archived_at: Stamp | None  # migration 0006
 
 
 class ThemeRecord(Row, Theme):
     id: Id
     version: Version
+    archived_at: Stamp | None  # migration 0006
 
 
 class SkillRecord(Row, Skill):
     KEY = ("slug",)
+    archived_at: Stamp | None  # migration 0006
 
 
 class OrganizationRecord(Row, Organization):
@@ -192,6 +195,7 @@ class ScopeDecisionRecord(Row, ScopeDecision):
 class PeriodRecord(Row, PlanningPeriod):
     id: Id
     version: Version
+    archived_at: Stamp | None  # migration 0006
 
 
 class SignalRecord(Row, Signal):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from roadmap.domain import boundary
 from roadmap.domain.access import Actor, require_any
 from roadmap.domain.enums import Privacy, Role
 from roadmap.domain.privacy import sees_signal, signal_entry_as_seen
@@ -161,7 +162,7 @@ def _filtered(
     until: date | None,
 ) -> Select[T]:
     if person:
-        query = query.where(AuditEventRow.actor_name == person)
+        query = query.where(AuditEventRow.actor_name == boundary.text(person, "person"))
     if entity:
         query = query.where(AuditEventRow.entity == entity)
     if since:

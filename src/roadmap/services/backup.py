@@ -29,6 +29,7 @@ from sqlalchemy import Date, DateTime, String, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.schema import Table
 
+from roadmap.domain import boundary
 from roadmap.domain.access import Actor, require
 from roadmap.domain.backup import MAX_DEPTH, check_document, non_finite, validate_row, where
 from roadmap.domain.enums import Role
@@ -171,6 +172,7 @@ def _restore_value(table: Table, column: str, value: Any) -> Any:
     if value is None:
         return None
     kind = table.c[column].type
+    boundary.check_stored(kind, value, f"{column} of {table.name}")
     if isinstance(kind, UTCDateTime | DateTime):
         return datetime.fromisoformat(value)
     if isinstance(kind, Date):

@@ -13,6 +13,7 @@ from roadmap.domain.access import Actor, require, require_any
 from roadmap.domain.enums import Role
 from roadmap.domain.errors import ConflictError, NotFound, ValidationError
 from roadmap.domain.organizations import Organization, SubCommunity, Theme
+from roadmap.domain.records import STORED
 from roadmap.domain.validation import parse
 from roadmap.services.audit import record
 from roadmap.services.context import Context
@@ -184,7 +185,8 @@ def list_organizations(
                     "exception_reason": org.exception_reason,
                     "status": org.status,
                     "representative": rep,
-                }
+                },
+                context=STORED,
             )
             for org, rep in rows
         ]

@@ -14,6 +14,7 @@ from roadmap.domain.enums import Role
 from roadmap.domain.errors import NotFound, ValidationError
 from roadmap.domain.periods import Envelope
 from roadmap.domain.plans import PlanSnapshot
+from roadmap.domain.records import STORED
 from roadmap.services.context import Context
 from roadmap.services.periods import find_period_row
 from roadmap.services.scenarios import ScenarioResult
@@ -50,6 +51,8 @@ def keep_comparison(
     require(actor, Role.EXECUTIVE, to="run scenarios")
     if not scenarios:
         raise ValidationError("Run at least one scenario.")
+    if len({s.name for s in scenarios}) < len(scenarios):
+        raise ValidationError("Give each scenario a name of its own: two have the same name.")
     stored = [
         {
             "name": s.name,
@@ -120,7 +123,7 @@ def _comparison(session: Session, row: ScenarioComparisonRow) -> Comparison:
         [
             ScenarioResult(
                 s["name"],
-                Envelope.model_validate(s["envelope"]),
+                Envelope.model_validate(s["envelope"], context=STORED),
                 PlanSnapshot.model_validate(s["snapshot"]),
             )
             for s in row.scenarios

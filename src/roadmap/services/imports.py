@@ -21,6 +21,7 @@ import pydantic
 from sqlalchemy.orm import Session
 
 from roadmap import config
+from roadmap.domain import boundary
 from roadmap.domain.access import Actor, require_any
 from roadmap.domain.enums import Role
 from roadmap.domain.errors import ValidationError
@@ -256,8 +257,8 @@ def _cell_values(kind: Kind, row: dict[str, str]) -> tuple[dict[str, Any], dict[
 
 def _ids(cell: str) -> list[int]:
     try:
-        return [int(part.lstrip("#")) for part in _split(cell)]
-    except ValueError:
+        return [boundary.parse_id(part) for part in _split(cell)]
+    except ValidationError:
         raise ValueError("Dependencies must be item numbers separated by ;.") from None
 
 

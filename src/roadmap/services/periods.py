@@ -13,6 +13,7 @@ from roadmap.domain.access import Actor, require
 from roadmap.domain.enums import PeriodStatus, Role
 from roadmap.domain.errors import ConflictError, NotFound
 from roadmap.domain.periods import Envelope, PlanningPeriod
+from roadmap.domain.records import STORED
 from roadmap.domain.validation import parse
 from roadmap.services.audit import plain, record
 from roadmap.services.context import Context
@@ -54,14 +55,15 @@ def period_from_row(row: PeriodRow) -> Period:
             "start": row.start,
             "end": row.end,
             "status": row.status,
-            "envelope": Envelope.model_validate(row.envelope or {}),
+            "envelope": Envelope.model_validate(row.envelope or {}, context=STORED),
             "signal_forms": row.signal_forms,
             "points_budget": row.points_budget,
             "privacy": row.privacy,
             "signal_window_start": row.signal_window_start,
             "signal_window_end": row.signal_window_end,
             "weeks_per_currency": row.weeks_per_currency,
-        }
+        },
+        context=STORED,
     )
     return Period(row.id, row.version, settings)
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from roadmap.domain import boundary
 from roadmap.domain.access import Actor, require
 from roadmap.domain.enums import Role
 from roadmap.domain.errors import NotFound, ValidationError
@@ -41,6 +42,7 @@ def my_assignments(ctx: Context, actor: Actor) -> tuple[PlanView | None, list[As
 def report_progress(ctx: Context, actor: Actor, item_id: int, percent: int, note: str) -> None:
     """A staff member reports progress on an item they are assigned to in the latest plan."""
     require(actor, Role.STAFF, to="report progress")
+    note = boundary.text(note, "progress note")
     if not 0 <= percent <= 100:
         raise ValidationError("Percent done must be between 0 and 100.", {"percent": "0 to 100."})
     latest, mine = my_assignments(ctx, actor)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from roadmap.allocation.staffing import StaffPlan, Worker, WorkItem, assign_staff
+from roadmap.domain import boundary
 from roadmap.domain.access import Actor
 from roadmap.domain.periods import Envelope
 from roadmap.domain.plans import (
@@ -67,6 +68,7 @@ def run_scenario(
     time_limit: float = 20.0,
 ) -> Scenario:
     """Fund items by the envelope's rule, then assign staff to them (nothing is written)."""
+    name = boundary.text(name, "scenario name")
     funding = run_funding(ctx, actor, envelope, name, period_key)
     with reading(ctx.engine) as session:
         period = find_period_row(session, period_key)

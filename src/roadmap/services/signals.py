@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from roadmap.domain import boundary
 from roadmap.domain.access import Actor, require
 from roadmap.domain.enums import ItemStatus, OrgStatus, Role
 from roadmap.domain.errors import NotFound, ValidationError
@@ -94,6 +95,8 @@ def save_signal(
     """Record an organization's new signal (the latest counts; earlier ones stay in history)."""
     require(actor, Role.REPRESENTATIVE, organization, to="signal for this organization")
     now = ctx.now()
+    for offered in pledges:
+        boundary.text(offered.note, "pledge note", max_length=2000)
     with transaction(ctx.engine) as session:
         org = _org(session, organization)
         if org.status != OrgStatus.ACTIVE:

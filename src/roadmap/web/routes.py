@@ -22,6 +22,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from roadmap import config
+from roadmap.domain import boundary
 from roadmap.services import sessions
 from roadmap.services.context import database_problem, default_context
 from roadmap.services.throttle import FailureThrottle, sign_in_keys
@@ -125,7 +126,7 @@ async def login(request: Request) -> Response:
     if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
         return _page("Sign in", _login_form("The form was too large."), 413)
     form = await request.form()
-    username = str(form.get("username", "")).strip().lower()[:40]
+    username = boundary.sign_in_name(form.get("username", ""))
     password = str(form.get("password", ""))[:256]
     next_url = _safe_next(str(form.get("next", "/")))
     address = request.client.host if request.client else "unknown"
