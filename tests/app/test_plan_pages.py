@@ -1,5 +1,5 @@
 """The plan pages on a database holding two published plans, a kept comparison and a
-progress report (restored from tests/fixtures/backup_0005_two_plans.json): the plan page's
+progress report (restored from tests/fixtures/backup_0007_two_plans.json): the plan page's
 Markdown and CSV downloads work for the executive (who also sees the progress table) and for
 a member; a staff member sees their part of the latest plan."""
 
@@ -21,7 +21,7 @@ from roadmap.services.context import default_context
 from roadmap.store.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
-BACKUP = ROOT / "tests" / "fixtures" / "backup_0005_two_plans.json"
+BACKUP = ROOT / "tests" / "fixtures" / "backup_0007_two_plans.json"
 
 
 def page(name: str) -> AppTest:

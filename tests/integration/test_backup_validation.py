@@ -27,7 +27,7 @@ from roadmap.services import backup
 from roadmap.services.context import Context
 
 SYSTEM = Actor.system()
-BACKUP = Path(__file__).resolve().parents[1] / "fixtures" / "backup_0005_two_plans.json"
+BACKUP = Path(__file__).resolve().parents[1] / "fixtures" / "backup_0007_two_plans.json"
 SOURCE = BACKUP.read_text(encoding="utf-8")
 STATUSES = (
     "'draft', 'proposed', 'in_comment', 'in_scope', 'out_of_scope', 'deferred', 'planned', "

@@ -13,7 +13,7 @@ from roadmap.services import backup, comparisons, publishing
 from roadmap.services.context import Context
 from roadmap.services.sessions import authenticate
 
-BACKUP = Path(__file__).resolve().parents[1] / "fixtures" / "backup_0005_two_plans.json"
+BACKUP = Path(__file__).resolve().parents[1] / "fixtures" / "backup_0007_two_plans.json"
 
 
 def test_a_restored_backup_reads_back_the_snapshots_it_was_written_with(ctx: Context) -> None:

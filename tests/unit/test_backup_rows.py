@@ -12,7 +12,7 @@ from roadmap.domain.backup import MAX_DEPTH, ROW_MODELS, check_document, validat
 from roadmap.domain.errors import ValidationError
 from roadmap.store.tables import Base
 
-BACKUP = Path(__file__).resolve().parents[1] / "fixtures" / "backup_0005_two_plans.json"
+BACKUP = Path(__file__).resolve().parents[1] / "fixtures" / "backup_0007_two_plans.json"
 
 
 def test_each_table_has_a_row_model_with_exactly_its_columns_and_primary_key() -> None:

@@ -182,6 +182,10 @@ class ScopeDecisionRow(Base):
     rationale: Mapped[str] = mapped_column(Text)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime]
+    # An amendment (same outcome, new rationale) or a reversal (new outcome) names the entry
+    # it changes and the reason; rows are only ever added, so the original text is kept.
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("scope_decisions.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
 
 
 class PeriodRow(Versioned, Base):
