@@ -4,7 +4,8 @@ original entry is kept, a planned item is not reversed, and a refused step write
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from support import Clock, dump
 from support.world import World
 
@@ -178,3 +179,24 @@ def test_only_the_executive_amends(world: World, clock: Clock) -> None:
                 world.ctx, world.actors[name], item_id, "Another rationale.", "A reason."
             )
     assert dump(world.ctx.engine) == before
+
+
+def test_no_service_or_sql_statement_can_change_a_decision_entry(
+    world: World, clock: Clock
+) -> None:
+    """The ORM refuses to change a decision row, and a trigger (migration 0007) refuses a
+    bulk UPDATE in the database itself, so the original text is always kept."""
+    item_id = decided(world, clock)
+    before = entries(world, item_id)
+    with (
+        pytest.raises(ValidationError, match="A scope decision cannot be changed"),
+        transaction(world.ctx.engine) as session,
+    ):
+        row = session.scalars(select(ScopeDecisionRow)).one()
+        row.rationale = "Quietly rewritten."
+    with (
+        pytest.raises(IntegrityError, match="A scope decision cannot be changed"),
+        world.ctx.engine.begin() as conn,
+    ):
+        conn.execute(update(ScopeDecisionRow).values(rationale="Quietly rewritten."))
+    assert entries(world, item_id) == before

@@ -1,5 +1,6 @@
 """Migration 0007 (decision amendments) on both databases: going down drops the two columns
-and keeps every decision entry; coming back up adds them empty; the head matches the models."""
+and the trigger and keeps every decision entry; coming back up adds them empty and the
+trigger again refuses an UPDATE."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 from support import PG_URL, Clock, need, pg_schema
 from support.world import World
 from test_decision_amendments import decided
@@ -58,6 +60,8 @@ def test_0007_goes_down_and_up_keeping_every_decision_entry(
     command.downgrade(alembic_config(engine), below.down_revision)
     engine.dispose()
     assert not {"amends_id", "reason"} & columns(engine)
+    with engine.begin() as conn:  # below 0007 no trigger guards the rows
+        conn.execute(text("UPDATE scope_decisions SET decided_at = decided_at"))
     with engine.connect() as conn:
         kept = conn.execute(
             text("SELECT outcome, rationale FROM scope_decisions ORDER BY id")
@@ -73,3 +77,8 @@ def test_0007_goes_down_and_up_keeping_every_decision_entry(
     with engine.connect() as conn:
         back = conn.execute(text("SELECT amends_id, reason FROM scope_decisions")).all()
     assert [tuple(r) for r in back] == [(None, None)] * 3
+    with (
+        pytest.raises(IntegrityError, match="A scope decision cannot be changed"),
+        engine.begin() as conn,
+    ):
+        conn.execute(text("UPDATE scope_decisions SET rationale = 'Rewritten.'"))

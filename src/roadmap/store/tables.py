@@ -174,6 +174,9 @@ class CommentRow(Base):
     created_at: Mapped[datetime]
 
 
+DECISION_KEPT = "A scope decision cannot be changed; amend or reverse it (a new entry) instead."
+
+
 class ScopeDecisionRow(Base):
     __tablename__ = "scope_decisions"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -320,6 +323,11 @@ class ProgressReportRow(Base):
     reported_at: Mapped[datetime]
     percent_done: Mapped[int] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+@event.listens_for(ScopeDecisionRow, "before_update")
+def _scope_decisions_are_kept(_mapper: Any, _connection: Any, target: Any) -> None:
+    raise ValidationError(DECISION_KEPT)
 
 
 @event.listens_for(PlanRow, "before_update")
