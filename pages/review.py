@@ -182,9 +182,13 @@ with decide_tab:
                 )
 
                 def amend(
-                    report: Report, item_id: int = chosen, text: str = amended, why: str = why
+                    report: Report,
+                    item_id: int = chosen,
+                    text: str = amended,
+                    why: str = why,
+                    read: int = standing[0].id,
                 ) -> None:
-                    governance.amend_decision(ctx, actor, item_id, text, why)
+                    governance.amend_decision(ctx, actor, item_id, text, why, amends=read)
                     report.success(f"Rationale amended for #{item_id}.")
 
                 write_button(

@@ -10,7 +10,7 @@ from support import Clock, dump
 from support.world import World
 
 from roadmap.domain.enums import ItemStatus, ScopeOutcome
-from roadmap.domain.errors import PermissionDenied, ValidationError
+from roadmap.domain.errors import ConflictError, PermissionDenied, ValidationError
 from roadmap.services import audit, governance, item_reads, items
 from roadmap.store.engine import reading, transaction
 from roadmap.store.tables import ItemRow, ScopeDecisionRow
@@ -200,3 +200,18 @@ def test_no_service_or_sql_statement_can_change_a_decision_entry(
     ):
         conn.execute(update(ScopeDecisionRow).values(rationale="Quietly rewritten."))
     assert entries(world, item_id) == before
+
+
+def test_an_amendment_of_an_entry_someone_changed_meanwhile_is_refused_and_writes_nothing(
+    world: World, clock: Clock
+) -> None:
+    execu = world.actors["exec"]
+    item_id = decided(world, clock)
+    (read,) = governance.decisions(world.ctx, item_id)  # what the first executive reads
+    governance.amend_decision(world.ctx, execu, item_id, "Another executive's text.", "Mine.")
+    before = dump(world.ctx.engine)
+    with pytest.raises(ConflictError, match=rf"^The decision on #{item_id} changed while you"):
+        governance.amend_decision(
+            world.ctx, execu, item_id, "The first executive's text.", "Theirs.", amends=read.id
+        )
+    assert dump(world.ctx.engine) == before

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from roadmap.domain.access import Actor, require
 from roadmap.domain.enums import ItemStatus, Role, ScopeOutcome
-from roadmap.domain.errors import NotFound, ValidationError
+from roadmap.domain.errors import ConflictError, NotFound, ValidationError
 from roadmap.domain.governance import (
     DEFAULT_COMMENT_DAYS,
     Comment,
@@ -231,16 +231,28 @@ def decide_scope(
 
 
 def amend_decision(
-    ctx: Context, actor: Actor, item_id: int, rationale: str, reason: str | None
+    ctx: Context,
+    actor: Actor,
+    item_id: int,
+    rationale: str,
+    reason: str | None,
+    amends: int | None = None,
 ) -> DecisionView:
     """Correct the standing decision's rationale, whatever the item's status now (the
     outcome stays; reversing it is ``decide_scope``). Needs a reason; the original entry is
-    kept and the amendment added after it, with one audited event."""
+    kept and the amendment added after it, with one audited event. ``amends``: the entry the
+    person read; if another has been recorded since, the amendment is refused."""
     require(actor, Role.EXECUTIVE, to="amend scope decisions")
     now = ctx.now()
     with transaction(ctx.engine) as session:
         row = _item(session, item_id)
         standing = _standing(session, item_id)
+        if amends is not None and standing is not None and standing.id != amends:
+            raise ConflictError(
+                f"The decision on #{item_id} changed while you were amending it (now: "
+                f"{standing.outcome.replace('_', ' ')}). Read it again, then amend it.",
+                {"decision": (amends, standing.id)},
+            )
         why = check_amendment(standing.rationale if standing else None, rationale, reason)
         assert standing is not None  # check_amendment refuses an item without a decision
         data = parse(
