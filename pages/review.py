@@ -153,8 +153,11 @@ with decide_tab:
                     outcome: str | None = outcome,
                     rationale: str = rationale,
                     reason: str | None = reason,
+                    read: int | None = standing[0].id if standing else None,
                 ) -> None:
-                    governance.decide_scope(ctx, actor, item_id, outcome or "", rationale, reason)
+                    governance.decide_scope(
+                        ctx, actor, item_id, outcome or "", rationale, reason, reverses=read
+                    )
                     report.success(f"Decision recorded for #{item_id}.")
 
                 write_button(

@@ -215,3 +215,18 @@ def test_an_amendment_of_an_entry_someone_changed_meanwhile_is_refused_and_write
             world.ctx, execu, item_id, "The first executive's text.", "Theirs.", amends=read.id
         )
     assert dump(world.ctx.engine) == before
+
+
+def test_a_reversal_of_an_entry_someone_changed_meanwhile_is_refused_and_writes_nothing(
+    world: World, clock: Clock
+) -> None:
+    execu = world.actors["exec"]
+    item_id = decided(world, clock)
+    (read,) = governance.decisions(world.ctx, item_id)  # the first executive reads: in scope
+    governance.decide_scope(world.ctx, execu, item_id, "out_of_scope", "Covered upstream.", "Up.")
+    before = dump(world.ctx.engine)
+    with pytest.raises(ConflictError, match=rf"^The decision on #{item_id} changed while you"):
+        governance.decide_scope(
+            world.ctx, execu, item_id, "deferred", "Wait for 2028 instead.", "Mine.", read.id
+        )
+    assert dump(world.ctx.engine) == before

@@ -178,12 +178,14 @@ def decide_scope(
     outcome: ScopeOutcome | str,
     rationale: str,
     reason: str | None = None,
+    reverses: int | None = None,
 ) -> DecisionView:
     """Decide an item's scope with a written rationale, once comment has closed, or reverse
     the decision on a decided item (in scope, out of scope, deferred) with a new rationale
     and a reason. A reversal is a new entry naming the one it reverses; the status move is
     the one audited event, its reason the reversal's. A planned, in-progress or done item is
-    refused: a published plan acted on its decision."""
+    refused: a published plan acted on its decision. ``reverses``: the entry the person
+    read; if another has been recorded since, the reversal is refused."""
     require(actor, Role.EXECUTIVE, to="decide scope")
     now = ctx.now()
     data = parse(
@@ -203,14 +205,20 @@ def decide_scope(
         latest = _latest_period(session, item_id) if status == ItemStatus.IN_COMMENT else None
         period = _period(latest) if latest is not None else None
         target = check_decidable(status, period, now, data.outcome, data.reason, item_id)
-        reverses = _standing(session, item_id) if status != ItemStatus.IN_COMMENT else None
+        standing = _standing(session, item_id) if status != ItemStatus.IN_COMMENT else None
+        if reverses is not None and (standing is None or standing.id != reverses):
+            raise ConflictError(
+                f"The decision on #{item_id} changed while you were reversing it (now: "
+                f"{status.label}). Read it again, then decide.",
+                {"decision": (reverses, standing.id if standing else None)},
+            )
         entry = ScopeDecisionRow(
             item_id=item_id,
             outcome=data.outcome.value,
             rationale=data.rationale,
             decided_by=actor.user_id,
             decided_at=now,
-            amends_id=reverses.id if reverses is not None else None,
+            amends_id=standing.id if standing is not None else None,
             reason=data.reason if status != ItemStatus.IN_COMMENT else None,
         )
         session.add(entry)
