@@ -7,16 +7,30 @@ from datetime import UTC, date, datetime, time, timedelta
 import streamlit as st
 
 from roadmap.domain.enums import ItemStatus, ScopeOutcome
+from roadmap.domain.governance import reversal_refusal
 from roadmap.services import catalog, governance, item_reads
 from roadmap.ui import session
 from roadmap.ui.actions import Report, form_key, write_button
 from roadmap.ui.item_view import item_link
 from roadmap.ui.paging import page_of
-from roadmap.ui.text import plain
+from roadmap.ui.text import plain, safe_markdown
 
 ctx = session.context()
 now = ctx.now()
 every = {i.id: i for i in item_reads.headings(ctx, actor)}
+
+
+# The statuses whose decision the Decide tab shows: in comment (to decide), decided (to reverse
+# or amend), and those a published plan acted on (to amend; reversing is refused with why).
+DECIDED = (
+    ItemStatus.IN_COMMENT,
+    ItemStatus.IN_SCOPE,
+    ItemStatus.OUT_OF_SCOPE,
+    ItemStatus.DEFERRED,
+    ItemStatus.PLANNED,
+    ItemStatus.IN_PROGRESS,
+    ItemStatus.DONE,
+)
 
 
 def label(item_id: int) -> str:
@@ -88,33 +102,106 @@ with comment_tab:
                     write_button("Close now", f"close-{item.id}", close_it)
 
 with decide_tab:
-    decidable = [
-        i.id
-        for i in every.values()
-        if i.status
-        in (
-            ItemStatus.IN_COMMENT,
-            ItemStatus.IN_SCOPE,
-            ItemStatus.OUT_OF_SCOPE,
-            ItemStatus.DEFERRED,
-        )
-    ]
-    with st.form("decide"):
-        chosen = st.selectbox("Item", decidable, format_func=label)
-        outcome = st.radio(
-            "Decision",
-            [o.value for o in ScopeOutcome],
-            format_func=lambda v: v.replace("_", " "),
-            horizontal=True,
-        )
-        rationale = st.text_area("Rationale (shown publicly)")
+    # The item is picked outside the forms, so each pick redraws what follows for that item:
+    # its summary, comment count and status, and boxes keyed by its id (a text typed for one
+    # item never stays in the box, nor is recorded, for another).
+    decidable = [i.id for i in every.values() if i.status in DECIDED]
+    chosen = st.selectbox("Item", decidable, format_func=label, key="decide-item")
+    if chosen is not None:
+        picked = item_reads.get_item(ctx, actor, chosen)
+        standing = governance.decisions(ctx, chosen)
+        count = len(governance.comments(ctx, chosen))
+        with st.container(border=True):
+            st.markdown(
+                item_link(picked.id, picked.title)
+                + f" · **{picked.status.label}** · {count} comment{'' if count == 1 else 's'}"
+            )
+            st.markdown(safe_markdown(picked.summary) or "_No summary._")
+            if standing:
+                st.caption(
+                    f"Standing decision: {standing[0].outcome.value.replace('_', ' ')}, "
+                    f"{standing[0].decided_at:%Y-%m-%d} by {plain(standing[0].decided_by)}"
+                )
+        refusal = reversal_refusal(chosen, picked.status)
+        reversing = picked.status != ItemStatus.IN_COMMENT
+        box = f"{form_key('decide')}-{chosen}"
+        if refusal is not None:
+            st.info(refusal)
+        else:
+            with st.form(box):
+                st.subheader("Reverse the decision" if reversing else "Decide")
+                outcome = st.radio(
+                    "Decision",
+                    [o.value for o in ScopeOutcome if not reversing or o.value != picked.status],
+                    format_func=lambda v: v.replace("_", " "),
+                    horizontal=True,
+                    key=f"{box}-outcome",
+                )
+                rationale = st.text_area("Rationale (shown publicly)", key=f"{box}-rationale")
+                reason = (
+                    st.text_input(
+                        "Reason for reversing (kept in the decision history)",
+                        key=f"{box}-reason",
+                    )
+                    if reversing
+                    else None
+                )
 
-        def decide(report: Report) -> None:
-            if chosen is not None:
-                governance.decide_scope(ctx, actor, chosen, outcome or "", rationale)
-                report.success("Decision recorded.")
+                def decide(
+                    report: Report,
+                    item_id: int = chosen,
+                    outcome: str | None = outcome,
+                    rationale: str = rationale,
+                    reason: str | None = reason,
+                    read: int | None = standing[0].id if standing else None,
+                ) -> None:
+                    governance.decide_scope(
+                        ctx, actor, item_id, outcome or "", rationale, reason, reverses=read
+                    )
+                    report.success(f"Decision recorded for #{item_id}.")
 
-        write_button("Record decision", "decide-scope", decide, submit=True, type="primary")
+                write_button(
+                    "Reverse decision" if reversing else "Record decision",
+                    "decide-scope",
+                    decide,
+                    inputs=chosen,
+                    submit=True,
+                    clears="decide",
+                    type="primary",
+                )
+        if standing:
+            amend_box = f"{form_key('amend')}-{chosen}"
+            with st.form(amend_box):
+                st.subheader("Amend the rationale")
+                st.caption("The outcome stays; the original text stays in the item's history.")
+                amended = st.text_area(
+                    "Amended rationale (shown publicly)",
+                    value=standing[0].rationale,
+                    key=f"{amend_box}-rationale",
+                )
+                why = st.text_input(
+                    "Reason for the amendment (kept in the decision history)",
+                    key=f"{amend_box}-reason",
+                )
+
+                def amend(
+                    report: Report,
+                    item_id: int = chosen,
+                    text: str = amended,
+                    why: str = why,
+                    read: int = standing[0].id,
+                ) -> None:
+                    governance.amend_decision(ctx, actor, item_id, text, why, amends=read)
+                    report.success(f"Rationale amended for #{item_id}.")
+
+                write_button(
+                    "Amend rationale",
+                    "amend-decision",
+                    amend,
+                    inputs=chosen,
+                    submit=True,
+                    clears="amend",
+                )
 
 with theme_tab:
     themes = catalog.list_themes(ctx)
@@ -134,15 +221,26 @@ with theme_tab:
             report.success("Theme created.")
 
         write_button("Create theme", "create-theme", create_theme, submit=True, clears="new_theme")
-    with st.form("file_theme"):
-        st.subheader("File an item under a theme")
-        item_id = st.selectbox("Item", sorted(every), format_func=label)
-        offered = catalog.list_themes(ctx, active_only=True)  # archived: not for new filings
-        theme = st.selectbox("Theme", [None, *[t.slug for t in offered]])
+    st.subheader("File an item under a theme")
+    item_id = st.selectbox("Item", sorted(every), format_func=label, key="theme-item")
+    # The theme box belongs to the picked item and starts at its current theme, so filing
+    # without touching it never removes a theme (kept in the list even when archived;
+    # archived themes are not offered for new filings).
+    current = item_reads.get_item(ctx, actor, item_id).theme if item_id is not None else None
+    offered = [t.slug for t in catalog.list_themes(ctx, active_only=True)]
+    options = [None, *offered, *([current] if current and current not in offered else [])]
+    with st.form(f"file_theme-{item_id}"):
+        theme = st.selectbox(
+            "Theme",
+            options,
+            index=options.index(current) if current in options else 0,
+            format_func=lambda slug: "(none)" if slug is None else slug,
+            key=f"theme-{item_id}",
+        )
 
         def file_it(report: Report) -> None:
             if item_id is not None:
                 governance.file_under_theme(ctx, actor, item_id, theme)
                 report.success("Filed.")
 
-        write_button("File", "file-under-theme", file_it, submit=True)
+        write_button("File", "file-under-theme", file_it, inputs=item_id, submit=True)

@@ -87,7 +87,9 @@ def test_a_revisited_decision_keeps_the_old_one_in_history(world: World, clock: 
     clock.advance(days=11)
     governance.decide_scope(world.ctx, execu, item_id, "in_scope", "Members asked for it.")
     clock.advance(days=30)
-    governance.decide_scope(world.ctx, execu, item_id, "deferred", "No staff with kernel skills.")
+    governance.decide_scope(
+        world.ctx, execu, item_id, "deferred", "No staff with kernel skills.", "Staff left."
+    )
     history = governance.decisions(world.ctx, item_id)
     assert [d.outcome for d in history] == [ScopeOutcome.DEFERRED, ScopeOutcome.IN_SCOPE]
     assert history[1].rationale == "Members asked for it."

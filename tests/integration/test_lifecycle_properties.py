@@ -37,6 +37,7 @@ ACTIONS = [
     "in_scope",
     "out_of_scope",
     "deferred",
+    "amend",
     "edit",
     "wait",
 ]
@@ -59,7 +60,11 @@ def act(world: World, clock: Clock, action: str, who: str, item_id: int, version
     elif action == "comment":
         governance.add_comment(ctx, actor, item_id, "A comment.")
     elif action in ("in_scope", "out_of_scope", "deferred"):
-        governance.decide_scope(ctx, actor, item_id, action, "Because the community said so.")
+        governance.decide_scope(
+            ctx, actor, item_id, action, "Because the community said so.", "Things changed."
+        )
+    elif action == "amend":
+        governance.amend_decision(ctx, actor, item_id, f"Amended at version {version}.", "Typo.")
     elif action == "edit":
         items.update_item(ctx, actor, item_id, {**ITEM, "title": f"Edited {version}"}, version)
 

@@ -60,6 +60,12 @@ def _closed(ctx: Context) -> int:
     return item_id
 
 
+def _decided(ctx: Context) -> int:
+    item_id = _closed(ctx)
+    governance.decide_scope(ctx, SETUP_EXECUTIVE, item_id, "in_scope", "Wanted by many members.")
+    return item_id
+
+
 def _period_version(ctx: Context) -> int:
     return periods.get_period(ctx).version
 
@@ -165,6 +171,18 @@ WRITES: dict[str, tuple[Write, set[str]]] = {
         ),
         {"exec"},
     ),
+    "amend a decision": (
+        lambda c, a: governance.amend_decision(
+            c, a, _decided(c), "Wanted by most members.", "Miscounted."
+        ),
+        {"exec"},
+    ),
+    "reverse a decision": (
+        lambda c, a: governance.decide_scope(
+            c, a, _decided(c), "deferred", "No staff this half-year.", "Staff left."
+        ),
+        {"exec"},
+    ),
     "file under a theme": (
         lambda c, a: governance.file_under_theme(c, a, _proposed(c), "ux"),
         {"exec"},
@@ -244,6 +262,8 @@ def _prepare(ctx: Context, write: str) -> Write:
     setups: dict[str, Callable[[Context], int]] = {
         "open a comment period": _proposed,
         "decide scope": _closed,
+        "amend a decision": _decided,
+        "reverse a decision": _decided,
         "file under a theme": _proposed,
         "comment": _open,
     }
@@ -253,6 +273,12 @@ def _prepare(ctx: Context, write: str) -> Write:
             "open a comment period": lambda c, a: governance.open_comment_period(c, a, item_id),
             "decide scope": lambda c, a: governance.decide_scope(
                 c, a, item_id, "in_scope", "Wanted by many members."
+            ),
+            "amend a decision": lambda c, a: governance.amend_decision(
+                c, a, item_id, "Wanted by most members.", "Miscounted."
+            ),
+            "reverse a decision": lambda c, a: governance.decide_scope(
+                c, a, item_id, "deferred", "No staff this half-year.", "Staff left."
             ),
             "file under a theme": lambda c, a: governance.file_under_theme(c, a, item_id, "ux"),
             "comment": lambda c, a: governance.add_comment(c, a, item_id, "A comment."),

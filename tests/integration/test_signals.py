@@ -169,7 +169,9 @@ def test_a_signal_on_an_item_that_leaves_scope_is_kept_but_marked_inactive(
     a, b = market["alpha"], market["beta"]
     save(world, "orgrep", "acme-notebooks", approvals=[a, b])
     clock.advance(days=1)
-    governance.decide_scope(world.ctx, world.actors["exec"], a, "deferred", "Not this half-year.")
+    governance.decide_scope(
+        world.ctx, world.actors["exec"], a, "deferred", "Not this half-year.", "Budget cut."
+    )
     current, inactive = signals.my_signal(world.ctx, world.actors["orgrep"], "acme-notebooks")
     assert current is not None and current.approvals == [a, b]
     assert inactive == [a]

@@ -42,6 +42,7 @@ ADDED_NULLABLE_COLUMNS_SINCE_0005: dict[str, dict[str, tuple[str, ...]]] = {
         "skills": ("archived_at",),
         "periods": ("archived_at",),
     },
+    "0007": {"scope_decisions": ("amends_id", "reason")},
 }
 
 

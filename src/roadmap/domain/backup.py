@@ -187,6 +187,7 @@ class CommentRecord(Row, Comment):
 class ScopeDecisionRecord(Row, ScopeDecision):
     id: Id
     decided_by: Id | None  # type: ignore[assignment]  # the row names the executive by id
+    amends_id: Id | None = None
 
 
 # -- periods, signals, staff, plans ------------------------------------------------------

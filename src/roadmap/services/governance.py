@@ -10,12 +10,13 @@ from sqlalchemy.orm import Session
 
 from roadmap.domain.access import Actor, require
 from roadmap.domain.enums import ItemStatus, Role, ScopeOutcome
-from roadmap.domain.errors import NotFound, ValidationError
+from roadmap.domain.errors import ConflictError, NotFound, ValidationError
 from roadmap.domain.governance import (
     DEFAULT_COMMENT_DAYS,
     Comment,
     CommentPeriod,
     ScopeDecision,
+    check_amendment,
     check_comment_end,
     check_decidable,
     check_extension,
@@ -46,10 +47,18 @@ class CommentView:
 
 @dataclass(frozen=True)
 class DecisionView:
+    """One entry of an item's decision history. ``kind``: "decision" (the first),
+    "amendment" (the rationale corrected, same outcome) or "reversal" (a new outcome);
+    the last two name the entry they change (``amends_id``) and their ``reason``."""
+
     outcome: ScopeOutcome
     rationale: str
     decided_by: str
     decided_at: datetime
+    id: int = 0
+    kind: str = "decision"
+    amends_id: int | None = None
+    reason: str | None = None
 
 
 def _item(session: Session, item_id: int) -> ItemRow:
@@ -153,10 +162,30 @@ def add_comment(ctx: Context, actor: Actor, item_id: int, body: str) -> CommentV
         return CommentView(row.id, actor.username or "", actor.display_name, data.body, now)
 
 
+def _standing(session: Session, item_id: int) -> ScopeDecisionRow | None:
+    """The item's latest decision entry: the one standing now."""
+    return session.scalars(
+        select(ScopeDecisionRow)
+        .where(ScopeDecisionRow.item_id == item_id)
+        .order_by(ScopeDecisionRow.decided_at.desc(), ScopeDecisionRow.id.desc())
+    ).first()
+
+
 def decide_scope(
-    ctx: Context, actor: Actor, item_id: int, outcome: ScopeOutcome | str, rationale: str
+    ctx: Context,
+    actor: Actor,
+    item_id: int,
+    outcome: ScopeOutcome | str,
+    rationale: str,
+    reason: str | None = None,
+    reverses: int | None = None,
 ) -> DecisionView:
-    """Decide (or revisit) an item's scope with a written rationale, once comment has closed."""
+    """Decide an item's scope with a written rationale, once comment has closed, or reverse
+    the decision on a decided item (in scope, out of scope, deferred) with a new rationale
+    and a reason. A reversal is a new entry naming the one it reverses; the status move is
+    the one audited event, its reason the reversal's. A planned, in-progress or done item is
+    refused: a published plan acted on its decision. ``reverses``: the entry the person
+    read; if another has been recorded since, the reversal is refused."""
     require(actor, Role.EXECUTIVE, to="decide scope")
     now = ctx.now()
     data = parse(
@@ -167,6 +196,7 @@ def decide_scope(
             "rationale": rationale,
             "decided_by": actor.username or "",
             "decided_at": now,
+            "reason": (reason or "").strip() or None,
         },
     )
     with transaction(ctx.engine) as session:
@@ -174,18 +204,110 @@ def decide_scope(
         status = ItemStatus(row.status)
         latest = _latest_period(session, item_id) if status == ItemStatus.IN_COMMENT else None
         period = _period(latest) if latest is not None else None
-        target = check_decidable(status, period, now, data.outcome)
-        move_item(session, actor, now, row, target, data.rationale)
-        session.add(
-            ScopeDecisionRow(
-                item_id=item_id,
-                outcome=data.outcome.value,
-                rationale=data.rationale,
-                decided_by=actor.user_id,
-                decided_at=now,
+        target = check_decidable(status, period, now, data.outcome, data.reason, item_id)
+        standing = _standing(session, item_id) if status != ItemStatus.IN_COMMENT else None
+        if reverses is not None and (standing is None or standing.id != reverses):
+            raise ConflictError(
+                f"The decision on #{item_id} changed while you were reversing it (now: "
+                f"{status.label}). Read it again, then decide.",
+                {"decision": (reverses, standing.id if standing else None)},
             )
+        entry = ScopeDecisionRow(
+            item_id=item_id,
+            outcome=data.outcome.value,
+            rationale=data.rationale,
+            decided_by=actor.user_id,
+            decided_at=now,
+            amends_id=standing.id if standing is not None else None,
+            reason=data.reason if status != ItemStatus.IN_COMMENT else None,
         )
-        return DecisionView(data.outcome, data.rationale, actor.username or "", now)
+        session.add(entry)
+        session.flush()
+        why = data.rationale if status == ItemStatus.IN_COMMENT else data.reason
+        move_item(session, actor, now, row, target, why)
+        kind = "decision" if status == ItemStatus.IN_COMMENT else "reversal"
+        return DecisionView(
+            data.outcome,
+            data.rationale,
+            actor.username or "",
+            now,
+            entry.id,
+            kind,
+            entry.amends_id,
+            entry.reason,
+        )
+
+
+def amend_decision(
+    ctx: Context,
+    actor: Actor,
+    item_id: int,
+    rationale: str,
+    reason: str | None,
+    amends: int | None = None,
+) -> DecisionView:
+    """Correct the standing decision's rationale, whatever the item's status now (the
+    outcome stays; reversing it is ``decide_scope``). Needs a reason; the original entry is
+    kept and the amendment added after it, with one audited event. ``amends``: the entry the
+    person read; if another has been recorded since, the amendment is refused."""
+    require(actor, Role.EXECUTIVE, to="amend scope decisions")
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        row = _item(session, item_id)
+        standing = _standing(session, item_id)
+        if amends is not None and standing is not None and standing.id != amends:
+            raise ConflictError(
+                f"The decision on #{item_id} changed while you were amending it (now: "
+                f"{standing.outcome.replace('_', ' ')}). Read it again, then amend it.",
+                {"decision": (amends, standing.id)},
+            )
+        why = check_amendment(standing.rationale if standing else None, rationale, reason)
+        assert standing is not None  # check_amendment refuses an item without a decision
+        data = parse(
+            ScopeDecision,
+            {
+                "item_id": item_id,
+                "outcome": standing.outcome,
+                "rationale": rationale,
+                "decided_by": actor.username or "",
+                "decided_at": now,
+                "amends_id": standing.id,
+                "reason": why,
+            },
+        )
+        entry = ScopeDecisionRow(
+            item_id=item_id,
+            outcome=data.outcome.value,
+            rationale=data.rationale,
+            decided_by=actor.user_id,
+            decided_at=now,
+            amends_id=standing.id,
+            reason=why,
+        )
+        session.add(entry)
+        row.updated_at = now  # the item's public record changed: its version moves on
+        session.flush()
+        record(
+            session,
+            actor,
+            now,
+            "amend_decision",
+            "item",
+            item_id,
+            {"decision": standing.id, "rationale": standing.rationale},
+            {"decision": entry.id, "rationale": data.rationale, "version": row.version},
+            why,
+        )
+        return DecisionView(
+            data.outcome,
+            data.rationale,
+            actor.username or "",
+            now,
+            entry.id,
+            "amendment",
+            standing.id,
+            why,
+        )
 
 
 def file_under_theme(ctx: Context, actor: Actor, item_id: int, theme: str | None) -> None:
@@ -277,7 +399,8 @@ def comments(ctx: Context, item_id: int) -> list[CommentView]:
 
 
 def decisions(ctx: Context, item_id: int) -> list[DecisionView]:
-    """Every scope decision on an item, newest first; older ones are the history."""
+    """Every entry of an item's decision history, newest first: the first decision, then
+    each amendment and reversal with its reason; the newest is the one standing."""
     with reading(ctx.engine) as session:
         rows = session.execute(
             select(ScopeDecisionRow, UserRow)
@@ -285,9 +408,23 @@ def decisions(ctx: Context, item_id: int) -> list[DecisionView]:
             .where(ScopeDecisionRow.item_id == item_id)
             .order_by(ScopeDecisionRow.decided_at.desc(), ScopeDecisionRow.id.desc())
         ).all()
+        outcomes = {d.id: d.outcome for d, _ in rows}
         return [
             DecisionView(
-                ScopeOutcome(d.outcome), d.rationale, u.username if u else "?", d.decided_at
+                ScopeOutcome(d.outcome),
+                d.rationale,
+                u.username if u else "?",
+                d.decided_at,
+                d.id,
+                _kind(d.amends_id, d.outcome, outcomes),
+                d.amends_id,
+                d.reason,
             )
             for d, u in rows
         ]
+
+
+def _kind(amends_id: int | None, outcome: str, outcomes: dict[int, str]) -> str:
+    if amends_id is None:
+        return "decision"
+    return "amendment" if outcomes.get(amends_id) == outcome else "reversal"

@@ -177,6 +177,9 @@ class CommentRow(Base):
     created_at: Mapped[datetime]
 
 
+DECISION_KEPT = "A scope decision cannot be changed; amend or reverse it (a new entry) instead."
+
+
 class ScopeDecisionRow(Base):
     __tablename__ = "scope_decisions"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -185,6 +188,10 @@ class ScopeDecisionRow(Base):
     rationale: Mapped[str] = mapped_column(Text)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime]
+    # An amendment (same outcome, new rationale) or a reversal (new outcome) names the entry
+    # it changes and the reason; rows are only ever added, so the original text is kept.
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("scope_decisions.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
 
 
 class PeriodRow(Versioned, Base):
@@ -320,6 +327,11 @@ class ProgressReportRow(Base):
     reported_at: Mapped[datetime]
     percent_done: Mapped[int] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+@event.listens_for(ScopeDecisionRow, "before_update")
+def _scope_decisions_are_kept(_mapper: Any, _connection: Any, target: Any) -> None:
+    raise ValidationError(DECISION_KEPT)
 
 
 @event.listens_for(PlanRow, "before_update")

@@ -39,24 +39,35 @@ def header(item: RoadmapItem) -> None:
         st.markdown(f"- {kind}: [{label}]({link_target(link['url'])})")
 
 
+KIND = {"decision": "decided", "amendment": "rationale amended", "reversal": "reversed"}
+
+
 def decision(decisions: list[DecisionView]) -> None:
+    """The standing decision, then (once it was amended or reversed) the whole history,
+    newest first: who, when, what, the outcome, the rationale as written then, and the
+    reason given for each change."""
     st.subheader("Scope decision")
     if not decisions:
         st.write("No decision yet.")
         return
     latest = decisions[0]
     st.markdown(
-        f"**{latest.outcome.value.replace('_', ' ')}** — decided by {plain(latest.decided_by)} "
-        f"on {latest.decided_at:%Y-%m-%d}"
+        f"**{latest.outcome.value.replace('_', ' ')}** — {KIND[latest.kind]} by "
+        f"{plain(latest.decided_by)} on {latest.decided_at:%Y-%m-%d}"
     )
     st.markdown(f"> {safe_markdown(latest.rationale)}")
+    if latest.reason:
+        st.caption(f"Reason for the change: {plain(latest.reason)}")
     if len(decisions) > 1:
-        with st.expander(f"Earlier decisions ({len(decisions) - 1})"):
-            for old in decisions[1:]:
+        with st.expander(f"Decision history ({len(decisions)} entries, newest first)"):
+            for entry in decisions:
                 st.markdown(
-                    f"- {old.decided_at:%Y-%m-%d}, {plain(old.decided_by)}: "
-                    f"**{old.outcome.value.replace('_', ' ')}** — {plain(old.rationale)}"
+                    f"**{entry.decided_at:%Y-%m-%d %H:%M} UTC · {plain(entry.decided_by)} · "
+                    f"{KIND[entry.kind]}: {entry.outcome.value.replace('_', ' ')}**"
                 )
+                st.markdown(f"> {safe_markdown(entry.rationale)}")
+                if entry.reason:
+                    st.markdown(f"Reason: {plain(entry.reason)}")
 
 
 def comments(ctx: Context, actor: Actor, item_id: int, period: CommentPeriod | None) -> None:
