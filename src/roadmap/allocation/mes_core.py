@@ -22,6 +22,7 @@ in ``[total, total + stable_for)`` (the add1 jump; the argument is in ``docs/all
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +47,11 @@ CLASSES_FROM = 2_000
 always do): below it, numpy calls on a few hundred voters cost less than grouping them
 (measured: Assen, 84 voters, and Cambridge 2015, 941, are faster per voter; Świecie, 2,553,
 and Cambridge 2019, 6,447, faster grouped)."""
+
+
+Observer = Callable[[Ledger, FundedSoFar, int | None, Any], None]
+"""See :func:`run_mes`: called with the ledger, the funding so far, the item chosen this round
+(None at the end) and its rho."""
 
 
 @dataclass
@@ -80,12 +86,20 @@ def run_mes(
     exact: bool,
     track_step: bool = False,
     step_floor: Number = 0,
+    observe: Observer | None = None,
+    until: int | None = None,
 ) -> MESRun:
     """Run equal shares from ``begin`` with voter shares ``total * weight_i``.
 
     With ``track_step``, ``stable_for`` is computed; once it is known to be at most
     ``step_floor`` (a jump too short to skip any total the caller would run), the rest of the
     run stops refining it and it is returned as is (still a valid bound).
+
+    ``observe(ledger, funding, item, rho)`` is called each round once the item to fund is
+    chosen, before it is paid for, and once at the end with ``item`` None (no item is
+    affordable): what ``counterfactual`` reads each round's budgets and winning rho from.
+    With ``until``, the run stops as soon as that item is funded (the rest of the run is then
+    not computed: only whether it was funded is meant to be read).
 
     Raises
     ------
@@ -111,11 +125,17 @@ def run_mes(
             margin = error_scale * rounds
         if free:
             fund_free_items(prep, funding, stage)
+        if until is not None and funding.funded[until]:
+            break
         active = _active(prep, funding, candidates, run, gaps)
         chosen = _cheapest(prep, items, ledger, active, gaps, margin, exact)
         if chosen is None:
+            if observe is not None:
+                observe(ledger, funding, None, None)
             break
         p, rho = chosen
+        if observe is not None:
+            observe(ledger, funding, p, rho)
         if track_step and step > step_floor:
             step = min(step, _overtake_bound(prep, items, active, gaps, p, rho, margin))
         run.price[p] = rho
