@@ -107,15 +107,23 @@ class _Rerun:
         constraints = self.constraints if constraints is None else constraints
         if self.rule != "equal-shares":
             return item in self.funded(election, constraints)
+        return item in self.mes_funded(election, constraints, until=item)
+
+    def mes_funded(
+        self, election: Election, constraints: Constraints, until: str | None = None
+    ) -> frozenset[str]:
+        """Plain equal shares' funded set (as :func:`~roadmap.allocation.mes.equal_shares`
+        funds it), with a round too close to call in floats decided exactly on its own
+        (``resolve``), and stopped once ``until`` is funded."""
         self.runs += 1
         prep = prepare(election, self.weights, constraints)
         begin = start(prep)
-        p = self.index[item]
+        stop = None if until is None else self.index[until]
         try:
-            run = run_mes(prep, begin, begin.budget, exact=False, until=p)
+            run = run_mes(prep, begin, begin.budget, exact=False, until=stop, resolve=True)
         except NeedExact:
-            run = run_mes(prep, begin, begin.budget, exact=True, until=p)
-        return bool(run.funding.funded[p])
+            run = run_mes(prep, begin, begin.budget, exact=True, until=stop)
+        return frozenset(prep.ids[p] for p in run.funding.order)
 
     def with_pledge(self, item: str, amount: Number, voter_id: str) -> Constraints:
         extra = Earmark(voter_id, item, amount)
@@ -216,8 +224,8 @@ def _none_funded(rerun: _Rerun, costs: dict[str, int]) -> bool:
     for item, cost in costs.items():
         k = rerun.index[item]
         projects[k] = Project(item, cost, projects[k].fields)
-    funded = rerun.funded(replace(rerun.election, projects=tuple(projects)))
-    return funded.isdisjoint(costs)
+    changed = replace(rerun.election, projects=tuple(projects))
+    return rerun.mes_funded(changed, rerun.constraints).isdisjoint(costs)
 
 
 def smallest_pledge(
@@ -416,7 +424,7 @@ def _mes_guesses(
         observe = _observer(prep, items, cost_at, gap_at)
         begin = start(prep)
         try:
-            run_mes(prep, begin, begin.budget, exact=exact, observe=observe)
+            run_mes(prep, begin, begin.budget, exact=exact, observe=observe, resolve=True)
         except NeedExact:
             continue
         break

@@ -418,7 +418,7 @@ class ClassLedger(Ledger):
     def rho(self, p: int, held: Any) -> tuple[Any, Any, Any, Any]:
         _, _, b, cnt = held
         u, cost = self.items.util[p], self.items.cost[p]
-        order = np.argsort(b, kind="stable")
+        order = _exact_order(b) if self.exact else np.argsort(b, kind="stable")
         b, cnt = b[order], cnt[order]
         ratio = b / u
         head: Array = np.array([Fraction(0)], dtype=object) if self.exact else np.zeros(1)
@@ -488,6 +488,20 @@ def weight_classes(prep: Prepared) -> tuple[IntArray, IntArray]:
             first[labels[::-1]] = np.arange(prep.n - 1, -1, -1)
         cached = prep.cache["weight-classes"] = (labels.astype(np.int64), first)
     return cached
+
+
+def _exact_order(b: Array) -> IntArray:
+    """The order that sorts exact budgets ``b`` (``Fraction``s): that of their floats when it
+    provably sorts them exactly (each next budget not below the one before: one comparison
+    per budget, where sorting fractions makes ``k log k``), else the exact sort. The float of
+    a ``Fraction`` is correctly rounded, hence monotone, so only budgets with equal floats
+    can be out of order, and the check finds them."""
+    order: IntArray = np.argsort(b.astype(np.float64), kind="stable")
+    ranked = b[order]
+    if len(ranked) < 2 or bool(np.all(ranked[1:] >= ranked[:-1])):
+        return order
+    exact_order: IntArray = np.argsort(b, kind="stable")
+    return exact_order
 
 
 def _rho(b: Array, u: Any, cost: Any, exact: bool) -> tuple[Any, Any, Any, Any, int]:

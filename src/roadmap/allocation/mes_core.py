@@ -88,6 +88,7 @@ def run_mes(
     step_floor: Number = 0,
     observe: Observer | None = None,
     until: int | None = None,
+    resolve: bool = False,
 ) -> MESRun:
     """Run equal shares from ``begin`` with voter shares ``total * weight_i``.
 
@@ -99,7 +100,10 @@ def run_mes(
     chosen, before it is paid for, and once at the end with ``item`` None (no item is
     affordable): what ``counterfactual`` reads each round's budgets and winning rho from.
     With ``until``, the run stops as soon as that item is funded (the rest of the run is then
-    not computed: only whether it was funded is meant to be read).
+    not computed: only whether it was funded is meant to be read). With ``resolve`` (float runs
+    without ``track_step``), a round too close to call in floats is decided in exact arithmetic
+    (:func:`_exact_round`) and the run goes on in floats, instead of raising
+    :class:`NeedExact`: the same choices as the exact run, for the price of a replay.
 
     Raises
     ------
@@ -128,7 +132,12 @@ def run_mes(
         if until is not None and funding.funded[until]:
             break
         active = _active(prep, funding, candidates, run, gaps)
-        chosen = _cheapest(prep, items, ledger, active, gaps, margin, exact)
+        try:
+            chosen = _cheapest(prep, items, ledger, active, gaps, margin, exact)
+        except NeedExact:
+            if exact or not resolve or track_step:
+                raise
+            chosen = _exact_round(prep, begin, total, funding, stage, active, gaps)
         if chosen is None:
             if observe is not None:
                 observe(ledger, funding, None, None)
@@ -180,6 +189,34 @@ def replay_exact(prep: Prepared, begin: Start, run: MESRun) -> MESRun:
     out.capped = set(run.capped)
     out.stable_for = run.stable_for
     return out
+
+
+def _exact_round(
+    prep: Prepared,
+    begin: Start,
+    total: Number,
+    funding: FundedSoFar,
+    stage: dict[int, Stage],
+    active: list[int],
+    gaps: dict[int, Any],
+) -> tuple[int, float] | None:
+    """This round of a float run decided in exact arithmetic: the exact budgets are replayed
+    from ``begin`` along the run's choices so far (each proven when it was made, as in
+    :func:`replay_exact`), then the exact round picks the item (or finds none affordable).
+    Items it finds unaffordable join ``gaps``. Returns the item and the float of its exact rho:
+    the float run pays with it, its budgets then within their error bounds as before."""
+    state = begin.copy()
+    shares = _shares(prep, total, True)
+    items = ItemFigures(prep, _candidates(prep, state.funding), True)
+    ledger = _ledger(prep, items, shares, total, True)
+    for p in funding.order[len(state.funding.order) :]:
+        if stage[p] is Stage.RULE:
+            _, held = ledger.money(p)
+            ledger.pay(p, ledger.rho(p, held)[0], 0)
+    found: dict[int, Any] = {}
+    chosen = _cheapest(prep, items, ledger, active, found, 0, True)
+    gaps.update((p, float(gap)) for p, gap in found.items())
+    return None if chosen is None else (chosen[0], float(chosen[1]))
 
 
 def _candidates(prep: Prepared, funding: FundedSoFar) -> list[int]:

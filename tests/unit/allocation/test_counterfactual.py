@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -17,12 +18,15 @@ from hypothesis import strategies as st
 
 from roadmap.allocation import (
     NO_CONSTRAINTS,
+    BallotType,
     Constraints,
     Earmark,
     Election,
     Number,
     Project,
+    Voter,
     allocate,
+    mes_core,
     read_pabulib,
 )
 from roadmap.allocation.counterfactual import (
@@ -32,7 +36,9 @@ from roadmap.allocation.counterfactual import (
     smallest_pledge,
     voter_changes,
 )
+from roadmap.allocation.mes_core import run_mes
 from roadmap.allocation.prepared import prepare
+from roadmap.allocation.prepass import start
 
 RULES = ["equal-shares", "equal-shares-add1", "equal-shares-add1-greedy", "greedy", "phragmen"]
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -182,8 +188,6 @@ def test_equal_shares_need_not_be_monotone_in_cost_with_add1() -> None:
     the largest cost is 10, which a bisection could miss. The searches for add1 try every
     candidate; the monotone shortcut is only claimed for the rules where it is proven (and
     never with a floor on the item's group)."""
-    from roadmap.allocation import BallotType, Voter
-
     projects = (Project("p0", 11), Project("p1", 1), Project("p2", 1), Project("p3", 6))
     voters = (Voter("v0", ("p0",)), Voter("v1", ("p3",)), Voter("v2", ("p0", "p1", "p3")))
     election = Election(10, BallotType.APPROVAL, projects, voters)
@@ -200,8 +204,6 @@ def test_equal_shares_need_not_be_monotone_in_cost_with_add1() -> None:
 
 
 def test_a_funded_item_or_unknown_item_is_an_error() -> None:
-    from roadmap.allocation import BallotType, Voter
-
     election = Election(
         10, BallotType.APPROVAL, (Project("a", 4), Project("b", 20)), (Voter("v", ("a", "b")),)
     )
@@ -262,3 +264,55 @@ def test_pabutools_agrees_at_c_and_c_plus_1(data: st.DataObject, election: Elect
         if (c or 0) + 1 <= _top(cost):
             changed = _at_cost(election, item, (c or 0) + 1)
             assert item not in pabutools_outcome(rule, *as_pabutools(changed))
+
+
+def _resolved_and_exact(
+    election: Election, weights: Sequence[Number] | None
+) -> tuple[list[int], list[int]]:
+    prep = prepare(election, weights)
+    begin = start(prep)
+    resolved = run_mes(prep, begin, begin.budget, exact=False, resolve=True)
+    exact = run_mes(prep, begin, begin.budget, exact=True)
+    return resolved.funding.order, exact.funding.order
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_float_run_resolving_close_rounds_exactly_makes_the_exact_runs_choices(
+    data: st.DataObject,
+) -> None:
+    """The checks' runs decide a round too close to call in floats exactly and go on in floats
+    (``run_mes(resolve=True)``): the same choices as the exact run, on elections of two costs
+    (exact ties at every turn) with and without weights."""
+    m, n = data.draw(st.integers(2, 8)), data.draw(st.integers(2, 12))
+    ids = [f"p{k}" for k in range(m)]
+    projects = tuple(Project(pid, data.draw(st.sampled_from([3, 6]))) for pid in ids)
+    voters = tuple(
+        Voter(f"v{i}", tuple(data.draw(st.lists(st.sampled_from(ids), unique=True))))
+        for i in range(n)
+    )
+    election = Election(data.draw(st.integers(1, 40)), BallotType.APPROVAL, projects, voters)
+    resolved, exact = _resolved_and_exact(election, data.draw(weights_for(election)))
+    assert resolved == exact
+
+
+def test_a_near_tie_is_decided_exactly_and_the_run_goes_on_in_floats(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """test_float_ties' budget left below float precision: v0 pays 3 for a0 from 3 + 1e-20,
+    and q's rho is below p's by 5e-22, which floats cannot call: the exact round funds q (an
+    exact run too), and the run ends in floats, without an exact run."""
+    budgets = [3 + Fraction(1, 10**20), *[Fraction(5)] * 3, Fraction(6), Fraction(6)]
+    ballots = {"a0": (0, 1, 2, 3), "p": (4, 5), "q": (0, 4, 5)}
+    voters = tuple(
+        Voter(f"v{i}", tuple(item for item, who in ballots.items() if i in who))
+        for i in range(len(budgets))
+    )
+    projects = (Project("a0", 12), Project("p", 10), Project("q", 10))
+    election = Election(sum(budgets), BallotType.APPROVAL, projects, voters)
+    weights = [b / sum(budgets) for b in budgets]
+    rounds: list[object] = []
+    real = mes_core._exact_round
+    monkeypatch.setattr(mes_core, "_exact_round", lambda *a: rounds.append(1) or real(*a))
+    resolved, exact = _resolved_and_exact(election, weights)
+    assert rounds and resolved == exact == [0, 2]
