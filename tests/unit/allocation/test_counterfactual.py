@@ -408,3 +408,36 @@ def test_real_points_file_points_moved_fund_and_one_fewer_does_not(pabulib_dir: 
         k = index[voter_id]
         assert item in _funded(_with_points(election, k, item, n), "equal-shares")
         assert n == 1 or item not in _funded(_with_points(election, k, item, n - 1), "equal-shares")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    classes=st.lists(
+        st.tuples(st.fractions(0, 20, max_denominator=7), st.integers(1, 4)),
+        min_size=1,
+        max_size=8,
+    ),
+    u=st.integers(1, 9),
+    share=st.fractions(0, 1),
+)
+def test_exact_rho_from_the_float_located_split_is_the_full_computations(
+    classes: list[tuple[Fraction, int]], u: int, share: Fraction
+) -> None:
+    """The exact rho of a class ledger, found where the floats say the full payers end and
+    proven there (``mes_budgets._exact_rho_located``), is the full computation's, figure for
+    figure, whenever it answers (it declines budgets too close for floats to order)."""
+    import numpy as np
+
+    from roadmap.allocation import mes_budgets
+
+    b = np.array([Fraction(x) for x, _ in classes], dtype=object)
+    cnt = np.array([c for _, c in classes], dtype=object)
+    held = sum((x * c for x, c in classes), Fraction(0))
+    assume(held > 0)
+    cost = max(held * share, Fraction(1, 1000))
+    located = mes_budgets._exact_rho_located(b, cnt, Fraction(u), cost)
+    if located is None:
+        return
+    voters = np.array([x for x, c in classes for _ in range(c)], dtype=object)
+    full = mes_budgets._rho(voters, Fraction(u), cost, True)
+    assert located == full[:4]
