@@ -44,8 +44,8 @@ MONOTONE_RULES = frozenset({"equal-shares", "greedy", "phragmen"})
 long as it is in no group with a floor (``docs/allocation.md`` gives the argument)."""
 
 
-class CounterfactualError(RuntimeError):
-    """A re-check contradicted the search (a bug: the answer would not be the truth)."""
+class TooManyRuns(ValueError):
+    """An exact answer would need more runs of the rule than the caller allows."""
 
 
 @dataclass(frozen=True)
@@ -175,12 +175,30 @@ def largest_funded_costs(
     constraints: Constraints = NO_CONSTRAINTS,
     items: Iterable[str] | None = None,
     funded: Iterable[str] | None = None,
+    max_scan: int | None = None,
 ) -> dict[str, int | None]:
     """:func:`largest_funded_cost` for several items (default: every item not funded), in
-    election order. ``funded``: the rule's funded set on this input, if already known."""
+    election order. ``funded``: the rule's funded set on this input, if already known.
+
+    Raises
+    ------
+    TooManyRuns
+        When ``max_scan`` is given and an item whose answer needs a scan (the add1
+        completions, a floor on its group) has more candidate costs than that, before any
+        run is made.
+    """
     rerun = _Rerun(election, rule, weights, constraints)
     base = frozenset(funded) if funded is not None else rerun.funded()
     targets = _targets(election, base, items)
+    if max_scan is not None:
+        for item in targets:
+            top = _top(election.projects[rerun.index[item]].cost)
+            if not is_monotone(rule, constraints, item) and top > max_scan:
+                raise TooManyRuns(
+                    f"{rule} is not monotone in an item's cost, so its largest funded cost is "
+                    f"found by trying every cost; for {item} that is up to {top:,} runs of the "
+                    f"rule (more than {max_scan:,})"
+                )
     guesses: dict[str, int] = {}
     if rule == "equal-shares" and targets:
         guesses = _mes_guesses(election, weights, constraints, targets)[0]

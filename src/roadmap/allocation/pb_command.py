@@ -19,12 +19,16 @@ import sys
 from fractions import Fraction
 from typing import NoReturn
 
-from roadmap.allocation.counterfactual import largest_funded_costs
+from roadmap.allocation.counterfactual import TooManyRuns, largest_funded_costs
 from roadmap.allocation.election import Number
 from roadmap.allocation.explanation import Allocation
 from roadmap.allocation.pabulib import PabulibFormatError, read_pabulib
 from roadmap.allocation.prepared import NotApplicable
 from roadmap.allocation.rules import RULES, allocate
+
+MAX_SCAN = 2_000
+"""``--what-would-fund`` with a rule that is not monotone in cost (the add1 completions) tries
+every cost: at most this many per project, else the command says so and returns 2."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -54,7 +58,12 @@ def run(args: argparse.Namespace) -> int:
     selected = sorted(allocation.selected, key=order.__getitem__)
     would_fund = None
     if args.what_would_fund:
-        would_fund = largest_funded_costs(election, args.rule, funded=selected)
+        try:
+            would_fund = largest_funded_costs(
+                election, args.rule, funded=selected, max_scan=MAX_SCAN
+            )
+        except TooManyRuns as error:
+            return _fail(f"--what-would-fund: {error}.")
     if args.json:
         document: dict[str, object] = {
             "selected": selected,

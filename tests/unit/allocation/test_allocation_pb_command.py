@@ -166,3 +166,24 @@ def test_what_would_fund_in_the_table(
     path = pabulib_dir / "Netherlands_Assen_2024.pb"
     assert _run([str(path), "--rule", "greedy", "--what-would-fund"]) == 0
     assert "funded at a cost of at most" in capsys.readouterr().out
+
+
+def test_what_would_fund_with_add1_tries_every_cost_and_says_when_too_many(
+    tmp_path: Path, pabulib_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """add1 is not monotone in cost (p0 is funded at 10, not at 9 or 11): every cost is tried,
+    within pb_command.MAX_SCAN per project; beyond it, one sentence and exit 2."""
+    from roadmap.allocation import BallotType, Election, Project, Voter, write_pabulib
+
+    projects = (Project("p0", 11), Project("p1", 1), Project("p2", 1), Project("p3", 6))
+    voters = (Voter("v0", ("p0",)), Voter("v1", ("p3",)), Voter("v2", ("p0", "p1", "p3")))
+    meta = {"budget": "10", "vote_type": "approval"}
+    path = tmp_path / "small.pb"
+    write_pabulib(Election(10, BallotType.APPROVAL, projects, voters, meta), path)
+    assert _run([str(path), "--rule", "equal-shares-add1", "--json", "--what-would-fund"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["what_would_fund"]["p0"] == {"max_cost": 10}
+    assen = str(pabulib_dir / "Netherlands_Assen_2024.pb")
+    assert _run([assen, "--rule", "equal-shares-add1", "--json", "--what-would-fund"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1 and "every cost" in captured.err
