@@ -276,9 +276,11 @@ def test_pabutools_agrees_at_c_and_c_plus_1(data: st.DataObject, election: Elect
 
 
 def _resolved_and_exact(
-    election: Election, weights: Sequence[Number] | None
+    election: Election,
+    weights: Sequence[Number] | None,
+    constraints: Constraints = NO_CONSTRAINTS,
 ) -> tuple[list[int], list[int]]:
-    prep = prepare(election, weights)
+    prep = prepare(election, weights, constraints)
     begin = start(prep)
     resolved = run_mes(prep, begin, begin.budget, exact=False, resolve=True)
     exact = run_mes(prep, begin, begin.budget, exact=True)
@@ -292,7 +294,7 @@ def test_a_float_run_resolving_close_rounds_exactly_makes_the_exact_runs_choices
 ) -> None:
     """The checks' runs decide a round too close to call in floats exactly and go on in floats
     (``run_mes(resolve=True)``): the same choices as the exact run, on elections of two costs
-    (exact ties at every turn) with and without weights."""
+    (exact ties at every turn) with and without weights and constraints."""
     m, n = data.draw(st.integers(2, 8)), data.draw(st.integers(2, 12))
     ids = [f"p{k}" for k in range(m)]
     projects = tuple(Project(pid, data.draw(st.sampled_from([3, 6]))) for pid in ids)
@@ -301,7 +303,8 @@ def test_a_float_run_resolving_close_rounds_exactly_makes_the_exact_runs_choices
         for i in range(n)
     )
     election = Election(data.draw(st.integers(1, 40)), BallotType.APPROVAL, projects, voters)
-    resolved, exact = _resolved_and_exact(election, data.draw(weights_for(election)))
+    constraints = data.draw(st.one_of(st.just(NO_CONSTRAINTS), constraints_for(election)))
+    resolved, exact = _resolved_and_exact(election, data.draw(weights_for(election)), constraints)
     assert resolved == exact
 
 
@@ -441,3 +444,31 @@ def test_exact_rho_from_the_float_located_split_is_the_full_computations(
     voters = np.array([x for x, c in classes for _ in range(c)], dtype=object)
     full = mes_budgets._rho(voters, Fraction(u), cost, True)
     assert located == full[:4]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), election=elections(max_voters=8, max_projects=6))
+def test_rounds_forced_to_the_exact_round_give_the_exact_runs_choices(
+    data: st.DataObject, election: Election
+) -> None:
+    """Rounds of a float run sent to the exact round at random (before the float round looks
+    at any item, or after it has, as a near tie would), with weights and constraints: the
+    run still makes the exact run's choices."""
+    weights = data.draw(weights_for(election))
+    constraints = data.draw(st.one_of(st.just(NO_CONSTRAINTS), constraints_for(election)))
+    plan = iter(data.draw(st.lists(st.sampled_from(["float", "before", "after"]), max_size=12)))
+    real = mes_core._cheapest
+
+    def cheapest(*args: object) -> object:
+        how = "float" if args[-1] else next(plan, "float")  # exact rounds run as they are
+        if how == "before":
+            raise mes_core.NeedExact
+        chosen = real(*args)  # type: ignore[arg-type]
+        if how == "after":
+            raise mes_core.NeedExact
+        return chosen
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(mes_core, "_cheapest", cheapest)
+        resolved, exact = _resolved_and_exact(election, weights, constraints)
+    assert resolved == exact
