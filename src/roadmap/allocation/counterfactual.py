@@ -280,7 +280,9 @@ def smallest_pledge(
         return _smallest_by_scan(funded_with, top)
     guess = None
     if rule == "equal-shares":
-        guess = _mes_guesses(election, weights, constraints, [item_id])[1].get(item_id)
+        guess = _mes_guesses(election, weights, constraints, [item_id], pledges=True)[1].get(
+            item_id
+        )
     # Smallest x funded = top + 1 - (largest y with funded(top + 1 - y)): the same search.
     found = _largest_monotone(
         lambda y: funded_with(top + 1 - y),
@@ -427,11 +429,13 @@ def _mes_guesses(
     weights: Sequence[Number] | None,
     constraints: Constraints,
     targets: Sequence[str],
+    pledges: bool = False,
 ) -> tuple[dict[str, int], dict[str, int]]:
     """From one observed run of plain equal shares, for each target item not funded: the
-    largest integer cost, and the smallest integer added pledge, at which some round of the
-    run would have chosen it (the threshold of ``docs/allocation.md``; caps are left to the
-    re-check). Computed in floats: a starting point for the exact search, not an answer."""
+    largest integer cost, and (with ``pledges``) the smallest integer added pledge, at which
+    some round of the run would have chosen it (the threshold of ``docs/allocation.md``; caps
+    are left to the re-check). Computed in floats: a starting point for the exact search, not
+    an answer."""
     prep = prepare(election, weights, constraints)
     index = {pid: k for k, pid in enumerate(prep.ids)}
     items = [index[t] for t in targets if prep.eligible[index[t]]]
@@ -439,24 +443,29 @@ def _mes_guesses(
     for exact in (False, True):
         cost_at: dict[int, float] = dict.fromkeys(items, -math.inf)
         gap_at: dict[int, float] = dict.fromkeys(items, math.inf)
-        observe = _observer(prep, items, cost_at, gap_at)
+        observe = _observer(prep, items, cost_at, gap_at, pledges)
         begin = start(prep)
         try:
             run_mes(prep, begin, begin.budget, exact=exact, observe=observe, resolve=True)
         except NeedExact:
             continue
         break
-    costs, pledges = {}, {}
+    costs: dict[str, int] = {}
+    amounts: dict[str, int] = {}
     for p in items:
         if cost_at[p] > -math.inf:
             costs[prep.ids[p]] = max(1, math.floor(cost_at[p]))
         if gap_at[p] < math.inf:
-            pledges[prep.ids[p]] = max(1, math.ceil(gap_at[p]))
-    return costs, pledges
+            amounts[prep.ids[p]] = max(1, math.ceil(gap_at[p]))
+    return costs, amounts
 
 
 def _observer(
-    prep: Prepared, items: list[int], cost_at: dict[int, float], gap_at: dict[int, float]
+    prep: Prepared,
+    items: list[int],
+    cost_at: dict[int, float],
+    gap_at: dict[int, float],
+    pledges: bool,
 ) -> Callable[[Ledger, FundedSoFar, int | None, Any], None]:
     def observe(ledger: Ledger, funding: FundedSoFar, chosen: int | None, rho: Any) -> None:
         budgets = np.asarray(ledger.leftover(), dtype=np.float64)
@@ -468,6 +477,11 @@ def _observer(
             pledged = float(prep.pledged[p])
             util = prep.utility[p]
             full = float(prep.full_cost[p])
+            found = cost_at[p]
+            if not pledges and (found >= full or pledged + float(b.sum()) <= found):
+                # Past the item's own cost already, or no round from here can beat the
+                # threshold found (a round's is at most what the supporters hold).
+                continue
             if util is None:
                 cost_at[p] = max(cost_at[p], _cost_threshold(b, r, pledged))
                 held = b.sum() if r == math.inf else np.minimum(b, r * full).sum()
