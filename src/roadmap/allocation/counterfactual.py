@@ -35,7 +35,7 @@ from roadmap.allocation.constraints import NO_CONSTRAINTS, Constraints, Earmark
 from roadmap.allocation.election import Election, Number, Project, Voter
 from roadmap.allocation.mes_budgets import Ledger, NeedExact
 from roadmap.allocation.mes_core import run_mes
-from roadmap.allocation.prepared import FundedSoFar, Prepared, prepare
+from roadmap.allocation.prepared import FundedSoFar, Prepared, prepare, with_costs
 from roadmap.allocation.prepass import start
 from roadmap.allocation.rules import allocate
 
@@ -76,6 +76,7 @@ class _Rerun:
         self.election, self.rule = election, rule
         self.weights, self.constraints = weights, constraints
         self.index = {p.id: k for k, p in enumerate(election.projects)}
+        self.prep: Prepared | None = None
         self.runs = 0
 
     def funded(
@@ -99,7 +100,25 @@ class _Rerun:
         return replace(self.election, projects=tuple(projects))
 
     def funded_at_cost(self, item: str, cost: Number) -> bool:
+        if self.rule == "equal-shares":
+            return item in self.mes_funded_at({item: cost}, until=item)
         return self.funds(item, self.with_cost(item, cost))
+
+    def mes_funded_at(self, costs: dict[str, Number], until: str | None) -> frozenset[str]:
+        """:meth:`mes_funded` with these items at these costs: the prepared election is the
+        base one with the costs changed (:func:`~roadmap.allocation.prepared.with_costs`)
+        when it can be, else the changed election prepared afresh."""
+        if self.prep is None:
+            self.prep = prepare(self.election, self.weights, self.constraints)
+        prep = with_costs(self.prep, {self.index[k]: c for k, c in costs.items()})
+        if prep is None:
+            projects = list(self.election.projects)
+            for item, cost in costs.items():
+                k = self.index[item]
+                projects[k] = Project(item, cost, projects[k].fields)
+            changed = replace(self.election, projects=tuple(projects))
+            return self.mes_funded(changed, self.constraints, until)
+        return self._run_mes(prep, until)
 
     def funds(self, item: str, election: Election, constraints: Constraints | None = None) -> bool:
         """Whether the rule funds ``item`` on this input. Plain equal shares stops its run as
@@ -115,8 +134,10 @@ class _Rerun:
         """Plain equal shares' funded set (as :func:`~roadmap.allocation.mes.equal_shares`
         funds it), with a round too close to call in floats decided exactly on its own
         (``resolve``), and stopped once ``until`` is funded."""
+        return self._run_mes(prepare(election, self.weights, constraints), until)
+
+    def _run_mes(self, prep: Prepared, until: str | None) -> frozenset[str]:
         self.runs += 1
-        prep = prepare(election, self.weights, constraints)
         begin = start(prep)
         stop = None if until is None else self.index[until]
         try:
@@ -238,12 +259,7 @@ def _none_funded(rerun: _Rerun, costs: dict[str, int]) -> bool:
     same time, funds none of them. If so, each alone at its cost is not funded either
     (``docs/allocation.md``: while none is chosen, the run makes the same choices as the run
     without them, and each loses every round to the same winner)."""
-    projects = list(rerun.election.projects)
-    for item, cost in costs.items():
-        k = rerun.index[item]
-        projects[k] = Project(item, cost, projects[k].fields)
-    changed = replace(rerun.election, projects=tuple(projects))
-    return rerun.mes_funded(changed, rerun.constraints).isdisjoint(costs)
+    return rerun.mes_funded_at(dict(costs), until=None).isdisjoint(costs)
 
 
 def smallest_pledge(

@@ -37,7 +37,7 @@ from roadmap.allocation.counterfactual import (
     voter_changes,
 )
 from roadmap.allocation.mes_core import run_mes
-from roadmap.allocation.prepared import prepare
+from roadmap.allocation.prepared import prepare, with_costs
 from roadmap.allocation.prepass import start
 
 RULES = ["equal-shares", "equal-shares-add1", "equal-shares-add1-greedy", "greedy", "phragmen"]
@@ -472,3 +472,30 @@ def test_rounds_forced_to_the_exact_round_give_the_exact_runs_choices(
         patch.setattr(mes_core, "_cheapest", cheapest)
         resolved, exact = _resolved_and_exact(election, weights, constraints)
     assert resolved == exact
+
+
+@SETTINGS
+@given(data=st.data(), election=elections(max_voters=6, max_projects=5))
+def test_a_prepared_election_with_costs_changed_is_what_prepare_builds(
+    data: st.DataObject, election: Election
+) -> None:
+    """``prepared.with_costs`` (the checks' shortcut) gives the figures ``prepare`` gives for
+    the changed election, and the same funded set, or declines (a pledge on a changed item)."""
+    weights = data.draw(weights_for(election))
+    constraints = data.draw(st.one_of(st.just(NO_CONSTRAINTS), constraints_for(election)))
+    item = data.draw(st.sampled_from([p.id for p in election.projects]))
+    cost = data.draw(st.integers(1, 40))
+    base = prepare(election, weights, constraints)
+    k = base.ids.index(item)
+    derived = with_costs(base, {k: cost})
+    if derived is None:
+        assert base.pledged[k] != 0
+        return
+    fresh = prepare(_at_cost(election, item, cost), weights, constraints)
+    for name in ("full_cost", "rule_cost", "pledged", "pledges", "eligible", "budget"):
+        assert getattr(derived, name) == getattr(fresh, name), name
+    ours, theirs = start(derived), start(fresh)
+    assert (
+        run_mes(derived, ours, ours.budget, exact=True).funding.order
+        == run_mes(fresh, theirs, theirs.budget, exact=True).funding.order
+    )
