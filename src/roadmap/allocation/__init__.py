@@ -11,6 +11,13 @@ The engine's types are named apart from the app's records that feed them: an
 """
 
 from roadmap.allocation.constraints import NO_CONSTRAINTS, Constraints, Earmark, voice_weights
+from roadmap.allocation.counterfactual import (
+    VoterChange,
+    largest_funded_cost,
+    largest_funded_costs,
+    smallest_pledge,
+    voter_changes,
+)
 from roadmap.allocation.election import BallotType, Election, Number, Project, Voter
 from roadmap.allocation.explanation import (
     POOL,
@@ -57,16 +64,21 @@ __all__ = [
     "UnfundedItem",
     "Voter",
     "VoterAccount",
+    "VoterChange",
     "add1_unit_steps",
     "allocate",
     "equal_shares",
     "format_pabulib",
     "greedy_by_support",
+    "largest_funded_cost",
+    "largest_funded_costs",
     "parse_pabulib",
     "price_system_of",
     "read_pabulib",
     "sequential_phragmen",
+    "smallest_pledge",
     "verify_price_system",
     "voice_weights",
+    "voter_changes",
     "write_pabulib",
 ]

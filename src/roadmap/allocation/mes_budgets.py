@@ -418,7 +418,11 @@ class ClassLedger(Ledger):
     def rho(self, p: int, held: Any) -> tuple[Any, Any, Any, Any]:
         _, _, b, cnt = held
         u, cost = self.items.util[p], self.items.cost[p]
-        order = np.argsort(b, kind="stable")
+        if self.exact:
+            located = _exact_rho_located(b, cnt, u, cost)
+            if located is not None:
+                return located
+        order = _exact_order(b) if self.exact else np.argsort(b, kind="stable")
         b, cnt = b[order], cnt[order]
         ratio = b / u
         head: Array = np.array([Fraction(0)], dtype=object) if self.exact else np.zeros(1)
@@ -488,6 +492,56 @@ def weight_classes(prep: Prepared) -> tuple[IntArray, IntArray]:
             first[labels[::-1]] = np.arange(prep.n - 1, -1, -1)
         cached = prep.cache["weight-classes"] = (labels.astype(np.int64), first)
     return cached
+
+
+def _exact_rho_located(b: Array, cnt: Array, u: Any, cost: Any) -> tuple[Any, ...] | None:
+    """:meth:`ClassLedger.rho` in exact arithmetic for classes of budgets ``b`` (``Fraction``s)
+    with ``cnt`` voters each, all of utility ``u``, without sorting or summing every budget
+    exactly: the float computation says how many classes ``j`` pay in full (those of the ``j``
+    smallest budgets); then one exact sum over those ``j`` classes gives the candidate
+    ``rho = (cost - their budgets) / (u * voters of the others)``, and it is the exact rho
+    if ``b_(j-1) / u < rho <= b_(j) / u`` (then ``F(x) = sum min(b_i, x u)`` meets ``cost`` at
+    ``rho``, is below it before, and ``j`` is the first class with ``rho_j <= b_(j) / u``, as
+    the full computation finds). The ``j`` smallest in float order are the ``j`` smallest
+    exactly when their largest float is below the next one (floats of ``Fraction``s are
+    correctly rounded, so monotone). None when any of this does not hold: the caller computes
+    it in full."""
+    floats = b.astype(np.float64)
+    order = np.argsort(floats, kind="stable")
+    fb = floats[order]
+    fcnt = cnt[order].astype(np.float64)
+    fu, fcost = float(u), float(cost)
+    before = np.concatenate((np.zeros(1), np.cumsum(fb * fcnt)[:-1]))
+    util_from = np.cumsum(fcnt[::-1])[::-1] * fu
+    hits = np.flatnonzero((fcost - before) / util_from <= fb / fu)
+    if len(hits) == 0:
+        return None
+    j = int(hits[0])
+    if j > 0 and not fb[j - 1] < fb[j]:
+        return None
+    ranked = b[order]
+    counts = cnt[order]
+    paid_in_full = sum((ranked[i] * counts[i] for i in range(j)), Fraction(0))
+    util = int(counts[j:].sum()) * u
+    rho = (cost - paid_in_full) / util
+    low = ranked[j] / u
+    if not rho <= low or (j > 0 and not ranked[j - 1] / u < rho):
+        return None
+    return rho, util, (low - rho if j == 0 else -1), low - rho
+
+
+def _exact_order(b: Array) -> IntArray:
+    """The order that sorts exact budgets ``b`` (``Fraction``s): that of their floats when it
+    provably sorts them exactly (each next budget not below the one before: one comparison
+    per budget, where sorting fractions makes ``k log k``), else the exact sort. The float of
+    a ``Fraction`` is correctly rounded, hence monotone, so only budgets with equal floats
+    can be out of order, and the check finds them."""
+    order: IntArray = np.argsort(b.astype(np.float64), kind="stable")
+    ranked = b[order]
+    if len(ranked) < 2 or bool(np.all(ranked[1:] >= ranked[:-1])):
+        return order
+    exact_order: IntArray = np.argsort(b, kind="stable")
+    return exact_order
 
 
 def _rho(b: Array, u: Any, cost: Any, exact: bool) -> tuple[Any, Any, Any, Any, int]:

@@ -22,6 +22,7 @@ in ``[total, total + stable_for)`` (the add1 jump; the argument is in ``docs/all
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +47,11 @@ CLASSES_FROM = 2_000
 always do): below it, numpy calls on a few hundred voters cost less than grouping them
 (measured: Assen, 84 voters, and Cambridge 2015, 941, are faster per voter; Świecie, 2,553,
 and Cambridge 2019, 6,447, faster grouped)."""
+
+
+Observer = Callable[[Ledger, FundedSoFar, int | None, Any], None]
+"""See :func:`run_mes`: called with the ledger, the funding so far, the item chosen this round
+(None at the end) and its rho."""
 
 
 @dataclass
@@ -80,12 +86,24 @@ def run_mes(
     exact: bool,
     track_step: bool = False,
     step_floor: Number = 0,
+    observe: Observer | None = None,
+    until: int | None = None,
+    resolve: bool = False,
 ) -> MESRun:
     """Run equal shares from ``begin`` with voter shares ``total * weight_i``.
 
     With ``track_step``, ``stable_for`` is computed; once it is known to be at most
     ``step_floor`` (a jump too short to skip any total the caller would run), the rest of the
     run stops refining it and it is returned as is (still a valid bound).
+
+    ``observe(ledger, funding, item, rho)`` is called each round once the item to fund is
+    chosen, before it is paid for, and once at the end with ``item`` None (no item is
+    affordable): what ``counterfactual`` reads each round's budgets and winning rho from.
+    With ``until``, the run stops as soon as that item is funded (the rest of the run is then
+    not computed: only whether it was funded is meant to be read). With ``resolve`` (float runs
+    without ``track_step``), a round too close to call in floats is decided in exact arithmetic
+    (:func:`_exact_round`) and the run goes on in floats, instead of raising
+    :class:`NeedExact`: the same choices as the exact run, for the price of a replay.
 
     Raises
     ------
@@ -111,11 +129,22 @@ def run_mes(
             margin = error_scale * rounds
         if free:
             fund_free_items(prep, funding, stage)
+        if until is not None and funding.funded[until]:
+            break
         active = _active(prep, funding, candidates, run, gaps)
-        chosen = _cheapest(prep, items, ledger, active, gaps, margin, exact)
+        try:
+            chosen = _cheapest(prep, items, ledger, active, gaps, margin, exact)
+        except NeedExact:
+            if exact or not resolve or track_step:
+                raise
+            chosen = _exact_round(prep, begin, total, funding, stage, active, gaps)
         if chosen is None:
+            if observe is not None:
+                observe(ledger, funding, None, None)
             break
         p, rho = chosen
+        if observe is not None:
+            observe(ledger, funding, p, rho)
         if track_step and step > step_floor:
             step = min(step, _overtake_bound(prep, items, active, gaps, p, rho, margin))
         run.price[p] = rho
@@ -160,6 +189,34 @@ def replay_exact(prep: Prepared, begin: Start, run: MESRun) -> MESRun:
     out.capped = set(run.capped)
     out.stable_for = run.stable_for
     return out
+
+
+def _exact_round(
+    prep: Prepared,
+    begin: Start,
+    total: Number,
+    funding: FundedSoFar,
+    stage: dict[int, Stage],
+    active: list[int],
+    gaps: dict[int, Any],
+) -> tuple[int, float] | None:
+    """This round of a float run decided in exact arithmetic: the exact budgets are replayed
+    from ``begin`` along the run's choices so far (each proven when it was made, as in
+    :func:`replay_exact`), then the exact round picks the item (or finds none affordable).
+    Items it finds unaffordable join ``gaps``. Returns the item and the float of its exact rho:
+    the float run pays with it, its budgets then within their error bounds as before."""
+    state = begin.copy()
+    shares = _shares(prep, total, True)
+    items = ItemFigures(prep, _candidates(prep, state.funding), True)
+    ledger = _ledger(prep, items, shares, total, True)
+    for p in funding.order[len(state.funding.order) :]:
+        if stage[p] is Stage.RULE:
+            _, held = ledger.money(p)
+            ledger.pay(p, ledger.rho(p, held)[0], 0)
+    found: dict[int, Any] = {}
+    chosen = _cheapest(prep, items, ledger, active, found, 0, True)
+    gaps.update((p, float(gap)) for p, gap in found.items())
+    return None if chosen is None else (chosen[0], float(chosen[1]))
 
 
 def _candidates(prep: Prepared, funding: FundedSoFar) -> list[int]:

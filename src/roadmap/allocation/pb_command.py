@@ -1,7 +1,10 @@
 """``roadmap pb FILE --rule RULE [--json]``: run a rule on a pabulib file.
 
 With ``--json`` it prints ``{"selected": [...], "spent": ..., "budget": ...}``, the selected ids
-as written in the file and in file order. Without it, a table of the funded items and the
+as written in the file and in file order. ``--what-would-fund`` adds ``"what_would_fund":
+{"<project id>": {"max_cost": C}, ...}`` for every project not selected: the largest integer
+cost, not above its own, at which the same rule selects it (None: no cost of 1 or more does;
+:mod:`roadmap.allocation.counterfactual`). Without it, a table of the funded items and the
 reason for each item not funded. Errors print one sentence to stderr and return 2.
 
 Also runnable as ``python -m roadmap.allocation.pb_command FILE --rule RULE [--json]``.
@@ -16,11 +19,16 @@ import sys
 from fractions import Fraction
 from typing import NoReturn
 
+from roadmap.allocation.counterfactual import TooManyRuns, largest_funded_costs
 from roadmap.allocation.election import Number
 from roadmap.allocation.explanation import Allocation
 from roadmap.allocation.pabulib import PabulibFormatError, read_pabulib
 from roadmap.allocation.prepared import NotApplicable
 from roadmap.allocation.rules import RULES, allocate
+
+MAX_SCAN = 2_000
+"""``--what-would-fund`` with a rule that is not monotone in cost (the add1 completions) tries
+every cost: at most this many per project, else the command says so and returns 2."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,6 +36,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="a pabulib .pb file")
     parser.add_argument("--rule", choices=RULES, default="equal-shares", help="allocation rule")
     parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    parser.add_argument(
+        "--what-would-fund",
+        action="store_true",
+        help="for each project not selected, the largest integer cost at which the rule selects it",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,15 +56,27 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"{error}.")
     order = {p.id: k for k, p in enumerate(election.projects)}
     selected = sorted(allocation.selected, key=order.__getitem__)
+    would_fund = None
+    if args.what_would_fund:
+        try:
+            would_fund = largest_funded_costs(
+                election, args.rule, funded=selected, max_scan=MAX_SCAN
+            )
+        except TooManyRuns as error:
+            return _fail(f"--what-would-fund: {error}.")
     if args.json:
-        document = {
+        document: dict[str, object] = {
             "selected": selected,
             "spent": _json_number(allocation.spent),
             "budget": _json_number(allocation.budget),
         }
+        if would_fund is not None:
+            document["what_would_fund"] = {p: {"max_cost": c} for p, c in would_fund.items()}
         print(json.dumps(document, ensure_ascii=False))
     else:
         print(_table(allocation))
+        if would_fund is not None:
+            print(_would_fund_table(would_fund))
     return 0
 
 
@@ -83,6 +108,13 @@ def _table(allocation: Allocation) -> str:
         lines.append(f"{missed.item_id:<24} {_fmt(missed.cost):>12}  {missed.reason}")
     paid = [v for v in expl.voters if v.paid]
     lines += ["", f"{len(expl.voters)} voters; {len(paid)} paid for funded items."]
+    return "\n".join(lines)
+
+
+def _would_fund_table(would_fund: dict[str, int | None]) -> str:
+    lines = ["", f"{'not funded':<24} {'funded at a cost of at most':>28}"]
+    for item, cost in would_fund.items():
+        lines.append(f"{item:<24} {'no cost of 1 or more' if cost is None else cost:>28}")
     return "\n".join(lines)
 
 

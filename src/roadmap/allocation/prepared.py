@@ -4,8 +4,8 @@ plus the bookkeeping shared by the rules: what is funded, group totals, availabi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -107,6 +107,27 @@ class Prepared:
                 for i, u in zip(sup, util, strict=True):
                     out[i][p] = u
         return out
+
+
+COST_FREE_CACHE = frozenset({"float-weights", "weight-classes", "constrained", "free-items"})
+"""Cache entries that do not depend on any item's cost, as long as every rule cost stays
+positive (``free-items`` lists the items of rule cost 0): kept by :func:`with_costs`."""
+
+
+def with_costs(prep: Prepared, costs: Mapping[int, Number]) -> Prepared | None:
+    """``prep`` with the full costs of some items changed: what :func:`prepare` builds from the
+    election with those costs (same weights and constraints), without reading the ballots
+    again and keeping the cache entries that do not depend on costs. Only when none of these
+    items has a pledge and their costs stay positive (their rule costs are then their costs);
+    else None, and the caller prepares the changed election."""
+    for p, cost in costs.items():
+        if prep.pledged[p] != 0 or cost <= 0 or prep.full_cost[p] <= 0:
+            return None
+    full_cost, rule_cost = list(prep.full_cost), list(prep.rule_cost)
+    for p, cost in costs.items():
+        full_cost[p] = rule_cost[p] = cost
+    cache: dict[object, Any] = {k: v for k, v in prep.cache.items() if k in COST_FREE_CACHE}
+    return replace(prep, full_cost=full_cost, rule_cost=rule_cost, cache=cache)
 
 
 def prepare(

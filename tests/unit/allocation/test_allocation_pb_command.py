@@ -129,3 +129,61 @@ def test_the_console_script_says_why_a_file_is_malformed_and_exits_2(tmp_path: P
     done = _console("pb", str(bad), "--json")
     assert done.returncode == 2 and done.stdout == ""
     assert "line 3" in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_what_would_fund_gives_each_project_not_selected_its_largest_cost(
+    pabulib_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dataclasses import replace
+
+    from roadmap.allocation import Project, allocate
+
+    path = pabulib_dir / "Netherlands_Assen_2024.pb"
+    assert _run([str(path), "--rule", "equal-shares", "--json", "--what-would-fund"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    election = read_pabulib(path)
+    ids = [p.id for p in election.projects]
+    unselected = [p for p in ids if p not in set(document["selected"])]
+    assert list(document["what_would_fund"]) == unselected  # file order
+    for project in election.projects:
+        if project.id not in unselected:
+            continue
+        cost = document["what_would_fund"][project.id]["max_cost"]
+
+        def funded_at(c: int, pid: str = project.id) -> bool:
+            projects = tuple(Project(p.id, c) if p.id == pid else p for p in election.projects)
+            changed = replace(election, projects=projects)
+            return pid in allocate(changed, "equal-shares", explain=False).selected
+
+        if cost is not None:
+            assert isinstance(cost, int) and 1 <= cost < project.cost and funded_at(cost)
+        assert (cost or 0) + 1 >= project.cost or not funded_at((cost or 0) + 1)
+
+
+def test_what_would_fund_in_the_table(
+    pabulib_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = pabulib_dir / "Netherlands_Assen_2024.pb"
+    assert _run([str(path), "--rule", "greedy", "--what-would-fund"]) == 0
+    assert "funded at a cost of at most" in capsys.readouterr().out
+
+
+def test_what_would_fund_with_add1_tries_every_cost_and_says_when_too_many(
+    tmp_path: Path, pabulib_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """add1 is not monotone in cost (p0 is funded at 10, not at 9 or 11): every cost is tried,
+    within pb_command.MAX_SCAN per project; beyond it, one sentence and exit 2."""
+    from roadmap.allocation import BallotType, Election, Project, Voter, write_pabulib
+
+    projects = (Project("p0", 11), Project("p1", 1), Project("p2", 1), Project("p3", 6))
+    voters = (Voter("v0", ("p0",)), Voter("v1", ("p3",)), Voter("v2", ("p0", "p1", "p3")))
+    meta = {"budget": "10", "vote_type": "approval"}
+    path = tmp_path / "small.pb"
+    write_pabulib(Election(10, BallotType.APPROVAL, projects, voters, meta), path)
+    assert _run([str(path), "--rule", "equal-shares-add1", "--json", "--what-would-fund"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["what_would_fund"]["p0"] == {"max_cost": 10}
+    assen = str(pabulib_dir / "Netherlands_Assen_2024.pb")
+    assert _run([assen, "--rule", "equal-shares-add1", "--json", "--what-would-fund"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1 and "every cost" in captured.err
