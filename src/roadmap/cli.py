@@ -373,6 +373,32 @@ def _run(args: argparse.Namespace) -> int:
     except RoadmapError as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    except Exception as exc:  # a fault of ours or of the setup: a sentence, the trace in a log
+        print(_incident(args, exc), file=sys.stderr)
+        return 1
+
+
+def _incident(args: argparse.Namespace, exc: Exception) -> str:
+    """Write ``exc``'s traceback to ``incidents.log`` in the data folder under a new id, and
+    return the sentence that names the id (no person sees a traceback, on a page or here)."""
+    import secrets
+    import traceback
+    from datetime import UTC, datetime
+
+    from roadmap import config
+
+    incident = secrets.token_hex(3)
+    log = config.data_dir() / "incidents.log"
+    with log.open("a", encoding="utf-8") as out:
+        out.write(f"{datetime.now(UTC).isoformat()} incident {incident}: roadmap {args.command}\n")
+        traceback.print_exception(exc, file=out)
+    hint = " Has `roadmap init-db` been run on this database?" if _no_schema(exc) else ""
+    return f"roadmap {args.command} failed (incident {incident}; the details are in {log}).{hint}"
+
+
+def _no_schema(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
 
 
 def console() -> NoReturn:

@@ -295,3 +295,26 @@ def test_the_console_script_prints_no_traceback_for_a_bad_file(tmp_path: Path) -
         )
         assert done.returncode == 2, done.stderr
         assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1, done.stderr
+
+
+def test_a_command_that_fails_unexpectedly_prints_a_sentence_and_logs_the_trace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No person sees a traceback from a command either: `roadmap export` on a database that
+    was never set up (no tables) says so in one sentence with an incident id, exit 1, and the
+    trace goes to incidents.log in the data folder."""
+    from roadmap.services.context import Context as Ctx
+    from roadmap.store.engine import make_engine
+
+    bare = Ctx(make_engine(f"sqlite:///{tmp_path / 'bare.db'}"))
+    monkeypatch.setattr("roadmap.services.context.default_context", lambda: bare)
+    monkeypatch.setenv("ROADMAP_DATA_DIR", str(tmp_path))
+    status = cli.main(["export", str(tmp_path / "out.json")])
+    out, err = capsys.readouterr()
+    assert (status, out) == (1, "")
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "roadmap export failed (incident " in err and "roadmap init-db" in err
+    incident = err.split("(incident ")[1].split(";")[0]
+    log = (tmp_path / "incidents.log").read_text(encoding="utf-8")
+    assert f"incident {incident}: roadmap export" in log and "Traceback" in log
+    assert not (tmp_path / "out.json").exists()
