@@ -2,13 +2,13 @@ from roadmap.ui.guard import page_setup
 
 actor = page_setup("audit")
 
-import pandas as pd
 import streamlit as st
 
 from roadmap.domain import boundary
 from roadmap.services import audit
 from roadmap.services.csv_export import frame_csv
 from roadmap.ui import session
+from roadmap.ui.audit_view import audit_table
 from roadmap.ui.paging import page_of
 
 ctx = session.context()
@@ -28,39 +28,20 @@ PAGE = 200  # events per page of the table; the CSV has up to CSV_LIMIT, newest 
 CSV_LIMIT = 5000
 
 
-def table(events: list[audit.AuditEventView]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "When (UTC)": e.at.strftime("%Y-%m-%d %H:%M:%S"),
-                "Who": e.actor,
-                "Action": e.action,
-                "Entity": e.entity,
-                "Id": e.entity_id,
-                "Before": "" if e.before is None else str(e.before),
-                "After": "" if e.after is None else str(e.after),
-                "Why": e.reason or "",
-            }
-            for e in events
-        ],
-        columns=["When (UTC)", "Who", "Action", "Entity", "Id", "Before", "After", "Why"],
-    )
-
-
 total = audit.count_events(ctx, actor, *filters)
 st.write(f"{total} event(s)")
 # Only the page shown is read; the page selector appears when there are more than PAGE.
 start = page_of(range(total), "audit", PAGE)
 offset = start[0] if start else 0
 st.dataframe(
-    table(audit.list_events(ctx, actor, *filters, limit=PAGE, offset=offset)),
+    audit_table(audit.list_events(ctx, actor, *filters, limit=PAGE, offset=offset)),
     hide_index=True,
     width="stretch",
 )
 # The CSV is read and written when the button is pressed, not on every rerun.
 st.download_button(
     "Download as CSV" + (f" (the newest {CSV_LIMIT:,})" if total > CSV_LIMIT else ""),
-    lambda: frame_csv(table(audit.list_events(ctx, actor, *filters, limit=CSV_LIMIT))),
+    lambda: frame_csv(audit_table(audit.list_events(ctx, actor, *filters, limit=CSV_LIMIT))),
     "audit.csv",
     mime="text/csv",
 )

@@ -2,7 +2,6 @@ from roadmap.ui.guard import page_setup
 
 actor = page_setup("signals")
 
-import pandas as pd
 import streamlit as st
 
 from roadmap.domain.enums import Role, SignalForm
@@ -10,6 +9,7 @@ from roadmap.domain.signals import PledgeInput
 from roadmap.services import catalog, periods, signals
 from roadmap.ui import session
 from roadmap.ui.actions import Report, clicked_once, write_button
+from roadmap.ui.our_signals_view import history_table, period_caption
 from roadmap.ui.text import plain
 
 ctx = session.context()
@@ -22,19 +22,7 @@ titles = {t.item_id: f"#{t.item_id} {t.title}" for t in board.totals}
 current, inactive = signals.my_signal(ctx, actor, org_key)
 
 st.title("Our signals")
-window = (
-    f"from {period.signal_window_start:%Y-%m-%d} to {period.signal_window_end:%Y-%m-%d}"
-    if period.signal_window_start and period.signal_window_end
-    else "while the period is open"
-)
-st.caption(
-    f"{plain(period.name)} · signalling {window} · signals are "
-    + (
-        "visible to every signed-in person"
-        if period.privacy == "attributed"
-        else "private: others see only totals"
-    )
-)
+st.caption(period_caption(period))
 if inactive:
     st.warning(
         "Kept but inactive, because these items left scope: "
@@ -144,20 +132,4 @@ write_button(
 
 with st.expander("History"):
     history = signals.signal_history(ctx, actor, org_key)
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "Saved (UTC)": f"{h.submitted_at:%Y-%m-%d %H:%M}" if h.submitted_at else "",
-                    "By": h.submitted_by or "",
-                    "Approved": ", ".join(f"#{i}" for i in h.approvals),
-                    "Points": ", ".join(f"#{i}: {p}" for i, p in h.points.items()),
-                    "Ranking": " > ".join(f"#{i}" for i in h.ranking),
-                    "Pledges": ", ".join(f"#{i}: {w:g} pw" for i, w, _ in h.pledges),
-                }
-                for h in history
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    st.dataframe(history_table(history), hide_index=True, width="stretch")

@@ -1,0 +1,43 @@
+"""What the representative's signals page shows besides its widgets: the period's line
+(name, signalling window, privacy) and the organization's signal history as a table."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from roadmap.domain.enums import Privacy
+from roadmap.domain.periods import PlanningPeriod
+from roadmap.services.signals import SignalView
+from roadmap.ui.text import plain
+
+
+def period_caption(period: PlanningPeriod) -> str:
+    """The period's name, when signals are taken, and who sees them."""
+    window = (
+        f"from {period.signal_window_start:%Y-%m-%d} to {period.signal_window_end:%Y-%m-%d}"
+        if period.signal_window_start and period.signal_window_end
+        else "while the period is open"
+    )
+    seen = (
+        "visible to every signed-in person"
+        if period.privacy == Privacy.ATTRIBUTED
+        else "private: others see only totals"
+    )
+    return f"{plain(period.name)} · signalling {window} · signals are {seen}"
+
+
+def history_table(history: list[SignalView]) -> pd.DataFrame:
+    """Every signal the organization saved in the period, newest first."""
+    return pd.DataFrame(
+        [
+            {
+                "Saved (UTC)": f"{h.submitted_at:%Y-%m-%d %H:%M}" if h.submitted_at else "",
+                "By": h.submitted_by or "",
+                "Approved": ", ".join(f"#{i}" for i in h.approvals),
+                "Points": ", ".join(f"#{i}: {p}" for i, p in h.points.items()),
+                "Ranking": " > ".join(f"#{i}" for i in h.ranking),
+                "Pledges": ", ".join(f"#{i}: {w:g} pw" for i, w, _ in h.pledges),
+            }
+            for h in history
+        ]
+    )
