@@ -9,8 +9,11 @@ import re
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\v\f\x85\u2028\u2029]")
 # Signs that make Markdown (or HTML, an entity, math, a directive) anywhere in a line.
 _INLINE = re.compile(r"([\\`*_~\[\]<>&$|{}!])")
-# What starts a block at the beginning of a text: heading, quote, list, rule, table.
-_LEADING = re.compile(r"^(\s*)([#>+\-=*|]|\d+[.)])")
+# What starts a block at the beginning of a text: heading, quote, list, rule, table. A heading
+# or list marker needs a space (or the end) after it in CommonMark: "#5 Stabilise ..." is text,
+# and stays unescaped (a backslash would reach the widget's aria-label, read out by a screen
+# reader).
+_LEADING = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|[+\-*](?=\s|$)|\d+[.)](?=\s|$)|[>=|])")
 # Streamlit turns some text into markup after parsing, on the text itself, where an escape
 # does not reach: bare web and mail addresses become links, ``:smile:`` an emoji,
 # ``:material/...:`` an icon, ``:red[...]`` coloured text. An invisible word joiner (U+2060)
