@@ -5,7 +5,6 @@ names the crash it proves fixed (issue 14, part 1)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
@@ -15,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from support import Clock, dump
+from support import Clock, dump, run_coroutine
 from support.world import World
 
 from roadmap import config
@@ -266,7 +265,10 @@ def _post_login(form: dict[str, str]) -> tuple[int, bytes]:
     async def send(message: dict) -> None:
         sent.append(message)
 
-    asyncio.run(Starlette(routes=routes.routes)(scope, receive, send))
+    async def request() -> None:
+        await Starlette(routes=routes.routes)(scope, receive, send)
+
+    run_coroutine(request)  # not asyncio.run: see run_coroutine
     start = next(m for m in sent if m["type"] == "http.response.start")
     return start["status"], b"".join(m.get("body", b"") for m in sent)
 

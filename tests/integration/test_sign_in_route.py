@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from starlette.requests import Request
 from starlette.responses import Response
+from support import run_coroutine
 
 from roadmap.domain.access import Actor
 from roadmap.services import accounts, sessions
@@ -45,27 +45,6 @@ def sign_in_request(username: str, password: str) -> Request:
     return Request(scope, receive)
 
 
-def run_on_a_loop_of_its_own(main: Callable[[], Coroutine[Any, Any, Response]]) -> Response:
-    """``asyncio.run(main())`` in a thread of its own: in the whole suite the browser tests'
-    Playwright keeps an event loop running in the main thread, where asyncio.run refuses."""
-    out: list[Response] = []
-    errors: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            out.append(asyncio.run(main()))
-        except BaseException as error:  # handed back to the test's thread
-            errors.append(error)
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(timeout=60)
-    if errors:
-        raise errors[0]
-    assert out, "the sign-in did not finish within 60 s"
-    return out[0]
-
-
 def test_the_event_loop_answers_other_requests_while_a_sign_in_checks_its_password(
     ctx: Context, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -96,7 +75,7 @@ def test_the_event_loop_answers_other_requests_while_a_sign_in_checks_its_passwo
         )
         return response
 
-    response = run_on_a_loop_of_its_own(both)
+    response = run_coroutine(both)
     assert answered_meanwhile == [True]
     assert response.status_code == 303
     assert "roadmap_session=" in response.headers["set-cookie"]

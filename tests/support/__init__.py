@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from roadmap.store.tables import Base
+
+T = TypeVar("T")
 
 os.environ.setdefault("ROADMAP_SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("ROADMAP_ARGON2_PROFILE", "CHEAPEST")
@@ -111,3 +113,27 @@ def pg_schema(prefix: str) -> Iterator[str]:
             )
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def run_coroutine(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """``asyncio.run(main())`` in a thread of its own: in the whole suite the browser tests'
+    Playwright keeps an event loop running in the main thread, where asyncio.run refuses."""
+    import asyncio
+    import threading
+
+    out: list[T] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            out.append(asyncio.run(main()))
+        except BaseException as error:  # handed back to the test's thread
+            errors.append(error)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(timeout=60)
+    if errors:
+        raise errors[0]
+    assert out, "the coroutine did not finish within 60 s"
+    return out[0]
