@@ -15,7 +15,7 @@ from test_governance_path import MAIN, settle, signed_in
 
 from roadmap.domain.access import Actor
 from roadmap.domain.enums import Role
-from roadmap.services import periods, publishing
+from roadmap.services import governance, periods, publishing
 from roadmap.services.context import Context
 from roadmap.services.sessions import authenticate
 from roadmap.store.engine import make_engine
@@ -29,6 +29,7 @@ SQL = "'); DROP TABLE items;--"
 SHORT = f"{HTML}{SQL}"
 LONG = f"{SCRIPT} {HTML} {LINK} <b>bold?</b> {SQL}"
 # Every free-text column a page can show (keys, slugs and enumerations are validated formats).
+# A scope decision's rationale is poisoned by amending it (its entries refuse any UPDATE).
 FIELDS = {
     "periods": ["name"],
     "skills": ["name"],
@@ -38,7 +39,6 @@ FIELDS = {
     "items": ["title", "summary"],
     "organizations": ["name", "exception_reason"],
     "comments": ["body"],
-    "scope_decisions": ["rationale"],
     "staff": ["name"],
     "pledges": ["note"],
     "audit_events": ["reason"],
@@ -80,6 +80,7 @@ def _poison(url: str) -> int:
     ctx = Context(engine)
     execu = authenticate(ctx, "exec", "demo")
     assert execu is not None
+    governance.amend_decision(ctx, execu, int(item_id), f"Amended: {LONG}", f"Why: {SHORT}")
     publishing.publish_plan(ctx, execu, periods.get_period(ctx).settings.envelope)
     engine.dispose()
     return int(item_id)
