@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 
 from roadmap import config
 from roadmap.domain.access import Actor
@@ -52,3 +54,25 @@ def as_user(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
         return actor
 
     return sign_in
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], Any]]:
+    """What each download button of a run would send, by file name: the callable a click
+    runs (AppTest registers it but, having no browser, never calls it)."""
+    registered: dict[str, Callable[[], Any]] = {}
+    add_deferred = MediaFileManager.add_deferred
+
+    def spy(
+        self: MediaFileManager,
+        data_callable: Callable[[], Any],
+        mimetype: str | None,
+        coordinates: str,
+        file_name: str | None = None,
+        **kwargs: Any,
+    ) -> str:
+        registered[file_name or ""] = data_callable
+        return add_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
+    return registered

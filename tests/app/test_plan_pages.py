@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 import streamlit as st
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 from support import backup_0005
 
@@ -43,28 +42,6 @@ def two_plans(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
     ctx.engine.dispose()
     default_context.cache_clear()
     st.cache_resource.clear()
-
-
-@pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], Any]]:
-    """What each download button of a run would send, by file name: the callable a click
-    runs (AppTest registers it but, having no browser, never calls it)."""
-    registered: dict[str, Callable[[], Any]] = {}
-    add_deferred = MediaFileManager.add_deferred
-
-    def spy(
-        self: MediaFileManager,
-        data_callable: Callable[[], Any],
-        mimetype: str | None,
-        coordinates: str,
-        file_name: str | None = None,
-        **kwargs: Any,
-    ) -> str:
-        registered[file_name or ""] = data_callable
-        return add_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
-    return registered
 
 
 @pytest.mark.parametrize("username", ["exec", "member"])

@@ -27,7 +27,6 @@ from typing import Any
 import pandas as pd
 import pytest
 import streamlit as st
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Node
 from support import pg_schema
@@ -154,28 +153,6 @@ def _set_privacy(privacy: Privacy) -> Context:
         execu = _actor(ctx, "exec", "demo")
         periods.update_period(ctx, execu, period.key, {"privacy": privacy}, period.version)
     return ctx
-
-
-@pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], Any]]:
-    """What each download button of a run would send, by file name (the callable a click
-    runs; AppTest registers it but never calls it)."""
-    registered: dict[str, Callable[[], Any]] = {}
-    add_deferred = MediaFileManager.add_deferred
-
-    def spy(
-        self: MediaFileManager,
-        data_callable: Callable[[], Any],
-        mimetype: str | None,
-        coordinates: str,
-        file_name: str | None = None,
-        **kwargs: Any,
-    ) -> str:
-        registered[file_name or ""] = data_callable
-        return add_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
-    return registered
 
 
 def run(key: str, **query: str) -> AppTest:

@@ -36,6 +36,15 @@ def plain(value: Any) -> Any:
     return value
 
 
+def changed_fields(
+    before: dict[str, Any], after: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the fields ``after`` changes, as an audit event's before and after (both empty when
+    nothing changed)."""
+    changed = [k for k in after if after[k] != before[k]]
+    return {k: before[k] for k in changed}, {k: after[k] for k in changed}
+
+
 def record(
     session: Session,
     actor: Actor,

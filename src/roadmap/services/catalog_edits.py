@@ -19,7 +19,7 @@ from roadmap.domain.enums import ItemStatus, Role
 from roadmap.domain.errors import NotFound, ValidationError
 from roadmap.domain.organizations import Skill, SubCommunity
 from roadmap.domain.validation import parse
-from roadmap.services.audit import record
+from roadmap.services.audit import changed_fields, record
 from roadmap.services.catalog import check_name_free, check_unique
 from roadmap.services.context import Context
 from roadmap.store.engine import reading, transaction
@@ -143,8 +143,8 @@ def rename(
             before["description"] = row.description
             after["description"] = description
             row.description = description
-        changed = [k for k in after if after[k] != before[k]]
-        if not changed:
+        old, new = changed_fields(before, after)
+        if not new:
             raise ValidationError(f"The {word} {slug!r} already has that name; nothing changed.")
         session.flush()
         record(
@@ -154,8 +154,8 @@ def rename(
             "rename",
             subject,
             slug,
-            {k: before[k] for k in changed},
-            {k: after[k] for k in changed},
+            old,
+            new,
         )
 
 

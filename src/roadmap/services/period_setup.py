@@ -19,7 +19,7 @@ from roadmap.domain.enums import PeriodStatus, Role
 from roadmap.domain.errors import ConflictError, NotFound, ValidationError
 from roadmap.domain.periods import PlanningPeriod, check_no_overlap
 from roadmap.domain.validation import parse
-from roadmap.services.audit import plain, record
+from roadmap.services.audit import changed_fields, plain, record
 from roadmap.services.context import Context
 from roadmap.store.engine import reading, transaction
 from roadmap.store.tables import PeriodRow, PlanRow, SignalRow
@@ -162,8 +162,8 @@ def edit_period(
         check_no_overlap(key, start, end, _others(session))
         before = plain({"name": row.name, "start": row.start, "end": row.end})
         after = plain({"name": name.strip(), "start": start, "end": end})
-        changed = [k for k in after if after[k] != before[k]]
-        if not changed:
+        old, new = changed_fields(before, after)
+        if not new:
             raise ValidationError("Nothing changed.")
         row.name, row.start, row.end = name.strip(), start, end
         session.flush()
@@ -174,8 +174,8 @@ def edit_period(
             "update",
             "period",
             key,
-            {k: before[k] for k in changed},
-            {k: after[k] for k in changed},
+            old,
+            new,
         )
 
 

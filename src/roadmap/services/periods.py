@@ -15,7 +15,7 @@ from roadmap.domain.errors import ConflictError, NotFound
 from roadmap.domain.periods import Envelope, PlanningPeriod
 from roadmap.domain.records import STORED
 from roadmap.domain.validation import parse
-from roadmap.services.audit import plain, record
+from roadmap.services.audit import changed_fields, plain, record
 from roadmap.services.context import Context
 from roadmap.store.engine import reading, transaction
 from roadmap.store.tables import PeriodRow
@@ -114,7 +114,7 @@ def update_period(
         session.flush()
         after = plain({k: getattr(settings, k) for k in SETTINGS})
         after["envelope"] = row.envelope
-        changed = {k for k in after if after[k] != before[k]}
+        old, new = changed_fields(before, after)
         record(
             session,
             actor,
@@ -122,7 +122,7 @@ def update_period(
             "update",
             "period",
             key,
-            {k: before[k] for k in changed},
-            {k: after[k] for k in changed},
+            old,
+            new,
         )
         return period_from_row(row)
