@@ -45,6 +45,18 @@ ADDED_NULLABLE_COLUMNS_SINCE_0005: dict[str, dict[str, tuple[str, ...]]] = {
         "periods": ("archived_at",),
     },
     "0007": {"scope_decisions": ("amends_id", "reason")},
+    "0008": {
+        "periods": (
+            "review_days",
+            "report_every_weeks",
+            "unspent_policy",
+            "source_id",
+            "carried_weeks",
+        ),
+        "plans": ("review_until",),
+        "plan_objections": (),  # a new table: empty in an older backup
+        "plan_finalizations": (),
+    },
 }
 
 
@@ -59,7 +71,7 @@ def backup_0005(path: Path) -> dict[str, Any]:
     assert head_revision() in ADDED_NULLABLE_COLUMNS_SINCE_0005, "check the new migration"
     for revision, tables in ADDED_NULLABLE_COLUMNS_SINCE_0005.items():
         for table, columns in tables.items():
-            for row in data["tables"][table]:
+            for row in data["tables"].setdefault(table, []):
                 row.update({column: None for column in columns})
         if revision == head_revision():
             break

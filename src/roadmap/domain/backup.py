@@ -29,7 +29,7 @@ import pydantic
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from roadmap.domain.accounts import USERNAME, NewUser, RoleGrant
-from roadmap.domain.enums import ItemStatus
+from roadmap.domain.enums import ItemStatus, UnspentPolicy
 from roadmap.domain.errors import ValidationError
 from roadmap.domain.governance import Comment, ScopeDecision
 from roadmap.domain.items import ItemFields
@@ -197,6 +197,12 @@ class PeriodRecord(Row, PlanningPeriod):
     id: Id
     version: Version
     archived_at: Stamp | None  # migration 0006
+    # migration 0008: null reads as the default
+    review_days: int | None = Field(default=None, ge=0, le=60, title="objection window (days)")
+    report_every_weeks: int | None = Field(default=None, ge=1, le=52, title="report every")
+    unspent_policy: UnspentPolicy | None = None  # type: ignore[assignment]
+    source_id: Id | None = None
+    carried_weeks: Weeks | None = None  # type: ignore[assignment]
 
 
 class SignalRecord(Row, Signal):
@@ -242,6 +248,23 @@ class PlanRecord(Row):
     published_by: Id | None
     published_at: Stamp
     snapshot: PlanSnapshot = Field(title="plan snapshot")
+    review_until: Stamp | None = None  # migration 0008
+
+
+class PlanObjectionRecord(Row):
+    id: Id
+    plan_id: Id
+    organization_id: Id
+    submitted_by: Id | None
+    submitted_at: Stamp
+    reason: str = Field(min_length=1, max_length=4000, title="reason")
+
+
+class PlanFinalizationRecord(Row):
+    KEY = ("plan_id",)
+    plan_id: Id
+    finalized_by: Id | None
+    finalized_at: Stamp
 
 
 class KeptScenario(BaseModel):
@@ -312,6 +335,8 @@ ROW_MODELS: dict[str, type[Row]] = {
     "pledges": PledgeRecord,
     "staff": StaffRecord,
     "plans": PlanRecord,
+    "plan_objections": PlanObjectionRecord,
+    "plan_finalizations": PlanFinalizationRecord,
     "scenario_comparisons": ScenarioComparisonRecord,
     "assignments": AssignmentRecord,
     "audit_events": AuditEventRecord,

@@ -135,6 +135,17 @@ class PeriodStatus(StrEnum):
     CLOSED = "closed"
 
 
+class UnspentPolicy(StrEnum):
+    """What happens to effort a period leaves unallocated when the next period starts."""
+
+    POOL = "pool"  # returned to the pool: the next period's budget includes it
+    LAPSE = "lapse"  # it lapses with the period
+
+    @property
+    def label(self) -> str:
+        return {"pool": "returned to the pool", "lapse": "lapses"}[self.value]
+
+
 class GroupKind(StrEnum):
     THEME = "theme"
     SUBCOMMUNITY = "subcommunity"

@@ -14,6 +14,7 @@ from roadmap.domain.enums import (
     PeriodStatus,
     Privacy,
     SignalForm,
+    UnspentPolicy,
     VoiceMode,
 )
 from roadmap.domain.errors import ValidationError
@@ -66,6 +67,10 @@ class PlanningPeriod(Model):
     signal_window_start: date | None = Field(default=None, title="signalling opens")
     signal_window_end: date | None = Field(default=None, title="signalling closes")
     weeks_per_currency: float = Field(default=0.0, ge=0, title="person-weeks per currency unit")
+    review_days: int = Field(default=0, ge=0, le=60, title="objection window (days)")
+    report_every_weeks: int = Field(default=8, ge=1, le=52, title="progress report every (weeks)")
+    unspent_policy: UnspentPolicy = Field(default=UnspentPolicy.POOL, title="unspent effort")
+    carried_weeks: Weeks = Field(default=0, title="effort carried in (person-weeks)")
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> PlanningPeriod:

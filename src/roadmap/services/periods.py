@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from roadmap.domain.access import Actor, require
-from roadmap.domain.enums import PeriodStatus, Role
+from roadmap.domain.enums import PeriodStatus, Role, UnspentPolicy
 from roadmap.domain.errors import ConflictError, NotFound
 from roadmap.domain.periods import Envelope, PlanningPeriod
 from roadmap.domain.records import STORED
@@ -62,6 +62,11 @@ def period_from_row(row: PeriodRow) -> Period:
             "signal_window_start": row.signal_window_start,
             "signal_window_end": row.signal_window_end,
             "weeks_per_currency": row.weeks_per_currency,
+            # null (rows written before migration 0008) reads as the default
+            "review_days": row.review_days or 0,
+            "report_every_weeks": row.report_every_weeks or 8,
+            "unspent_policy": row.unspent_policy or UnspentPolicy.POOL.value,
+            "carried_weeks": row.carried_weeks or 0.0,
         },
         context=STORED,
     )
@@ -81,6 +86,9 @@ SETTINGS = (
     "signal_window_start",
     "signal_window_end",
     "weeks_per_currency",
+    "review_days",
+    "report_every_weeks",
+    "unspent_policy",
 )
 
 

@@ -210,6 +210,12 @@ class PeriodRow(Versioned, Base):
     signal_window_end: Mapped[date | None] = mapped_column(Date)
     archived_at: Mapped[datetime | None]
     weeks_per_currency: Mapped[float] = mapped_column(Float, default=0.0)
+    # Null means the default, so that rows written before migration 0008 read the same.
+    review_days: Mapped[int | None] = mapped_column(Integer)  # None: 0, final at once
+    report_every_weeks: Mapped[int | None] = mapped_column(Integer)  # None: 8
+    unspent_policy: Mapped[str | None] = mapped_column(String(20))  # None: "pool"
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("periods.id"), unique=True)
+    carried_weeks: Mapped[float | None] = mapped_column(Float)  # None: 0
 
 
 class OrganizationRow(Versioned, Base):
@@ -277,6 +283,30 @@ class PlanRow(Base):
     published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     published_at: Mapped[datetime]
     snapshot: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # A proposed version: representatives may object until then, and it is final only once
+    # the executive finalizes it (a ``PlanFinalizationRow``). None: final when published.
+    review_until: Mapped[datetime | None]
+
+
+class PlanObjectionRow(Base):
+    """A representative's objection to a proposed plan version, with the reason."""
+
+    __tablename__ = "plan_objections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class PlanFinalizationRow(Base):
+    """The executive made a proposed plan version final (plan rows are never updated)."""
+
+    __tablename__ = "plan_finalizations"
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), primary_key=True)
+    finalized_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    finalized_at: Mapped[datetime]
 
 
 class ScenarioComparisonRow(Base):
