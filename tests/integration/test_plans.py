@@ -13,6 +13,7 @@ from roadmap.domain.access import Actor
 from roadmap.domain.enums import AllocationRule, ItemStatus, Role
 from roadmap.domain.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from roadmap.domain.plans import PlanSnapshot, SolverOutcome, plan_diff
+from roadmap.domain.signals import PledgeInput
 from roadmap.services import comparisons, demo, item_reads, periods, progress, publishing, signals
 from roadmap.services.comparisons import KEEP_COMPARISONS, keep_comparison
 from roadmap.services.context import Context
@@ -196,13 +197,17 @@ def test_a_reviewed_scenario_is_not_published_once_the_signals_moved_its_funding
     execu = who(demo_ctx, "exec")
     envelope = periods.get_period(demo_ctx).settings.envelope
     reviewed = snapshot(run_scenario(demo_ctx, execu, envelope, "A"))
-    # Meanwhile a representative withdraws the organization's whole signal.
+    # Meanwhile a representative moves the organization's whole signal to one item the
+    # reviewed scenario left unfunded, with a pledge of its full effort.
     rep = who(demo_ctx, "orgrep")
     (org,) = rep.scopes(Role.REPRESENTATIVE)
-    signals.save_signal(demo_ctx, rep, org, [], {}, [], [])
+    target = reviewed.unfunded[0]
+    signals.save_signal(
+        demo_ctx, rep, org, [target.item], {}, [], [PledgeInput(target.item, target.effort)]
+    )
     now = snapshot(run_scenario(demo_ctx, execu, envelope, "A"))
     moved = {f.item for f in reviewed.funded} ^ {f.item for f in now.funded}
-    assert moved, "the withdrawn signal should change what is funded"
+    assert target.item in moved, "the moved signal should change what is funded"
     before = _history(demo_ctx), _planned(demo_ctx)
 
     with pytest.raises(ConflictError, match="changed since you ran this scenario") as refused:

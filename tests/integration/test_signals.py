@@ -110,7 +110,7 @@ def test_a_money_pledge_converts_at_the_periods_rate(world: World, market: dict[
             "acme-notebooks",
             {"approvals": ["delta"]},
             ValidationError,
-            "Only in-scope items",
+            "Only items in scope, planned or in progress",
         ),
         (
             "orgrep",

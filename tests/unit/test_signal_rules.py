@@ -88,7 +88,7 @@ def test_items_not_in_scope_are_refused_naming_their_status() -> None:
     with pytest.raises(ValidationError) as caught:
         check_signallable({1, 2, 3}, statuses)
     assert str(caught.value) == (
-        "Only in-scope items can receive signals; these are not: "
+        "Only items in scope, planned or in progress can receive signals; these are not: "
         f"#2 ({ItemStatus.PLANNED.label}), #3 ({ItemStatus.DEFERRED.label})."
     )
 

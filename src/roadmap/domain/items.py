@@ -141,6 +141,12 @@ class RoadmapItem:
 # The statuses the public roadmap shows unless the reader picks others.
 PUBLIC_DEFAULT = (S.IN_SCOPE, S.PLANNED, S.IN_PROGRESS, S.DONE)
 
+# The items a period's plan decides about: in scope, or planned or under way (funded by an
+# earlier version or an earlier period, and not done). Every scenario considers them all, so
+# a new version is a decision about the whole period; they are also the items that take
+# signals.
+PLANNABLE = (S.IN_SCOPE, S.PLANNED, S.IN_PROGRESS)
+
 TRANSITIONS: dict[S, frozenset[S]] = {
     S.DRAFT: frozenset({S.PROPOSED, S.WITHDRAWN}),
     S.PROPOSED: frozenset({S.IN_COMMENT, S.DRAFT, S.WITHDRAWN}),

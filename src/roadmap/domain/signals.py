@@ -12,12 +12,13 @@ from pydantic import ConfigDict, Field
 from roadmap.domain.access import Actor
 from roadmap.domain.enums import ItemStatus, SignalForm
 from roadmap.domain.errors import ValidationError
+from roadmap.domain.items import PLANNABLE
 from roadmap.domain.periods import PlanningPeriod
 from roadmap.domain.privacy import sees_signal
 from roadmap.domain.records import Model
 
-# The statuses whose items may receive signals.
-SIGNALLABLE = (ItemStatus.IN_SCOPE,)
+# The statuses whose items may receive signals: those a plan decides about.
+SIGNALLABLE = PLANNABLE
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def check_signallable(items: set[int], statuses: Mapping[int, ItemStatus]) -> No
     closed = sorted(i for i in items if statuses[i] not in SIGNALLABLE)
     if closed:
         raise ValidationError(
-            "Only in-scope items can receive signals; these are not: "
+            "Only items in scope, planned or in progress can receive signals; these are not: "
             + ", ".join(f"#{i} ({statuses[i].label})" for i in closed)
             + "."
         )

@@ -22,6 +22,7 @@ from roadmap.allocation.election import BallotType
 from roadmap.domain.access import Actor, require
 from roadmap.domain.enums import AllocationRule, GroupKind, ItemStatus, OrgStatus, Role
 from roadmap.domain.errors import ValidationError
+from roadmap.domain.items import PLANNABLE
 from roadmap.domain.periods import Envelope
 from roadmap.domain.voice import voice_shares
 from roadmap.services.context import Context
@@ -35,9 +36,10 @@ from roadmap.store.tables import (
     StaffRow,
 )
 
-# A dependency on an item already planned, in progress or done is met; one on an item that
-# is not in scope keeps the dependent item unfunded ("a missing dependency").
-DELIVERED = {ItemStatus.PLANNED.value, ItemStatus.IN_PROGRESS.value, ItemStatus.DONE.value}
+# A dependency on a done item is met; one on another candidate is decided with it (the
+# dependent item is funded only with it); one on an item that is not a candidate keeps the
+# dependent item unfunded ("a missing dependency").
+DELIVERED = {ItemStatus.DONE.value}
 
 RULE_NAMES = {
     # What real equal-shares elections run: add1, then a greedy fill of what is left.
@@ -121,7 +123,7 @@ def run_funding(
         rows = list(
             session.scalars(
                 select(ItemRow)
-                .where(ItemRow.status == ItemStatus.IN_SCOPE.value)
+                .where(ItemRow.status.in_([s.value for s in PLANNABLE]))
                 .order_by(ItemRow.id)
             )
         )

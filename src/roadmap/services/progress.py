@@ -14,7 +14,7 @@ from roadmap.domain.plans import AssignmentLine
 from roadmap.services.audit import record
 from roadmap.services.context import Context
 from roadmap.services.periods import find_period_row
-from roadmap.services.publishing import PlanView, published_plans
+from roadmap.services.publishing import PlanView, final_plan
 from roadmap.store.engine import reading, transaction
 from roadmap.store.tables import PlanRow, ProgressReportRow, StaffRow, UserRow
 
@@ -29,14 +29,15 @@ class ProgressReport:
 
 
 def my_assignments(ctx: Context, actor: Actor) -> tuple[PlanView | None, list[AssignmentLine]]:
-    """The latest published plan and the signed-in staff member's part of it."""
+    """The plan staff work on (the newest final version) and the signed-in staff member's
+    part of it."""
     require(actor, Role.STAFF, to="see your assignments")
-    plans = published_plans(ctx, actor)
-    if not plans:
+    plan = final_plan(ctx, actor)
+    if plan is None:
         return None, []
     with reading(ctx.engine) as session:
         keys = set(session.scalars(select(StaffRow.key).where(StaffRow.user_id == actor.user_id)))
-    return plans[0], [a for a in plans[0].snapshot.assignments if a.staff in keys]
+    return plan, [a for a in plan.snapshot.assignments if a.staff in keys]
 
 
 def report_progress(ctx: Context, actor: Actor, item_id: int, percent: int, note: str) -> None:

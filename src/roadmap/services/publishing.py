@@ -1,21 +1,34 @@
-"""Publishing a scenario as the period's plan, and reading the published versions.
+"""Publishing a scenario as the period's plan, the objection window, and reading the
+published versions.
 
 A published plan is a snapshot: a new row per publish (version 1, 2, ...) that no use case
-updates; the store refuses any UPDATE of a plan row (see ``roadmap.store.tables``).
+updates; the store refuses any UPDATE of a plan row (see ``roadmap.store.tables``). A
+version is a decision about the whole period: publishing version n+1 plans what it funds and
+returns to scope what it no longer funds. In a period with an objection window a version is
+first *proposed*; representatives may object, and it becomes final (what staff work on) when
+the executive finalizes it after the window, or is replaced by a revised version.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from roadmap.domain import boundary
 from roadmap.domain.access import Actor, require
 from roadmap.domain.enums import ItemStatus, Privacy, Role
-from roadmap.domain.errors import ConflictError
+from roadmap.domain.errors import ConflictError, NotFound, ValidationError
 from roadmap.domain.periods import Envelope
-from roadmap.domain.plans import FundingChange, PlanSnapshot, funding_change
+from roadmap.domain.plans import (
+    FundingChange,
+    PlanDiff,
+    PlanSnapshot,
+    funding_change,
+    plan_diff,
+)
 from roadmap.domain.privacy import plan_as_seen, sees_signal
 from roadmap.services.audit import record
 from roadmap.services.context import Context
@@ -23,7 +36,17 @@ from roadmap.services.periods import find_period_row
 from roadmap.services.scenarios import run_scenario, snapshot
 from roadmap.services.transitions import move_item
 from roadmap.store.engine import reading, transaction
-from roadmap.store.tables import AssignmentRow, ItemRow, PlanRow, StaffRow, UserRow
+from roadmap.store.tables import (
+    AssignmentRow,
+    ItemRow,
+    OrganizationRow,
+    PeriodRow,
+    PlanFinalizationRow,
+    PlanObjectionRow,
+    PlanRow,
+    StaffRow,
+    UserRow,
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +56,38 @@ class PlanView:
     published_by: str
     published_at: datetime
     snapshot: PlanSnapshot
+    # A proposed version: representatives may object until ``review_until``; it is final
+    # once the executive finalizes it. ``None``: final when it was published.
+    review_until: datetime | None = None
+    finalized_at: datetime | None = None
+    superseded: bool = False  # a newer version was published after this one
+
+    @property
+    def final(self) -> bool:
+        """Whether this version is (or was) what staff work on."""
+        return self.review_until is None or self.finalized_at is not None
+
+    @property
+    def proposed(self) -> bool:
+        """Proposed and still open to a decision: neither final nor replaced."""
+        return not self.final and not self.superseded
+
+    @property
+    def state(self) -> str:
+        """The version's state, in words."""
+        if self.final:
+            return "final"
+        return "replaced before it was final" if self.superseded else "proposed"
+
+
+@dataclass(frozen=True)
+class Objection:
+    version: int
+    organization: str  # its key
+    organization_name: str
+    by: str
+    at: datetime
+    reason: str
 
 
 def publish_plan(
@@ -43,8 +98,12 @@ def publish_plan(
     period_key: str | None = None,
     reviewed: PlanSnapshot | None = None,
 ) -> PlanView:
-    """Publish a scenario as the period's plan: a new immutable version; funded items become
-    ``planned``.
+    """Publish a scenario as a new immutable version of the period's plan.
+
+    In a period with an objection window (``review_days`` > 0) the version is *proposed*:
+    nothing moves until the executive finalizes it (:func:`finalize_plan`) after the window.
+    Otherwise it is final at once: its funded items become ``planned`` and planned items it
+    no longer funds return to ``in scope`` (each an audited move).
 
     The scenario is run again here. With ``reviewed`` (the snapshot the executive looked
     at) a funding that differs from it is refused as a conflict and nothing is written: a
@@ -61,12 +120,15 @@ def publish_plan(
             session.scalar(select(func.max(PlanRow.version)).where(PlanRow.period_id == period.id))
             or 0
         )
+        days = period.review_days or 0
+        review_until = now + timedelta(days=days) if days else None
         row = PlanRow(
             period_id=period.id,
             version=version,
             published_by=actor.user_id,
             published_at=now,
             snapshot=frozen.model_dump(mode="json"),
+            review_until=review_until,
         )
         session.add(row)
         session.flush()
@@ -81,22 +143,208 @@ def publish_plan(
                     subperiod=a.subperiod,
                 )
             )
-        for funded in frozen.funded:
-            item = session.get(ItemRow, funded.item)
-            if item is not None and item.status == ItemStatus.IN_SCOPE.value:
-                why = f"funded by plan {period.key} v{version}"
-                move_item(session, actor, now, item, ItemStatus.PLANNED, why)
+        funded = [f.item for f in frozen.funded]
+        if review_until is None:
+            _make_final(session, actor, now, f"{period.key} v{version}", funded)
         record(
             session,
             actor,
             now,
-            "publish",
+            "publish" if review_until is None else "propose",
             "plan",
             f"{period.key} v{version}",
             None,
-            {"funded": [f.item for f in frozen.funded], "name": name},
+            {"funded": funded, "name": name}
+            | ({"objections until": review_until.isoformat()} if review_until else {}),
         )
-        return PlanView(period.key, version, actor.username or "", now, frozen)
+        return PlanView(
+            period.key, version, actor.username or "", now, frozen, review_until, None, False
+        )
+
+
+def _make_final(
+    session: Session, actor: Actor, now: datetime, label: str, funded: list[int]
+) -> None:
+    """Make a version final: its funded items become planned, and planned items it does not
+    fund return to in scope (items under way or done stay as they are)."""
+    wanted = set(funded)
+    rows = session.scalars(
+        select(ItemRow).where(ItemRow.id.in_(wanted) | (ItemRow.status == ItemStatus.PLANNED.value))
+    )
+    for item in sorted(rows, key=lambda r: r.id):
+        if item.id in wanted and item.status == ItemStatus.IN_SCOPE.value:
+            move_item(session, actor, now, item, ItemStatus.PLANNED, f"funded by plan {label}")
+        elif item.id not in wanted and item.status == ItemStatus.PLANNED.value:
+            move_item(session, actor, now, item, ItemStatus.IN_SCOPE, f"not funded by plan {label}")
+
+
+def _plan_row(session: Session, period: PeriodRow, version: int) -> PlanRow:
+    row = session.scalar(
+        select(PlanRow).where(PlanRow.period_id == period.id, PlanRow.version == version)
+    )
+    if row is None:
+        raise NotFound(f"{period.name} has no plan version {version}.")
+    return row
+
+
+def _latest_version(session: Session, period: PeriodRow) -> int:
+    return int(
+        session.scalar(select(func.max(PlanRow.version)).where(PlanRow.period_id == period.id)) or 0
+    )
+
+
+def _is_final(session: Session, row: PlanRow) -> bool:
+    return row.review_until is None or session.get(PlanFinalizationRow, row.id) is not None
+
+
+def finalize_plan(
+    ctx: Context, actor: Actor, version: int, period_key: str | None = None
+) -> PlanView:
+    """Make a proposed version final once its objection window has closed: staff work on it
+    from now on, its funded items become planned and planned items it does not fund return
+    to in scope. Only the newest version can be finalized."""
+    require(actor, Role.EXECUTIVE, to="finalize plans")
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        period = find_period_row(session, period_key)
+        row = _plan_row(session, period, version)
+        if _is_final(session, row):
+            raise ValidationError(f"Version {version} of the {period.name} plan is final already.")
+        if version != _latest_version(session, period):
+            raise ValidationError(
+                f"Version {version} was replaced by a newer version; finalize that one instead."
+            )
+        assert row.review_until is not None
+        if now < row.review_until:
+            raise ValidationError(
+                f"Representatives may object to version {version} until "
+                f"{row.review_until:%Y-%m-%d %H:%M} UTC; finalize it after that."
+            )
+        session.add(
+            PlanFinalizationRow(plan_id=row.id, finalized_by=actor.user_id, finalized_at=now)
+        )
+        snap = PlanSnapshot.model_validate(row.snapshot)
+        funded = [f.item for f in snap.funded]
+        _make_final(session, actor, now, f"{period.key} v{version}", funded)
+        objections = session.scalar(
+            select(func.count())
+            .select_from(PlanObjectionRow)
+            .where(PlanObjectionRow.plan_id == row.id)
+        )
+        record(
+            session,
+            actor,
+            now,
+            "finalize",
+            "plan",
+            f"{period.key} v{version}",
+            None,
+            {"funded": funded, "objections": int(objections or 0)},
+        )
+        return PlanView(
+            period.key, version, actor.username or "", row.published_at, snap, row.review_until, now
+        )
+
+
+def object_to_plan(
+    ctx: Context,
+    actor: Actor,
+    organization: str,
+    version: int,
+    reason: str,
+    period_key: str | None = None,
+) -> Objection:
+    """A representative objects to a proposed version, with a reason, while its window is
+    open. The executive sees the objection before finalizing or revising the plan."""
+    require(actor, Role.REPRESENTATIVE, organization, to="object to the plan for this organization")
+    reason = boundary.text(reason, "reason").strip()
+    if not reason:
+        raise ValidationError(
+            "Say why the organization objects: the executive reads the reason.",
+            {"reason": "Give a reason."},
+        )
+    if len(reason) > 4000:
+        raise ValidationError("Keep the reason under 4,000 characters.", {"reason": "Too long."})
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        period = find_period_row(session, period_key)
+        row = _plan_row(session, period, version)
+        org = session.scalar(select(OrganizationRow).where(OrganizationRow.key == organization))
+        if org is None:
+            raise NotFound(f"There is no organization {organization!r}.")
+        if row.review_until is None or _is_final(session, row):
+            raise ValidationError(
+                f"Version {version} of the {period.name} plan is final; it takes no objections."
+            )
+        if version != _latest_version(session, period):
+            raise ValidationError(
+                f"Version {version} was replaced by a newer version; object to that one instead."
+            )
+        if now >= row.review_until:
+            raise ValidationError(
+                f"The objection window for version {version} closed on "
+                f"{row.review_until:%Y-%m-%d %H:%M} UTC. Nothing was recorded."
+            )
+        session.add(
+            PlanObjectionRow(
+                plan_id=row.id,
+                organization_id=org.id,
+                submitted_by=actor.user_id,
+                submitted_at=now,
+                reason=reason,
+            )
+        )
+        record(
+            session,
+            actor,
+            now,
+            "object",
+            "plan",
+            f"{period.key} v{version}",
+            None,
+            {"organization": org.key},
+            reason,
+        )
+        return Objection(version, org.key, org.name, actor.username or "", now, reason)
+
+
+def objections(
+    ctx: Context, actor: Actor, version: int, period_key: str | None = None
+) -> list[Objection]:
+    """The objections to a version, oldest first: all of them for the executive; a
+    representative sees its own organization's."""
+    with reading(ctx.engine) as session:
+        period = find_period_row(session, period_key)
+        row = _plan_row(session, period, version)
+        found = session.execute(
+            select(PlanObjectionRow, OrganizationRow.key, OrganizationRow.name, UserRow.username)
+            .join(OrganizationRow, OrganizationRow.id == PlanObjectionRow.organization_id)
+            .outerjoin(UserRow, UserRow.id == PlanObjectionRow.submitted_by)
+            .where(PlanObjectionRow.plan_id == row.id)
+            .order_by(PlanObjectionRow.id)
+        ).all()
+    return [
+        Objection(version, key, name, who or "", o.submitted_at, o.reason)
+        for o, key, name, who in found
+        if actor.has(Role.EXECUTIVE) or actor.has(Role.REPRESENTATIVE, key)
+    ]
+
+
+def publish_preview(
+    ctx: Context, actor: Actor, candidate: PlanSnapshot, period_key: str | None = None
+) -> tuple[PlanView | None, PlanDiff | None]:
+    """What publishing ``candidate`` would change against the current final version (what
+    staff work on now): ``(None, None)`` when nothing is final yet."""
+    require(actor, Role.EXECUTIVE, to="publish plans")
+    current = final_plan(ctx, actor, period_key)
+    if current is None:
+        return None, None
+    return current, plan_diff(current.snapshot, candidate)
+
+
+def final_plan(ctx: Context, actor: Actor, period_key: str | None = None) -> PlanView | None:
+    """The newest final version of the period's plan (what staff work on), or ``None``."""
+    return next((p for p in published_plans(ctx, actor, period_key) if p.final), None)
 
 
 def _refusal(change: FundingChange) -> str:
@@ -125,8 +373,9 @@ def published_plans(ctx: Context, actor: Actor, period_key: str | None = None) -
         period = find_period_row(session, period_key)
         privacy = Privacy(period.privacy)
         rows = session.execute(
-            select(PlanRow, UserRow.username)
+            select(PlanRow, UserRow.username, PlanFinalizationRow.finalized_at)
             .outerjoin(UserRow, UserRow.id == PlanRow.published_by)
+            .outerjoin(PlanFinalizationRow, PlanFinalizationRow.plan_id == PlanRow.id)
             .where(PlanRow.period_id == period.id)
             .order_by(PlanRow.version.desc())
         ).all()
@@ -140,6 +389,9 @@ def published_plans(ctx: Context, actor: Actor, period_key: str | None = None) -
                     PlanSnapshot.model_validate(row.snapshot),
                     lambda org: sees_signal(actor, privacy, org),
                 ),
+                row.review_until,
+                finalized_at,
+                superseded=n > 0,
             )
-            for row, who in rows
+            for n, (row, who, finalized_at) in enumerate(rows)
         ]
