@@ -4,7 +4,7 @@ actor = page_setup("period")
 
 import streamlit as st
 
-from roadmap.domain.enums import PeriodStatus, Privacy, SignalForm, VoiceMode
+from roadmap.domain.enums import Privacy, SignalForm, VoiceMode
 from roadmap.services import periods
 from roadmap.ui import session
 from roadmap.ui.actions import Report, write_button
@@ -14,12 +14,11 @@ ctx = session.context()
 period = periods.get_period(ctx)
 settings = period.settings
 st.title(f"Planning period {plain(settings.name)}")
+st.caption(
+    f"Status: {settings.status.value}. Signalling is opened and the period closed on the "
+    "[Planning periods](/periods) page."
+)
 with st.form("period"):
-    status = st.selectbox(
-        "Status",
-        [s.value for s in PeriodStatus],
-        index=[s.value for s in PeriodStatus].index(settings.status.value),
-    )
     forms = st.multiselect(
         "Signal forms members may use",
         [f.value for f in SignalForm],
@@ -55,13 +54,22 @@ with st.form("period"):
         "Reserve (person-weeks)", min_value=0.0, value=float(settings.envelope.reserve_weeks)
     )
 
+    st.subheader("Plan review")
+    review_days = st.number_input(
+        "Objection window (days): a new plan version is proposed for this many days, "
+        "representatives may object, then the executive finalizes it (0: final at once)",
+        min_value=0,
+        max_value=60,
+        value=settings.review_days,
+    )
+
     def save(report: Report) -> None:
         periods.update_period(
             ctx,
             actor,
             settings.key,
             {
-                "status": status,
+                "review_days": review_days,
                 "signal_forms": forms,
                 "points_budget": budget,
                 "privacy": privacy,

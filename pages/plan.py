@@ -7,7 +7,7 @@ import streamlit as st
 from roadmap.domain.enums import Role
 from roadmap.domain.plans import plan_diff
 from roadmap.services import progress, publishing, reports
-from roadmap.ui import plan_view, session
+from roadmap.ui import plan_review_view, plan_view, session
 from roadmap.ui.text import plain
 
 ctx = session.context()
@@ -16,19 +16,15 @@ versions = publishing.published_plans(ctx, actor)
 if not versions:
     st.info("No plan has been published for this period yet.")
     st.stop()
-chosen = st.selectbox(
-    "Version",
-    versions,
-    format_func=lambda p: (
-        f"v{p.version} — {p.snapshot.name}, published {p.published_at:%Y-%m-%d} by {p.published_by}"
-    ),
-)
+chosen = st.selectbox("Version", versions, format_func=plan_review_view.version_label)
 assert chosen is not None
 snap = chosen.snapshot
 st.caption(
     f"{plain(chosen.period)}, version {chosen.version}. "
-    "A published plan never changes; a new version replaces it."
+    "A published version never changes; a new version replaces it."
 )
+plan_review_view.state_banner(chosen, next((p for p in versions if p.final), None))
+plan_review_view.review_panel(ctx, actor, chosen)
 older = [p for p in versions if p.version == chosen.version - 1]
 if older:
     diff = plan_diff(older[0].snapshot, snap)

@@ -8,7 +8,7 @@ from roadmap.domain.enums import AllocationRule, VoiceMode
 from roadmap.domain.periods import Envelope
 from roadmap.domain.plans import PlanSnapshot
 from roadmap.services import comparisons, periods, publishing, scenarios
-from roadmap.ui import plan_view, session
+from roadmap.ui import plan_review_view, plan_view, session
 from roadmap.ui.actions import Report, write_button
 from roadmap.ui.comparison_view import comparison_tables
 from roadmap.ui.feedback import user_errors
@@ -98,8 +98,8 @@ if kept:
         ids,
         index=ids.index(mine) if mine in ids else 0,
         format_func=lambda i: (
-            f"{', '.join(kept[i].names)} · run by {kept[i].run_by or 'someone'} "
-            f"on {kept[i].run_at:%Y-%m-%d %H:%M} UTC"
+            f"Comparison #{i}: {', '.join(kept[i].names)} · run by {kept[i].run_by or 'someone'} "
+            f"on {kept[i].run_at:%Y-%m-%d %H:%M:%S} UTC"
         ),
         key=f"comparison-{mine}",  # a new run shows itself, not the choice made before it
     )
@@ -129,17 +129,52 @@ if results:
             plan_view.staffing(result.snapshot, key=f"scenario-{n}")
             plan_view.explanation(result.snapshot)
 
+            st.subheader("Before publishing")
+            current, diff = publishing.publish_preview(ctx, actor, result.snapshot)
+            titles = {**(current.snapshot.titles() if current else {}), **result.snapshot.titles()}
+            plan_review_view.preview(current, diff, titles)
+            days = period.review_days
+            verb = "Propose" if days else "Publish"
+            confirmed = st.checkbox(
+                (
+                    f"I have reviewed these changes: propose {plain(result.name)} for "
+                    f"{days} days of objections"
+                    if days
+                    else f"I have reviewed these changes: publish {plain(result.name)} as final"
+                ),
+                key=f"confirm-{chosen}-{n}",
+            )
+
             def publish(
                 report: Report,
                 envelope: Envelope = result.envelope,
                 name: str = result.name,
                 reviewed: PlanSnapshot = result.snapshot,
+                confirmed: bool = confirmed,
             ) -> None:
+                if not confirmed:
+                    report.lines.append(
+                        ("warning", "Tick the box to confirm you reviewed the changes first.")
+                    )
+                    return
                 published = publishing.publish_plan(ctx, actor, envelope, name, reviewed=reviewed)
-                report.success(
-                    f"Published version {published.version} of the {published.period} plan."
-                )
+                if published.review_until is not None:
+                    report.success(
+                        f"Proposed version {published.version} of the {published.period} plan: "
+                        "representatives may object until "
+                        f"{plan_review_view.when(published.review_until)}; finalize it then on "
+                        "the Published plan page."
+                    )
+                else:
+                    report.success(
+                        f"Published version {published.version} of the {published.period} "
+                        "plan: it is final, and staff work on it."
+                    )
 
             write_button(
-                f"Publish {plain(result.name)} as the plan", f"publish-{result.name}", publish
+                f"{verb} {plain(result.name)} as the plan",
+                f"publish-{chosen}-{n}",
+                publish,
+                inputs=(chosen, n, confirmed),
+                type="primary" if confirmed else "secondary",
             )

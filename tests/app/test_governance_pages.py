@@ -140,6 +140,7 @@ def test_a_scenario_whose_funding_moved_since_it_ran_is_not_published(
     by_label(at.radio, "Scenarios").set_value(1).run()
     by_label(at.button, "Run scenarios").click().run()
     assert not at.exception
+    next(c for c in at.checkbox if c.label.startswith("I have reviewed")).check().run()
     publish = next(b for b in at.button if b.label.startswith("Publish"))
     ctx = default_context()
     rep = authenticate(ctx, "orgrep", "demo")
@@ -148,7 +149,18 @@ def test_a_scenario_whose_funding_moved_since_it_ran_is_not_published(
     kept, _ = signals.my_signal(ctx, rep, org)
     assert kept is not None
     before = plan_count()
-    signals.save_signal(ctx, rep, org, [], {}, [], [])  # meanwhile, the signal is withdrawn
+    # Meanwhile the organization moves its whole signal, with a pledge of its full effort,
+    # to an item the reviewed scenario left unfunded.
+    from roadmap.services import comparisons
+
+    execu = authenticate(ctx, "exec", "demo")
+    assert execu is not None
+    latest = comparisons.comparisons(ctx, execu)[0]
+    shown = comparisons.comparison(ctx, execu, latest.id)
+    target = shown.scenarios[0].snapshot.unfunded[0]
+    signals.save_signal(
+        ctx, rep, org, [target.item], {}, [], [PledgeInput(target.item, target.effort)]
+    )
     try:
         publish.click().run()
         assert not at.exception

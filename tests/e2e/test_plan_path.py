@@ -36,8 +36,11 @@ def test_exec_compares_two_scenarios_publishes_staff_sees_gantt_public_reads(
     expect(main).to_contain_text("Items funded", timeout=60_000)
     expect(main.get_by_role("tab", name="Scenario A")).to_be_visible(timeout=60_000)
     expect(main.get_by_role("tab", name="Scenario B")).to_be_visible(timeout=60_000)
+    # The difference is shown before publishing, and publishing needs an explicit confirmation.
+    expect(main).to_contain_text("No version is final yet", timeout=60_000)
+    main.get_by_text("I have reviewed these changes: publish Scenario A as final").click()
     execu.get_by_role("button", name="Publish Scenario A as the plan").click()
-    expect(main).to_contain_text("Published version 1 of the 2027-H1 plan.", timeout=120_000)
+    expect(main).to_contain_text("Published version 1 of the 2027-H1 plan", timeout=120_000)
 
     staff = signed_in(playwright_browser, server.url, "staff")
     staff.goto(f"{server.url}/my_plan")

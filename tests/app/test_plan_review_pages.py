@@ -1,0 +1,140 @@
+"""The objection window on the pages, on a demo database of each test's own: a proposed
+version says so; a representative objects with a reason (an empty reason is refused and
+nothing is written); the executive sees the objection, may not finalize before the window
+closes, and finalizes after it; the scenarios page shows the difference against the final
+version and publishes only once the executive confirms."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from sqlalchemy import func, select
+from streamlit.testing.v1 import AppTest
+
+from roadmap import config
+from roadmap.domain.access import Actor
+from roadmap.services import demo, periods, publishing
+from roadmap.services.context import Context, default_context
+from roadmap.services.sessions import authenticate
+from roadmap.store.engine import reading
+from roadmap.store.migrate import upgrade
+from roadmap.store.tables import PlanObjectionRow, PlanRow
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def page(name: str) -> AppTest:
+    return AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=60)
+
+
+@pytest.fixture
+def own_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Context]:
+    """A demo database for this test only, with a 7-day objection window."""
+    monkeypatch.setenv("ROADMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'review.db'}")
+    st.cache_resource.clear()
+    default_context.cache_clear()
+    ctx = default_context()
+    upgrade(ctx.engine)
+    demo.load_demo(ctx, Actor.system(), config.demo_dir())
+    execu = authenticate(ctx, "exec", "demo")
+    assert execu is not None
+    period = periods.get_period(ctx)
+    periods.update_period(ctx, execu, period.key, {"review_days": 7}, period.version)
+    yield ctx
+    ctx.engine.dispose()
+    default_context.cache_clear()
+    st.cache_resource.clear()
+
+
+def _propose(ctx: Context, days_ago: float) -> None:
+    """The executive proposes a version ``days_ago`` days before now."""
+    then = Context(ctx.engine, lambda: datetime.now(UTC) - timedelta(days=days_ago))
+    execu = authenticate(ctx, "exec", "demo")
+    assert execu is not None
+    envelope = periods.get_period(ctx).settings.envelope
+    publishing.publish_plan(then, execu, envelope, "Proposal")
+
+
+def _count(table: type) -> int:
+    with reading(default_context().engine) as session:
+        return int(session.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def test_a_representative_objects_to_a_proposal_and_the_executive_sees_it(
+    own_demo: Context, as_user: Callable[[str | None], Actor]
+) -> None:
+    _propose(own_demo, days_ago=1)
+    as_user("orgrep")
+    at = page("plan").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Version 1 is proposed" in w.value for w in at.warning)
+    # An objection without a reason is refused, and nothing is written.
+    next(b for b in at.button if b.label == "Record the objection").click().run()
+    assert any("Say why the organization objects" in e.value for e in at.error)
+    assert _count(PlanObjectionRow) == 0
+    next(t for t in at.text_area if t.label.startswith("Reason")).input("Fund security first.")
+    next(b for b in at.button if b.label == "Record the objection").click().run()
+    assert not at.exception
+    assert any("objection is recorded" in s.value for s in at.success)
+    assert _count(PlanObjectionRow) == 1
+
+    as_user("exec")
+    at = page("plan").run()
+    assert not at.exception
+    assert "Objections" in [s.value for s in at.subheader]
+    assert any("Fund security first." in m.value for m in at.markdown)
+    # The window is still open: no finalize button, a sentence saying when.
+    assert not [b for b in at.button if b.label.startswith("Finalize")]
+    assert any("You can finalize version 1 after" in c.value for c in at.caption)
+
+    as_user(None)  # the public sees the proposal but neither the objection nor the form
+    at = page("plan").run()
+    assert not at.exception
+    assert not any("Fund security first." in m.value for m in at.markdown)
+    assert not [b for b in at.button if b.label == "Record the objection"]
+
+
+def test_the_executive_finalizes_after_the_window_and_staff_then_see_the_plan(
+    own_demo: Context, as_user: Callable[[str | None], Actor]
+) -> None:
+    _propose(own_demo, days_ago=8)
+    as_user("staff")
+    at = page("my_plan").run()
+    assert [i.value for i in at.info] == ["No plan has been published yet."]
+    as_user("orgrep")
+    at = page("plan").run()
+    assert not [b for b in at.button if b.label == "Record the objection"], "window closed"
+    as_user("exec")
+    at = page("plan").run()
+    next(b for b in at.button if b.label == "Finalize version 1").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Version 1 is final" in s.value for s in at.success)
+    as_user("staff")
+    at = page("my_plan").run()
+    assert not at.exception
+    assert next(c.value for c in at.caption).endswith("plan version 1")
+
+
+def test_publishing_shows_the_difference_first_and_needs_a_confirmation(
+    own_demo: Context, as_user: Callable[[str | None], Actor]
+) -> None:
+    as_user("exec")
+    at = page("scenarios").run()
+    next(r for r in at.radio if r.label == "Scenarios").set_value(1).run()
+    next(b for b in at.button if b.label == "Run scenarios").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("No version is final yet" in i.value for i in at.info)
+    propose = next(b for b in at.button if b.label.startswith("Propose"))
+    assert propose.label == "Propose Scenario A as the plan"
+    propose.click().run()
+    assert any("Tick the box" in w.value for w in at.warning)
+    assert _count(PlanRow) == 0, "published without a confirmation"
+    next(c for c in at.checkbox if c.label.startswith("I have reviewed")).check().run()
+    next(b for b in at.button if b.label.startswith("Propose")).click().run()
+    assert not at.exception
+    assert any("Proposed version 1" in s.value for s in at.success)
+    assert _count(PlanRow) == 1
