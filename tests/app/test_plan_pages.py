@@ -65,7 +65,7 @@ def test_the_plan_page_downloads_the_report_and_the_assignments(
     assert "Published 2026-11-02 by exec (scenario second, rule phragmen" in markdown
     assert "## Funded items" in markdown and "## Fairness" in markdown
     rows = downloads["plan-2027-H1-v2.csv"]().splitlines()
-    assert rows[0] == "period,version,item,title,staff,name,skill,month,weeks"
+    assert rows[0] == "period,version,item,title,staff,name,skill,month,weeks,who_paid"
     assert len(rows) == 1 + 13  # the second plan's assignments in the backup
     assert all(row.startswith("2027-H1,2,") for row in rows[1:])
 
