@@ -151,7 +151,7 @@ def staffing(snap: PlanSnapshot, key: str = "plan") -> None:
         .sum()
     )
     if not use.empty:
-        st.plotly_chart(figures.capacity_use(use), width="stretch", key=f"{key}-capacity")
+        st.plotly_chart(figures.capacity_use(use, months), width="stretch", key=f"{key}-capacity")
         st.dataframe(use, hide_index=True, width="stretch")
     st.subheader("Gaps: hiring or training needs")
     gaps = pd.DataFrame(
