@@ -5,6 +5,7 @@ a member; a staff member sees their part of the latest plan."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,7 @@ def test_the_plan_page_downloads_the_report_and_the_assignments(
     assert "Published 2026-11-02 by exec (scenario second, rule phragmen" in markdown
     assert "## Funded items" in markdown and "## Fairness" in markdown
     rows = downloads["plan-2027-H1-v2.csv"]().splitlines()
-    assert rows[0] == "period,version,item,title,staff,name,skill,month,weeks"
+    assert rows[0] == "period,version,item,title,staff,name,skill,month,weeks,who_paid"
     assert len(rows) == 1 + 13  # the second plan's assignments in the backup
     assert all(row.startswith("2027-H1,2,") for row in rows[1:])
 
@@ -73,6 +74,25 @@ def test_the_plan_page_downloads_the_report_and_the_assignments(
     assert not at.exception, [e.value for e in at.exception]
     progress_shown = any(s.value == "Progress reported by staff" for s in at.subheader)
     assert progress_shown == (username == "exec")
+
+
+def test_the_capacity_chart_of_a_six_month_plan_labels_months_jan_2027_to_jun_2027(
+    two_plans: None, as_user: Callable[[str | None], Actor]
+) -> None:
+    """Plan version 2's capacity chart: a category axis of the six months, labelled
+    "Jan 2027" ... in time order (plotly took "2027-01" for dates and ticked by weeks)."""
+    as_user("member")
+    at = page("plan").run()
+    assert not at.exception, [e.value for e in at.exception]
+    (chart,) = [
+        json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+        if "Capacity use" in json.loads(c.proto.spec)["layout"]["title"]["text"]
+    ]
+    months = ["Jan 2027", "Feb 2027", "Mar 2027", "Apr 2027", "May 2027", "Jun 2027"]
+    assert chart["layout"]["xaxis"]["type"] == "category"
+    assert chart["layout"]["xaxis"]["categoryarray"] == months
+    assert {x for trace in chart["data"] for x in trace["x"]} <= set(months)
 
 
 def test_a_staff_member_sees_their_assignments_in_the_latest_plan(

@@ -203,8 +203,9 @@ def test_the_published_plan_shows_payments_only_to_those_who_may_see_them(
     downloads: dict[str, Callable[[], Any]],
 ) -> None:
     """The plan page (tables, Sankey, fairness chart), its Markdown and CSV, My plan and
-    the item page: an organization's key (how payments name it) appears, and its fairness
-    account (effort it asked for) is drawn, exactly for those who may see its signal."""
+    the item page: an organization's key (how the Sankey names it) appears, its name
+    appears among who paid (page, Markdown, CSV), and its fairness account (effort it
+    asked for) is drawn, exactly for those who may see its signal."""
     _set_privacy(privacy)
     actor = as_user(ROLES[role])
     sees = SEES[privacy][role]
@@ -228,16 +229,18 @@ def test_the_published_plan_shows_payments_only_to_those_who_may_see_them(
     funded = next(t.value for t in at.dataframe if "Who paid" in t.value.columns)
     shared = funded[funded["#"] == plan_world].iloc[0]
     assert shared["Paying organizations"] == 3, "everyone sees how many organizations paid"
+    shared_row = next(ln for ln in markdown.splitlines() if ln.startswith(f"| {plan_world} | "))
     for org in (A, B, C):
         seen = org in sees
         assert (org in page) is seen, f"{role} {'misses' if seen else 'sees'} {org} on the page"
-        assert (org in shared["Who paid"]) is seen
-        assert (org in markdown) is seen, f"{role} in the Markdown report: {org}"
+        assert (NAMES[org] in shared["Who paid"]) is seen
+        assert (NAMES[org] in shared_row) is seen, f"{role} in the Markdown report: {org}"
         account = next(ln for ln in markdown.splitlines() if ln.startswith(f"| {NAMES[org]} |"))
         assert account.endswith("| (private) |") is not seen, f"{role}: {account}"
         assert pd.notna(asked[NAMES[org]]) is seen, f"{role}: effort {org} asked for"
         assert (NAMES[org] in bars) is seen, f"{role}: fairness chart bar of {org}"
-        assert org not in plan_csv  # the assignments name no organization
+        assert org not in plan_csv  # who paid names an organization by its name
+        assert (NAMES[org] in plan_csv) is seen, f"{role} in the CSV's who paid: {org}"
     if not sees >= {A, B, C}:
         assert "(organizations)" in page and "(organizations)" in markdown
 

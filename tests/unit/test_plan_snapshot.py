@@ -55,7 +55,44 @@ def test_format_one_is_not_written_and_no_other_format_is_read() -> None:
     assert "format" not in PlanSnapshot.model_validate(stored).model_dump(mode="json")
     assert PlanSnapshot.model_validate({**stored, "format": 1}).format == 1
     with pytest.raises(ValidationError):
-        PlanSnapshot.model_validate({**stored, "format": 2})
+        PlanSnapshot.model_validate({**stored, "format": 3})
+
+
+def test_format_two_keeps_each_organization_s_pledge_and_format_one_has_none() -> None:
+    """Format 2 writes and reads back each funded line's pledges per organization; a format
+    1 snapshot dumps without the key (as stored), and one claiming pledges is refused."""
+    stored = stored_snapshots()[0]
+    line = {**stored["funded"][0], "pledged": 4.0, "pledges": {"acme": 4.0}}
+    two = {**stored, "format": 2, "funded": [line, *stored["funded"][1:]]}
+    snap = PlanSnapshot.model_validate(two)
+    assert snap.funded[0].pledges == {"acme": 4.0}
+    assert exact(snap.model_dump(mode="json")["funded"][0]) == exact(line)
+    assert "pledges" not in PlanSnapshot.model_validate(stored).model_dump(mode="json")["funded"][0]
+    with pytest.raises(ValidationError, match="no pledges per organization"):
+        PlanSnapshot.model_validate({**two, "format": 1})
+
+
+def test_who_paid_names_each_pledging_organization_then_the_rest() -> None:
+    line = FundedLine(
+        item=1,
+        title="Item",
+        subcommunity="voila",
+        theme=None,
+        effort=11.0,
+        stage="rule",
+        pledged=5.0,
+        payments={"beta": 2.25, "(pool)": 3.0, "gamma": 1.0},
+        pledges={"acme": 4.0, "beta": 1.0},
+    )
+    names = {"acme": "Acme Corp", "beta": "Beta Labs", "gamma": "Gamma"}
+    assert line.who_paid(names) == (
+        "Acme Corp: 4 person-weeks (pledge), Beta Labs: 1 person-week (pledge), "
+        "(pool): 3 person-weeks, Beta Labs: 2.2 person-weeks (rule), Gamma: 1 person-week (rule)"
+    )
+    assert line.paying_organizations() == 3
+    # A format 1 line knows only the pledged total.
+    old = line.model_copy(update={"pledges": {}, "payments": {}})
+    assert old.who_paid(names) == "pledges: 5 person-weeks"
 
 
 def test_a_snapshot_with_a_missing_or_unknown_key_is_refused() -> None:

@@ -117,3 +117,20 @@ def test_a_hidden_signal_s_audit_entry_keeps_only_its_period() -> None:
     entry = {"period": "2027-H1", "approvals": [1, 2], "points": {"1": 40}, "pledges": []}
     assert signal_entry_as_seen(entry) == {"period": "2027-H1", "signal": PRIVATE}
     assert signal_entry_as_seen(None) is None
+
+
+def test_hidden_pledges_are_summed_apart_from_hidden_payments() -> None:
+    """An organization's pledge reveals its signal as its payments do: a reader who may not
+    see it gets the pledges of hidden organizations as one total, kept apart from the rest,
+    and still the number of organizations that paid (pledgers included)."""
+    snap = stored_plan()
+    line = snap.funded[0].model_copy(
+        update={"pledged": 5.0, "pledges": {"a": 4.0, "b": 1.0}, "payments": {"(pool)": 2.0}}
+    )
+    snap = snap.model_copy(update={"format": 2, "funded": [line]})
+    (seen,) = plan_as_seen(snap, lambda org: org == "a").funded
+    assert seen.pledges == {"a": 4.0, ORGANIZATIONS: 1.0}
+    assert seen.payments == {"(pool)": 2.0}
+    assert seen.paying_organizations() == 2
+    assert "(organizations): 1 person-week (pledge)" in seen.who_paid({})
+    assert "b" not in seen.who_paid({}).replace("(pledge)", "")

@@ -5,7 +5,9 @@ A published plan row, and each scenario of a kept comparison, stores
 The fields and their order are the ones the plain dict written before this model had, so a
 snapshot stored then reads back, and dumps again, unchanged. ``format`` names the layout:
 format 1 is that first layout, and it is not written (a stored snapshot without ``format``
-is format 1); a later layout writes its number.
+is format 1); a later layout writes its number. Format 2 adds each funded line's
+``pledges`` (which organization's pledge paid how much of the item); a format 1 line reads
+with none, and only its unattributed ``pledged`` total.
 
 Beside the record, its pure rules: what a new version changed (``plan_diff``) and whether
 a fresh run funds what an executive reviewed (``funding_change``).
@@ -13,6 +15,7 @@ a fresh run funds what an executive reviewed (``funding_change``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -22,9 +25,14 @@ from pydantic import (
     Field,
     SerializerFunctionWrapHandler,
     model_serializer,
+    model_validator,
 )
 
 from roadmap.domain.periods import Envelope
+
+# The payer named for what no single organization paid (``roadmap.allocation.explanation``'s
+# ``POOL``, which the domain does not import).
+POOL = "(pool)"
 
 
 class SnapshotLine(BaseModel):
@@ -34,7 +42,7 @@ class SnapshotLine(BaseModel):
 
 
 class FundedLine(SnapshotLine):
-    """A funded item and who paid for it."""
+    """A funded item and who paid for it: the pledges (per organization) and the rest."""
 
     item: int
     title: str
@@ -44,15 +52,51 @@ class FundedLine(SnapshotLine):
     stage: str  # the rule's stage that funded it
     pledged: float  # person-weeks paid by pledges
     payments: dict[str, float]  # organization key (or "(pool)") -> person-weeks
+    # Format 2: organization key -> person-weeks its earmarked pledge paid (they sum to
+    # ``pledged``); empty in format 1, which kept only the total.
+    pledges: dict[str, float] = Field(default_factory=dict)
     # Set in a reader's view whose hidden payers are summed (``roadmap.domain.privacy``):
     # how many organizations paid. Never stored.
     payers: int | None = Field(default=None, exclude=True)
 
     def paying_organizations(self) -> int:
-        """How many organizations paid for the item (the pool is not one)."""
+        """How many organizations paid for the item, by pledge or otherwise (the pool is not
+        one)."""
         if self.payers is not None:
             return self.payers
-        return sum(1 for k, w in self.payments.items() if w > 0 and not k.startswith("("))
+        return len(
+            {
+                k
+                for table in (self.payments, self.pledges)
+                for k, w in table.items()
+                if w > 0 and not k.startswith("(")
+            }
+        )
+
+    def who_paid(self, names: Mapping[str, str]) -> str:
+        """Who paid, in words: each pledging organization (by its name in ``names``, else
+        its key) with its person-weeks and "(pledge)", a pledged total no organization is
+        recorded for (format 1), then each payer of the rest: an organization (or the
+        organizations a reader may not see) with the stage it paid in, which is the rule's,
+        and the pool. E.g. "Acme Corp: 4 person-weeks (pledge), Beta: 2 person-weeks (rule)"."""
+        parts = [
+            f"{names.get(k, k)}: {person_weeks(w)} (pledge)"
+            for k, w in sorted(self.pledges.items())
+        ]
+        unattributed = self.pledged - sum(self.pledges.values())
+        if unattributed > 1e-9:
+            parts.append(f"pledges: {person_weeks(unattributed)}")
+        parts += [
+            f"{names.get(k, k)}: {person_weeks(w)}" + ("" if k == POOL else f" ({self.stage})")
+            for k, w in sorted(self.payments.items())
+        ]
+        return ", ".join(parts)
+
+
+def person_weeks(weeks: float) -> str:
+    """``4`` -> "4 person-weeks", ``2.25`` -> "2.2 person-weeks", ``1`` -> "1 person-week"."""
+    text = f"{weeks:.1f}".removesuffix(".0")
+    return f"{text} person-week{'' if text == '1' else 's'}"
 
 
 class UnfundedLine(SnapshotLine):
@@ -112,7 +156,7 @@ class SolverOutcome(SnapshotLine):
 class PlanSnapshot(SnapshotLine):
     """Everything a reader of a scenario or a published plan needs."""
 
-    format: Literal[1] = 1
+    format: Literal[1, 2] = 1
     name: str
     envelope: Envelope
     budget: float  # the staff's capacity, person-weeks
@@ -127,16 +171,28 @@ class PlanSnapshot(SnapshotLine):
     gaps: list[GapLine]
     solver: SolverOutcome
 
+    @model_validator(mode="after")
+    def _pledges_only_from_format_two(self) -> PlanSnapshot:
+        if self.format == 1 and any(f.pledges for f in self.funded):
+            raise ValueError("a format 1 snapshot records no pledges per organization")
+        return self
+
     @model_serializer(mode="wrap")
     def _first_format_unwritten(self, handler: SerializerFunctionWrapHandler) -> Any:
         data = handler(self)
         if self.format == 1:
             del data["format"]
+            for line in data["funded"]:
+                line.pop("pledges", None)
         return data
 
     def month(self, subperiod: int) -> str:
         """The ``YYYY-MM`` label of a sub-period index."""
         return self.subperiods[subperiod]
+
+    def names(self) -> dict[str, str]:
+        """Each organization's display name, by key (from the accounts)."""
+        return {a.org: a.name for a in self.accounts}
 
     def titles(self) -> dict[int, str]:
         """Each funded item's title, by item id."""
@@ -203,5 +259,7 @@ def funding_change(reviewed: PlanSnapshot, now: PlanSnapshot) -> FundingChange |
     )
 
 
-def _funding(snap: PlanSnapshot) -> dict[int, tuple[float, dict[str, float]]]:
-    return {f.item: (f.effort, f.payments) for f in snap.funded}
+def _funding(
+    snap: PlanSnapshot,
+) -> dict[int, tuple[float, dict[str, float], dict[str, float]]]:
+    return {f.item: (f.effort, f.payments, f.pledges) for f in snap.funded}

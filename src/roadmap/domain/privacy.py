@@ -44,14 +44,20 @@ def plan_as_seen(snap: PlanSnapshot, sees: Callable[[str], bool]) -> PlanSnapsho
     """``snap`` as a reader sees it who may see an organization's signal when ``sees(key)``.
 
     Each funded item keeps its effort, stage, pledged person-weeks and pool payment; the
-    payments of the organizations the reader may not see are summed under
-    :data:`ORGANIZATIONS`, and the line says how many organizations paid. Each hidden
-    organization's account keeps its voice; what it paid and the effort it asked for are
-    zero and marked private. When the reader sees every organization, ``snap`` itself is
-    returned.
+    payments, and apart from them the pledges, of the organizations the reader may not see
+    are summed under :data:`ORGANIZATIONS`, and the line says how many organizations paid.
+    Each hidden organization's account keeps its voice; what it paid and the effort it
+    asked for are zero and marked private. When the reader sees every organization,
+    ``snap`` itself is returned.
     """
     orgs = {a.org for a in snap.accounts}
-    orgs |= {k for f in snap.funded for k in f.payments if not k.startswith("(")}
+    orgs |= {
+        k
+        for f in snap.funded
+        for table in (f.payments, f.pledges)
+        for k in table
+        if not k.startswith("(")
+    }
     if all(sees(org) for org in orgs):
         return snap
     return snap.model_copy(
@@ -63,17 +69,36 @@ def plan_as_seen(snap: PlanSnapshot, sees: Callable[[str], bool]) -> PlanSnapsho
 
 
 def _funded_as_seen(line: FundedLine, orgs: set[str], sees: Callable[[str], bool]) -> FundedLine:
+    payers = {
+        k
+        for table in (line.payments, line.pledges)
+        for k, w in table.items()
+        if k in orgs and w > 0
+    }
+    return line.model_copy(
+        update={
+            "payments": _summed(line.payments, orgs, sees),
+            "pledges": _summed(line.pledges, orgs, sees),
+            "payers": len(payers),
+        }
+    )
+
+
+def _summed(
+    weeks_by: dict[str, float], orgs: set[str], sees: Callable[[str], bool]
+) -> dict[str, float]:
+    """``weeks_by`` with the organizations the reader may not see summed under
+    :data:`ORGANIZATIONS`."""
     shown: dict[str, float] = {}
     hidden = 0.0
-    for key, weeks in line.payments.items():
+    for key, weeks in weeks_by.items():
         if key in orgs and not sees(key):
             hidden += weeks
         else:
             shown[key] = weeks
     if hidden:
         shown[ORGANIZATIONS] = hidden
-    payers = sum(1 for k, w in line.payments.items() if k in orgs and w > 0)
-    return line.model_copy(update={"payments": shown, "payers": payers})
+    return shown
 
 
 def _account_as_seen(line: AccountLine, sees: Callable[[str], bool]) -> AccountLine:

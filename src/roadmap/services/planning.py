@@ -66,6 +66,8 @@ class FundedView:
     stage: str
     pledged: float
     payments: dict[str, float]  # organization key (or "(pool)") -> person-weeks
+    # Organization key -> person-weeks its earmarked pledge paid (they sum to ``pledged``).
+    pledges: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,7 @@ def _fund(
             f.stage.value,
             float(f.pledged),
             {k: float(v) for k, v in f.payments.items()},
+            {k: float(v) for k, v in f.pledges.items()},
         )
         for f in explanation.funded
     ]

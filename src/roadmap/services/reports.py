@@ -29,14 +29,14 @@ def plan_markdown(plan: PlanView) -> str:
         "",
         "## Funded items",
         "",
-        "| # | Item | Sub-community | Effort | Funded by | Who paid (person-weeks) |",
+        "| # | Item | Sub-community | Effort | Funded by | Who paid |",
         "|---|---|---|---|---|---|",
     ]
+    names = snap.names()
     for f in snap.funded:
-        paid = ", ".join(f"{_cell(k)}: {v:.1f}" for k, v in sorted(f.payments.items()))
-        totals = [f"pledges: {f.pledged:.1f}"] if f.pledged else []
-        totals.append(f"organizations paying: {f.paying_organizations()}")
-        paid = "; ".join([paid, *totals] if paid else totals)
+        who = f.who_paid(names)
+        counted = f"organizations paying: {f.paying_organizations()}"
+        paid = f"{_cell(who)}; {counted}" if who else counted
         lines.append(
             f"| {f.item} | {_cell(f.title)} | {_cell(f.subcommunity)} | "
             f"{f.effort:g} | {f.stage} | {paid} |"
@@ -66,14 +66,28 @@ def plan_markdown(plan: PlanView) -> str:
 
 
 def plan_csv(plan: PlanView) -> str:
-    """One row per assignment: who works on what, when, how much."""
+    """One row per assignment: who works on what, when, how much, and who paid for the item
+    (``FundedLine.who_paid``)."""
     out = io.StringIO()
     writer = csv_export.writer(out)
     writer.writerow(
-        ["period", "version", "item", "title", "staff", "name", "skill", "month", "weeks"]
+        [
+            "period",
+            "version",
+            "item",
+            "title",
+            "staff",
+            "name",
+            "skill",
+            "month",
+            "weeks",
+            "who_paid",
+        ]
     )
     snap = plan.snapshot
     titles = snap.titles()
+    names = snap.names()
+    paid = {f.item: f.who_paid(names) for f in snap.funded}
     for a in snap.assignments:
         writer.writerow(
             [
@@ -86,6 +100,7 @@ def plan_csv(plan: PlanView) -> str:
                 a.skill,
                 snap.month(a.subperiod),
                 a.weeks,
+                paid.get(a.item, ""),
             ]
         )
     return out.getvalue()

@@ -126,6 +126,7 @@ def snapshot(scenario: Scenario) -> PlanSnapshot:
     """Everything a reader of the published plan needs, frozen."""
     f, s = scenario.funding, scenario.staffing
     return PlanSnapshot(
+        format=2,
         name=f.name,
         envelope=f.envelope,
         budget=f.budget,
@@ -142,6 +143,7 @@ def snapshot(scenario: Scenario) -> PlanSnapshot:
                 stage=x.stage,
                 pledged=x.pledged,
                 payments=x.payments,
+                pledges=x.pledges,
             )
             for x in f.funded
         ],

@@ -127,28 +127,46 @@ def money_flow(payments: pd.DataFrame, work: pd.DataFrame) -> go.Figure:
     return figure
 
 
-def capacity_use(use: pd.DataFrame) -> go.Figure:
+def month_label(subperiod: str) -> str:
+    """A sub-period's label on a chart axis: ``"2027-01"`` -> ``"Jan 2027"``."""
+    year, month = subperiod.split("-")
+    return f"{MONTHS[int(month) - 1]} {year}"
+
+
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def capacity_use(use: pd.DataFrame, months: list[str] | None = None) -> go.Figure:
     """Assigned person-weeks per person and sub-period, against capacity: grouped bars, or a
-    heatmap (person against sub-period) beyond MANY people."""
+    heatmap (person against sub-period) beyond MANY people. The sub-periods (``YYYY-MM``;
+    ``months``, the plan's, else those in ``use``) are categories in time order, labelled
+    "Jan 2027", ...: on a date axis plotly would tick them by weeks ("Jan 1 2027", "Jan 29",
+    ...)."""
+    months = sorted(set(months or []) | set(use["Sub-period"]))
+    labels = [month_label(m) for m in months]
+    use = use.assign(**{"Sub-period": use["Sub-period"].map(month_label)})
     if use["Person"].nunique() > MANY:
         grid = use.pivot_table(
             index="Person", columns="Sub-period", values="Assigned", aggfunc="sum", fill_value=0
-        )
-        return px.imshow(
+        ).reindex(columns=labels, fill_value=0)
+        figure = px.imshow(
             grid,
             aspect="auto",
             color_continuous_scale="Blues",
             labels={"color": "assigned"},
             title="Capacity use per person and sub-period",
         )
-    figure = px.bar(
-        use,
-        x="Sub-period",
-        y="Assigned",
-        color="Person",
-        barmode="group",
-        title="Capacity use per person and sub-period",
-    )
+    else:
+        figure = px.bar(
+            use,
+            x="Sub-period",
+            y="Assigned",
+            color="Person",
+            barmode="group",
+            category_orders={"Sub-period": labels},
+            title="Capacity use per person and sub-period",
+        )
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
     return figure
 
 
@@ -186,4 +204,6 @@ def gantt(rows: pd.DataFrame) -> go.Figure:
         title="Assignments",
     )
     figure.update_yaxes(autorange="reversed")
+    # A tick at each month's start, labelled "Jan 2027" (plotly's default ticks by weeks).
+    figure.update_xaxes(dtick="M1", tickformat="%b %Y")
     return figure

@@ -13,6 +13,9 @@ from roadmap.ui import figures
 
 
 def funded_frame(snap: PlanSnapshot) -> pd.DataFrame:
+    """The funded items; "Who paid" names each pledging organization and the payers of the
+    rest (``FundedLine.who_paid``)."""
+    names = snap.names()
     return pd.DataFrame(
         [
             {
@@ -23,7 +26,7 @@ def funded_frame(snap: PlanSnapshot) -> pd.DataFrame:
                 "Effort": f.effort,
                 "Funded by": f.stage,
                 "Pledged": f.pledged,
-                "Who paid": ", ".join(f"{k}: {v:.1f}" for k, v in sorted(f.payments.items())),
+                "Who paid": f.who_paid(names),
                 "Paying organizations": f.paying_organizations(),
             }
             for f in snap.funded
@@ -110,9 +113,15 @@ def flows(snap: PlanSnapshot, key: str = "plan") -> None:
             if weeks > 0
         ]
         + [
-            {"From": "pledges", "To": titles[f.item], "Weeks": f.pledged}
+            {"From": org, "To": titles[f.item], "Weeks": weeks}
             for f in snap.funded
-            if f.pledged > 0
+            for org, weeks in f.pledges.items()
+            if weeks > 0
+        ]
+        + [  # a format 1 snapshot's pledges, recorded for no organization
+            {"From": "pledges", "To": titles[f.item], "Weeks": unattributed}
+            for f in snap.funded
+            if (unattributed := f.pledged - sum(f.pledges.values())) > 1e-9
         ],
         columns=["From", "To", "Weeks"],
     )
@@ -142,7 +151,7 @@ def staffing(snap: PlanSnapshot, key: str = "plan") -> None:
         .sum()
     )
     if not use.empty:
-        st.plotly_chart(figures.capacity_use(use), width="stretch", key=f"{key}-capacity")
+        st.plotly_chart(figures.capacity_use(use, months), width="stretch", key=f"{key}-capacity")
         st.dataframe(use, hide_index=True, width="stretch")
     st.subheader("Gaps: hiring or training needs")
     gaps = pd.DataFrame(
