@@ -102,3 +102,14 @@ def public_origins(port: int) -> frozenset[str]:
     urls = public.split(",") if public else [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
     urls += os.environ.get("ROADMAP_ALLOWED_ORIGINS", "").split(",")
     return frozenset(o for o in map(origin_of, urls) if o is not None)
+
+
+def clock_offset_days() -> float:
+    """``ROADMAP_CLOCK_OFFSET_DAYS``: run the app's clock this many days ahead (default 0).
+
+    For a rehearsal: an executive body trying a year of governance on a copy of its data
+    (objection windows, report intervals) without waiting for the days to pass, and the
+    first-year browser test. Never set it on a live deployment.
+    """
+    raw = os.environ.get("ROADMAP_CLOCK_OFFSET_DAYS", "").strip()
+    return float(raw) if raw else 0.0

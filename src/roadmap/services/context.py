@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from sqlalchemy import Engine, text
 
+from roadmap import config
 from roadmap.store.engine import make_engine, reading
 from roadmap.store.migrate import upgrade
 
@@ -28,8 +29,13 @@ class Context:
 
 @cache
 def default_context() -> Context:
-    """The process's one context on ``ROADMAP_DATABASE_URL`` (shared by pages and routes)."""
-    return Context(make_engine())
+    """The process's one context on ``ROADMAP_DATABASE_URL`` (shared by pages and routes),
+    its clock ``ROADMAP_CLOCK_OFFSET_DAYS`` ahead when that is set (a rehearsal)."""
+    offset = config.clock_offset_days()
+    if not offset:
+        return Context(make_engine())
+    ahead = timedelta(days=offset)
+    return Context(make_engine(), lambda: system_clock() + ahead)
 
 
 def migrated_context() -> Context:
