@@ -226,3 +226,28 @@ def test_only_the_executive_finalizes(demo_ctx: Context, clock: Clock) -> None:
     for username in ("orgrep", "lead", "staff", "admin"):
         with pytest.raises(PermissionDenied):
             publishing.finalize_plan(demo_ctx, who(demo_ctx, username), 1)
+
+
+def test_staff_keep_the_plan_in_effect_while_the_next_period_is_planned(
+    demo_ctx: Context, clock: Clock
+) -> None:
+    from datetime import UTC, date, datetime
+
+    from roadmap.services import period_setup
+
+    execu, staff = who(demo_ctx, "exec"), who(demo_ctx, "staff")
+    envelope = periods.get_period(demo_ctx).settings.envelope
+    publishing.publish_plan(demo_ctx, execu, envelope, "H1 plan", "2027-H1")
+    period_setup.create_period(
+        demo_ctx, execu, "2027-H2", "2027, second half", date(2027, 7, 1), date(2027, 12, 31)
+    )
+    publishing.publish_plan(demo_ctx, execu, envelope, "H2 plan", "2027-H2")
+    # Before 2027-H1 starts, and all through it, staff work on its plan.
+    for today in (datetime(2026, 12, 1, tzinfo=UTC), datetime(2027, 6, 30, 12, tzinfo=UTC)):
+        clock.now = today
+        plan, _ = progress.my_assignments(demo_ctx, staff)
+        assert plan is not None and (plan.period, plan.snapshot.name) == ("2027-H1", "H1 plan")
+    # From the first day of 2027-H2, its plan takes over.
+    clock.now = datetime(2027, 7, 1, 9, tzinfo=UTC)
+    plan, _ = progress.my_assignments(demo_ctx, staff)
+    assert plan is not None and (plan.period, plan.snapshot.name) == ("2027-H2", "H2 plan")

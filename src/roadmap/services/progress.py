@@ -14,7 +14,7 @@ from roadmap.domain.plans import AssignmentLine
 from roadmap.services.audit import record
 from roadmap.services.context import Context
 from roadmap.services.periods import find_period_row
-from roadmap.services.publishing import PlanView, final_plan
+from roadmap.services.publishing import PlanView, plan_in_effect
 from roadmap.store.engine import reading, transaction
 from roadmap.store.tables import PlanRow, ProgressReportRow, StaffRow, UserRow
 
@@ -29,10 +29,10 @@ class ProgressReport:
 
 
 def my_assignments(ctx: Context, actor: Actor) -> tuple[PlanView | None, list[AssignmentLine]]:
-    """The plan staff work on (the newest final version) and the signed-in staff member's
-    part of it."""
+    """The plan staff work on today (:func:`publishing.plan_in_effect`) and the signed-in
+    staff member's part of it."""
     require(actor, Role.STAFF, to="see your assignments")
-    plan = final_plan(ctx, actor)
+    plan = plan_in_effect(ctx, actor)
     if plan is None:
         return None, []
     with reading(ctx.engine) as session:

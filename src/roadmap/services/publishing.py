@@ -342,6 +342,32 @@ def publish_preview(
     return current, plan_diff(current.snapshot, candidate)
 
 
+def plan_in_effect(ctx: Context, actor: Actor) -> PlanView | None:
+    """The final plan staff work on today, across periods: that of the period whose dates
+    hold today; before any such, the final plan of the period that starts soonest; after,
+    the latest period's. So starting (or signalling for) the next period does not take
+    the current plan away from staff; a period's plan takes over on its first day."""
+    today = ctx.now().date()
+    with reading(ctx.engine) as session:
+        finals = (
+            select(PlanRow.period_id)
+            .outerjoin(PlanFinalizationRow, PlanFinalizationRow.plan_id == PlanRow.id)
+            .where(PlanRow.review_until.is_(None) | PlanFinalizationRow.plan_id.is_not(None))
+        )
+        candidates = list(
+            session.scalars(
+                select(PeriodRow).where(PeriodRow.archived_at.is_(None), PeriodRow.id.in_(finals))
+            )
+        )
+    if not candidates:
+        return None
+    current = [p for p in candidates if p.start <= today <= p.end]
+    upcoming = sorted((p for p in candidates if p.start > today), key=lambda p: p.start)
+    past = sorted((p for p in candidates if p.end < today), key=lambda p: p.end, reverse=True)
+    chosen = (current or upcoming or past)[0]
+    return final_plan(ctx, actor, chosen.key)
+
+
 def final_plan(ctx: Context, actor: Actor, period_key: str | None = None) -> PlanView | None:
     """The newest final version of the period's plan (what staff work on), or ``None``."""
     return next((p for p in published_plans(ctx, actor, period_key) if p.final), None)
