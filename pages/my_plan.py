@@ -5,9 +5,8 @@ actor = page_setup("my_plan")
 import streamlit as st
 
 from roadmap.services import progress
-from roadmap.ui import figures, plan_view, session
+from roadmap.ui import delivery_view, figures, plan_view, session
 from roadmap.ui.actions import Report, form_key, write_button
-from roadmap.ui.item_view import item_link
 from roadmap.ui.text import plain
 
 ctx = session.context()
@@ -19,6 +18,7 @@ if plan is None:
 st.caption(f"{plain(plan.period)}, plan version {plan.version}")
 if not mine:
     st.write("You have no assignments in the published plan.")
+    delivery_view.my_history(ctx, actor)
     st.stop()
 rows = plan_view.gantt_rows(plan.snapshot, mine)
 st.plotly_chart(figures.gantt(rows), width="stretch")
@@ -29,23 +29,21 @@ st.dataframe(
     column_config={"Page": st.column_config.LinkColumn("Page", display_text="open")},
 )
 titles = plan.snapshot.titles()
-st.markdown(
-    "Items: "
-    + " · ".join(item_link(i, titles.get(i, str(i))) for i in sorted({a.item for a in mine}))
-)
+items = sorted({a.item for a in mine})
+st.subheader("Reports due")
+delivery_view.my_due_dates(ctx, actor, titles, items)
 st.subheader("Report progress")
 with st.form(form_key("progress")):
-    item = st.selectbox(
-        "Item", sorted({a.item for a in mine}), format_func=lambda i: f"#{i} {titles.get(i, '')}"
-    )
+    item = st.selectbox("Item", items, format_func=lambda i: f"#{i} {titles.get(i, '')}")
     percent = st.slider("Percent done", 0, 100, 0, step=5)
-    note = st.text_area("Note")
+    note = st.text_area("Note", max_chars=4000, help="Progress and its notes are public.")
 
     def report_it(report: Report) -> None:
         if item is not None:
             progress.report_progress(ctx, actor, item, percent, note)
-            report.success("Reported. The executive sees it on the plan page.")
+            report.success("Reported. It shows on the item page and the published plan.")
 
     write_button(
         "Report", "report-progress", report_it, submit=True, clears="progress", type="primary"
     )
+delivery_view.my_history(ctx, actor)

@@ -53,6 +53,16 @@ with st.form("period"):
     reserve = st.number_input(
         "Reserve (person-weeks)", min_value=0.0, value=float(settings.envelope.reserve_weeks)
     )
+    st.subheader("Delivery")
+    report_every = st.number_input(
+        "Progress reports every N weeks",
+        min_value=1,
+        max_value=52,
+        value=settings.report_every_weeks,
+        help="How often funded work reports progress; a later report shows as overdue "
+        "to the executive, and staff see when their next report is due.",
+    )
+    st.caption(f"Funded work reports progress every {report_every} weeks.")
 
     st.subheader("Plan review")
     review_days = st.number_input(
@@ -76,6 +86,7 @@ with st.form("period"):
                 "signal_window_start": opens,
                 "signal_window_end": closes,
                 "weeks_per_currency": rate,
+                "report_every_weeks": report_every,
                 "envelope": {"voice": voice, "blend_alpha": alpha, "reserve_weeks": reserve},
             },
             period.version,

@@ -6,8 +6,8 @@ import streamlit as st
 
 from roadmap.domain.enums import Role
 from roadmap.domain.plans import plan_diff
-from roadmap.services import progress, publishing, reports
-from roadmap.ui import plan_review_view, plan_view, session
+from roadmap.services import publishing, reports
+from roadmap.ui import delivery_view, plan_review_view, plan_view, session
 from roadmap.ui.text import plain
 
 ctx = session.context()
@@ -53,13 +53,6 @@ plan_view.fairness_panel(snap)
 plan_view.flows(snap)
 plan_view.staffing(snap)
 plan_view.explanation(snap)
+delivery_view.plan_progress(ctx, snap)
 if actor.has(Role.EXECUTIVE):
-    st.subheader("Progress reported by staff")
-    st.dataframe(
-        [
-            {"#": i, "Done": f"{p.percent}%", "Note": p.note, "By": p.by}
-            for i, p in progress.progress(ctx).items()
-        ],
-        hide_index=True,
-        width="stretch",
-    )
+    delivery_view.overdue_reports(ctx, actor)

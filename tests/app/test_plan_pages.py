@@ -1,6 +1,6 @@
 """The plan pages on a database holding two published plans, a kept comparison and a
 progress report (restored from tests/fixtures/backup_0005_two_plans.json): the plan page's
-Markdown and CSV downloads work for the executive (who also sees the progress table) and for
+Markdown and CSV downloads work for the executive (who also sees the overdue reports) and for
 a member; a staff member sees their part of the latest plan."""
 
 from __future__ import annotations
@@ -72,8 +72,8 @@ def test_the_plan_page_downloads_the_report_and_the_assignments(
 
     at.download_button[0].click().run()
     assert not at.exception, [e.value for e in at.exception]
-    progress_shown = any(s.value == "Progress reported by staff" for s in at.subheader)
-    assert progress_shown == (username == "exec")
+    overdue_shown = any(s.value == "Reports overdue" for s in at.subheader)
+    assert overdue_shown == (username == "exec")
 
 
 def test_the_capacity_chart_of_a_six_month_plan_labels_months_jan_2027_to_jun_2027(

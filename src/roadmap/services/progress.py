@@ -1,4 +1,7 @@
-"""The staff's part of the published plan, and the progress they report on it."""
+"""The staff's part of the published plan, and the progress they report on it.
+
+What the reports add up to (the item's history, the next report due, closing an item as
+done) is in ``roadmap.services.delivery``."""
 
 from __future__ import annotations
 
@@ -8,15 +11,19 @@ from sqlalchemy import select
 
 from roadmap.domain import boundary
 from roadmap.domain.access import Actor, require
-from roadmap.domain.enums import Role
+from roadmap.domain.delivery import REPORTING
+from roadmap.domain.enums import ItemStatus, Role
 from roadmap.domain.errors import NotFound, ValidationError
 from roadmap.domain.plans import AssignmentLine
 from roadmap.services.audit import record
 from roadmap.services.context import Context
 from roadmap.services.periods import find_period_row
 from roadmap.services.publishing import PlanView, plan_in_effect
+from roadmap.services.transitions import move_item
 from roadmap.store.engine import reading, transaction
-from roadmap.store.tables import PlanRow, ProgressReportRow, StaffRow, UserRow
+from roadmap.store.tables import ItemRow, PlanRow, ProgressReportRow, StaffRow, UserRow
+
+NOTE_LIMIT = 4000
 
 
 @dataclass(frozen=True)
@@ -41,9 +48,11 @@ def my_assignments(ctx: Context, actor: Actor) -> tuple[PlanView | None, list[As
 
 
 def report_progress(ctx: Context, actor: Actor, item_id: int, percent: int, note: str) -> None:
-    """A staff member reports progress on an item they are assigned to in the latest plan."""
+    """A staff member reports progress on an item they are assigned to in the plan staff
+    work on (the newest final version). The first report above 0 % on a planned item moves
+    it to in progress (an audited move)."""
     require(actor, Role.STAFF, to="report progress")
-    note = boundary.text(note, "progress note")
+    note = boundary.text(note.strip(), "progress note", NOTE_LIMIT)
     if not 0 <= percent <= 100:
         raise ValidationError("Percent done must be between 0 and 100.", {"percent": "0 to 100."})
     latest, mine = my_assignments(ctx, actor)
@@ -55,8 +64,14 @@ def report_progress(ctx: Context, actor: Actor, item_id: int, percent: int, note
         plan = session.scalar(
             select(PlanRow).where(PlanRow.period_id == period.id, PlanRow.version == latest.version)
         )
-        if plan is None:
-            raise NotFound("The plan is gone.")
+        item = session.get(ItemRow, item_id)
+        if plan is None or item is None:
+            raise NotFound("The plan or the item is gone.")
+        status = ItemStatus(item.status)
+        if status not in REPORTING:
+            raise ValidationError(
+                f"Item #{item_id} is {status.label}; it takes no more progress reports."
+            )
         session.add(
             ProgressReportRow(
                 plan_id=plan.id,
@@ -64,7 +79,7 @@ def report_progress(ctx: Context, actor: Actor, item_id: int, percent: int, note
                 reported_by=actor.user_id,
                 reported_at=now,
                 percent_done=percent,
-                note=note.strip()[:4000],
+                note=note,
             )
         )
         record(
@@ -77,6 +92,10 @@ def report_progress(ctx: Context, actor: Actor, item_id: int, percent: int, note
             None,
             {"percent": percent, "note": note},
         )
+        if percent > 0 and status == ItemStatus.PLANNED:
+            move_item(
+                session, actor, now, item, ItemStatus.IN_PROGRESS, f"first progress: {percent} %"
+            )
 
 
 def progress(ctx: Context) -> dict[int, ProgressReport]:

@@ -1,0 +1,243 @@
+"""Delivery tracking: what the progress reports say about funded work, when each funded
+item owes its next report (and which are overdue), and closing an item as done.
+
+Staff write the reports (``roadmap.services.progress.report_progress``). Percent done and
+the notes are public, like the published plan they report on: a foundation's funded efforts
+report in the open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from roadmap.domain.access import Actor, require
+from roadmap.domain.delivery import REPORTING, check_closable, days_overdue, report_due
+from roadmap.domain.enums import ItemStatus, Role
+from roadmap.domain.errors import NotFound, PermissionDenied
+from roadmap.domain.items import may_read
+from roadmap.services.context import Context
+from roadmap.services.periods import find_period_row, period_from_row
+from roadmap.services.publishing import PlanView, plan_in_effect, published_plans
+from roadmap.services.transitions import move_item
+from roadmap.store.engine import reading, transaction
+from roadmap.store.tables import ItemRow, PeriodRow, PlanRow, ProgressReportRow, StaffRow, UserRow
+
+
+@dataclass(frozen=True)
+class ProgressEntry:
+    """One progress report as people read it."""
+
+    item: int
+    title: str
+    percent: int
+    note: str
+    by: str  # the reporter's display name
+    at: datetime
+    plan: str  # the plan version it reported on, "2027-H1 v2"
+
+
+@dataclass(frozen=True)
+class ReportDue:
+    """When a funded item of the final plan owes its next progress report."""
+
+    item: int
+    title: str
+    staff: tuple[str, ...]  # the names of the people assigned to it
+    staff_keys: tuple[str, ...]
+    last_report: datetime | None
+    due: datetime
+    days_overdue: int  # 0 until the report is due
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_overdue > 0
+
+
+@dataclass(frozen=True)
+class ReportSchedule:
+    """The final plan's funded items that still report, with their due dates."""
+
+    period: str  # its key
+    period_name: str
+    version: int  # the final version
+    every_weeks: int
+    items: list[ReportDue]
+
+    @property
+    def overdue(self) -> list[ReportDue]:
+        """The items whose report is overdue, the longest overdue first."""
+        return sorted((d for d in self.items if d.overdue), key=lambda d: (-d.days_overdue, d.item))
+
+
+def _entries(session: Session, where: ColumnElement[bool]) -> list[ProgressEntry]:
+    """The reports matching ``where``, newest first, with who, what and which plan."""
+    rows = session.execute(
+        select(
+            ProgressReportRow, UserRow.display_name, ItemRow.title, PeriodRow.key, PlanRow.version
+        )
+        .select_from(ProgressReportRow)
+        .outerjoin(UserRow, UserRow.id == ProgressReportRow.reported_by)
+        .join(ItemRow, ItemRow.id == ProgressReportRow.item_id)
+        .join(PlanRow, PlanRow.id == ProgressReportRow.plan_id)
+        .join(PeriodRow, PeriodRow.id == PlanRow.period_id)
+        .where(where)
+        .order_by(ProgressReportRow.reported_at.desc(), ProgressReportRow.id.desc())
+    ).all()
+    return [
+        ProgressEntry(
+            r.item_id, title, r.percent_done, r.note, who or "", r.reported_at, f"{key} v{version}"
+        )
+        for r, who, title, key, version in rows
+    ]
+
+
+def item_progress(ctx: Context, actor: Actor, item_id: int) -> list[ProgressEntry]:
+    """Every progress report on an item, newest first (public, like the item)."""
+    with reading(ctx.engine) as session:
+        item = session.get(ItemRow, item_id)
+        if item is None or not may_read(actor, ItemStatus(item.status), item.subcommunity.slug):
+            raise NotFound(f"There is no item #{item_id}.")
+        return _entries(session, ProgressReportRow.item_id == item_id)
+
+
+def latest_progress(ctx: Context, item_ids: list[int]) -> dict[int, ProgressEntry]:
+    """The latest report on each of ``item_ids`` that has one (public)."""
+    with reading(ctx.engine) as session:
+        found = _entries(session, ProgressReportRow.item_id.in_(item_ids))
+    latest: dict[int, ProgressEntry] = {}
+    for entry in found:  # newest first: keep the first seen
+        latest.setdefault(entry.item, entry)
+    return latest
+
+
+def my_reports(ctx: Context, actor: Actor) -> list[ProgressEntry]:
+    """The signed-in staff member's own reports, newest first."""
+    require(actor, Role.STAFF, to="see your progress reports")
+    with reading(ctx.engine) as session:
+        return _entries(session, ProgressReportRow.reported_by == actor.user_id)
+
+
+def _started(plan: PlanView) -> datetime:
+    """When a final version became what staff work on."""
+    return plan.finalized_at or plan.published_at
+
+
+def _schedule(ctx: Context, actor: Actor, period_key: str | None) -> ReportSchedule | None:
+    """The due dates of the current final plan's funded items, or ``None`` without one.
+
+    An item's funding starts when the earliest final version of the period that funds it
+    became final (a re-plan does not restart its clock); its latest report is the latest in
+    any plan of the period. Without ``period_key``: the period of the plan in effect
+    (:func:`publishing.plan_in_effect`), the one staff work on today."""
+    if period_key is None:
+        in_effect = plan_in_effect(ctx, actor)
+        if in_effect is None:
+            return None
+        period_key = in_effect.period
+    versions = published_plans(ctx, actor, period_key)
+    finals = [p for p in versions if p.final]
+    if not finals:
+        return None
+    current = finals[0]
+    now = ctx.now()
+    with reading(ctx.engine) as session:
+        period_row = find_period_row(session, current.period)
+        period = period_from_row(period_row).settings
+        funded = [f.item for f in current.snapshot.funded]
+        statuses = dict(
+            session.execute(select(ItemRow.id, ItemRow.status).where(ItemRow.id.in_(funded))).all()
+        )
+        last: dict[int, datetime] = {}
+        for item_id, at in session.execute(
+            select(ProgressReportRow.item_id, ProgressReportRow.reported_at)
+            .join(PlanRow, PlanRow.id == ProgressReportRow.plan_id)
+            .where(PlanRow.period_id == period_row.id, ProgressReportRow.item_id.in_(funded))
+        ):
+            last[item_id] = max(at, last.get(item_id, at))
+    titles = current.snapshot.titles()
+    items = []
+    for item_id in funded:
+        if ItemStatus(statuses.get(item_id, ItemStatus.DONE.value)) not in REPORTING:
+            continue
+        since = min(_started(p) for p in finals if item_id in p.snapshot.titles())
+        due = report_due(last.get(item_id), since, period.report_every_weeks)
+        lines = sorted(
+            {(a.name, a.staff) for a in current.snapshot.assignments if a.item == item_id}
+        )
+        items.append(
+            ReportDue(
+                item_id,
+                titles.get(item_id, ""),
+                tuple(name for name, _ in lines),
+                tuple(key for _, key in lines),
+                last.get(item_id),
+                due,
+                days_overdue(due, now),
+            )
+        )
+    items.sort(key=lambda d: (d.due, d.item))
+    return ReportSchedule(
+        period.key, period.name, current.version, period.report_every_weeks, items
+    )
+
+
+def reports_overdue(
+    ctx: Context, actor: Actor, period_key: str | None = None
+) -> ReportSchedule | None:
+    """For the executive: the current final plan's funded items and their report dates
+    (``.overdue`` lists those whose report is late), or ``None`` when no version is final."""
+    require(actor, Role.EXECUTIVE, to="see which progress reports are overdue")
+    return _schedule(ctx, actor, period_key)
+
+
+def my_report_dates(ctx: Context, actor: Actor) -> dict[int, ReportDue]:
+    """For a staff member: when each item they are assigned to owes its next report."""
+    require(actor, Role.STAFF, to="see when your reports are due")
+    schedule = _schedule(ctx, actor, None)
+    if schedule is None:
+        return {}
+    with reading(ctx.engine) as session:
+        keys = set(session.scalars(select(StaffRow.key).where(StaffRow.user_id == actor.user_id)))
+    return {d.item: d for d in schedule.items if keys & set(d.staff_keys)}
+
+
+def may_close(actor: Actor, subcommunity: str) -> bool:
+    """Whether ``actor`` may close an item of ``subcommunity`` as done: the executive, or a
+    lead of its sub-community."""
+    return actor.has(Role.EXECUTIVE) or actor.has(Role.LEAD, subcommunity)
+
+
+def close_as_done(ctx: Context, actor: Actor, item_id: int) -> None:
+    """Close an item as done once its latest progress report says 100 %: an in-progress
+    item becomes done, a planned one passes through in progress (each move audited).
+    Anything else is refused with a sentence, and nothing is written."""
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        item = session.get(ItemRow, item_id)
+        status = ItemStatus(item.status) if item is not None else None
+        if item is None or status is None or not may_read(actor, status, item.subcommunity.slug):
+            raise NotFound(f"There is no item #{item_id}.")
+        slug = item.subcommunity.slug
+        if not may_close(actor, slug):
+            if not actor.signed_in:
+                raise PermissionDenied("Please sign in to close an item as done.")
+            raise PermissionDenied(
+                f"You need to be an executive or a lead of {slug} to close this item as done."
+            )
+        latest = session.scalars(
+            select(ProgressReportRow)
+            .where(ProgressReportRow.item_id == item_id)
+            .order_by(ProgressReportRow.reported_at.desc(), ProgressReportRow.id.desc())
+            .limit(1)
+        ).first()
+        check_closable(item_id, status, latest.percent_done if latest else None)
+        assert latest is not None
+        on = f"{latest.reported_at:%d %b %Y}"
+        why = f"closed as done: the latest progress report ({on}) says 100 %"
+        if status == ItemStatus.PLANNED:
+            move_item(session, actor, now, item, ItemStatus.IN_PROGRESS, why)
+        move_item(session, actor, now, item, ItemStatus.DONE, why)

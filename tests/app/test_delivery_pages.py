@@ -1,0 +1,129 @@
+"""Delivery on the pages, on a demo database whose plan was published ten weeks ago and has
+one progress report, a week old: the item page shows the progress and its history (and, at
+100 %, the executive's "Close as done"), the plan page shows progress to everyone and the
+overdue reports only to the executive, My plan shows the staff member's due dates and
+reports, and the executive sets the report interval on the period page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+from support import Clock
+
+from roadmap import config
+from roadmap.domain.access import Actor
+from roadmap.domain.enums import ItemStatus
+from roadmap.services import demo, item_reads, periods, progress, publishing
+from roadmap.services.context import Context, default_context
+from roadmap.services.sessions import authenticate
+from roadmap.store.migrate import upgrade
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def page(name: str) -> AppTest:
+    return AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=30)
+
+
+@pytest.fixture
+def reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+    """The pages' database for this test only; yields the item reported at 100 %."""
+    monkeypatch.setenv("ROADMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'delivery.db'}")
+    st.cache_resource.clear()
+    default_context.cache_clear()
+    engine = default_context().engine
+    upgrade(engine)
+    clock = Clock(datetime.now(UTC) - timedelta(weeks=10))
+    past = Context(engine, clock)
+    demo.load_demo(past, Actor.system(), config.demo_dir())
+    execu, staff = authenticate(past, "exec", "demo"), authenticate(past, "staff", "demo")
+    assert execu is not None and staff is not None
+    publishing.publish_plan(past, execu, periods.get_period(past).settings.envelope, "A")
+    _, mine = progress.my_assignments(past, staff)
+    item = min(a.item for a in mine)
+    clock.advance(weeks=9)  # a week ago
+    progress.report_progress(past, staff, item, 100, "Released in 4.2.")
+    yield item
+    engine.dispose()
+    default_context.cache_clear()
+    st.cache_resource.clear()
+
+
+def test_the_item_page_shows_progress_to_the_public_and_the_executive_closes_it(
+    reported: int, as_user: Callable[[str | None], Actor]
+) -> None:
+    as_user(None)
+    at = page("item")
+    at.query_params["id"] = str(reported)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Progress" in [s.value for s in at.subheader]
+    shown = " ".join(m.value for m in at.markdown)
+    assert "**100 % done** — reported by Jonah Whitcombe on" in shown and "UTC" in shown
+    assert "Released in 4.2." in shown
+    assert list(at.dataframe[0].value["Done"]) == ["100 %"]  # the report history
+    assert not [b for b in at.button if b.label == "Close as done"]
+
+    execu = as_user("exec")
+    at = page("item")
+    at.query_params["id"] = str(reported)
+    at.run()
+    next(b for b in at.button if b.label == "Close as done").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    ctx = default_context()
+    assert item_reads.get_item(ctx, execu, reported).status == ItemStatus.DONE
+
+
+@pytest.mark.parametrize("username", ["exec", None])
+def test_the_plan_page_shows_progress_to_all_and_overdue_reports_to_the_executive(
+    username: str | None, reported: int, as_user: Callable[[str | None], Actor]
+) -> None:
+    as_user(username)
+    at = page("plan").run()
+    assert not at.exception, [e.value for e in at.exception]
+    headings = [s.value for s in at.subheader]
+    assert "Progress" in headings
+    frames = [d.value for d in at.dataframe]
+    progress_frame = next(f for f in frames if "Progress" in f.columns)
+    line = progress_frame.set_index("#").loc[reported, "Progress"]
+    assert line.startswith("100 % (") and line.endswith(")")
+    assert ("Reports overdue" in headings) == (username == "exec")
+    if username == "exec":
+        late = next(f for f in frames if "Days overdue" in f.columns)
+        assert reported not in set(late["#"]), "reported a week ago, yet overdue"
+        assert len(late) > 0 and set(late["Last report"]) == {"none yet"}
+
+
+def test_my_plan_shows_the_staff_members_due_dates_and_report_history(
+    reported: int, as_user: Callable[[str | None], Actor]
+) -> None:
+    as_user("staff")
+    at = page("my_plan").run()
+    assert not at.exception, [e.value for e in at.exception]
+    headings = [s.value for s in at.subheader]
+    assert "Reports due" in headings and "My progress reports" in headings
+    due = next(m.value for m in at.markdown if "report due on" in m.value)
+    assert "**overdue**" in due  # the items not reported on since the plan, ten weeks ago
+    assert next(w.value for w in at.warning).startswith("A progress report is overdue")
+    history = at.dataframe[-1].value
+    assert list(history["#"]) == [reported] and list(history["Note"]) == ["Released in 4.2."]
+
+
+def test_the_executive_sets_how_often_funded_work_reports_on_the_period_page(
+    reported: int, as_user: Callable[[str | None], Actor]
+) -> None:
+    as_user("exec")
+    at = page("period").run()
+    assert not at.exception, [e.value for e in at.exception]
+    every = next(n for n in at.number_input if n.label == "Progress reports every N weeks")
+    assert every.value == 8
+    every.set_value(4)
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert periods.get_period(default_context()).settings.report_every_weeks == 4
+    assert "Funded work reports progress every 4 weeks." in [c.value for c in at.caption]
