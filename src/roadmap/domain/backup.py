@@ -198,8 +198,12 @@ class PeriodRecord(Row, PlanningPeriod):
     version: Version
     archived_at: Stamp | None  # migration 0006
     # migration 0008: null reads as the default
-    review_days: int | None = Field(default=None, ge=0, le=60, title="objection window (days)")
-    report_every_weeks: int | None = Field(default=None, ge=1, le=52, title="report every")
+    review_days: int | None = Field(  # type: ignore[assignment]
+        default=None, ge=0, le=60, title="objection window (days)"
+    )
+    report_every_weeks: int | None = Field(  # type: ignore[assignment]
+        default=None, ge=1, le=52, title="report every"
+    )
     unspent_policy: UnspentPolicy | None = None  # type: ignore[assignment]
     source_id: Id | None = None
     carried_weeks: Weeks | None = None  # type: ignore[assignment]
