@@ -5,8 +5,8 @@ actor = page_setup("period")
 import streamlit as st
 
 from roadmap.domain.enums import PeriodStatus, Privacy, SignalForm, VoiceMode
-from roadmap.services import periods
-from roadmap.ui import session
+from roadmap.services import periods, sequence
+from roadmap.ui import sequence_view, session
 from roadmap.ui.actions import Report, write_button
 from roadmap.ui.text import plain
 
@@ -14,6 +14,7 @@ ctx = session.context()
 period = periods.get_period(ctx)
 settings = period.settings
 st.title(f"Planning period {plain(settings.name)}")
+sequence_view.draw(sequence.period_sequence(ctx, settings.key))
 with st.form("period"):
     status = st.selectbox(
         "Status",
@@ -54,6 +55,13 @@ with st.form("period"):
     reserve = st.number_input(
         "Reserve (person-weeks)", min_value=0.0, value=float(settings.envelope.reserve_weeks)
     )
+    st.subheader("Unspent effort")
+    unspent = st.radio(
+        "Effort this period leaves unallocated, when the next period is started from it",
+        list(sequence_view.POLICY_LABELS),
+        index=list(sequence_view.POLICY_LABELS).index(settings.unspent_policy.value),
+        format_func=sequence_view.POLICY_LABELS.__getitem__,
+    )
 
     def save(report: Report) -> None:
         periods.update_period(
@@ -68,6 +76,7 @@ with st.form("period"):
                 "signal_window_start": opens,
                 "signal_window_end": closes,
                 "weeks_per_currency": rate,
+                "unspent_policy": unspent,
                 "envelope": {"voice": voice, "blend_alpha": alpha, "reserve_weeks": reserve},
             },
             period.version,

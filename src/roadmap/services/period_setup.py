@@ -45,6 +45,7 @@ class PeriodEntry:
     signals: int
     plans: int
     version: int
+    source: str | None = None  # the key of the period it was started from
 
 
 def list_periods(ctx: Context) -> list[PeriodEntry]:
@@ -60,7 +61,8 @@ def list_periods(ctx: Context) -> list[PeriodEntry]:
                 select(PlanRow.period_id, func.count()).group_by(PlanRow.period_id)
             ).all()
         )
-        rows = session.scalars(select(PeriodRow).order_by(PeriodRow.start.desc()))
+        rows = list(session.scalars(select(PeriodRow).order_by(PeriodRow.start.desc())))
+        keys = {r.id: r.key for r in rows}
         entries = [
             PeriodEntry(
                 r.key,
@@ -74,6 +76,7 @@ def list_periods(ctx: Context) -> list[PeriodEntry]:
                 int(signals.get(r.id, 0)),
                 int(plans.get(r.id, 0)),
                 r.version,
+                keys.get(r.source_id) if r.source_id is not None else None,
             )
             for r in rows
         ]

@@ -43,6 +43,7 @@ class PeriodSequence:
     carried_weeks: float = 0.0  # what was carried into this period's pool when it started
     next_key: str | None = None  # the period started from this one
     items: list[CarriedItem] = field(default_factory=list)
+    source_planned: bool = False  # whether the source has a final plan
 
     def unspent_sentence(self) -> str | None:
         """What became of the effort the source left unallocated, in a sentence; ``None``
@@ -50,6 +51,8 @@ class PeriodSequence:
         if self.source_key is None:
             return None
         src, key = self.source_key, self.key
+        if not self.source_planned and not self.carried_weeks:
+            return f"{src} has no final plan: it left no effort to carry into {key}."
         if self.source_policy == UnspentPolicy.LAPSE:
             return (
                 f"{src} left {self.unspent_now:g} person-weeks unallocated; they lapsed with "
@@ -106,4 +109,5 @@ def period_sequence(ctx: Context, period_key: str | None = None) -> PeriodSequen
             float(row.carried_weeks or 0.0),
             next_key,
             carried,
+            plan is not None,
         )
