@@ -5,20 +5,24 @@ actor = page_setup("period")
 import streamlit as st
 
 from roadmap.domain.enums import Privacy, SignalForm, VoiceMode
-from roadmap.services import periods
-from roadmap.ui import session
+from roadmap.services import periods, sequence
+from roadmap.ui import sequence_view, session
+from roadmap.ui.period_picker import pick_period
 from roadmap.ui.actions import Report, write_button
 from roadmap.ui.text import plain
 
 ctx = session.context()
-period = periods.get_period(ctx)
+# The current period by default; a period being prepared (say, the next half while this
+# one takes signals) is chosen here.
+period = periods.get_period(ctx, pick_period(ctx, key="period-settings"))
 settings = period.settings
 st.title(f"Planning period {plain(settings.name)}")
 st.caption(
     f"Status: {settings.status.value}. Signalling is opened and the period closed on the "
     "[Planning periods](/periods) page."
 )
-with st.form("period"):
+sequence_view.draw(sequence.period_sequence(ctx, settings.key))
+with st.form(f"period-{settings.key}-{period.version}"):  # its own fields per period
     forms = st.multiselect(
         "Signal forms members may use",
         [f.value for f in SignalForm],
@@ -72,6 +76,13 @@ with st.form("period"):
         max_value=60,
         value=settings.review_days,
     )
+    st.subheader("Unspent effort")
+    unspent = st.radio(
+        "Effort this period leaves unallocated, when the next period is started from it",
+        list(sequence_view.POLICY_LABELS),
+        index=list(sequence_view.POLICY_LABELS).index(settings.unspent_policy.value),
+        format_func=sequence_view.POLICY_LABELS.__getitem__,
+    )
 
     def save(report: Report) -> None:
         periods.update_period(
@@ -87,6 +98,7 @@ with st.form("period"):
                 "signal_window_end": closes,
                 "weeks_per_currency": rate,
                 "report_every_weeks": report_every,
+                "unspent_policy": unspent,
                 "envelope": {"voice": voice, "blend_alpha": alpha, "reserve_weeks": reserve},
             },
             period.version,

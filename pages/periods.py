@@ -9,10 +9,12 @@ import streamlit as st
 
 from roadmap.domain.enums import PeriodStatus
 from roadmap.domain.errors import ValidationError
-from roadmap.services import period_setup
+from roadmap.domain.periods import suggest_next
+from roadmap.services import period_setup, sequence
 from roadmap.services.period_setup import PeriodEntry
 from roadmap.ui import session
 from roadmap.ui.actions import Report, form_key, write_button
+from roadmap.ui.text import plain
 
 ctx = session.context()
 st.title("Planning periods")
@@ -38,6 +40,7 @@ if entries:
                 ),
                 "Signals": p.signals,
                 "Plan versions": p.plans,
+                "Started from": p.source or "",
             }
             for p in entries
         ]
@@ -140,3 +143,55 @@ with manage:
             report.success(f"{current.name} is restored.")
 
         write_button("Restore period", "restore-period", restore_it, inputs=period.key)
+
+st.divider()
+started = {p.source for p in entries if p.source}
+sources = [p for p in entries if not p.archived and p.key not in started]
+if entries and not sources:
+    st.caption("Every period already has a next period started from it.")
+elif sources:
+    source = by_key[
+        st.selectbox(
+            "Start the next period from",
+            [p.key for p in sources],
+            format_func=lambda k: f"{by_key[k].name} ({k})",
+        )
+    ]
+    hint = suggest_next(source.key, source.start, source.end)
+    next_form = f"next_period_{source.key}"
+    with st.form(form_key(next_form)):
+        st.subheader(f"Start the next period from {plain(source.key)}")
+        st.caption(
+            "The new period starts in draft with this period's settings: envelope (rule, "
+            "voice, reserve, caps and floors), signal forms, points budget, privacy, exchange "
+            "rate, objection window, report interval and unspent-effort policy. Items planned "
+            "or in progress and not done are candidates again, at what is left of them; the "
+            "effort this period leaves unallocated is returned to the new period's pool or "
+            "lapses, as its policy says. A period is followed by one period at most."
+        )
+        next_key = st.text_input("Next period's key", value=hint.key, key=f"{next_form}-key")
+        next_name = st.text_input("Next period's name", value=hint.name, key=f"{next_form}-name")
+        next_start = st.date_input(
+            "Next period's first day", value=hint.start, key=f"{next_form}-start"
+        )
+        next_end = st.date_input("Next period's last day", value=hint.end, key=f"{next_form}-end")
+
+        def start_next(report: Report, current: PeriodEntry = source) -> None:
+            if not (isinstance(next_start, date) and isinstance(next_end, date)):
+                raise ValidationError("Choose the first and the last day.")
+            made = period_setup.new_period_from(
+                ctx, actor, current.key, next_key.strip(), next_name, next_start, next_end
+            )
+            report.success(f"Started {made.name} from {current.key}, in draft.")
+            carried = sequence.period_sequence(ctx, made.key).unspent_sentence()
+            if carried:
+                report.info(carried)
+
+        write_button(
+            "Start the next period",
+            "start-next-period",
+            start_next,
+            submit=True,
+            clears=next_form,
+            type="primary",
+        )

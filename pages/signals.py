@@ -9,7 +9,12 @@ from roadmap.domain.signals import PledgeInput
 from roadmap.services import catalog, periods, signals
 from roadmap.ui import session
 from roadmap.ui.actions import Report, clicked_once, write_button
-from roadmap.ui.our_signals_view import history_table, period_caption
+from roadmap.ui.our_signals_view import (
+    copied_report,
+    forget_pledge_rows,
+    history_table,
+    period_caption,
+)
 from roadmap.ui.text import plain
 
 ctx = session.context()
@@ -23,6 +28,17 @@ current, inactive = signals.my_signal(ctx, actor, org_key)
 
 st.title("Our signals")
 st.caption(period_caption(period))
+source = periods.source_key(ctx)
+if source is not None and current is None:
+    write_button(
+        f"Start from our {source} signal",
+        "copy-previous-signal",
+        lambda report: copied_report(report, signals.copy_previous_signal(ctx, actor, org_key)),
+        inputs=org_key,
+    )
+    current, inactive = signals.my_signal(ctx, actor, org_key)
+    if current is not None:  # copied just now: the form below starts from it
+        forget_pledge_rows()
 if inactive:
     st.warning(
         "Kept but inactive, because these items left scope: "

@@ -201,6 +201,16 @@ def cmd_period(args: argparse.Namespace) -> int:
     if args.command == "create-period":
         period_setup.create_period(ctx, actor, args.key, args.name, args.start, args.end)
         print(f"Created the planning period {args.name} ({args.key}), in draft.")
+    elif args.command == "new-period":
+        period_setup.new_period_from(
+            ctx, actor, args.source, args.key, args.name, args.start, args.end
+        )
+        from roadmap.services import sequence
+
+        print(f"Started the planning period {args.name} ({args.key}) from {args.source}, in draft.")
+        carried = sequence.period_sequence(ctx, args.key).unspent_sentence()
+        if carried:
+            print(carried)
     elif args.command == "edit-period":
         version = next(p.version for p in period_setup.list_periods(ctx) if p.key == args.key)
         period_setup.edit_period(ctx, actor, args.key, args.name, args.start, args.end, version)
@@ -265,6 +275,19 @@ def _add_structure_commands(commands: argparse._SubParsersAction) -> None:
         period.add_argument("start", type=_date, help="first day, YYYY-MM-DD")
         period.add_argument("end", type=_date, help="last day, YYYY-MM-DD")
         period.set_defaults(func=cmd_period)
+    following = commands.add_parser(
+        "new-period",
+        help="start a planning period (in draft) from an earlier one: its settings copied, "
+        "its unspent effort carried as its policy says",
+    )
+    following.add_argument(
+        "--from", dest="source", required=True, help="the period it follows, e.g. 2027-H1"
+    )
+    following.add_argument("key", help="e.g. 2027-H2")
+    following.add_argument("name", help="e.g. '2027, second half'")
+    following.add_argument("start", type=_date, help="first day, YYYY-MM-DD")
+    following.add_argument("end", type=_date, help="last day, YYYY-MM-DD")
+    following.set_defaults(func=cmd_period)
     opening = commands.add_parser("open-signalling", help="open a period for signals from today")
     opening.add_argument("key")
     opening.add_argument("--closes", type=_date, default=None, help="last day, YYYY-MM-DD")

@@ -96,6 +96,14 @@ def _free_year(ctx: Context) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
 
 
+def _last_unfollowed(ctx: Context) -> str:
+    """The latest-starting period nothing was started from yet: each allowed actor's next
+    period follows a period of its own."""
+    entries = period_setup.list_periods(ctx)
+    followed = {p.source for p in entries}
+    return max((p for p in entries if p.key not in followed), key=lambda p: p.start).key
+
+
 # name -> (the write, the actors allowed to make it)
 WRITES: dict[str, tuple[Write, set[str]]] = {
     "create a user": (
@@ -133,6 +141,12 @@ WRITES: dict[str, tuple[Write, set[str]]] = {
     "create a planning period": (
         lambda c, a: period_setup.create_period(
             c, a, f"2030-{a.username}", f"2030 {a.username}", *_free_year(c)
+        ),
+        {"exec", "admin"},
+    ),
+    "start the next planning period": (
+        lambda c, a: period_setup.new_period_from(
+            c, a, _last_unfollowed(c), f"next-{a.username}", f"Next {a.username}", *_free_year(c)
         ),
         {"exec", "admin"},
     ),

@@ -172,6 +172,20 @@ def _plan(ctx: Context, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
     assert plan.snapshot.assignments, "staff are assigned"
     assert [p.version for p in publishing.published_plans(ctx, SYSTEM)] == [1]
 
+    # The next period, started from this one on the command line (the README's next step).
+    h2 = ("2027-H2", "2027, second half", "2027-07-01", "2027-12-31")
+    out = run_cli(monkeypatch, "new-period", "--from", "2027-H1", *h2)
+    assert "Started the planning period 2027, second half (2027-H2) from 2027-H1, in draft." in out
+    assert "returned to the pool of 2027-H2" in out
+    carried = periods.get_period(ctx, "2027-H2").settings.carried_weeks
+    assert carried == pytest.approx(plan.snapshot.budget - plan.snapshot.spent)
+    monkeypatch.setattr(sys, "stderr", refusal := io.StringIO())
+    assert (
+        main(["new-period", "--from", "2027-H1", "2028-H1", "2028", "2028-01-01", "2028-06-30"])
+        == 2
+    )
+    assert "2027-H2 was already started from 2027-H1" in refusal.getvalue()
+
 
 # -- refusals and archive ----------------------------------------------------------------
 

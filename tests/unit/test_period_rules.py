@@ -10,7 +10,8 @@ import pytest
 
 from roadmap.domain.enums import PeriodStatus, SignalForm
 from roadmap.domain.errors import ValidationError
-from roadmap.domain.periods import PlanningPeriod
+from roadmap.domain.items import remaining_effort
+from roadmap.domain.periods import NextPeriod, PlanningPeriod, suggest_next
 
 
 def period(**settings: Any) -> PlanningPeriod:
@@ -130,3 +131,51 @@ def test_periods_that_share_a_day_overlap_and_the_refusal_names_the_other() -> N
     check_no_overlap("2027-H1", date(2027, 1, 1), date(2027, 7, 31), [h1])  # itself: skipped
     with pytest.raises(ValidationError, match="2027 H1 runs from 2027-01-01 to 2027-06-30"):
         check_no_overlap("2027-H2", date(2027, 6, 30), date(2027, 12, 31), [h1])
+
+
+@pytest.mark.parametrize(
+    ("key", "start", "end", "expected"),
+    [
+        # A half-year: the next half, whole months, the next key and name.
+        (
+            "2027-H1",
+            date(2027, 1, 1),
+            date(2027, 6, 30),
+            NextPeriod("2027-H2", "2027, second half", date(2027, 7, 1), date(2027, 12, 31)),
+        ),
+        (
+            "2027-H2",
+            date(2027, 7, 1),
+            date(2027, 12, 31),
+            NextPeriod("2028-H1", "2028, first half", date(2028, 1, 1), date(2028, 6, 30)),
+        ),
+        # Whole months keep their length in months (February is shorter).
+        (
+            "q4",
+            date(2026, 11, 1),
+            date(2027, 1, 31),
+            NextPeriod("", "", date(2027, 2, 1), date(2027, 4, 30)),
+        ),
+        # Any other span: as many days, from the day after.
+        (
+            "sprint",
+            date(2027, 1, 5),
+            date(2027, 1, 18),
+            NextPeriod("", "", date(2027, 1, 19), date(2027, 2, 1)),
+        ),
+    ],
+)
+def test_the_next_period_follows_on_the_day_after_and_is_as_long(
+    key: str, start: date, end: date, expected: NextPeriod
+) -> None:
+    assert suggest_next(key, start, end) == expected
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "percent", "left"),
+    [(4, 6, None, 5.0), (4, 6, 0, 5.0), (4, 6, 40, 3.0), (10, 10, 100, 0.0), (10, 10, 130, 0.0)],
+)
+def test_carried_work_costs_what_is_left_of_it(
+    low: float, high: float, percent: int | None, left: float
+) -> None:
+    assert remaining_effort(low, high, percent) == pytest.approx(left)

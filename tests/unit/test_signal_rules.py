@@ -12,7 +12,14 @@ from roadmap.domain.access import Actor
 from roadmap.domain.enums import ItemStatus, PeriodStatus, Privacy, Role
 from roadmap.domain.errors import ValidationError
 from roadmap.domain.periods import PlanningPeriod
-from roadmap.domain.signals import Pledge, PledgeInput, Signal, check_signallable, sees_attributed
+from roadmap.domain.signals import (
+    Pledge,
+    PledgeInput,
+    Signal,
+    carry_over,
+    check_signallable,
+    sees_attributed,
+)
 
 ALL_FORMS = ["approval", "points", "ranking", "pledge"]
 
@@ -84,12 +91,18 @@ def test_unknown_items_are_refused_by_number_before_items_out_of_scope() -> None
 
 
 def test_items_not_in_scope_are_refused_naming_their_status() -> None:
-    statuses = {1: ItemStatus.IN_SCOPE, 2: ItemStatus.PLANNED, 3: ItemStatus.DEFERRED}
+    statuses = {
+        1: ItemStatus.IN_SCOPE,
+        2: ItemStatus.PLANNED,
+        3: ItemStatus.DEFERRED,
+        4: ItemStatus.DONE,
+    }
     with pytest.raises(ValidationError) as caught:
-        check_signallable({1, 2, 3}, statuses)
+        check_signallable({1, 2, 3, 4}, statuses)
+    # Planned items take signals (a new plan version decides about them again).
     assert str(caught.value) == (
         "Only items in scope, planned or in progress can receive signals; these are not: "
-        f"#2 ({ItemStatus.PLANNED.label}), #3 ({ItemStatus.DEFERRED.label})."
+        f"#3 ({ItemStatus.DEFERRED.label}), #4 ({ItemStatus.DONE.label})."
     )
 
 
@@ -110,3 +123,24 @@ def test_who_sees_which_organization_signalled_what(
     actor: Actor, privacy: Privacy, sees: bool
 ) -> None:
     assert sees_attributed(actor, period(privacy=privacy)) is sees
+
+
+def test_an_earlier_signal_carries_over_without_what_no_longer_applies() -> None:
+    statuses = {1: ItemStatus.IN_SCOPE, 2: ItemStatus.PLANNED, 3: ItemStatus.DONE}
+    signal, dropped = carry_over(
+        period(points_budget=10, signal_forms=["approval", "points", "pledge"]),
+        [1, 2, 3],
+        {1: 6, 2: 8, 3: 4},
+        [2, 1],
+        [(2, 1.5, "ours"), (3, 2.0, "")],
+        statuses,
+    )
+    assert signal.approvals == [1, 2] and signal.ranking == []
+    # The largest allocation first; the next keeps what is left of the budget.
+    assert signal.points == {2: 8, 1: 2}
+    assert signal.pledges == [Pledge(item_id=2, weeks=1.5, note="ours")]
+    assert dropped == [
+        "Left out, no longer open to signals: #3 (done).",
+        "Left out the ranking: H1 does not take ranking signals.",
+        "Points above the budget of 10 were dropped: #1 (4 of 6).",
+    ]

@@ -147,6 +147,19 @@ PUBLIC_DEFAULT = (S.IN_SCOPE, S.PLANNED, S.IN_PROGRESS, S.DONE)
 # signals.
 PLANNABLE = (S.IN_SCOPE, S.PLANNED, S.IN_PROGRESS)
 
+
+def remaining_effort(low: float, high: float, percent_done: int | None) -> float:
+    """An item's cost in a period's plan, in person-weeks: the midpoint of its estimate, less
+    the share of it done (``percent_done``, 0 to 100, as last reported in a plan of an earlier
+    period; ``None``: nothing reported). Work carried over from an earlier period costs only
+    what is left of it."""
+    mid = (low + high) / 2
+    if not percent_done:
+        return mid
+    done = min(max(percent_done, 0), 100)
+    return mid * (100 - done) / 100
+
+
 TRANSITIONS: dict[S, frozenset[S]] = {
     S.DRAFT: frozenset({S.PROPOSED, S.WITHDRAWN}),
     S.PROPOSED: frozenset({S.IN_COMMENT, S.DRAFT, S.WITHDRAWN}),

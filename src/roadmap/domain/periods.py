@@ -3,8 +3,11 @@ signal forms a period takes, its points budget, and pledge conversion at its exc
 
 from __future__ import annotations
 
+import calendar
+import re
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from pydantic import Field, model_validator
 
@@ -154,3 +157,45 @@ def check_no_overlap(
                 "Nothing was saved."
             )
             raise ValidationError(sentence, {"start": sentence})
+
+
+@dataclass(frozen=True)
+class NextPeriod:
+    """What the periods page suggests for the period after another: key and name (empty
+    when the source's key follows no known pattern), first and last day."""
+
+    key: str
+    name: str
+    start: date
+    end: date
+
+
+_HALF = re.compile(r"^(\d{4})-H([12])$")
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def suggest_next(key: str, start: date, end: date) -> NextPeriod:
+    """The period after one from ``start`` to ``end``: from the day after it ends, as long
+    (whole months stay whole months: 2027-01-01 to 2027-06-30 is followed by 2027-07-01 to
+    2027-12-31); a half-year key ``YYYY-H1``/``YYYY-H2`` suggests the next half's key and
+    name ("2027-H2", "2027, second half")."""
+    first = end + timedelta(days=1)
+    whole_months = start.day == 1 and first.day == 1
+    if whole_months:
+        months = (first.year - start.year) * 12 + first.month - start.month
+        last = _add_months(first, months) - timedelta(days=1)
+    else:
+        last = first + (end - start)
+    match = _HALF.match(key)
+    if match is None:
+        return NextPeriod("", "", first, last)
+    year, half = int(match[1]), int(match[2])
+    year, half = (year, 2) if half == 1 else (year + 1, 1)
+    return NextPeriod(
+        f"{year}-H{half}", f"{year}, {('first', 'second')[half - 1]} half", first, last
+    )

@@ -98,6 +98,70 @@ class Signal(Model):
         )
 
 
+def carry_over(
+    period: PlanningPeriod,
+    approvals: list[int],
+    points: Mapping[int, int],
+    ranking: list[int],
+    pledges: list[tuple[int, float, str]],
+    statuses: Mapping[int, ItemStatus],
+) -> tuple[Signal, list[str]]:
+    """An organization's signal of an earlier period, as ``period`` takes it, and a sentence
+    for each thing left out: items no longer open to signals (``statuses`` lacks them or
+    names a status outside ``SIGNALLABLE``), forms ``period`` does not take, and points
+    above its budget (the largest allocations are kept first, ties by item number; the
+    first that no longer fits keeps what is left of the budget). Pledges keep their
+    person-weeks (already converted when they were made)."""
+    dropped: list[str] = []
+    named = set(approvals) | set(points) | set(ranking) | {p[0] for p in pledges}
+    gone = sorted(i for i in named if statuses.get(i) not in SIGNALLABLE)
+    if gone:
+        dropped.append(
+            "Left out, no longer open to signals: "
+            + ", ".join(f"#{i} ({statuses[i].label})" if i in statuses else f"#{i}" for i in gone)
+            + "."
+        )
+    keep = set(named) - set(gone)
+    approvals = [i for i in approvals if i in keep]
+    points = {i: p for i, p in points.items() if i in keep and p > 0}
+    ranking = [i for i in ranking if i in keep]
+    offered = [PledgeInput(i, w, 0.0, note) for i, w, note in pledges if i in keep]
+    parts = {
+        SignalForm.APPROVAL: ("approvals", bool(approvals)),
+        SignalForm.POINTS: ("points", bool(points)),
+        SignalForm.RANKING: ("ranking", bool(ranking)),
+        SignalForm.PLEDGE: ("pledges", bool(offered)),
+    }
+    for form, (word, present) in parts.items():
+        if present and form not in period.signal_forms:
+            dropped.append(
+                f"Left out the {word}: {period.name} does not take {form.value} signals."
+            )
+            if form == SignalForm.APPROVAL:
+                approvals = []
+            elif form == SignalForm.POINTS:
+                points = {}
+            elif form == SignalForm.RANKING:
+                ranking = []
+            else:
+                offered = []
+    if sum(points.values()) > period.points_budget:
+        left, kept, cut = period.points_budget, {}, []
+        for item, value in sorted(points.items(), key=lambda kv: (-kv[1], kv[0])):
+            share = min(value, left)
+            left -= share
+            if share:
+                kept[item] = share
+            cut.append(f"#{item} ({value - share} of {value})" if share < value else "")
+        dropped.append(
+            f"Points above the budget of {period.points_budget} were dropped: "
+            + ", ".join(c for c in cut if c)
+            + "."
+        )
+        points = kept
+    return Signal.within(period, approvals, points, ranking, offered), dropped
+
+
 def check_signallable(items: set[int], statuses: Mapping[int, ItemStatus]) -> None:
     """Refuse a signal naming an item that does not exist (is not in ``statuses``) or is not
     in scope; the sentence lists each by number."""

@@ -1,5 +1,6 @@
-"""Planning periods from creation to archive: create, edit the name and dates, open
-signalling, close, archive (admins and the executive). The settings of a period's signals
+"""Planning periods from creation to archive: create, start the next period from an earlier
+one (its settings copied, its unspent effort carried or lapsed), edit the name and dates,
+open signalling, close, archive (admins and the executive). The settings of a period's signals
 and envelope are :func:`roadmap.services.periods.update_period`'s.
 
 Periods never overlap, and one period at a time takes signals. Nothing is deleted: an
@@ -15,12 +16,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from roadmap.domain.access import Actor, require_any
-from roadmap.domain.enums import PeriodStatus, Role
+from roadmap.domain.enums import PeriodStatus, Role, UnspentPolicy
 from roadmap.domain.errors import ConflictError, NotFound, ValidationError
 from roadmap.domain.periods import PlanningPeriod, check_no_overlap
 from roadmap.domain.validation import parse
 from roadmap.services.audit import changed_fields, plain, record
 from roadmap.services.context import Context
+from roadmap.services.periods import period_from_row
+from roadmap.services.publishing import final_snapshot
 from roadmap.store.engine import reading, transaction
 from roadmap.store.tables import PeriodRow, PlanRow, SignalRow
 
@@ -42,6 +45,7 @@ class PeriodEntry:
     signals: int
     plans: int
     version: int
+    source: str | None = None  # the key of the period it was started from
 
 
 def list_periods(ctx: Context) -> list[PeriodEntry]:
@@ -57,7 +61,8 @@ def list_periods(ctx: Context) -> list[PeriodEntry]:
                 select(PlanRow.period_id, func.count()).group_by(PlanRow.period_id)
             ).all()
         )
-        rows = session.scalars(select(PeriodRow).order_by(PeriodRow.start.desc()))
+        rows = list(session.scalars(select(PeriodRow).order_by(PeriodRow.start.desc())))
+        keys = {r.id: r.key for r in rows}
         entries = [
             PeriodEntry(
                 r.key,
@@ -71,6 +76,7 @@ def list_periods(ctx: Context) -> list[PeriodEntry]:
                 int(signals.get(r.id, 0)),
                 int(plans.get(r.id, 0)),
                 r.version,
+                keys.get(r.source_id) if r.source_id is not None else None,
             )
             for r in rows
         ]
@@ -96,6 +102,19 @@ def _row(session: Session, key: str, expected_version: int | None = None) -> Per
     return row
 
 
+def _check_new(session: Session, data: PlanningPeriod) -> None:
+    """Refuse a new period whose key or name is taken or whose dates overlap another's."""
+    if session.scalar(select(PeriodRow.id).where(PeriodRow.key == data.key)) is not None:
+        sentence = f"There is already a period {data.key!r}."
+        raise ValidationError(sentence, {"key": sentence})
+    if session.scalar(
+        select(PeriodRow.id).where(func.lower(PeriodRow.name) == data.name.strip().lower())
+    ):
+        sentence = f"There is already a period named {data.name!r}."
+        raise ValidationError(sentence, {"name": sentence})
+    check_no_overlap(data.key, data.start, data.end, _others(session))
+
+
 def create_period(
     ctx: Context, actor: Actor, key: str, name: str, start: date, end: date
 ) -> PeriodEntry:
@@ -106,15 +125,7 @@ def create_period(
     data = parse(PlanningPeriod, {"key": key, "name": name, "start": start, "end": end})
     now = ctx.now()
     with transaction(ctx.engine) as session:
-        if session.scalar(select(PeriodRow.id).where(PeriodRow.key == data.key)) is not None:
-            sentence = f"There is already a period {data.key!r}."
-            raise ValidationError(sentence, {"key": sentence})
-        if session.scalar(
-            select(PeriodRow.id).where(func.lower(PeriodRow.name) == data.name.strip().lower())
-        ):
-            sentence = f"There is already a period named {data.name!r}."
-            raise ValidationError(sentence, {"name": sentence})
-        check_no_overlap(data.key, data.start, data.end, _others(session))
+        _check_new(session, data)
         row = PeriodRow(
             key=data.key,
             name=data.name,
@@ -130,6 +141,98 @@ def create_period(
         session.add(row)
         session.flush()
         after = plain({"name": data.name, "start": data.start, "end": data.end})
+        record(session, actor, now, "create", "period", data.key, None, after)
+    return next(p for p in list_periods(ctx) if p.key == data.key)
+
+
+def unspent_weeks(session: Session, period: PeriodRow) -> float:
+    """The person-weeks ``period`` leaves unallocated: its final plan's budget less what it
+    funded (never below 0); 0 without a final plan."""
+    plan = final_snapshot(session, period)
+    if plan is None:
+        return 0.0
+    return round(max(plan.budget - plan.spent, 0.0), 3)
+
+
+def new_period_from(
+    ctx: Context,
+    actor: Actor,
+    source_key: str,
+    key: str,
+    name: str,
+    start: date,
+    end: date,
+) -> PeriodEntry:
+    """A new planning period in draft that follows ``source_key``: it takes the source's
+    settings (envelope, signal forms, points budget, privacy, exchange rate, objection
+    window, report interval, unspent-effort policy), not its status or signalling window.
+
+    The effort the source leaves unallocated (its final plan's budget less what it funded,
+    at this moment) is carried into the new period's pool when the source's policy returns
+    it to the pool, and is 0 when it lapses. A source starts at most one period; a source
+    that does not exist, a taken key or name, and overlapping dates are refused, and
+    nothing is written."""
+    require_any(actor, _ROLES, to="start planning periods")
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        source = session.scalar(select(PeriodRow).where(PeriodRow.key == source_key))
+        if source is None:
+            raise NotFound(f"There is no period {source_key!r} to start from. Nothing was created.")
+        started = session.scalar(select(PeriodRow.key).where(PeriodRow.source_id == source.id))
+        if started is not None:
+            sentence = (
+                f"{started} was already started from {source.key}; a period is followed by "
+                "one period at most. Nothing was created."
+            )
+            raise ValidationError(sentence, {"source": sentence})
+        settings = period_from_row(source).settings
+        data = parse(
+            PlanningPeriod,
+            {
+                **settings.model_dump(
+                    exclude={"status", "signal_window_start", "signal_window_end"}
+                ),
+                "key": key,
+                "name": name,
+                "start": start,
+                "end": end,
+                "carried_weeks": 0.0,
+            },
+        )
+        _check_new(session, data)
+        policy = settings.unspent_policy
+        unspent = unspent_weeks(session, source)
+        carried = unspent if policy == UnspentPolicy.POOL else 0.0
+        row = PeriodRow(
+            key=data.key,
+            name=data.name,
+            start=data.start,
+            end=data.end,
+            status=PeriodStatus.DRAFT.value,
+            envelope=data.envelope.model_dump(mode="json"),
+            signal_forms=[f.value for f in data.signal_forms],
+            points_budget=data.points_budget,
+            privacy=data.privacy.value,
+            weeks_per_currency=data.weeks_per_currency,
+            review_days=data.review_days,
+            report_every_weeks=data.report_every_weeks,
+            unspent_policy=policy.value,
+            source_id=source.id,
+            carried_weeks=carried,
+        )
+        session.add(row)
+        session.flush()
+        after = plain(
+            {
+                "name": data.name,
+                "start": data.start,
+                "end": data.end,
+                "source": source.key,
+                "unspent_weeks": unspent,
+                "unspent_policy": policy,
+                "carried_weeks": carried,
+            }
+        )
         record(session, actor, now, "create", "period", data.key, None, after)
     return next(p for p in list_periods(ctx) if p.key == data.key)
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from roadmap.domain.access import Actor, require
 from roadmap.domain.enums import PeriodStatus, Role, UnspentPolicy
-from roadmap.domain.errors import ConflictError, NotFound
+from roadmap.domain.errors import ConflictError, NotFound, ValidationError
 from roadmap.domain.periods import Envelope, PlanningPeriod
 from roadmap.domain.records import STORED
 from roadmap.domain.validation import parse
@@ -78,6 +78,16 @@ def get_period(ctx: Context, key: str | None = None) -> Period:
         return period_from_row(find_period_row(session, key))
 
 
+def source_key(ctx: Context, period_key: str | None = None) -> str | None:
+    """The key of the period that ``period_key`` (the open one by default) was started
+    from, or ``None``."""
+    with reading(ctx.engine) as session:
+        row = find_period_row(session, period_key)
+        if row.source_id is None:
+            return None
+        return session.scalar(select(PeriodRow.key).where(PeriodRow.id == row.source_id))
+
+
 SETTINGS = (
     "status",
     "signal_forms",
@@ -90,6 +100,19 @@ SETTINGS = (
     "report_every_weeks",
     "unspent_policy",
 )
+
+
+def _check_policy_open(session: Session, row: PeriodRow, policy: UnspentPolicy) -> None:
+    """Refuse changing what happens to a period's unspent effort once the next period was
+    started from it: the carried effort was settled then."""
+    started = session.scalar(select(PeriodRow.key).where(PeriodRow.source_id == row.id))
+    if started is not None:
+        sentence = (
+            f"{started} was already started from {row.key}, and {row.key}'s unspent effort "
+            + ("was returned to the pool" if policy == UnspentPolicy.POOL else "lapsed")
+            + " then; its policy no longer changes anything. Nothing was saved."
+        )
+        raise ValidationError(sentence, {"unspent_policy": sentence})
 
 
 def update_period(
@@ -109,6 +132,8 @@ def update_period(
         envelope = parse(Envelope, {**current.envelope.model_dump(), **envelope_changes})
         merged = {**current.model_dump(), **{k: v for k, v in changes.items() if k != "envelope"}}
         settings = parse(PlanningPeriod, {**merged, "envelope": envelope.model_dump()})
+        if settings.unspent_policy != current.unspent_policy:
+            _check_policy_open(session, row, current.unspent_policy)
         before = plain({k: getattr(current, k) for k in SETTINGS})
         before["envelope"] = current.envelope.model_dump(mode="json")
         for name in SETTINGS:

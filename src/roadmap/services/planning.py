@@ -1,28 +1,32 @@
 """From the period's signals to funded items: the executive's scenarios.
 
 How the database becomes an allocation election (the choices the issues left open):
-- items: the in-scope items; an item's cost is the midpoint of its effort estimate, in
-  person-weeks, kept exact;
+- items: the items in scope, planned or in progress; an item's cost is the midpoint of its
+  effort estimate, in person-weeks, kept exact, less the share done as last reported on it
+  in a plan of an earlier period (work carried over costs what is left of it; reports in
+  the period's own plans do not change its cost, so re-planning within a period is stable);
 - voters: the active member organizations; an organization supports every item it approved,
   gave points to, ranked or pledged to (approval ballots: a funder's utility is the effort
   it gets, as in real equal-shares elections); its weight is its voice in the scenario;
-- budget: the active staff's capacity in the period; the reserve, caps and floors,
-  dependencies and earmarked pledges come from the scenario's envelope.
+- budget: the active staff's capacity in the period, plus the effort an earlier period left
+  unallocated and returned to the pool (the period's ``carried_weeks``); the reserve, caps
+  and floors, dependencies and earmarked pledges come from the scenario's envelope.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from roadmap.allocation import Constraints, Earmark, Election, Project, Voter, allocate
 from roadmap.allocation.election import BallotType
 from roadmap.domain.access import Actor, require
 from roadmap.domain.enums import AllocationRule, GroupKind, ItemStatus, OrgStatus, Role
 from roadmap.domain.errors import ValidationError
-from roadmap.domain.items import PLANNABLE
+from roadmap.domain.items import PLANNABLE, remaining_effort
 from roadmap.domain.periods import Envelope
 from roadmap.domain.voice import voice_shares
 from roadmap.services.context import Context
@@ -33,6 +37,9 @@ from roadmap.store.tables import (
     ItemDependencyRow,
     ItemRow,
     OrganizationRow,
+    PeriodRow,
+    PlanRow,
+    ProgressReportRow,
     StaffRow,
 )
 
@@ -99,6 +106,9 @@ class Funding:
     notes: list[str] = field(default_factory=list)
     # What each organization asked for, from the signals the run read.
     supported: dict[str, set[int]] = field(default_factory=dict)
+    # Person-weeks an earlier period left unallocated, returned to this period's pool: part
+    # of ``budget`` (the staff's capacity is ``budget - carried``).
+    carried: float = 0.0
 
     @property
     def funded_ids(self) -> list[int]:
@@ -107,6 +117,19 @@ class Funding:
 
 def _exact(value: float) -> Fraction:
     return Fraction(str(value))
+
+
+def earlier_progress(session: Session, period: PeriodRow) -> dict[int, int]:
+    """The percent done last reported on each item in a plan of a period that starts before
+    ``period`` (reports in ``period``'s own plans are left out)."""
+    rows = session.execute(
+        select(ProgressReportRow.item_id, ProgressReportRow.percent_done)
+        .join(PlanRow, PlanRow.id == ProgressReportRow.plan_id)
+        .join(PeriodRow, PeriodRow.id == PlanRow.period_id)
+        .where(PeriodRow.start < period.start)
+        .order_by(ProgressReportRow.reported_at, ProgressReportRow.id)
+    )
+    return {item: percent for item, percent in rows}
 
 
 def run_funding(
@@ -129,6 +152,13 @@ def run_funding(
                 .order_by(ItemRow.id)
             )
         )
+        done = earlier_progress(session, period_row)
+        carried = float(period_row.carried_weeks or 0.0)
+        source = (
+            session.scalar(select(PeriodRow.key).where(PeriodRow.id == period_row.source_id))
+            if period_row.source_id is not None
+            else None
+        )
         deps: dict[int, list[int]] = {}
         for dep in session.scalars(select(ItemDependencyRow)):
             deps.setdefault(dep.item_id, []).append(dep.depends_on_id)
@@ -138,7 +168,7 @@ def run_funding(
                 r.title,
                 r.subcommunity.slug,
                 r.theme.slug if r.theme else None,
-                (r.effort_low + r.effort_high) / 2,
+                remaining_effort(r.effort_low, r.effort_high, done.get(r.id)),
                 list(r.skills),
                 sorted(d for d in deps.get(r.id, []) if statuses.get(d) not in DELIVERED),
             )
@@ -162,12 +192,21 @@ def run_funding(
         raise ValidationError("There is no active member organization to signal.")
     if capacity <= 0:
         raise ValidationError("No active staff member has capacity: there is nothing to allocate.")
-    if envelope.reserve_weeks > capacity:
+    budget = capacity + carried
+    if envelope.reserve_weeks > budget:
         raise ValidationError(
             f"The reserve ({envelope.reserve_weeks:g} person-weeks) is larger than the staff's "
-            f"capacity ({capacity:g} person-weeks)."
+            f"capacity ({capacity:g} person-weeks)"
+            + (f" and the {carried:g} carried in from {source}." if carried else ".")
         )
-    return _fund(name, envelope, items, orgs, signals, capacity)
+    funding = _fund(name, envelope, items, orgs, signals, budget)
+    if not carried:
+        return funding
+    note = (
+        f"The budget includes {carried:g} person-weeks {source} left unallocated, "
+        "returned to the pool."
+    )
+    return replace(funding, carried=carried, notes=[*funding.notes, note])
 
 
 def _fund(

@@ -197,6 +197,18 @@ def _is_final(session: Session, row: PlanRow) -> bool:
     return row.review_until is None or session.get(PlanFinalizationRow, row.id) is not None
 
 
+def final_snapshot(session: Session, period: PeriodRow) -> PlanSnapshot | None:
+    """The snapshot of ``period``'s newest final version (whole: no reader's privacy view),
+    read in ``session``; ``None`` when no version is final."""
+    rows = session.scalars(
+        select(PlanRow).where(PlanRow.period_id == period.id).order_by(PlanRow.version.desc())
+    )
+    for row in rows:
+        if _is_final(session, row):
+            return PlanSnapshot.model_validate(row.snapshot)
+    return None
+
+
 def finalize_plan(
     ctx: Context, actor: Actor, version: int, period_key: str | None = None
 ) -> PlanView:

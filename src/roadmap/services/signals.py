@@ -19,6 +19,7 @@ from roadmap.domain.signals import (
     SIGNALLABLE,
     PledgeInput,
     Signal,
+    carry_over,
     check_signallable,
     sees_attributed,
 )
@@ -30,6 +31,7 @@ from roadmap.store.engine import reading, transaction
 from roadmap.store.tables import (
     ItemRow,
     OrganizationRow,
+    PeriodRow,
     PledgeRow,
     SignalRow,
     UserRow,
@@ -113,36 +115,121 @@ def save_signal(
             )
         }
         check_signallable(wanted, statuses)
-        row = SignalRow(
-            organization_id=org.id,
-            period_id=period_row.id,
-            submitted_by=actor.user_id,
-            submitted_at=now,
-            approvals=sorted(set(signal.approvals)),
-            points={str(k): v for k, v in sorted(signal.points.items())},
-            ranking=list(signal.ranking),
-        )
-        session.add(row)
-        session.flush()
-        for pledge in signal.pledges:
-            session.add(
-                PledgeRow(
-                    signal_id=row.id, item_id=pledge.item_id, weeks=pledge.weeks, note=pledge.note
-                )
+        return _write_signal(session, actor, now, org, period_row.id, period.key, signal)
+
+
+def _write_signal(
+    session: Session,
+    actor: Actor,
+    now: datetime,
+    org: OrganizationRow,
+    period_id: int,
+    period_key: str,
+    signal: Signal,
+    copied_from: str | None = None,
+) -> SignalView:
+    """Write ``signal`` as ``org``'s latest in the period, with its audit event."""
+    row = SignalRow(
+        organization_id=org.id,
+        period_id=period_id,
+        submitted_by=actor.user_id,
+        submitted_at=now,
+        approvals=sorted(set(signal.approvals)),
+        points={str(k): v for k, v in sorted(signal.points.items())},
+        ranking=list(signal.ranking),
+    )
+    session.add(row)
+    session.flush()
+    for pledge in signal.pledges:
+        session.add(
+            PledgeRow(
+                signal_id=row.id, item_id=pledge.item_id, weeks=pledge.weeks, note=pledge.note
             )
-        view = SignalView(
-            org.key,
-            now,
-            actor.username,
-            row.approvals,
-            signal.points,
-            row.ranking,
-            [(p.item_id, p.weeks, p.note) for p in signal.pledges],
         )
-        record(
-            session, actor, now, "signal", "organization", org.key, None, _plain(view, period.key)
+    view = SignalView(
+        org.key,
+        now,
+        actor.username,
+        row.approvals,
+        signal.points,
+        row.ranking,
+        [(p.item_id, p.weeks, p.note) for p in signal.pledges],
+    )
+    after = _plain(view, period_key)
+    if copied_from is not None:
+        after["copied_from"] = copied_from
+    record(session, actor, now, "signal", "organization", org.key, None, after)
+    return view
+
+
+@dataclass(frozen=True)
+class CopiedSignal:
+    """A signal started from the organization's signal in the period's source."""
+
+    signal: SignalView
+    source: str  # the key of the period it was copied from
+    dropped: list[str]  # a sentence for each thing left out
+
+
+def copy_previous_signal(
+    ctx: Context, actor: Actor, organization: str, period_key: str | None = None
+) -> CopiedSignal:
+    """Save, as the organization's first signal in the period (the open one by default),
+    its latest signal in the period this one was started from: the items still open to
+    signals, in the forms the period takes, points within its budget (what is left out is
+    said in ``dropped``). Refused, writing nothing, while signalling is not open, when the
+    period was not started from another, when the organization already signalled in it or
+    had no signal there, and when nothing of that signal still applies."""
+    require(actor, Role.REPRESENTATIVE, organization, to="signal for this organization")
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        org = _org(session, organization)
+        if org.status != OrgStatus.ACTIVE:
+            raise ValidationError(f"{org.name} is not an active member and cannot signal.")
+        period_row = find_period_row(session, period_key)
+        period = period_from_row(period_row).settings
+        period.check_window_open(now.date())
+        source = session.get(PeriodRow, period_row.source_id) if period_row.source_id else None
+        if source is None:
+            raise ValidationError(
+                f"{period.name} was not started from an earlier period: there is no earlier "
+                "signal to start from. Nothing was saved."
+            )
+        if signal_views(session, period_row.id, latest_only=True, org_id=org.id):
+            raise ValidationError(
+                f"{org.name} has already signalled for {period.name}; change that signal "
+                "instead. Nothing was saved."
+            )
+        earlier = signal_views(session, source.id, latest_only=True, org_id=org.id)
+        if not earlier:
+            raise ValidationError(
+                f"{org.name} has no signal in {source.key} to start from. Nothing was saved."
+            )
+        previous = earlier[0]
+        statuses = {
+            i: ItemStatus(status)
+            for i, status in session.execute(
+                select(ItemRow.id, ItemRow.status).where(ItemRow.id.in_(previous.items()))
+            )
+        }
+        signal, dropped = carry_over(
+            period,
+            previous.approvals,
+            previous.points,
+            previous.ranking,
+            previous.pledges,
+            statuses,
         )
-        return view
+        if not signal.items():
+            raise ValidationError(
+                f"Nothing of {org.name}'s {source.key} signal applies in {period.name}: "
+                + " ".join(dropped)
+                + " Nothing was saved."
+            )
+        view = _write_signal(
+            session, actor, now, org, period_row.id, period.key, signal, copied_from=source.key
+        )
+        return CopiedSignal(view, source.key, dropped)
 
 
 def _plain(view: SignalView, period: str) -> dict[str, Any]:

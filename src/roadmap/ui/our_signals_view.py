@@ -1,13 +1,16 @@
 """What the representative's signals page shows besides its widgets: the period's line
-(name, signalling window, privacy) and the organization's signal history as a table."""
+(name, signalling window, privacy), the answer to starting from the earlier period's signal,
+and the organization's signal history as a table."""
 
 from __future__ import annotations
 
 import pandas as pd
+import streamlit as st
 
 from roadmap.domain.enums import Privacy
 from roadmap.domain.periods import PlanningPeriod
-from roadmap.services.signals import SignalView
+from roadmap.services.signals import CopiedSignal, SignalView
+from roadmap.ui.actions import Report
 from roadmap.ui.text import plain
 
 
@@ -41,3 +44,21 @@ def history_table(history: list[SignalView]) -> pd.DataFrame:
             for h in history
         ]
     )
+
+
+def copied_report(report: Report, copied: CopiedSignal) -> None:
+    """What starting from the earlier period's signal answers: saved, and what was left out."""
+    report.success(
+        f"Saved our {copied.source} signal as our signal for this period. Change it below and "
+        "save again if you like; the latest signal counts."
+    )
+    for sentence in copied.dropped:
+        report.info(sentence)
+
+
+def forget_pledge_rows() -> None:
+    """Forget the pledge rows the form drew before a signal was copied into it, so that
+    they start from the copied pledges."""
+    for key in list(st.session_state):
+        if isinstance(key, str) and (key == "pledge_rows" or key.startswith("pl-")):
+            del st.session_state[key]
