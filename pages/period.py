@@ -7,8 +7,8 @@ import streamlit as st
 from roadmap.domain.enums import Privacy, SignalForm, VoiceMode
 from roadmap.services import periods, sequence
 from roadmap.ui import sequence_view, session
-from roadmap.ui.period_picker import pick_period
 from roadmap.ui.actions import Report, write_button
+from roadmap.ui.period_picker import pick_period
 from roadmap.ui.text import plain
 
 ctx = session.context()

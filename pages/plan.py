@@ -8,11 +8,14 @@ from roadmap.domain.enums import Role
 from roadmap.domain.plans import plan_diff
 from roadmap.services import publishing, reports
 from roadmap.ui import delivery_view, plan_review_view, plan_view, session
+from roadmap.ui.period_picker import pick_period
 from roadmap.ui.text import plain
 
 ctx = session.context()
 st.title("Published plan")
-versions = publishing.published_plans(ctx, actor)
+# The current period's plan by default; an earlier or later period's on request.
+period_key = pick_period(ctx, key="plan-period", only_with_plans=True)
+versions = publishing.published_plans(ctx, actor, period_key) if period_key else []
 if not versions:
     st.info("No plan has been published for this period yet.")
     st.stop()
@@ -55,4 +58,4 @@ plan_view.staffing(snap)
 plan_view.explanation(snap)
 delivery_view.plan_progress(ctx, snap)
 if actor.has(Role.EXECUTIVE):
-    delivery_view.overdue_reports(ctx, actor)
+    delivery_view.overdue_reports(ctx, actor, chosen.period)

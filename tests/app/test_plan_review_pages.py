@@ -138,3 +138,44 @@ def test_publishing_shows_the_difference_first_and_needs_a_confirmation(
     assert not at.exception
     assert any("Proposed version 1" in s.value for s in at.success)
     assert _count(PlanRow) == 1
+
+
+def test_pages_keep_the_last_plan_and_settings_reachable_once_the_next_period_signals(
+    own_demo: Context, as_user: Callable[[str | None], Actor]
+) -> None:
+    from datetime import date
+
+    from roadmap.services import period_setup
+
+    _propose(own_demo, days_ago=0)
+    execu = authenticate(own_demo, "exec", "demo")
+    assert execu is not None
+    period_setup.new_period_from(
+        own_demo,
+        execu,
+        "2027-H1",
+        "2027-H2",
+        "2027, second half",
+        date(2027, 7, 1),
+        date(2027, 12, 31),
+    )
+    second = periods.get_period(own_demo, "2027-H2")
+    periods.update_period(own_demo, execu, "2027-H2", {"review_days": 3}, second.version)
+    period_setup.close_period(own_demo, execu, "2027-H1")
+    period_setup.open_signalling(own_demo, execu, "2027-H2")
+    assert periods.get_period(own_demo).key == "2027-H2"
+
+    as_user(None)  # 2027-H2 takes signals and has no plan: the page shows 2027-H1's
+    at = page("plan").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert next(c.value for c in at.caption).startswith("2027-H1, version 1")
+
+    as_user("exec")  # the settings page opens on the current period; any other is a pick away
+    at = page("period").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Planning period 2027, second half"
+    assert next(n for n in at.number_input if n.label.startswith("Objection window")).value == 3
+    at.selectbox(key="period-settings").set_value("2027-H1").run()
+    assert at.title[0].value == "Planning period 2027, first half"
+    review = next(n for n in at.number_input if n.label.startswith("Objection window"))
+    assert review.value == 7  # 2027-H1's own setting, not a field left from 2027-H2

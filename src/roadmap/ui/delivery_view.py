@@ -104,10 +104,11 @@ def plan_progress(ctx: Context, snap: PlanSnapshot) -> None:
     )
 
 
-def overdue_reports(ctx: Context, actor: Actor) -> None:
-    """For the executive: the funded items of the final plan whose progress report is late."""
+def overdue_reports(ctx: Context, actor: Actor, period_key: str | None = None) -> None:
+    """For the executive: the funded items of the period's final plan (by default, the plan
+    in effect) whose progress report is late."""
     st.subheader("Reports overdue")
-    schedule = delivery.reports_overdue(ctx, actor)
+    schedule = delivery.reports_overdue(ctx, actor, period_key)
     if schedule is None:
         st.caption("No version of this period's plan is final yet; no report is due.")
         return
