@@ -179,3 +179,34 @@ def test_pages_keep_the_last_plan_and_settings_reachable_once_the_next_period_si
     assert at.title[0].value == "Planning period 2027, first half"
     review = next(n for n in at.number_input if n.label.startswith("Objection window"))
     assert review.value == 7  # 2027-H1's own setting, not a field left from 2027-H2
+
+
+def test_two_comparisons_kept_in_the_same_second_are_told_apart_by_their_id(
+    own_demo: Context, as_user: Callable[[str | None], Actor]
+) -> None:
+    from roadmap.services import comparisons
+    from roadmap.services.scenarios import scenario_result
+
+    frozen = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    same_second = Context(own_demo.engine, lambda: frozen)
+    execu = authenticate(own_demo, "exec", "demo")
+    assert execu is not None
+    envelope = periods.get_period(own_demo).settings.envelope
+    roomy = scenario_result(own_demo, execu, envelope, "A")
+    tight = scenario_result(
+        own_demo, execu, envelope.model_copy(update={"reserve_weeks": 120.0}), "A"
+    )
+    assert roomy.snapshot.funded != tight.snapshot.funded, "the test needs two fundings"
+    older = comparisons.keep_comparison(same_second, execu, [roomy]).id
+    newer = comparisons.keep_comparison(same_second, execu, [tight]).id
+
+    as_user("exec")
+    at = page("scenarios").run()
+    picker = next(s for s in at.selectbox if s.label.startswith("Comparison"))
+    labels = list(picker.options)  # as the person reads them
+    assert len(set(labels)) == len(labels) == 2
+    assert labels[0].startswith(f"Comparison #{newer}:")
+    picker.set_value(older).run()
+    assert not at.exception, [e.value for e in at.exception]
+    funded = next(d for d in at.dataframe if "#" in d.value.columns).value
+    assert sorted(funded["#"]) == sorted(f.item for f in roomy.snapshot.funded)
