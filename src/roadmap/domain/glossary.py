@@ -70,8 +70,8 @@ def markdown() -> str:
     lines = [
         HEADING,
         "",
-        "The short entries the Published plan and Scenarios pages show under \"Words used "
-        "here\" (kept in `roadmap.domain.glossary`; this section is generated from it).",
+        'The short entries the Published plan and Scenarios pages show under "Words used '
+        'here" (kept in `roadmap.domain.glossary`; this section is generated from it).',
         "",
     ]
     for term, text in ENTRIES.items():

@@ -139,11 +139,11 @@ def funded_treemap(funded: pd.DataFrame, colours: Mapping[str, str] | None = Non
     figure.update_traces(
         texttemplate="%{label}<br>%{value:.1f} person-weeks",
         hovertemplate="%{customdata[0]}<br>%{value:.1f} person-weeks<extra></extra>",
-        textfont_size=14,
+        textfont_size=13,
         marker_line_width=1,
         tiling_pad=2,
     )
-    figure.update_layout(uniformtext={"minsize": 11, "mode": "hide"}, margin={"t": 50})
+    figure.update_layout(uniformtext={"minsize": 9, "mode": "hide"}, margin={"t": 50}, height=620)
     return figure
 
 
@@ -351,8 +351,10 @@ def effort_comparison(per_group: pd.DataFrame, grouping: str) -> go.Figure:
         barmode="group",
         orientation="h",
         text="Effort",
+        color_discrete_sequence=["#264653", "#2a9d8f", "#e9c46a"],
         title=f"Funded effort per {grouping.lower()} and scenario (person-weeks)",
     )
+    figure.update_traces(textposition="outside", textangle=0)
     figure.update_xaxes(title_text="Funded effort (person-weeks)")
     figure.update_yaxes(title_text="", autorange="reversed")
     figure.update_layout(

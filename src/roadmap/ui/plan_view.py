@@ -115,10 +115,17 @@ def accounting_panel(snap: PlanSnapshot, key: str = "plan") -> None:
         figures.accounting_waterfall(frame), width="stretch", key=f"{key}-accounting"
     )
     table.dataframe(
-        frame[["Step", "Shown as", "What it is"]].rename(columns={"Shown as": "Person-weeks"}),
+        frame[["Step", "Shown as"]].rename(columns={"Shown as": "Person-weeks"}),
         hide_index=True,
         width="stretch",
+        height=35 * (len(frame) + 1) + 3,
     )
+    with st.expander("What each step is"):
+        st.markdown(
+            "\n".join(
+                f"- **{s}**: {n}" for s, n in zip(frame["Step"], frame["What it is"], strict=True)
+            )
+        )
 
 
 def outcomes_frame(snap: PlanSnapshot) -> pd.DataFrame:
@@ -215,7 +222,9 @@ def settings_line(snap: PlanSnapshot) -> str:
     )
     gap = snap.solver.gap
     solver = SOLVER.get(snap.solver.status, f"Staff plan: {snap.solver.status}.").format(
-        gap=f"{gap:.2%}" if gap is not None else "the solver's tolerance"
+        gap="the solver's tolerance"
+        if gap is None
+        else ("0.01 %" if gap < 0.0001 else f"{gap:.2%}".replace("%", " %"))
     )
     return (
         f"Rule: {env.rule.label} · Voice: {voice} · Reserve: "
