@@ -8,7 +8,7 @@ from roadmap.domain.enums import AllocationRule, VoiceMode
 from roadmap.domain.periods import Envelope
 from roadmap.domain.plans import PlanSnapshot
 from roadmap.services import comparisons, periods, publishing, scenarios
-from roadmap.ui import plan_review_view, plan_view, session
+from roadmap.ui import figures, glossary_view, palette, plan_review_view, plan_view, session
 from roadmap.ui.actions import Report, write_button
 from roadmap.ui.comparison_view import comparison_tables
 from roadmap.ui.feedback import user_errors
@@ -31,12 +31,16 @@ for n, column in enumerate(st.columns(count or 1)):
             [r.value for r in AllocationRule],
             key=f"rule-{n}",
             index=[r.value for r in AllocationRule].index(defaults[n].value),
+            format_func=lambda r: AllocationRule(r).label,
+            help=glossary_view.help_for("Equal Shares"),
         )
         voice = st.selectbox(
             "Voice",
             [v.value for v in VoiceMode],
             key=f"voice-{n}",
             index=[v.value for v in VoiceMode].index(period.envelope.voice.value),
+            format_func=lambda v: VoiceMode(v).label,
+            help=glossary_view.help_for("Voice"),
         )
         alpha = st.slider(
             "Blend: share of equal voice", 0.0, 1.0, period.envelope.blend_alpha, key=f"a-{n}"
@@ -46,6 +50,7 @@ for n, column in enumerate(st.columns(count or 1)):
             min_value=0.0,
             value=float(period.envelope.reserve_weeks),
             key=f"r-{n}",
+            help=glossary_view.help_for("Reserve"),
         )
         envelopes.append(
             (
@@ -70,7 +75,7 @@ def run_all(report: Report) -> None:
     with st.status("Running the scenarios…", expanded=True) as status:
         for name, envelope in envelopes:
             st.write(
-                f"{plain(name)}: funding items by {envelope.rule.value}, then assigning staff…"
+                f"{plain(name)}: funding items by {envelope.rule.label}, then assigning staff…"
             )
             with report.attempt():
                 ran.append(scenarios.scenario_result(ctx, actor, envelope, name))
@@ -107,18 +112,50 @@ if kept:
         with user_errors():
             results = comparisons.comparison(ctx, actor, chosen).scenarios
 if results:
-    tables = comparison_tables(results)
+    names = palette.current().legend
+    tables = comparison_tables(results, names.subcommunities, names.themes)
     st.header("Comparison")
+    # What differs first: one line when they fund the same items, else the differences.
+    st.info(plain(tables.summary))
+    if not tables.differences.empty:
+        st.subheader("Items funded in one scenario and not another")
+        st.dataframe(tables.differences, hide_index=True, width="stretch")
+    if tables.effort_differs.get("Sub-community"):
+        per_group = tables.effort_per["Sub-community"]
+        st.subheader("Effort per sub-community")
+        st.plotly_chart(
+            figures.effort_comparison(per_group, "Sub-community"),
+            width="stretch",
+            key="compare-subcommunity",
+        )
+        st.dataframe(per_group.style.format("{:.1f}"), width="stretch")
     st.subheader("Items funded")
     st.dataframe(tables.funded, hide_index=True, width="stretch")
     for grouping, per_group in tables.effort_per.items():
+        if grouping == "Sub-community" and tables.effort_differs.get(grouping):
+            continue  # drawn above, with the differences
         st.subheader(f"Effort per {grouping.lower()}")
-        st.bar_chart(per_group)
-        st.dataframe(per_group, width="stretch")
-    st.subheader("Each organization: share of voice and of effort it asked for")
+        st.plotly_chart(
+            figures.effort_comparison(per_group, grouping),
+            width="stretch",
+            key=f"compare-{grouping}",
+        )
+        st.dataframe(per_group.style.format("{:.1f}"), width="stretch")
+    st.subheader("Each organization: share of voice and of funded effort on items it asked for")
+    st.caption(
+        "Each scenario's column is the share of all funded effort spent on items the "
+        "organization asked for; an item several asked for counts for each, so a column sums "
+        "to more than 100 %. The voices sum to 100 %."
+    )
     st.dataframe(tables.fairness.style.format("{:.1%}"), width="stretch")
     st.subheader("Coverage and gaps")
-    st.dataframe(tables.coverage, hide_index=True, width="stretch")
+    st.dataframe(
+        tables.coverage.style.format(
+            {"Funded effort": "{:.1f}", "Covered": "{:.1f}", "Gap": "{:.1f}"}
+        ),
+        hide_index=True,
+        width="stretch",
+    )
     tabs = st.tabs([plain(r.name) for r in results])
     for n, (tab, result) in enumerate(zip(tabs, results, strict=True)):
         with tab:

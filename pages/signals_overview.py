@@ -5,7 +5,7 @@ actor = page_setup("signals_overview")
 import streamlit as st
 
 from roadmap.services import signals
-from roadmap.ui import figures, session, signal_board_view
+from roadmap.ui import figures, palette, session, signal_board_view
 from roadmap.ui.signal_board_view import TOP
 from roadmap.ui.text import plain
 
@@ -23,7 +23,10 @@ st.caption(
 
 voice = signal_board_view.voice_table(board)
 left, right = st.columns(2)
-left.plotly_chart(figures.voice_bars(voice.nlargest(TOP, "Share of voice")), width="stretch")
+colours = palette.current().organizations_by_name(board.names)
+left.plotly_chart(
+    figures.voice_bars(voice.nlargest(TOP, "Share of voice"), colours), width="stretch"
+)
 if len(voice) > TOP:
     left.caption(f"The {TOP} organizations with the most voice, of {len(voice)}.")
 right.dataframe(voice.style.format({"Share of voice": "{:.1%}"}), hide_index=True, width="stretch")

@@ -113,11 +113,12 @@ def test_the_executive_sees_the_kept_comparison_laid_out(
     at = page("scenarios").run()
     assert not at.exception, [e.value for e in at.exception]
     assert [h.value for h in at.header] == ["Comparison"]
+    assert next(i.value for i in at.info) == "baseline funds 23 items."
     assert [s.value for s in at.subheader][:5] == [
         "Items funded",
         "Effort per sub-community",
         "Effort per theme",
-        "Each organization: share of voice and of effort it asked for",
+        "Each organization: share of voice and of funded effort on items it asked for",
         "Coverage and gaps",
     ]
     funded = at.dataframe[0].value
@@ -126,3 +127,64 @@ def test_the_executive_sees_the_kept_comparison_laid_out(
     assert [b.label for b in at.button if b.label.startswith("Publish")] == [
         "Publish baseline as the plan"
     ]
+
+
+def waterfalls(at: AppTest) -> list[dict[str, Any]]:
+    return [
+        spec
+        for c in at.get("plotly_chart")
+        if (spec := json.loads(c.proto.spec))["data"][0]["type"] == "waterfall"
+    ]
+
+
+def assert_adds_up(chart: dict[str, Any], table: Any) -> None:
+    """The waterfall's bars add up to each subtotal, and the table beside it shows the same
+    steps with the same figures."""
+    trace = chart["data"][0]
+    level = 0.0
+    for label, value, measure in zip(trace["y"], trace["x"], trace["measure"], strict=True):
+        if measure == "absolute":
+            level = value
+        elif measure == "relative":
+            level = round(level + value, 1)
+        else:
+            assert value == pytest.approx(level, abs=1e-9), label
+    assert list(table["Step"]) == trace["y"]
+    shown = [float(str(x).removeprefix("= ")) for x in table["Person-weeks"]]
+    assert shown == pytest.approx(trace["x"])
+
+
+def test_the_plan_page_s_waterfall_and_its_table_add_up_from_capacity_to_staffed_effort(
+    two_plans: None, as_user: Callable[[str | None], Actor]
+) -> None:
+    """Version 2 of the backup's plan (format 1: its budget is its start)."""
+    as_user("member")
+    at = page("plan").run()
+    assert not at.exception, [e.value for e in at.exception]
+    (chart,) = waterfalls(at)
+    table = next(
+        t.value for t in at.dataframe if list(t.value.columns)[:2] == ["Step", "Person-weeks"]
+    )
+    assert_adds_up(chart, table)
+    steps = chart["data"][0]["y"]
+    assert steps[:3] == ["Budget", "Reserve", "Shared budget"]
+    assert steps[-3:] == ["Funded effort", "Uncovered (skill gaps)", "Staffed effort"]
+    assert "Words used here" in [e.label for e in at.expander]
+
+
+def test_each_scenario_has_its_waterfall_its_table_and_every_organization_s_outcome(
+    two_plans: None, as_user: Callable[[str | None], Actor]
+) -> None:
+    as_user("exec")
+    at = page("scenarios").run()
+    assert not at.exception, [e.value for e in at.exception]
+    (chart,) = waterfalls(at)
+    table = next(
+        t.value for t in at.dataframe if list(t.value.columns)[:2] == ["Step", "Person-weeks"]
+    )
+    assert_adds_up(chart, table)
+    outcome = next(t.value for t in at.dataframe if "Items it asked for, funded" in t.value.columns)
+    assert len(outcome) == 8  # the executive sees every organization's row
+    assert outcome["Paid in all (person-weeks)"].sum() > 0
+    rule = next(s for s in at.selectbox if s.label == "Rule")
+    assert rule.options == ["Equal Shares", "Greedy by support", "Sequential Phragmén"]

@@ -202,10 +202,11 @@ def test_the_published_plan_shows_payments_only_to_those_who_may_see_them(
     as_user: Callable[[str | None], Actor],
     downloads: dict[str, Callable[[], Any]],
 ) -> None:
-    """The plan page (tables, Sankey, fairness chart), its Markdown and CSV, My plan and
-    the item page: an organization's key (how the Sankey names it) appears, its name
-    appears among who paid (page, Markdown, CSV), and its fairness account (effort it
-    asked for) is drawn, exactly for those who may see its signal."""
+    """The plan page (tables, Sankey, fairness chart, outcome table), its Markdown and CSV,
+    My plan and the item page: an organization's name appears among who paid (page,
+    Markdown, CSV) and as a payer in the Sankey, its fairness account (effort it asked for)
+    is drawn, and its row of the outcome table is shown, exactly for those who may see its
+    signal; its key is drawn for no one."""
     _set_privacy(privacy)
     actor = as_user(ROLES[role])
     sees = SEES[privacy][role]
@@ -213,18 +214,21 @@ def test_the_published_plan_shows_payments_only_to_those_who_may_see_them(
     page = rendered(at)
     markdown = downloads["plan-2027-H1-v1.md"]()
     plan_csv = downloads["plan-2027-H1-v1.csv"]()
-    fairness = next(
-        t.value for t in at.dataframe if "Share of effort it asked for" in t.value.columns
-    )
-    asked = dict(
-        zip(fairness["Organization"], fairness["Share of effort it asked for"], strict=True)
-    )
+    outcome = next(t.value for t in at.dataframe if "Items it asked for, funded" in t.value.columns)
+    rows = set(outcome["Organization"])
     bars = {
         name
         for figure in charts(at)
         for trace in figure["data"]
-        if trace.get("name") == "Share of effort it asked for"
+        if trace.get("name") == "Share of funded effort on items it asked for"
         for name in trace.get("y", [])
+    }
+    payers = {
+        label
+        for figure in charts(at)
+        for trace in figure["data"]
+        if trace.get("type") == "sankey"
+        for label in trace["node"]["customdata"]
     }
     funded = next(t.value for t in at.dataframe if "Who paid" in t.value.columns)
     shared = funded[funded["#"] == plan_world].iloc[0]
@@ -232,17 +236,20 @@ def test_the_published_plan_shows_payments_only_to_those_who_may_see_them(
     shared_row = next(ln for ln in markdown.splitlines() if ln.startswith(f"| {plan_world} | "))
     for org in (A, B, C):
         seen = org in sees
-        assert (org in page) is seen, f"{role} {'misses' if seen else 'sees'} {org} on the page"
+        assert org not in page, f"{role} sees {org}'s key on the page"
+        assert (NAMES[org] in payers) is seen, f"{role}: {org} among the Sankey's payers"
         assert (NAMES[org] in shared["Who paid"]) is seen
         assert (NAMES[org] in shared_row) is seen, f"{role} in the Markdown report: {org}"
         account = next(ln for ln in markdown.splitlines() if ln.startswith(f"| {NAMES[org]} |"))
         assert account.endswith("| (private) |") is not seen, f"{role}: {account}"
-        assert pd.notna(asked[NAMES[org]]) is seen, f"{role}: effort {org} asked for"
+        assert (NAMES[org] in rows) is seen, f"{role}: {org}'s row of the outcome table"
         assert (NAMES[org] in bars) is seen, f"{role}: fairness chart bar of {org}"
         assert org not in plan_csv  # who paid names an organization by its name
         assert (NAMES[org] in plan_csv) is seen, f"{role} in the CSV's who paid: {org}"
     if not sees >= {A, B, C}:
         assert "(organizations)" in page and "(organizations)" in markdown
+        assert "Organizations (private)" in payers
+        assert "outcomes are private in this period" in page
 
     if opens("my_plan", actor):
         staff_page = rendered(run("my_plan"))

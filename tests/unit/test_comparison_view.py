@@ -48,4 +48,5 @@ def test_fairness_and_coverage_have_a_column_or_row_per_scenario() -> None:
     assert len(tables.fairness) == len(a.snapshot.accounts)
     assert list(tables.coverage["Scenario"]) == ["A", "B"]
     assert list(tables.coverage["Funded effort"]) == [a.snapshot.spent, b.snapshot.spent]
-    assert list(tables.coverage["Solver"]) == [a.snapshot.solver.status, b.snapshot.solver.status]
+    assert list(tables.coverage["Staff plan"]) == ["best assignment (proven)"] * 2
+    assert {a.snapshot.solver.status, b.snapshot.solver.status} == {"optimal"}

@@ -55,7 +55,7 @@ def test_format_one_is_not_written_and_no_other_format_is_read() -> None:
     assert "format" not in PlanSnapshot.model_validate(stored).model_dump(mode="json")
     assert PlanSnapshot.model_validate({**stored, "format": 1}).format == 1
     with pytest.raises(ValidationError):
-        PlanSnapshot.model_validate({**stored, "format": 3})
+        PlanSnapshot.model_validate({**stored, "format": 4})
 
 
 def test_format_two_keeps_each_organization_s_pledge_and_format_one_has_none() -> None:
@@ -163,3 +163,23 @@ def test_accounts_that_moved_alone_are_a_change_with_no_item_named() -> None:
     shifted = reviewed.accounts[0].model_copy(update={"paid": reviewed.accounts[0].paid + 1})
     now = reviewed.model_copy(update={"accounts": [shifted, *reviewed.accounts[1:]]})
     assert funding_change(reviewed, now) == FundingChange([], [], [])
+
+
+def test_format_three_keeps_carried_effort_and_supported_items_and_older_formats_have_none() -> (
+    None
+):
+    """Format 3 writes and reads back the carried effort and each organization's supported
+    items; a format 1 or 2 snapshot dumps without them, and one claiming them is refused."""
+    stored = stored_snapshots()[0]
+    accounts = [{**stored["accounts"][0], "supported": [3, 5]}, *stored["accounts"][1:]]
+    three = {**stored, "format": 3, "carried": 9.5, "accounts": accounts}
+    snap = PlanSnapshot.model_validate(three)
+    assert snap.carried == 9.5 and snap.accounts[0].supported == [3, 5]
+    dumped = snap.model_dump(mode="json")
+    assert dumped["carried"] == 9.5 and dumped["accounts"][0]["supported"] == [3, 5]
+    old = PlanSnapshot.model_validate(stored)
+    assert old.carried is None and old.accounts[0].supported is None
+    assert "carried" not in old.model_dump(mode="json")
+    for fmt in (1, 2):
+        with pytest.raises(ValidationError, match="neither carried effort nor supported"):
+            PlanSnapshot.model_validate({**three, "format": fmt})

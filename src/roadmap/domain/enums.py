@@ -113,11 +113,27 @@ class VoiceMode(StrEnum):
     CONTRIBUTION = "contribution"
     BLEND = "blend"
 
+    @property
+    def label(self) -> str:
+        return {
+            "equal": "Equal voice",
+            "contribution": "By contribution",
+            "blend": "Blend of equal and contribution",
+        }[self.value]
+
 
 class AllocationRule(StrEnum):
     EQUAL_SHARES = "equal_shares"
     GREEDY = "greedy"
     PHRAGMEN = "phragmen"
+
+    @property
+    def label(self) -> str:
+        return {
+            "equal_shares": "Equal Shares",
+            "greedy": "Greedy by support",
+            "phragmen": "Sequential Phragmén",
+        }[self.value]
 
 
 class Privacy(StrEnum):

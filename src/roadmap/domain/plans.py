@@ -7,7 +7,9 @@ snapshot stored then reads back, and dumps again, unchanged. ``format`` names th
 format 1 is that first layout, and it is not written (a stored snapshot without ``format``
 is format 1); a later layout writes its number. Format 2 adds each funded line's
 ``pledges`` (which organization's pledge paid how much of the item); a format 1 line reads
-with none, and only its unattributed ``pledged`` total.
+with none, and only its unattributed ``pledged`` total. Format 3 adds the effort an earlier
+period carried into the budget (``carried``) and the items each organization asked for
+(``AccountLine.supported``); a format 1 or 2 snapshot reads with neither recorded (``None``).
 
 Beside the record, its pure rules: what a new version changed (``plan_diff``) and whether
 a fresh run funds what an executive reviewed (``funding_change``).
@@ -115,6 +117,9 @@ class AccountLine(SnapshotLine):
     paid: float  # person-weeks
     supported_effort: float  # funded person-weeks of the items it asked for
     effort_share: float  # that effort as a share of all funded effort, 0 to 1
+    # Format 3: the candidate items it asked for (approved, gave points to, ranked or
+    # pledged to) in the signal the run read; ``None`` where not recorded (formats 1, 2).
+    supported: list[int] | None = None
     # True in a reader's view that may not see this organization's signal: paid and the
     # effort it asked for are zero there (``roadmap.domain.privacy``). Never stored.
     private: bool = Field(default=False, exclude=True)
@@ -156,10 +161,11 @@ class SolverOutcome(SnapshotLine):
 class PlanSnapshot(SnapshotLine):
     """Everything a reader of a scenario or a published plan needs."""
 
-    format: Literal[1, 2] = 1
+    format: Literal[1, 2, 3] = 1
     name: str
     envelope: Envelope
-    budget: float  # the staff's capacity, person-weeks
+    # The staff's capacity plus ``carried``, person-weeks.
+    budget: float
     reserve: float
     spent: float  # funded effort
     subperiods: list[str]  # the period's months, "YYYY-MM"
@@ -170,16 +176,29 @@ class PlanSnapshot(SnapshotLine):
     coverage: list[CoverageLine]
     gaps: list[GapLine]
     solver: SolverOutcome
+    # Format 3: person-weeks an earlier period left unallocated and returned to the pool,
+    # part of ``budget``; ``None`` where not recorded (formats 1, 2).
+    carried: float | None = None
 
     @model_validator(mode="after")
     def _pledges_only_from_format_two(self) -> PlanSnapshot:
         if self.format == 1 and any(f.pledges for f in self.funded):
             raise ValueError("a format 1 snapshot records no pledges per organization")
+        if self.format < 3 and (
+            self.carried is not None or any(a.supported is not None for a in self.accounts)
+        ):
+            raise ValueError(
+                "a format 1 or 2 snapshot records neither carried effort nor supported items"
+            )
         return self
 
     @model_serializer(mode="wrap")
     def _first_format_unwritten(self, handler: SerializerFunctionWrapHandler) -> Any:
         data = handler(self)
+        if self.format < 3:
+            data.pop("carried", None)
+            for account in data["accounts"]:
+                account.pop("supported", None)
         if self.format == 1:
             del data["format"]
             for line in data["funded"]:

@@ -105,7 +105,13 @@ def _account_as_seen(line: AccountLine, sees: Callable[[str], bool]) -> AccountL
     if sees(line.org):
         return line
     return line.model_copy(
-        update={"paid": 0.0, "supported_effort": 0.0, "effort_share": 0.0, "private": True}
+        update={
+            "paid": 0.0,
+            "supported_effort": 0.0,
+            "effort_share": 0.0,
+            "supported": None if line.supported is None else [],
+            "private": True,
+        }
     )
 
 

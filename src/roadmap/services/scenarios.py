@@ -125,8 +125,9 @@ def _capacity(by_month: list[Any] | None, total: float, months: int) -> list[flo
 def snapshot(scenario: Scenario) -> PlanSnapshot:
     """Everything a reader of the published plan needs, frozen."""
     f, s = scenario.funding, scenario.staffing
+    candidates = {x.item.id for x in f.funded} | {u.item.id for u in f.unfunded}
     return PlanSnapshot(
-        format=2,
+        format=3,
         name=f.name,
         envelope=f.envelope,
         budget=f.budget,
@@ -159,6 +160,7 @@ def snapshot(scenario: Scenario) -> PlanSnapshot:
                 paid=a.paid,
                 supported_effort=a.supported_effort,
                 effort_share=a.effort_share,
+                supported=sorted(i for i in f.supported.get(a.key, set()) if i in candidates),
             )
             for a in f.accounts
         ],
@@ -187,4 +189,5 @@ def snapshot(scenario: Scenario) -> PlanSnapshot:
             for g in s.gaps
         ],
         solver=SolverOutcome(status=s.status.value, gap=s.relative_gap, message=s.message),
+        carried=f.carried,
     )

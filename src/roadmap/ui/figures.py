@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -9,20 +11,28 @@ import plotly.graph_objects as go
 from roadmap.domain.enums import ItemStatus
 
 STATUS_ORDER = [s.label for s in ItemStatus]
+WEEKS = "Person-weeks"
+# Sequential scales that start near white: zero is the lightest cell, never an alarm colour.
+SEQUENTIAL = "Blues"
+# The waterfall's colours: what comes in, what is spent or kept out, and the subtotals.
+ADDED, TAKEN, SUBTOTAL = "#2a9d8f", "#8d99ae", "#264653"
 
 
-def status_board(frame: pd.DataFrame) -> go.Figure:
-    """Items per status (the board's columns), stacked by sub-community."""
+def status_board(frame: pd.DataFrame, colours: Mapping[str, str] | None = None) -> go.Figure:
+    """Items per status (the board's columns), stacked by sub-community (the parts of one
+    whole: a status's items), each in its colour (``colours``: name -> colour)."""
     counts = frame.groupby(["Status", "Sub-community"]).size().reset_index(name="Items")
     figure = px.bar(
         counts,
         x="Status",
         y="Items",
         color="Sub-community",
+        color_discrete_map=dict(colours or {}),
         category_orders={"Status": [s for s in STATUS_ORDER if s in set(frame["Status"])]},
         title="Items by status",
     )
     figure.update_layout(legend_title_text="", margin={"t": 40, "b": 10})
+    figure.update_yaxes(title_text="Items (count)")
     return figure
 
 
@@ -42,50 +52,99 @@ def timeline(frame: pd.DataFrame) -> go.Figure:
     return figure
 
 
+def item_number(label: str) -> int:
+    """``"#12"`` -> 12: items sort by number, not as text (#5 before #10)."""
+    return int(label.lstrip("#").split()[0])
+
+
 def signal_heatmap(frame: pd.DataFrame) -> go.Figure:
-    """Organizations against items; the cell is the organization's points (or 1 for approval)."""
+    """Organizations (by name, in order) against items (by number); the cell is the
+    organization's points, or 1 for an approval; hovering names the item's title when the
+    frame has a "Title" column."""
     pivot = frame.pivot_table(index="Organization", columns="Item", values="Weight", fill_value=0)
+    pivot = pivot[sorted(pivot.columns, key=lambda c: item_number(str(c)))].sort_index()
+    titles = (
+        dict(zip(frame["Item"], frame["Title"], strict=False)) if "Title" in frame.columns else {}
+    )
     figure = px.imshow(
         pivot,
         aspect="auto",
-        color_continuous_scale="Oranges",
-        labels={"color": "weight"},
+        color_continuous_scale=SEQUENTIAL,
+        labels={"color": "Points (1 = approved)", "x": "Item", "y": "Organization"},
         title="Who asked for what",
     )
-    figure.update_xaxes(type="category")
+    figure.update_traces(
+        customdata=[[titles.get(c, c) for c in pivot.columns] for _ in pivot.index],
+        hovertemplate="%{y} · %{x} %{customdata}<br>%{z} points<extra></extra>",
+    )
+    figure.update_xaxes(type="category", title_text="Item (by number)")
+    figure.update_yaxes(title_text="Organization")
     return figure
 
 
 def agreement_heatmap(matrix: pd.DataFrame) -> go.Figure:
-    """Pairwise agreement (Jaccard) of organizations' supported items."""
+    """Pairwise agreement (Jaccard) of organizations' supported items: 0 (nothing in common)
+    is the lightest cell."""
     figure = px.imshow(
-        matrix,
+        matrix.sort_index().sort_index(axis=1),
         zmin=0,
         zmax=1,
-        color_continuous_scale="RdBu",
-        text_auto=".2f",
-        title="Agreement between organizations (1 = same items)",
+        color_continuous_scale=SEQUENTIAL,
+        text_auto=".0%",
+        labels={"color": "Items in common (share)"},
+        title="Agreement between organizations (100 % = the same items)",
     )
+    figure.update_coloraxes(colorbar_tickformat=".0%")
     return figure
 
 
-def voice_bars(frame: pd.DataFrame) -> go.Figure:
+def voice_bars(frame: pd.DataFrame, colours: Mapping[str, str] | None = None) -> go.Figure:
+    """Each organization's share of the voice, in its colour (``colours``: name -> colour)."""
     figure = px.bar(
         frame.sort_values("Share of voice"),
         x="Share of voice",
         y="Organization",
+        color="Organization",
+        color_discrete_map=dict(colours or {}),
         orientation="h",
-        title="Each organization's share of the voice",
+        title="Each organization's share of the voice (they sum to 100 %)",
     )
-    figure.update_xaxes(tickformat=".0%")
+    figure.update_xaxes(tickformat=".0%", title_text="Share of voice (%)")
+    figure.update_layout(showlegend=False)
     return figure
 
 
-def funded_treemap(funded: pd.DataFrame) -> go.Figure:
-    """Funded effort by sub-community, then item."""
-    return px.treemap(
-        funded, path=["Sub-community", "Item"], values="Effort", title="Funded effort"
+def short(text: str, length: int = 28) -> str:
+    """A label that fits a tile or a bar: ``text`` cut at ``length`` characters with "…"."""
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def funded_treemap(funded: pd.DataFrame, colours: Mapping[str, str] | None = None) -> go.Figure:
+    """Funded effort by sub-community (each in its colour; ``colours``: name -> colour), then
+    item: a tile shows "#n" and a short title with its person-weeks; hovering gives the
+    full title."""
+    frame = funded.assign(
+        Tile=[f"#{n} {short(t)}" for n, t in zip(funded["#"], funded["Item"], strict=True)],
+        Effort=funded["Effort"].round(1),
     )
+    figure = px.treemap(
+        frame,
+        path=["Sub-community", "Tile"],
+        values="Effort",
+        color="Sub-community",
+        color_discrete_map={"(?)": "#ffffff", **dict(colours or {})},
+        custom_data=["Item"],
+        title="Funded effort by sub-community and item (person-weeks)",
+    )
+    figure.update_traces(
+        texttemplate="%{label}<br>%{value:.1f} person-weeks",
+        hovertemplate="%{customdata[0]}<br>%{value:.1f} person-weeks<extra></extra>",
+        textfont_size=13,
+        marker_line_width=1,
+        tiling_pad=2,
+    )
+    figure.update_layout(uniformtext={"minsize": 9, "mode": "hide"}, margin={"t": 50}, height=620)
+    return figure
 
 
 # Beyond this many organizations or people, a chart folds the smaller ones together (or, for
@@ -105,26 +164,48 @@ def _fold(frame: pd.DataFrame, column: str, what: str) -> pd.DataFrame:
     return folded.groupby(["From", "To"], sort=False)["Weeks"].sum().reset_index()
 
 
-def money_flow(payments: pd.DataFrame, work: pd.DataFrame) -> go.Figure:
+def money_flow(
+    payments: pd.DataFrame, work: pd.DataFrame, colours: Mapping[str, str] | None = None
+) -> go.Figure:
     """A Sankey from organizations through items to staff (person-weeks); beyond MANY
-    organizations or staff the smaller ones are folded together."""
+    organizations or staff the smaller ones are folded together. An organization's node
+    and its links are in its colour (``colours``: name -> colour)."""
     payments = _fold(payments, "From", "organizations")
     work = _fold(work, "To", "staff")
     labels = list(dict.fromkeys([*payments["From"], *payments["To"], *work["From"], *work["To"]]))
     index = {label: n for n, label in enumerate(labels)}
     links = pd.concat([payments, work])
+    colours = dict(colours or {})
+    grey = "rgba(160,160,160,0.8)"
     figure = go.Figure(
         go.Sankey(
-            node={"label": labels, "pad": 12},
+            node={
+                "label": [short(x, 40) for x in labels],
+                "customdata": labels,
+                "hovertemplate": "%{customdata}<br>%{value:.1f} person-weeks<extra></extra>",
+                "pad": 12,
+                "color": [colours.get(x, grey) for x in labels],
+            },
             link={
                 "source": [index[x] for x in links["From"]],
                 "target": [index[x] for x in links["To"]],
                 "value": list(links["Weeks"]),
+                "color": [_faded(colours.get(x)) for x in links["From"]],
             },
+            valueformat=".1f",
+            valuesuffix=" person-weeks",
         )
     )
     figure.update_layout(title="Organizations → items → staff (person-weeks)", height=600)
     return figure
+
+
+def _faded(hex_colour: str | None) -> str:
+    """A link's colour: its organization's, translucent (grey when it has none)."""
+    if not hex_colour or not hex_colour.startswith("#") or len(hex_colour) != 7:
+        return "rgba(160,160,160,0.35)"
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},0.35)"
 
 
 def month_label(subperiod: str) -> str:
@@ -152,8 +233,8 @@ def capacity_use(use: pd.DataFrame, months: list[str] | None = None) -> go.Figur
         figure = px.imshow(
             grid,
             aspect="auto",
-            color_continuous_scale="Blues",
-            labels={"color": "assigned"},
+            color_continuous_scale=SEQUENTIAL,
+            labels={"color": "Assigned (person-weeks)", "y": "Person"},
             title="Capacity use per person and sub-period",
         )
     else:
@@ -167,15 +248,21 @@ def capacity_use(use: pd.DataFrame, months: list[str] | None = None) -> go.Figur
             title="Capacity use per person and sub-period",
         )
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
+    figure.update_xaxes(title_text="Month")
+    if use["Person"].nunique() <= MANY:
+        figure.update_yaxes(title_text="Assigned (person-weeks)")
     return figure
 
 
+EFFORT_SHARE = "Share of funded effort on items it asked for"
+
+
 def fairness(accounts: pd.DataFrame) -> go.Figure:
-    """Each organization's share of voice against its share of funded effort it asked for
-    (no bar where that share is private: an empty cell)."""
+    """Each organization's share of voice against the share of all funded effort spent on
+    items it asked for (no bar where that share is private: an empty cell)."""
     long = accounts.melt(
         id_vars="Organization",
-        value_vars=["Share of voice", "Share of effort it asked for"],
+        value_vars=["Share of voice", EFFORT_SHARE],
         var_name="Measure",
         value_name="Share",
     ).dropna(subset=["Share"])
@@ -186,9 +273,11 @@ def fairness(accounts: pd.DataFrame) -> go.Figure:
         color="Measure",
         barmode="group",
         orientation="h",
-        title="Fairness: voice against effort received",
+        color_discrete_map={"Share of voice": "#264653", EFFORT_SHARE: "#e9c46a"},
+        title="Voice against funded effort on the items each asked for",
     )
-    figure.update_xaxes(tickformat=".0%")
+    figure.update_xaxes(tickformat=".0%", title_text="Share (%)")
+    figure.update_layout(legend={"orientation": "h", "y": -0.2, "title_text": ""})
     return figure
 
 
@@ -202,8 +291,74 @@ def gantt(rows: pd.DataFrame) -> go.Figure:
         color="Person",
         hover_data=["Weeks", "Skill"],
         title="Assignments",
+        labels={"Weeks": "Person-weeks"},
     )
     figure.update_yaxes(autorange="reversed")
     # A tick at each month's start, labelled "Jan 2027" (plotly's default ticks by weeks).
     figure.update_xaxes(dtick="M1", tickformat="%b %Y")
+    return figure
+
+
+def accounting_waterfall(steps: pd.DataFrame) -> go.Figure:
+    """The plan's accounting (``roadmap.domain.accounting``) from ``steps`` (Step,
+    Person-weeks, Measure): a horizontal waterfall read top to bottom, what comes in in
+    one colour, what is spent or kept out in another, subtotals in a third."""
+    measure = list(steps["Measure"])
+    values = list(steps["Person-weeks"])
+    figure = go.Figure(
+        go.Waterfall(
+            orientation="h",
+            y=list(steps["Step"]),
+            x=values,
+            measure=measure,
+            text=[
+                f"{v:+.1f}" if m == "relative" else f"{v:.1f}"
+                for v, m in zip(values, measure, strict=True)
+            ],
+            textposition="auto",
+            increasing={"marker": {"color": ADDED}},
+            decreasing={"marker": {"color": TAKEN}},
+            totals={"marker": {"color": SUBTOTAL}},
+            connector={"line": {"color": "#bbbbbb", "width": 1}},
+            hovertemplate="%{y}: %{x:.1f} person-weeks<extra></extra>",
+        )
+    )
+    figure.update_yaxes(autorange="reversed", title_text="")
+    figure.update_xaxes(title_text="Person-weeks", rangemode="tozero")
+    figure.update_layout(
+        title="Where the effort goes (person-weeks)",
+        height=max(360, 34 * len(steps) + 120),
+        margin={"l": 10, "r": 10, "t": 50, "b": 40},
+        showlegend=False,
+    )
+    return figure
+
+
+def effort_comparison(per_group: pd.DataFrame, grouping: str) -> go.Figure:
+    """Funded effort per group (rows: group names) and scenario (columns), grouped bars side
+    by side: one bar per scenario in each group, never stacked."""
+    long = (
+        per_group.rename_axis(grouping)
+        .reset_index()
+        .melt(id_vars=grouping, var_name="Scenario", value_name="Effort")
+    )
+    long["Effort"] = long["Effort"].round(1)
+    figure = px.bar(
+        long,
+        x="Effort",
+        y=grouping,
+        color="Scenario",
+        barmode="group",
+        orientation="h",
+        text="Effort",
+        color_discrete_sequence=["#264653", "#2a9d8f", "#e9c46a"],
+        title=f"Funded effort per {grouping.lower()} and scenario (person-weeks)",
+    )
+    figure.update_traces(textposition="outside", textangle=0)
+    figure.update_xaxes(title_text="Funded effort (person-weeks)")
+    figure.update_yaxes(title_text="", autorange="reversed")
+    figure.update_layout(
+        height=max(320, 28 * len(per_group) * max(len(per_group.columns), 1) + 120),
+        legend={"orientation": "h", "y": -0.15, "title_text": ""},
+    )
     return figure

@@ -42,12 +42,15 @@ def totals_table(board: SignalBoard) -> pd.DataFrame:
 
 
 def signal_cells(board: SignalBoard) -> pd.DataFrame:
-    """One row per organization and item it signalled, weighted by its points (else 1)."""
+    """One row per organization and item it signalled, weighted by its points (else 1),
+    with the item's title (the heatmap's hover)."""
+    titles = {t.item_id: t.title for t in board.totals}
     return pd.DataFrame(
         [
             {
                 "Organization": _name(board, s.organization),
                 "Item": f"#{item}",
+                "Title": titles.get(item, ""),
                 "Weight": s.points.get(item, 1),
             }
             for s in board.signals
