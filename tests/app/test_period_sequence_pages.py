@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from roadmap import config
 from roadmap.domain.access import Actor
+from roadmap.domain.accounting import plan_accounting
 from roadmap.domain.enums import Role
 from roadmap.services import demo, period_setup, periods, publishing, signals
 from roadmap.services.context import Context
@@ -125,7 +126,8 @@ def test_the_period_page_says_what_the_source_left_and_carried_over(
     at = page("period").run()
     assert not at.exception
     assert [i.value for i in at.info] == [
-        f"2027-H1 left {plan.budget - plan.spent:g} person-weeks unallocated; returned to the "
+        f"2027-H1 left {round(plan_accounting(plan).step('Left unallocated').weeks, 3):g} "
+        "person-weeks unallocated; returned to the "
         "pool of 2027-H2 (its budget includes them)."
     ]
     assert "Carried over from 2027-H1" in [s.value for s in at.subheader]

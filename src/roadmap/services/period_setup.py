@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from roadmap.domain.access import Actor, require_any
+from roadmap.domain.accounting import plan_accounting
 from roadmap.domain.enums import PeriodStatus, Role, UnspentPolicy
 from roadmap.domain.errors import ConflictError, NotFound, ValidationError
 from roadmap.domain.periods import PlanningPeriod, check_no_overlap
@@ -146,12 +147,15 @@ def create_period(
 
 
 def unspent_weeks(session: Session, period: PeriodRow) -> float:
-    """The person-weeks ``period`` leaves unallocated: its final plan's budget less what it
-    funded (never below 0); 0 without a final plan."""
+    """The person-weeks ``period`` leaves unallocated: its final plan's "Left unallocated"
+    (the shared budget and the pledges less what it funded; :mod:`roadmap.domain.accounting`),
+    never below 0; 0 without a final plan. The reserve is not in it: it is held for unplanned
+    work, whose use the app does not record."""
     plan = final_snapshot(session, period)
     if plan is None:
         return 0.0
-    return round(max(plan.budget - plan.spent, 0.0), 3)
+    left = plan_accounting(plan).step("Left unallocated").weeks
+    return round(max(left, 0.0), 3)
 
 
 def new_period_from(
@@ -167,8 +171,8 @@ def new_period_from(
     settings (envelope, signal forms, points budget, privacy, exchange rate, objection
     window, report interval, unspent-effort policy), not its status or signalling window.
 
-    The effort the source leaves unallocated (its final plan's budget less what it funded,
-    at this moment) is carried into the new period's pool when the source's policy returns
+    The effort the source leaves unallocated (its final plan's "Left unallocated", at this
+    moment; see :func:`unspent_weeks`) is carried into the new period's pool when the source's policy returns
     it to the pool, and is 0 when it lapses. A source starts at most one period; a source
     that does not exist, a taken key or name, and overlapping dates are refused, and
     nothing is written."""
