@@ -172,8 +172,8 @@ def new_period_from(
     window, report interval, unspent-effort policy), not its status or signalling window.
 
     The effort the source leaves unallocated (its final plan's "Left unallocated", at this
-    moment; see :func:`unspent_weeks`) is carried into the new period's pool when the source's policy returns
-    it to the pool, and is 0 when it lapses. A source starts at most one period; a source
+    moment; see :func:`unspent_weeks`) is carried into the new period's pool when the
+    source's policy returns it to the pool, and is 0 when it lapses. A source starts at most one period; a source
     that does not exist, a taken key or name, and overlapping dates are refused, and
     nothing is written."""
     require_any(actor, _ROLES, to="start planning periods")
