@@ -173,9 +173,9 @@ def new_period_from(
 
     The effort the source leaves unallocated (its final plan's "Left unallocated", at this
     moment; see :func:`unspent_weeks`) is carried into the new period's pool when the
-    source's policy returns it to the pool, and is 0 when it lapses. A source starts at most one period; a source
-    that does not exist, a taken key or name, and overlapping dates are refused, and
-    nothing is written."""
+    source's policy returns it to the pool, and is 0 when it lapses. A source starts at most
+    one period; a source that does not exist, a taken key or name, and overlapping dates are
+    refused, and nothing is written."""
     require_any(actor, _ROLES, to="start planning periods")
     now = ctx.now()
     with transaction(ctx.engine) as session:
