@@ -23,6 +23,7 @@ from roadmap.allocation import (
     Stage,
     Voter,
     allocate,
+    verify_price_system,
 )
 from roadmap.allocation.certificate import certificate_of, check_certificate
 from roadmap.allocation.explanation import Explanation, FundedItem
@@ -71,7 +72,8 @@ def test_the_certificate_alone_refuses_an_outcome_that_is_not_equal_shares() -> 
     """The greedy-looking outcome {a, b} (a by voters 1 and 2 at rho 1/2, b by voter 3 at rho
     1) spends the budget too, and its payments form a budget-feasible price system, but it is
     not equal shares: at rho 1/2 the three supporters of c would pay 1 each (their whole
-    share, 3 in all) for its cost 3, so c is affordable at the lower rho 1/3. The checker says so without running the rule."""
+    share, 3 in all) for its cost 3, so c is affordable at the lower rho 1/3. The checker
+    says so without running the rule."""
     election = _three_voters()
     claim = _claim(
         ("a", "b"),
@@ -86,6 +88,15 @@ def test_the_certificate_alone_refuses_an_outcome_that_is_not_equal_shares() -> 
             "rounds": [{"item": "a", "rho": "1/2"}, {"item": "b", "rho": "1"}],
         },
     }
+    # Priceability alone (C1-C5) does not tell it apart from equal shares ...
+    supporters = {"a": ["v1", "v2"], "b": ["v3"], "c": ["v1", "v2", "v3"]}
+    budgets = {"v1": 1, "v2": 1, "v3": 1}
+    payments = {k: dict(f.payments) for k, f in ((f.item_id, f) for f in claim.explanation.funded)}
+    priced = verify_price_system(
+        {"a": 2, "b": 1, "c": 3}, supporters, budgets, payments, ["a", "b"]
+    )
+    assert priced.holds
+    # ... the round-by-round certificate does.
     checks = check_certificate(election, None, NO_CONSTRAINTS, claim, cert)
     failed = [c for c in checks if not c.holds]
     assert len(failed) == 1
