@@ -129,7 +129,7 @@ def certificate_of(
     """The certificate of an allocation made by :func:`~roadmap.allocation.rules.allocate`
     with ``explain=True`` on these inputs."""
     prep = prepare(election, weights, constraints)
-    extra = allocation.extra
+    extra: Any = allocation.extra
     cert: Json = {"rule": allocation.rule, "start_budget": exact_text(extra["start"])}
     if allocation.rule.startswith("equal-shares"):
         total = extra["total"]
@@ -227,9 +227,9 @@ class _Checker:
         self.voter = {v: i for i, v in enumerate(prep.voter_ids)}
         self.funded: dict[str, FundedItem] = {f.item_id: f for f in stated.explanation.funded}
         self.tol: Fraction = (
-            SLACK * max(Fraction(prep.budget), 1)
+            SLACK * max(Fraction(prep.budget), Fraction(1))
             if stated.exact
-            else Fraction(1, 10**9) * max(Fraction(prep.budget), 1)
+            else Fraction(1, 10**9) * max(Fraction(prep.budget), Fraction(1))
         )
 
     # --- helpers -----------------------------------------------------------------------

@@ -127,7 +127,7 @@ class PlanEvidence(BundleLine):
 class PlanBundle(BundleLine):
     """The downloadable bundle."""
 
-    kind: Literal["roadmap plan bundle"] = Field(default=BUNDLE_KIND, alias="bundle")
+    kind: Literal["roadmap plan bundle"] = Field(default="roadmap plan bundle", alias="bundle")
     format: Literal[1] = 1
     period: str
     version: int

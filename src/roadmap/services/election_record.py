@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from fractions import Fraction
 from typing import Protocol
 
@@ -29,22 +30,31 @@ from roadmap.domain.bundle import (
 
 
 class _Item(Protocol):
-    id: int
-    title: str
-    subcommunity: str
-    theme: str | None
-    depends_on: list[int]
+    """A candidate item (``services.planning.PlanItem``)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def subcommunity(self) -> str: ...
+    @property
+    def theme(self) -> str | None: ...
+    @property
+    def depends_on(self) -> list[int]: ...
 
 
 class _Signal(Protocol):
-    organization: str
-    approvals: list[int]
-    points: dict[int, int]
-    ranking: list[int]
+    """An organization's signal (``services.signals.SignalView``)."""
 
     @property
-    def submitted_at(self) -> object: ...
-
+    def organization(self) -> str: ...
+    @property
+    def submitted_at(self) -> datetime | None: ...
+    @property
+    def approvals(self) -> list[int]: ...
+    @property
+    def points(self) -> dict[int, int]: ...
+    @property
+    def ranking(self) -> list[int]: ...
     @property
     def pledges(self) -> list[tuple[int, float, str]]: ...
 
@@ -107,7 +117,7 @@ def record_election(
         signals=[
             BundleSignal(
                 organization=s.organization,
-                submitted_at=s.submitted_at,  # type: ignore[arg-type]
+                submitted_at=s.submitted_at,
                 approvals=list(s.approvals),
                 points={str(k): v for k, v in s.points.items()},
                 ranking=list(s.ranking),
