@@ -500,11 +500,10 @@ class _Checker:
 
         def time_of(q: int) -> Fraction | None:
             sup = self.prep.supporters[q].tolist()
-            if not sup:
-                return None  # infinity: nobody supports it
-            return (Fraction(prep.rule_cost[q]) + sum(spent[i] for i in sup)) / sum(
-                rates[i] for i in sup
-            )
+            rate = sum((rates[i] for i in sup), Fraction(0))
+            if not rate:
+                return None  # infinity: nobody who earns supports it
+            return (Fraction(prep.rule_cost[q]) + sum(spent[i] for i in sup)) / rate
 
         def key(q: int) -> tuple[int, Fraction, str]:
             t = time_of(q)
@@ -535,8 +534,7 @@ class _Checker:
                 )
             paid = self.payments_of(item)
             sup = prep.supporters[p].tolist()
-            for i in sup:
-                assert exact_time is not None
+            for i in sup if exact_time is not None else ():  # at infinity the pool pays
                 want = rates[i] * exact_time - spent[i]
                 if not self.near(paid.get(i, 0), want):
                     raise _Failed(
@@ -560,8 +558,7 @@ class _Checker:
                     "every item tied at the earliest time fitted the budget",
                     f"round {t + 1}: the rule stops when an item tied at {show(when)} does not fit",
                 )
-            for i in sup:
-                assert exact_time is not None
+            for i in sup if exact_time is not None else ():
                 spent[i] = rates[i] * exact_time
             budget["left"] -= Fraction(prep.rule_cost[p])
             state["round"] = t + 1

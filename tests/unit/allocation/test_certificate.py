@@ -156,3 +156,20 @@ def test_greedy_and_phragmen_certificates_refuse_a_swapped_outcome(rule: str) ->
     )
     checks = check_certificate(election, None, NO_CONSTRAINTS, claim, cert)
     assert not all(c.holds for c in checks)
+
+
+def test_phragmen_certificate_of_an_item_whose_supporters_earn_nothing() -> None:
+    """Supporters with no voice earn nothing: the item's time is infinite and the pool pays
+    (the case hypothesis found, kept)."""
+    election = Election(
+        1,
+        BallotType.APPROVAL,
+        (Project("p0", 1),),
+        tuple(Voter(f"v{i}", ("p0",) if i == 3 else ()) for i in range(5)),
+    )
+    weights = [Fraction(0)] * 4 + [Fraction(1)]
+    result = allocate(election, "phragmen", weights=weights)
+    cert = certificate_of(election, weights, NO_CONSTRAINTS, result)
+    assert cert["phragmen"]["rounds"] == [{"item": "p0", "time": None}]
+    checks = check_certificate(election, weights, NO_CONSTRAINTS, result, cert)
+    assert all(c.holds for c in checks), [c.sentence() for c in checks]
