@@ -7,7 +7,7 @@ import streamlit as st
 from roadmap.domain.enums import Role
 from roadmap.domain.plans import plan_diff
 from roadmap.services import publishing, reports
-from roadmap.ui import delivery_view, plan_review_view, plan_view, session
+from roadmap.ui import bundle_view, delivery_view, plan_review_view, plan_view, session
 from roadmap.ui.period_picker import pick_period
 from roadmap.ui.text import plain
 
@@ -51,6 +51,7 @@ right.download_button(
     f"plan-{chosen.period}-v{chosen.version}.csv",
     mime="text/csv",
 )
+bundle_view.download(ctx, actor, chosen)  # the election, outcome and certificate to check
 plan_view.overview(snap)
 plan_view.fairness_panel(snap)
 plan_view.flows(snap)

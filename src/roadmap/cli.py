@@ -304,6 +304,47 @@ def _add_structure_commands(commands: argparse._SubParsersAction) -> None:
     ).set_defaults(func=cmd_setup_status)
 
 
+def cmd_bundle(args: argparse.Namespace) -> int:
+    from roadmap.domain.access import Actor
+    from roadmap.domain.enums import Role
+    from roadmap.services import bundles
+    from roadmap.services.context import default_context
+
+    # Whoever runs the command reads the database itself: the executive's view, with every
+    # organization's name, unless --public asks for what a reader who is not signed in gets.
+    reader = (
+        Actor.public()
+        if args.public
+        else Actor(None, "system", "command line", frozenset({(Role.EXECUTIVE, None)}))
+    )
+    sys.stdout.write(bundles.bundle_json(default_context(), reader, args.period, args.version))
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from roadmap.services import bundles
+
+    try:
+        with open(args.bundle, "rb") as fh:
+            bundle = bundles.read_bundle(fh.read())
+    except OSError as exc:
+        print(f"Cannot read {args.bundle}: {exc.strerror or exc}.", file=sys.stderr)
+        return 2
+    except bundles.Unreadable as exc:
+        print(f"{args.bundle} cannot be checked: {exc}.", file=sys.stderr)
+        return 2
+    print(f"Checking the {bundle.period} plan, version {bundle.version} ({bundle.election.rule}).")
+    checks = bundles.verify(bundle, recompute=not args.skip_recompute)
+    for check in checks:
+        print(check.sentence())
+    failed = next((c for c in checks if not c.holds), None)
+    if failed is not None:
+        print(f"The bundle does not check out: {failed.name} fails.")
+        return 1
+    print("Everything checks out: the outcome is the rule's on this election.")
+    return 0
+
+
 def cmd_pb(args: argparse.Namespace) -> int:
     from roadmap.allocation import pb_command
 
@@ -374,6 +415,31 @@ def build_parser() -> argparse.ArgumentParser:
         "--template", action="store_true", help="print the columns and an example row"
     )
     csv_import.set_defaults(func=cmd_import_csv)
+
+    bundle = commands.add_parser(
+        "bundle", help="print a published plan's reproducible bundle (JSON) to standard output"
+    )
+    bundle.add_argument("period", help="the period's key, e.g. 2027-H1")
+    bundle.add_argument("version", type=int, help="the plan version")
+    bundle.add_argument(
+        "--public",
+        action="store_true",
+        help="the public's view: organizations whose signals are private under pseudonyms",
+    )
+    bundle.set_defaults(func=cmd_bundle)
+
+    verify = commands.add_parser(
+        "verify",
+        help="check a plan bundle: recompute the outcome and check its certificate "
+        "(exit 0 when all holds, 1 when a check fails, 2 for an unreadable file)",
+    )
+    verify.add_argument("bundle", help="the bundle's JSON file")
+    verify.add_argument(
+        "--skip-recompute",
+        action="store_true",
+        help="check the certificate only, without running the rule again",
+    )
+    verify.set_defaults(func=cmd_verify)
 
     pb = commands.add_parser("pb", help="run an allocation rule on a pabulib .pb election")
     from roadmap.allocation import pb_command

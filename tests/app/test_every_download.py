@@ -36,7 +36,7 @@ from streamlit.testing.v1 import app_test as app_test_module
 
 from roadmap import config
 from roadmap.domain.access import Actor
-from roadmap.services import demo, imports, item_reads, periods, publishing, reports
+from roadmap.services import bundles, demo, imports, item_reads, periods, publishing, reports
 from roadmap.services.context import default_context
 from roadmap.services.publishing import PlanView
 from roadmap.services.sessions import actor_from_row
@@ -73,6 +73,7 @@ def offered(page: str, actor: Actor, plan: PlanView) -> set[tuple[str, str]]:
         return {
             ("Download the plan as a Markdown report", f"{stem}.md"),
             ("Download the assignments as CSV", f"{stem}.csv"),
+            ("Download the election and outcome to check (JSON)", f"{stem}-bundle.json"),
         }
     if page == "imports":  # a template for each kind; the problems of a bad file
         kinds = imports.allowed_kinds(actor)
@@ -310,4 +311,33 @@ def test_a_download_that_raises_is_reported(
         "plan / member / Download the assignments as CSV: RuntimeError: the CSV writer broke"
     ]
     stem = f"plan-{published.period}-v{published.version}"
-    assert visits == {("plan", "member", "Download the plan as a Markdown report", f"{stem}.md")}
+    assert visits == {
+        ("plan", "member", "Download the plan as a Markdown report", f"{stem}.md"),
+        (
+            "plan",
+            "member",
+            "Download the election and outcome to check (JSON)",
+            f"{stem}-bundle.json",
+        ),
+    }
+
+
+@pytest.mark.parametrize("username", [None, "member", "exec"])
+def test_the_plan_page_bundle_verifies_for_each_reader(
+    username: str | None,
+    published: PlanView,
+    downloads: dict[str, Callable[[], Any]],
+    as_user: Callable[[str | None], Actor],
+) -> None:
+    """What the plan page's bundle button sends is a bundle of the published plan that
+    ``roadmap verify``'s checks accept, whoever downloads it."""
+    as_user(username)
+    at = AppTest.from_file(str(ROOT / "pages" / "plan.py"), default_timeout=30).run()
+    assert not at.exception, [e.value for e in at.exception]
+    name = f"plan-{published.period}-v{published.version}-bundle.json"
+    assert name in downloads, sorted(downloads)
+    bundle = bundles.read_bundle(downloads[name]())
+    assert (bundle.period, bundle.version) == (published.period, published.version)
+    assert bundle.outcome.selected == [str(f.item) for f in published.snapshot.funded]
+    checks = bundles.verify(bundle)
+    assert checks and all(c.holds for c in checks), [c.sentence() for c in checks]

@@ -60,6 +60,8 @@ def test_the_plan_page_downloads_the_report_and_the_assignments(
         "Download the assignments as CSV",
     ]
     assert set(downloads) == {"plan-2027-H1-v2.md", "plan-2027-H1-v2.csv"}
+    # The backup's plans were published before plans kept their election: no bundle, said so.
+    assert any("published before plans kept their election" in c.value for c in at.caption)
 
     markdown = downloads["plan-2027-H1-v2.md"]()
     assert markdown.startswith("# Staff plan 2027-H1, version 2\n")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 
 from roadmap.allocation.constraints import NO_CONSTRAINTS, Constraints
@@ -15,6 +16,18 @@ from roadmap.allocation.explanation import Allocation, Reason, Stage
 from roadmap.allocation.prepared import FundedSoFar, Prepared, prepare
 from roadmap.allocation.prepass import fund_free_items, start
 from roadmap.allocation.report import Outcome, build_allocation, default_reason
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One item the greedy rule took from its queue: its density, the budget left before it,
+    whether it was funded, and how many items were funded before it (all stages)."""
+
+    item: int
+    density: Number
+    budget: Number
+    funded: bool
+    after: int
 
 
 def greedy_density(prep: Prepared, p: int) -> Number:
@@ -29,6 +42,7 @@ def greedy_fill(
     budget: Number,
     label: Stage,
     reasons: dict[int, Reason],
+    log: list[Decision] | None = None,
 ) -> Number:
     """Fund available items by decreasing :func:`greedy_density`, skipping those that do not
     fit ``budget`` or would exceed a cap; an item enters the queue once its dependencies are
@@ -54,7 +68,10 @@ def greedy_fill(
 
     enqueue()
     while heap:
-        _, _, p = heapq.heappop(heap)
+        density, _, p = heapq.heappop(heap)
+        if log is not None:
+            fits = prep.rule_cost[p] <= budget and funding.within_caps(p)
+            log.append(Decision(p, -density, budget, fits, len(funding.order)))
         if prep.rule_cost[p] > budget:
             reasons[p] = Reason.NO_BUDGET_LEFT
         elif not funding.within_caps(p):
@@ -100,11 +117,14 @@ def greedy_by_support(
     begin = start(prep)
     funding, stage = begin.funding, begin.stage
     reasons: dict[int, Reason] = {}
-    greedy_fill(prep, funding, stage, begin.budget, Stage.RULE, reasons)
+    log: list[Decision] = []
+    greedy_fill(prep, funding, stage, begin.budget, Stage.RULE, reasons, log)
     _default_reasons(prep, funding, reasons)
     shares = prep.shares(begin.budget)
     out = Outcome(funding, stage, shares, begin.budget, reasons=reasons)
-    return build_allocation("greedy", prep, out, explain)
+    allocation = build_allocation("greedy", prep, out, explain)
+    allocation.extra.update(start=begin.budget, decisions=log)
+    return allocation
 
 
 def _default_reasons(prep: Prepared, funding: FundedSoFar, reasons: dict[int, Reason]) -> None:

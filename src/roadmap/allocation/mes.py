@@ -20,7 +20,7 @@ from typing import Literal
 from roadmap.allocation.constraints import NO_CONSTRAINTS, Constraints
 from roadmap.allocation.election import Election, Number
 from roadmap.allocation.explanation import Allocation, Reason, Stage
-from roadmap.allocation.greedy import greedy_fill
+from roadmap.allocation.greedy import Decision, greedy_fill
 from roadmap.allocation.mes_core import MESRun, NeedExact, replay_exact, run_mes
 from roadmap.allocation.prepared import Prepared, prepare
 from roadmap.allocation.prepass import Start, start
@@ -85,12 +85,19 @@ def equal_shares(
     if exact is None and small:
         run = replay_exact(prep, begin, run)  # exact amounts for the explanation
     out = _outcome(prep, run)
+    log: list[Decision] = []
+    budget_left = prep.rule_budget - run.funding.spent
     if completion == "add1-greedy":
-        budget_left = prep.rule_budget - run.funding.spent
-        greedy_fill(prep, run.funding, run.stage, budget_left, Stage.COMPLETION, out.reasons)
+        greedy_fill(prep, run.funding, run.stage, budget_left, Stage.COMPLETION, out.reasons, log)
         _reasons(prep, run, out.reasons)
     allocation = build_allocation(_RULE_NAMES[completion], prep, out, explain)
-    allocation.extra.update(runs=runs, total=_total_of(run))
+    allocation.extra.update(
+        runs=runs,
+        total=_total_of(run),
+        start=begin.budget,
+        completion_budget=budget_left,
+        decisions=log,
+    )
     return allocation
 
 

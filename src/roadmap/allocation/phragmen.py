@@ -69,6 +69,10 @@ def _allocate(prep: Prepared, spent_of: _Tracker, explain: bool) -> Allocation:
     budget = begin.budget
     reasons: dict[int, Reason] = {}
     paid: dict[int, tuple[Any, Any]] = {}
+    # The certificate's record (``roadmap.allocation.certificate``): each round's item and
+    # time, and the earliest time and items at the stop.
+    rounds: list[tuple[int, Any]] = []
+    stop: tuple[Any, list[int]] | None = None
     remaining = {
         p
         for p in range(prep.m)
@@ -89,8 +93,10 @@ def _allocate(prep: Prepared, spent_of: _Tracker, explain: bool) -> Allocation:
         earliest, tied = spent_of.earliest(available)
         tied.sort(key=lambda q: prep.ids[q])
         if any(prep.rule_cost[p] > budget for p in tied):
+            stop = (earliest, tied)
             break
         chosen = tied[0]
+        rounds.append((chosen, earliest))
         if earliest != math.inf:  # an item nobody supports is paid by the pool
             paid[chosen] = spent_of.buy(chosen, earliest)
         funding.add(chosen)
@@ -105,7 +111,9 @@ def _allocate(prep: Prepared, spent_of: _Tracker, explain: bool) -> Allocation:
             reasons[p] = reason or reasons.get(p, Reason.NO_BUDGET_LEFT)
     shares = prep.shares(begin.budget)
     out = Outcome(funding, stage, shares, begin.budget, paid=paid, reasons=reasons)
-    return build_allocation("phragmen", prep, out, explain)
+    allocation = build_allocation("phragmen", prep, out, explain)
+    allocation.extra.update(start=begin.budget, rounds=rounds, stop=stop)
+    return allocation
 
 
 class _NeedExact(Exception):

@@ -29,6 +29,7 @@ import pydantic
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from roadmap.domain.accounts import USERNAME, NewUser, RoleGrant
+from roadmap.domain.bundle import PlanEvidence
 from roadmap.domain.enums import ItemStatus, UnspentPolicy
 from roadmap.domain.errors import ValidationError
 from roadmap.domain.governance import Comment, ScopeDecision
@@ -249,6 +250,7 @@ class PlanRecord(Row):
     published_at: Stamp
     snapshot: PlanSnapshot = Field(title="plan snapshot")
     review_until: Stamp | None = None  # migration 0008
+    evidence: PlanEvidence | None = None  # migration 0009
 
 
 class PlanObjectionRecord(Row):

@@ -21,15 +21,16 @@ from fractions import Fraction
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from roadmap.allocation import Constraints, Earmark, Election, Project, Voter, allocate
-from roadmap.allocation.election import BallotType
+from roadmap.allocation import Allocation, allocate
 from roadmap.domain.access import Actor, require
+from roadmap.domain.bundle import BundleElection
 from roadmap.domain.enums import AllocationRule, GroupKind, ItemStatus, OrgStatus, Role
 from roadmap.domain.errors import ValidationError
 from roadmap.domain.items import PLANNABLE, remaining_effort
 from roadmap.domain.periods import Envelope
 from roadmap.domain.voice import voice_shares
 from roadmap.services.context import Context
+from roadmap.services.election_record import EngineInput, engine_input, record_election
 from roadmap.services.periods import find_period_row
 from roadmap.services.signals import SignalView, signal_views
 from roadmap.store.engine import reading
@@ -94,6 +95,13 @@ class OrgAccount:
 
 
 @dataclass(frozen=True)
+class FundingRun:
+    record: BundleElection
+    inputs: EngineInput
+    allocation: Allocation
+
+
+@dataclass(frozen=True)
 class Funding:
     name: str
     envelope: Envelope
@@ -109,6 +117,9 @@ class Funding:
     # Person-weeks an earlier period left unallocated, returned to this period's pool: part
     # of ``budget`` (the staff's capacity is ``budget - carried``).
     carried: float = 0.0
+    # The election the rule ran on, its input and its result: what publishing keeps for the
+    # plan's bundle (``services.bundles``).
+    run: FundingRun | None = field(default=None, compare=False, repr=False)
 
     @property
     def funded_ids(self) -> list[int]:
@@ -199,14 +210,14 @@ def run_funding(
             f"capacity ({capacity:g} person-weeks)"
             + (f" and the {carried:g} carried in from {source}." if carried else ".")
         )
-    funding = _fund(name, envelope, items, orgs, signals, budget)
+    funding = _fund(name, envelope, items, orgs, signals, budget, carried)
     if not carried:
         return funding
     note = (
         f"The budget includes {carried:g} person-weeks {source} left unallocated, "
         "returned to the pool."
     )
-    return replace(funding, carried=carried, notes=[*funding.notes, note])
+    return replace(funding, notes=[*funding.notes, note])
 
 
 def _fund(
@@ -216,29 +227,33 @@ def _fund(
     orgs: dict[str, tuple[str, float]],
     signals: list[SignalView],
     capacity: float,
+    carried: float = 0.0,
 ) -> Funding:
     by_org = {s.organization: s for s in signals if s.organization in orgs}
-    voters = tuple(
-        Voter(
-            key,
-            tuple(str(i) for i in sorted(by_org[key].items()) if i in items)
-            if key in by_org
-            else (),
-        )
-        for key in orgs
-    )
-    outside = sorted({d for item in items.values() for d in item.depends_on if d not in items})
-    projects = tuple(Project(str(i), _exact(item.cost)) for i, item in items.items()) + tuple(
-        Project(str(d), Fraction(0)) for d in outside
-    )
-    election = Election(_exact(capacity), BallotType.APPROVAL, projects, voters)
     voice = voice_shares(
         {k: money for k, (_, money) in orgs.items()}, envelope.voice, envelope.blend_alpha
     )
     weights = [_exact(round(voice[k], 12)) for k in orgs]
     weights[-1] += 1 - sum(weights)  # exact sum of 1 despite rounding
-    constraints = _constraints(envelope, items, by_org)
-    result = allocate(election, RULE_NAMES[envelope.rule], weights=weights, constraints=constraints)
+    caps, floors = _caps_and_floors(envelope)
+    # The record of the election, and the rule run on the input made from it: what a
+    # published plan keeps for its bundle is what ran (``services.election_record``).
+    record = record_election(
+        RULE_NAMES[envelope.rule],
+        capacity,
+        carried,
+        envelope.reserve_weeks,
+        caps,
+        floors,
+        items,
+        {i: item.cost for i, item in items.items()},
+        [(key, name, w) for (key, (name, _)), w in zip(orgs.items(), weights, strict=True)],
+        list(by_org.values()),
+    )
+    inputs = engine_input(record)
+    result = allocate(
+        inputs.election, inputs.rule, weights=inputs.weights, constraints=inputs.constraints
+    )
     explanation = result.explanation
     funded = [
         FundedView(
@@ -278,40 +293,18 @@ def _fund(
         accounts,
         list(explanation.notes),
         {key: signal.items() for key, signal in by_org.items()},
+        carried,
+        FundingRun(record, inputs, result),
     )
 
 
-def _constraints(
-    envelope: Envelope, items: dict[int, PlanItem], signals: dict[str, SignalView]
-) -> Constraints:
-    groups: dict[str, list[str]] = {}
-    for item_id, item in items.items():
-        names = [f"subcommunity:{item.subcommunity}"]
-        if item.theme:
-            names.append(f"theme:{item.theme}")
-        groups[str(item_id)] = names
+def _caps_and_floors(envelope: Envelope) -> tuple[dict[str, float], dict[str, float]]:
+    """The envelope's caps and floors by group name (``theme:<slug>``, ``subcommunity:<slug>``)."""
     caps, floors = {}, {}
     for c in envelope.constraints:
         prefix = "theme" if c.group_kind == GroupKind.THEME else "subcommunity"
         if c.cap_weeks is not None:
-            caps[f"{prefix}:{c.group}"] = _exact(c.cap_weeks)
+            caps[f"{prefix}:{c.group}"] = c.cap_weeks
         if c.floor_weeks is not None:
-            floors[f"{prefix}:{c.group}"] = _exact(c.floor_weeks)
-    pledges = [
-        Earmark(org, str(item_id), _exact(weeks))
-        for org, signal in signals.items()
-        for item_id, weeks, _ in signal.pledges
-        if item_id in items
-    ]
-    depends = {
-        str(i): [str(d) for d in item.depends_on] for i, item in items.items() if item.depends_on
-    }
-    return Constraints(
-        reserve=_exact(envelope.reserve_weeks),
-        eligible=frozenset(str(i) for i in items),
-        groups=groups,
-        caps=caps,
-        floors=floors,
-        depends_on=depends,
-        pledges=pledges,
-    )
+            floors[f"{prefix}:{c.group}"] = c.floor_weeks
+    return caps, floors

@@ -31,6 +31,7 @@ from roadmap.domain.plans import (
 )
 from roadmap.domain.privacy import plan_as_seen, sees_signal
 from roadmap.services.audit import record
+from roadmap.services.bundles import evidence_of
 from roadmap.services.context import Context
 from roadmap.services.periods import find_period_row
 from roadmap.services.scenarios import run_scenario, snapshot
@@ -110,7 +111,11 @@ def publish_plan(
     signal, item or envelope changed meanwhile, and the plan would not be the one reviewed.
     """
     require(actor, Role.EXECUTIVE, to="publish plans")
-    frozen = snapshot(run_scenario(ctx, actor, envelope, name, period_key))
+    scenario = run_scenario(ctx, actor, envelope, name, period_key)
+    frozen = snapshot(scenario)
+    # The election, exact outcome and certificate of the plan's bundle (``services.bundles``).
+    assert scenario.funding.run is not None
+    evidence = evidence_of(scenario.funding.run).model_dump(mode="json")
     if reviewed is not None and (change := funding_change(reviewed, frozen)) is not None:
         raise ConflictError(_refusal(change))
     now = ctx.now()
@@ -129,6 +134,7 @@ def publish_plan(
             published_at=now,
             snapshot=frozen.model_dump(mode="json"),
             review_until=review_until,
+            evidence=evidence,
         )
         session.add(row)
         session.flush()

@@ -286,6 +286,9 @@ class PlanRow(Base):
     # A proposed version: representatives may object until then, and it is final only once
     # the executive finalizes it (a ``PlanFinalizationRow``). None: final when published.
     review_until: Mapped[datetime | None]
+    # The election, outcome and certificate of the plan's bundle
+    # (``roadmap.domain.bundle.PlanEvidence``); None for plans published before 0009.
+    evidence: Mapped[dict[str, Any] | None]
 
 
 class PlanObjectionRow(Base):
