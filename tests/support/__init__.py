@@ -57,6 +57,12 @@ ADDED_NULLABLE_COLUMNS_SINCE_0005: dict[str, dict[str, tuple[str, ...]]] = {
         "plan_objections": (),  # a new table: empty in an older backup
         "plan_finalizations": (),
     },
+    "0009": {
+        "users": ("email",),
+        "notifications": (),  # new tables: empty in an older backup
+        "email_opt_outs": (),
+        "mail_outbox": (),
+    },
 }
 
 
