@@ -15,6 +15,7 @@ Several replicas may send at once: a sender first claims a row by moving its nex
 
 from __future__ import annotations
 
+import email.policy
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -87,8 +88,13 @@ def backoff(attempts: int) -> timedelta:
     return min(FIRST_WAIT * 2 ** max(attempts - 1, 0), LONGEST_WAIT)
 
 
+# Headers are not folded below 998 characters: folded, a long ``List-Unsubscribe`` link
+# (one word, no space to break at) would be sent as an encoded word mail programs ignore.
+_POLICY = email.policy.SMTP.clone(max_line_length=998)
+
+
 def message(row: MailOutboxRow, sender: str) -> EmailMessage:
-    msg = EmailMessage()
+    msg = EmailMessage(policy=_POLICY)
     msg["From"] = sender
     msg["To"] = row.to_address
     msg["Subject"] = row.subject
