@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from roadmap.domain.enums import Role
-from roadmap.services import accounts, catalog
+from roadmap.services import accounts, catalog, mail
 from roadmap.services.csv_export import frame_csv
 from roadmap.ui import session
 from roadmap.ui.actions import Report, form_key, write_button
@@ -99,3 +99,35 @@ if chosen is not None:
         report.success(f"{account.username} is now {'inactive' if account.active else 'active'}.")
 
     write_button(f"{label} {plain(chosen.username)}", "set-active", flip, inputs=chosen.username)
+
+st.subheader("Undelivered mail")
+if mail.settings() is None:
+    st.caption("This server sends no email: ROADMAP_SMTP_URL is not set.")
+failed = mail.undelivered(ctx, actor)
+st.caption(f"{mail.pending_count(ctx)} message(s) waiting to be sent.")
+if failed:
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "To": m.to,
+                    "Subject": m.subject,
+                    "Written (UTC)": m.created_at,
+                    "Tries": m.attempts,
+                    "Next try (UTC)": m.next_attempt_at,
+                    "Last error": m.last_error,
+                }
+                for m in failed
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+    def retry(report: Report) -> None:
+        count = mail.retry_undelivered(ctx, actor)
+        report.success(f"{count} message(s) will be tried again at the sender's next round.")
+
+    write_button("Try them again now", "retry-mail", retry, inputs=[m.id for m in failed])
+else:
+    st.caption("Every message tried so far was delivered.")

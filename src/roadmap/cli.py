@@ -65,9 +65,31 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         args.username,
         args.display_name or args.username,
         password,
+        email=args.email or None,
     )
     print(f"Created the account {user.username}.")
     return 0
+
+
+def cmd_notify_due(args: argparse.Namespace) -> int:
+    from roadmap.services import reminders
+    from roadmap.services.context import default_context
+
+    told = reminders.notify_due(default_context())
+    print(f"Told {told} reminder(s) that fell due.")
+    return 0
+
+
+def cmd_send_mail(args: argparse.Namespace) -> int:
+    from roadmap.services import mail
+    from roadmap.services.context import default_context
+
+    if mail.settings() is None:
+        print("Email is off: ROADMAP_SMTP_URL is not set.")
+        return 0
+    result = mail.send_pending(default_context())
+    print(f"Sent {result.sent} message(s); {result.failed} failed and will be retried.")
+    return 1 if result.failed else 0
 
 
 def cmd_grant(args: argparse.Namespace) -> int:
@@ -368,6 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
     create = commands.add_parser("create-user", help="create a local account")
     create.add_argument("username")
     create.add_argument("--display-name", default="")
+    create.add_argument("--email", default="", help="where the account's email goes")
     create.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
@@ -383,6 +406,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="sub-community (lead) or organization (representative)",
     )
     grant.set_defaults(func=cmd_grant)
+
+    commands.add_parser(
+        "notify-due",
+        help="tell the reminders that fell due (signalling closes in 3 days, reports due); "
+        "for cron",
+    ).set_defaults(func=cmd_notify_due)
+    commands.add_parser(
+        "send-mail", help="send the mail outbox now (retries included); for cron"
+    ).set_defaults(func=cmd_send_mail)
 
     export = commands.add_parser("export", help="write a complete backup of the database")
     export.add_argument("--format", choices=["json"], default="json")

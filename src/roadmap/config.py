@@ -113,3 +113,24 @@ def clock_offset_days() -> float:
     """
     raw = os.environ.get("ROADMAP_CLOCK_OFFSET_DAYS", "").strip()
     return float(raw) if raw else 0.0
+
+
+def public_url() -> str:
+    """The address people open the app at, for links in email and the feed: the first of
+    ``ROADMAP_PUBLIC_URL``, else ``http://localhost:8501``; no trailing slash."""
+    first = os.environ.get("ROADMAP_PUBLIC_URL", "").split(",")[0].strip()
+    return (first or "http://localhost:8501").rstrip("/")
+
+
+def smtp_url() -> str | None:
+    """``ROADMAP_SMTP_URL`` (e.g. ``smtp://user:pass@host:587?starttls=1&from=a@b.org``), or
+    None: email is off, and nothing is written to the outbox."""
+    return os.environ.get("ROADMAP_SMTP_URL", "").strip() or None
+
+
+def worker_seconds() -> float:
+    """``ROADMAP_WORKER_SECONDS``: how often the server's background worker sends the
+    outbox and checks the reminders that fall due (default 60; 0 turns it off, for a
+    deployment that runs ``roadmap send-mail`` and ``roadmap notify-due`` from cron)."""
+    raw = os.environ.get("ROADMAP_WORKER_SECONDS", "").strip()
+    return float(raw) if raw else 60.0

@@ -58,6 +58,12 @@ ADDED_NULLABLE_COLUMNS_SINCE_0005: dict[str, dict[str, tuple[str, ...]]] = {
         "plan_finalizations": (),
     },
     "0009": {"plans": ("evidence",)},
+    "0010": {
+        "users": ("email",),
+        "notifications": (),  # new tables: empty in an older backup
+        "email_opt_outs": (),
+        "mail_outbox": (),
+    },
 }
 
 

@@ -17,7 +17,22 @@ def test_the_public_sees_the_roadmap_and_sign_in_only() -> None:
 
 def test_a_member_gets_their_account_but_no_admin_page_nor_sign_in() -> None:
     member = Actor(7, "member", "Member")
-    assert keys(member) == {"roadmap", "item", "members", "plan", "account", "signals_overview"}
+    assert keys(member) == {
+        "roadmap",
+        "item",
+        "members",
+        "plan",
+        "account",
+        "inbox",
+        "signals_overview",
+    }
+
+
+def test_every_signed_in_role_gets_the_inbox_and_the_public_does_not() -> None:
+    assert "inbox" not in keys(Actor.public())
+    for role in Role:
+        scope = "x" if role.scoped else None
+        assert "inbox" in keys(Actor(3, "someone", "Someone", frozenset({(role, scope)}))), role
 
 
 def test_an_admin_gets_the_users_page() -> None:

@@ -8,6 +8,7 @@ import re
 from pydantic import Field, field_validator, model_validator
 
 from roadmap.domain.enums import Role
+from roadmap.domain.notifications import check_email
 from roadmap.domain.records import Model
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,39}$")
@@ -32,6 +33,12 @@ class NewUser(Model):
     username: str = Field(title="username")
     display_name: str = Field(min_length=1, max_length=120, title="display name")
     password: str = Field(min_length=8, max_length=256, title="password")
+    email: str | None = Field(default=None, title="email")
+
+    @field_validator("email")
+    @classmethod
+    def _check_email(cls, v: str | None) -> str | None:
+        return check_email(v) if v else None
 
     @field_validator("username")
     @classmethod

@@ -34,6 +34,7 @@ from roadmap.domain.enums import ItemStatus, UnspentPolicy
 from roadmap.domain.errors import ValidationError
 from roadmap.domain.governance import Comment, ScopeDecision
 from roadmap.domain.items import ItemFields
+from roadmap.domain.notifications import ALL_MAIL, EventKind, check_email
 from roadmap.domain.organizations import Organization, Skill, SubCommunity, Theme
 from roadmap.domain.periods import Envelope, PlanningPeriod
 from roadmap.domain.plans import PlanSnapshot
@@ -79,6 +80,12 @@ class UserRecord(Row):
     active: bool
     created_at: Stamp
     version: Version
+    email: str | None = Field(default=None, max_length=254, title="email")  # migration 0010
+
+    @field_validator("email")
+    @classmethod
+    def _check_email(cls, v: str | None) -> str | None:
+        return None if v is None else check_email(v)
 
     @field_validator("username")
     @classmethod
@@ -318,6 +325,50 @@ class ProgressReportRecord(Row):
     note: str = Field(max_length=4000, title="note")
 
 
+# -- notifications (migration 0010) -------------------------------------------------------
+
+
+class NotificationRecord(Row):
+    id: Id
+    user_id: Id
+    kind: EventKind = Field(title="kind")
+    title: str = Field(min_length=1, max_length=300, title="title")
+    body: str = Field(title="body")
+    link: str = Field(pattern=r"^/", max_length=300, title="link")
+    created_at: Stamp
+    read_at: Stamp | None
+    dedupe_key: str | None = Field(max_length=120, title="dedupe key")
+
+
+class EmailOptOutRecord(Row):
+    KEY = ("user_id", "kind")
+    user_id: Id
+    kind: str = Field(title="kind")
+    at: Stamp
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, v: str) -> str:
+        if v != ALL_MAIL and v not in {k.value for k in EventKind}:
+            raise ValueError(f"The kind must be {ALL_MAIL!r} or one of the event kinds.")
+        return v
+
+
+class MailOutboxRecord(Row):
+    id: Id
+    user_id: Id | None
+    kind: EventKind = Field(title="kind")
+    to_address: str = Field(max_length=254, title="address")
+    subject: str = Field(max_length=300, title="subject")
+    body: str = Field(title="body")
+    unsubscribe_url: str = Field(max_length=1000, title="unsubscribe link")
+    created_at: Stamp
+    attempts: Count
+    next_attempt_at: Stamp | None
+    sent_at: Stamp | None
+    last_error: str | None
+
+
 ROW_MODELS: dict[str, type[Row]] = {
     "users": UserRecord,
     "role_grants": RoleGrantRecord,
@@ -343,6 +394,9 @@ ROW_MODELS: dict[str, type[Row]] = {
     "assignments": AssignmentRecord,
     "audit_events": AuditEventRecord,
     "progress_reports": ProgressReportRecord,
+    "notifications": NotificationRecord,
+    "email_opt_outs": EmailOptOutRecord,
+    "mail_outbox": MailOutboxRecord,
 }
 
 # -- refusals as sentences -----------------------------------------------------------------

@@ -69,11 +69,22 @@ def list_users(ctx: Context, actor: Actor) -> list[UserView]:
 
 
 def create_user(
-    ctx: Context, actor: Actor, username: str, display_name: str, password: str
+    ctx: Context,
+    actor: Actor,
+    username: str,
+    display_name: str,
+    password: str,
+    email: str | None = None,
 ) -> UserView:
     require(actor, Role.ADMIN, to="create accounts")
     data = parse(
-        NewUser, {"username": username, "display_name": display_name, "password": password}
+        NewUser,
+        {
+            "username": username,
+            "display_name": display_name,
+            "password": password,
+            "email": email or None,
+        },
     )
     now = ctx.now()
     with transaction(ctx.engine) as session:
@@ -88,6 +99,7 @@ def create_user(
             password_hash=hash_password(data.password),
             active=True,
             created_at=now,
+            email=data.email,
         )
         session.add(user)
         session.flush()

@@ -205,6 +205,12 @@ def my_report_dates(ctx: Context, actor: Actor) -> dict[int, ReportDue]:
     return {d.item: d for d in schedule.items if keys & set(d.staff_keys)}
 
 
+def report_schedule(ctx: Context) -> ReportSchedule | None:
+    """The due dates of the plan in effect, as the system sees them (for the reminders that
+    ``services.reminders`` sends); no person's role is checked."""
+    return _schedule(ctx, Actor.system(), None)
+
+
 def may_close(actor: Actor, subcommunity: str) -> bool:
     """Whether ``actor`` may close an item of ``subcommunity`` as done: the executive, or a
     lead of its sub-community."""

@@ -24,6 +24,7 @@ from roadmap.domain.governance import (
 from roadmap.domain.validation import parse
 from roadmap.services.audit import record
 from roadmap.services.context import Context
+from roadmap.services.notifications import EventKind, everyone, item_people, notify
 from roadmap.services.transitions import move_item
 from roadmap.store.engine import reading, transaction
 from roadmap.store.tables import (
@@ -95,6 +96,16 @@ def open_comment_period(
             item_id=item_id, opened_by=actor.user_id, opens_at=now, closes_at=closes
         )
         session.add(period)
+        notify(
+            session,
+            EventKind.COMMENT_OPEN,
+            everyone(session),
+            now,
+            f"Open for comment until {closes:%d %b %Y %H:%M} UTC: #{item_id} {row.title}",
+            f"/item?id={item_id}",
+            "Read the proposal and comment on its page before the deadline.",
+            actor=actor,
+        )
         return CommentPeriod(now, closes, False)
 
 
@@ -159,6 +170,18 @@ def add_comment(ctx: Context, actor: Actor, item_id: int, body: str) -> CommentV
         session.add(row)
         session.flush()
         record(session, actor, now, "comment", "item", item_id, None, {"comment": row.id})
+        item = _item(session, item_id)
+        excerpt = data.body if len(data.body) <= 500 else data.body[:499] + "…"
+        notify(
+            session,
+            EventKind.COMMENT,
+            item_people(session, item),
+            now,
+            f"{actor.display_name or actor.username} commented on #{item_id} {item.title}",
+            f"/item?id={item_id}",
+            excerpt,
+            actor=actor,
+        )
         return CommentView(row.id, actor.username or "", actor.display_name, data.body, now)
 
 
@@ -226,6 +249,17 @@ def decide_scope(
         why = data.rationale if status == ItemStatus.IN_COMMENT else data.reason
         move_item(session, actor, now, row, target, why)
         kind = "decision" if status == ItemStatus.IN_COMMENT else "reversal"
+        said = "Decided" if kind == "decision" else "Decision reversed"
+        notify(
+            session,
+            EventKind.DECISION,
+            item_people(session, row),
+            now,
+            f"{said}: #{item_id} {row.title} is {data.outcome.value.replace('_', ' ')}",
+            f"/item?id={item_id}",
+            data.rationale + (f"\n\nWhy it was reversed: {entry.reason}" if entry.reason else ""),
+            actor=actor,
+        )
         return DecisionView(
             data.outcome,
             data.rationale,
@@ -297,6 +331,17 @@ def amend_decision(
             {"decision": standing.id, "rationale": standing.rationale},
             {"decision": entry.id, "rationale": data.rationale, "version": row.version},
             why,
+        )
+        notify(
+            session,
+            EventKind.DECISION,
+            item_people(session, row),
+            now,
+            f"Decision amended: #{item_id} {row.title} "
+            f"(still {data.outcome.value.replace('_', ' ')})",
+            f"/item?id={item_id}",
+            f"{data.rationale}\n\nReason for the amendment: {why}",
+            actor=actor,
         )
         return DecisionView(
             data.outcome,

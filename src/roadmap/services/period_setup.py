@@ -9,8 +9,9 @@ archived period keeps its signals and plans and is no longer chosen as the open 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from roadmap.domain.periods import PlanningPeriod, check_no_overlap
 from roadmap.domain.validation import parse
 from roadmap.services.audit import changed_fields, plain, record
 from roadmap.services.context import Context
+from roadmap.services.notifications import EventKind, holders, notify
 from roadmap.services.periods import period_from_row
 from roadmap.services.publishing import final_snapshot
 from roadmap.store.engine import reading, transaction
@@ -293,8 +295,10 @@ def _move(
     action: str,
     change: dict[str, object],
     check: str,
+    then: Callable[[Session, PeriodRow, datetime], object] | None = None,
 ) -> None:
-    """Apply ``change`` to period ``key`` after ``check`` and record it as ``action``."""
+    """Apply ``change`` to period ``key`` after ``check`` and record it as ``action``;
+    ``then`` runs in the same transaction afterwards (to tell people)."""
     now = ctx.now()
     with transaction(ctx.engine) as session:
         row = _row(session, key)
@@ -307,6 +311,8 @@ def _move(
         session.flush()
         after = plain({k: getattr(row, k) for k in change})
         record(session, actor, now, action, "period", key, before, after)
+        if then is not None:
+            then(session, row, now)
 
 
 def _can_open(session: Session, row: PeriodRow, change: dict[str, object]) -> None:
@@ -364,7 +370,21 @@ def open_signalling(ctx: Context, actor: Actor, key: str, closes: date | None = 
         "signal_window_start": today,
         "signal_window_end": closes,
     }
-    _move(ctx, actor, key, "open_signalling", change, "open")
+
+    def tell(session: Session, row: PeriodRow, now: datetime) -> None:
+        until = f" until {closes:%d %b %Y}" if closes else ""
+        notify(
+            session,
+            EventKind.SIGNALLING_OPEN,
+            holders(session, Role.REPRESENTATIVE),
+            now,
+            f"Signalling for {row.name} is open{until}",
+            "/signals",
+            "Say which items your organization wants funded this period.",
+            actor=actor,
+        )
+
+    _move(ctx, actor, key, "open_signalling", change, "open", tell)
 
 
 def close_period(ctx: Context, actor: Actor, key: str) -> None:

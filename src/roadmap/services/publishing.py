@@ -33,6 +33,7 @@ from roadmap.domain.privacy import plan_as_seen, sees_signal
 from roadmap.services.audit import record
 from roadmap.services.bundles import evidence_of
 from roadmap.services.context import Context
+from roadmap.services.notifications import EventKind, holders, notify
 from roadmap.services.periods import find_period_row
 from roadmap.services.scenarios import run_scenario, snapshot
 from roadmap.services.transitions import move_item
@@ -152,6 +153,19 @@ def publish_plan(
         funded = [f.item for f in frozen.funded]
         if review_until is None:
             _make_final(session, actor, now, f"{period.key} v{version}", funded)
+            _tell_final(session, actor, now, period, version, frozen)
+        else:
+            notify(
+                session,
+                EventKind.PLAN_PROPOSED,
+                holders(session, Role.REPRESENTATIVE),
+                now,
+                f"Plan for {period.name}, version {version} proposed: objections until "
+                f"{review_until:%d %b %Y %H:%M} UTC",
+                "/plan",
+                _funded_text(frozen),
+                actor=actor,
+            )
         record(
             session,
             actor,
@@ -182,6 +196,38 @@ def _make_final(
             move_item(session, actor, now, item, ItemStatus.PLANNED, f"funded by plan {label}")
         elif item.id not in wanted and item.status == ItemStatus.PLANNED.value:
             move_item(session, actor, now, item, ItemStatus.IN_SCOPE, f"not funded by plan {label}")
+
+
+def _funded_text(snap: PlanSnapshot) -> str:
+    """What a version funds, as a notification says it (items only: no organization)."""
+    lines = [f"- #{f.item} {f.title} ({f.effort:g} person-weeks)" for f in snap.funded]
+    return "It funds:\n" + "\n".join(lines) if lines else "It funds no item."
+
+
+def _tell_final(
+    session: Session,
+    actor: Actor,
+    now: datetime,
+    period: PeriodRow,
+    version: int,
+    snap: PlanSnapshot,
+) -> None:
+    """Tell staff, representatives and leads that a version is what staff work on now."""
+    people = (
+        holders(session, Role.STAFF)
+        | holders(session, Role.REPRESENTATIVE)
+        | holders(session, Role.LEAD)
+    )
+    notify(
+        session,
+        EventKind.PLAN_FINAL,
+        people,
+        now,
+        f"Plan for {period.name}, version {version} is final",
+        "/plan",
+        _funded_text(snap),
+        actor=actor,
+    )
 
 
 def _plan_row(session: Session, period: PeriodRow, version: int) -> PlanRow:
@@ -244,6 +290,7 @@ def finalize_plan(
         snap = PlanSnapshot.model_validate(row.snapshot)
         funded = [f.item for f in snap.funded]
         _make_final(session, actor, now, f"{period.key} v{version}", funded)
+        _tell_final(session, actor, now, period, version, snap)
         objections = session.scalar(
             select(func.count())
             .select_from(PlanObjectionRow)
@@ -322,6 +369,16 @@ def object_to_plan(
             None,
             {"organization": org.key},
             reason,
+        )
+        notify(
+            session,
+            EventKind.OBJECTION,
+            holders(session, Role.EXECUTIVE),
+            now,
+            f"{org.name} objects to version {version} of the {period.name} plan",
+            "/plan",
+            reason,
+            actor=actor,
         )
         return Objection(version, org.key, org.name, actor.username or "", now, reason)
 

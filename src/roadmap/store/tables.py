@@ -64,6 +64,7 @@ class UserRow(Versioned, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+    email: Mapped[str | None] = mapped_column(String(254))  # migration 0010; None: no mail
     grants: Mapped[list[RoleGrantRow]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
@@ -360,6 +361,56 @@ class ProgressReportRow(Base):
     reported_at: Mapped[datetime]
     percent_done: Mapped[int] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class NotificationRow(Base):
+    """One entry of a person's inbox (:mod:`roadmap.services.notifications`)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        # A reminder computed from the clock (signalling closes, a report is due) is told
+        # once per person: its key names the occasion.
+        UniqueConstraint("user_id", "dedupe_key", name="uq_notifications_user_dedupe"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str] = mapped_column(String(300))  # a path on this site: "/item?id=5"
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+    dedupe_key: Mapped[str | None] = mapped_column(String(120))
+
+
+class EmailOptOutRow(Base):
+    """A person does not want email of one kind (or of any kind: ``kind`` = "*")."""
+
+    __tablename__ = "email_opt_outs"
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+    at: Mapped[datetime]
+
+
+class MailOutboxRow(Base):
+    """An email written in the transaction of the act it tells of, sent afterwards by the
+    sender (:mod:`roadmap.services.mail`), retried with backoff until ``sent_at``."""
+
+    __tablename__ = "mail_outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(30))
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    unsubscribe_url: Mapped[str] = mapped_column(String(1000))
+    created_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(index=True)  # None: given up
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 @event.listens_for(ScopeDecisionRow, "before_update")

@@ -106,6 +106,7 @@ PAGES: tuple[PageSpec, ...] = (
         roles=frozenset({Role.ADMIN, Role.EXECUTIVE, Role.LEAD}),
     ),
     PageSpec("sign_in", "Sign in", ":material/login:", "Account", signed_out_only=True),
+    PageSpec("inbox", "Inbox", ":material/inbox:", "Account", roles=frozenset({Role.MEMBER})),
     PageSpec(
         "account", "My account", ":material/person:", "Account", roles=frozenset({Role.MEMBER})
     ),

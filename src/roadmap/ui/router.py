@@ -14,7 +14,7 @@ from __future__ import annotations
 import streamlit as st
 
 from roadmap.domain.enums import Role
-from roadmap.services import setup
+from roadmap.services import notifications, setup
 from roadmap.ui import incidents, session
 from roadmap.ui.registry import SETUP_PAGE, pages_for
 from roadmap.ui.text import plain
@@ -40,11 +40,15 @@ def run() -> None:
         if not spec.hidden:  # an item page is reached by its link, not from the menu
             menu.setdefault(spec.section, []).append(page)
     chosen = st.navigation(sections, position="hidden")
+    unread = notifications.unread_count(session.context(), actor) if actor.signed_in else 0
     with st.sidebar:
         for section, pages in menu.items():
             st.caption(section)
             for page in pages:
-                st.page_link(page)
+                if page.url_path == "inbox" and unread:
+                    st.page_link(page, label=f"Inbox ({unread})")
+                else:
+                    st.page_link(page)
         if actor.signed_in:
             st.caption(f"Signed in as **{plain(actor.display_name)}** ({plain(actor.username)})")
             st.link_button("Sign out", "/auth/logout", icon=":material/logout:")
