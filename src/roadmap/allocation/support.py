@@ -1,0 +1,116 @@
+"""Effective support: how close an item equal shares left out came to being funded.
+
+The definition is pabutools' equal-shares analysis
+(``pabutools.analysis.mesanalytics.calculate_effective_support``, which equalshares.net
+reports per project), carried to pledges and voter weights:
+
+    Run equal shares without the item. After each round, at the price per unit of utility
+    ``rho`` the round's winner was bought for, the item's supporters could have paid
+    ``cover = sum_i min(b_i, rho * u_i)`` towards it (``b_i``: what each has left once the
+    winner is paid for, as pabutools reads the budgets; ``u_i``: its utility for the item,
+    the item's cost with approval ballots); when no item is affordable any more, they could
+    pay ``sum_i b_i``. The item's effective support is the largest of these covers, with
+    what is pledged to it, as a whole percentage of its cost (rounded down, as pabutools'
+    ``int(cover / cost * 100)``).
+
+So 100 % or more means that its supporters held enough, at a price no worse than a winner's,
+to buy it; below 100 %, the item needed that share of its cost from them. An item the rule
+did not fund changes nothing in a run of equal shares (a candidate that does not win leaves
+every budget as it was), so the run on the input is the run without it.
+
+Exact for elections of up to ``mes.EXACT_UP_TO`` ballot entries (every planning period);
+above, the run is in floats and a figure on the edge of a whole percent may read one low.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from roadmap.allocation.constraints import NO_CONSTRAINTS, Constraints
+from roadmap.allocation.election import Election, Number
+from roadmap.allocation.mes import EXACT_UP_TO
+from roadmap.allocation.mes_budgets import Ledger, NeedExact
+from roadmap.allocation.mes_core import run_mes
+from roadmap.allocation.prepared import FundedSoFar, Prepared, prepare
+from roadmap.allocation.prepass import start
+
+
+def effective_supports(
+    election: Election,
+    *,
+    weights: Sequence[Number] | None = None,
+    constraints: Constraints = NO_CONSTRAINTS,
+    total: Number | None = None,
+    items: Iterable[str] | None = None,
+) -> dict[str, int]:
+    """Each item's effective support, in whole percent, from one run of plain equal shares
+    at ``total`` (default: the rule's budget after the reserve and floors; the add1
+    completions pass the total of the outcome they kept, as pabutools' ``final_budget``).
+
+    ``items``: the items to report (default: every eligible item of positive cost that the
+    run does not fund). An item the run funds reads at least 100, as in pabutools. Items
+    not eligible, or of cost 0, are left out.
+    """
+    prep = prepare(election, weights, constraints)
+    index = {pid: k for k, pid in enumerate(prep.ids)}
+    wanted = None if items is None else {index[i] for i in items}
+    targets = [
+        p
+        for p in range(prep.m)
+        if prep.eligible[p] and prep.full_cost[p] > 0 and (wanted is None or p in wanted)
+    ]
+    begin = start(prep)
+    budget = begin.budget if total is None else total
+    # Whole percentages are floors: exact amounts where the explanation has them too.
+    small = sum(len(s) for s in prep.supporters) <= EXACT_UP_TO
+    for exact in (True,) if small else (False, True):
+        best = dict.fromkeys(targets, -math.inf)
+        observe = _observer(prep, targets, best)
+        try:
+            run = run_mes(prep, begin, budget, exact=exact, observe=observe, resolve=True)
+        except NeedExact:
+            continue
+        break
+    out: dict[str, int] = {}
+    for p in targets:
+        if wanted is None and run.funding.funded[p]:
+            continue
+        figure = max(0, int(best[p])) if best[p] > -math.inf else 0
+        out[prep.ids[p]] = max(figure, 100) if run.funding.funded[p] else figure
+    return out
+
+
+def _observer(prep: Prepared, targets: list[int], best: dict[int, Any]) -> Any:
+    pending: list[Any] = []  # the previous round's winning rho, once it has been paid
+
+    def observe(ledger: Ledger, funding: FundedSoFar, chosen: int | None, rho: Any) -> None:
+        price = pending[0] if pending else None  # the previous round's, now paid for
+        if price is not None or chosen is None:
+            budgets = ledger.leftover()
+            for p in targets:
+                if funding.funded[p]:
+                    continue
+                if price is not None:
+                    _update(prep, p, budgets, price, best)
+                if chosen is None:  # the end: nothing is affordable any more
+                    _update(prep, p, budgets, None, best)
+        pending[:] = [rho]
+
+    return observe
+
+
+def _update(prep: Prepared, p: int, budgets: Any, rho: Any, best: dict[int, Any]) -> None:
+    b = np.asarray(budgets)[prep.supporters[p]]
+    if rho is None:
+        cover = b.sum()
+    else:
+        util = prep.utility[p]
+        u = prep.full_cost[p] if util is None else np.asarray(util)
+        cover = np.minimum(b, rho * u).sum()
+    figure = math.floor(100 * (prep.pledged[p] + cover) / prep.full_cost[p])
+    if figure > best[p]:
+        best[p] = figure
