@@ -13,6 +13,10 @@ reports per project), carried to pledges and voter weights:
     what is pledged to it, as a whole percentage of its cost (rounded down, as pabutools'
     ``int(cover / cost * 100)``).
 
+pabutools knows no caps or dependencies; here a round counts only while the item could be
+bought (its dependencies funded, its groups' caps not reached), and an item that never could
+(a missing dependency from the start) has no effective support (left out).
+
 So 100 % or more means that its supporters held enough, at a price no worse than a winner's,
 to buy it; below 100 %, the item needed that share of its cost from them. An item the rule
 did not fund changes nothing in a run of equal shares (a candidate that does not win leaves
@@ -53,7 +57,7 @@ def effective_supports(
 
     ``items``: the items to report (default: every eligible item of positive cost that the
     run does not fund). An item the run funds reads at least 100, as in pabutools. Items
-    not eligible, or of cost 0, are left out.
+    not eligible, of cost 0, or never available (a dependency never funded) are left out.
     """
     prep = prepare(election, weights, constraints)
     index = {pid: k for k, pid in enumerate(prep.ids)}
@@ -77,10 +81,11 @@ def effective_supports(
         break
     out: dict[str, int] = {}
     for p in targets:
-        if wanted is None and run.funding.funded[p]:
-            continue
-        figure = max(0, int(best[p])) if best[p] > -math.inf else 0
-        out[prep.ids[p]] = max(figure, 100) if run.funding.funded[p] else figure
+        if run.funding.funded[p]:
+            if wanted is not None:
+                out[prep.ids[p]] = max(int(best[p]), 100) if best[p] > -math.inf else 100
+        elif best[p] > -math.inf:
+            out[prep.ids[p]] = max(0, int(best[p]))
     return out
 
 
@@ -92,8 +97,8 @@ def _observer(prep: Prepared, targets: list[int], best: dict[int, Any]) -> Any:
         if price is not None or chosen is None:
             budgets = ledger.leftover()
             for p in targets:
-                if funding.funded[p]:
-                    continue
+                if funding.funded[p] or not funding.deps_met(p) or not funding.within_caps(p):
+                    continue  # it could not be bought now whatever its supporters held
                 if price is not None:
                     _update(prep, p, budgets, price, best)
                 if chosen is None:  # the end: nothing is affordable any more

@@ -7,7 +7,9 @@ snapshot stored then reads back, and dumps again, unchanged. ``format`` names th
 format 1 is that first layout, and it is not written (a stored snapshot without ``format``
 is format 1); a later layout writes its number. Format 2 adds each funded line's
 ``pledges`` (which organization's pledge paid how much of the item); a format 1 line reads
-with none, and only its unattributed ``pledged`` total.
+with none, and only its unattributed ``pledged`` total. Format 3 adds each unfunded line's
+``effective_support`` (equal shares only); a format 1 or 2 line reads without it, and dumps
+as it was stored.
 
 Beside the record, its pure rules: what a new version changed (``plan_diff``) and whether
 a fresh run funds what an executive reviewed (``funding_change``).
@@ -104,6 +106,10 @@ class UnfundedLine(SnapshotLine):
     title: str
     effort: float
     reason: str
+    # Format 3, equal-shares scenarios: the item's effective support in whole percent
+    # (``roadmap.allocation.support``; the glossary states it); None before format 3 and
+    # for the other rules.
+    effective_support: int | None = None
 
 
 class AccountLine(SnapshotLine):
@@ -156,7 +162,7 @@ class SolverOutcome(SnapshotLine):
 class PlanSnapshot(SnapshotLine):
     """Everything a reader of a scenario or a published plan needs."""
 
-    format: Literal[1, 2] = 1
+    format: Literal[1, 2, 3] = 1
     name: str
     envelope: Envelope
     budget: float  # the staff's capacity, person-weeks
@@ -175,6 +181,8 @@ class PlanSnapshot(SnapshotLine):
     def _pledges_only_from_format_two(self) -> PlanSnapshot:
         if self.format == 1 and any(f.pledges for f in self.funded):
             raise ValueError("a format 1 snapshot records no pledges per organization")
+        if self.format < 3 and any(u.effective_support is not None for u in self.unfunded):
+            raise ValueError("a snapshot before format 3 records no effective support")
         return self
 
     @model_serializer(mode="wrap")
@@ -184,6 +192,9 @@ class PlanSnapshot(SnapshotLine):
             del data["format"]
             for line in data["funded"]:
                 line.pop("pledges", None)
+        if self.format < 3:
+            for line in data["unfunded"]:
+                line.pop("effective_support", None)
         return data
 
     def month(self, subperiod: int) -> str:

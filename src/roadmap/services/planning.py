@@ -21,7 +21,15 @@ from fractions import Fraction
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from roadmap.allocation import Constraints, Earmark, Election, Project, Voter, allocate
+from roadmap.allocation import (
+    Constraints,
+    Earmark,
+    Election,
+    Project,
+    Voter,
+    allocate,
+    effective_supports,
+)
 from roadmap.allocation.election import BallotType
 from roadmap.domain.access import Actor, require
 from roadmap.domain.enums import AllocationRule, GroupKind, ItemStatus, OrgStatus, Role
@@ -81,6 +89,9 @@ class FundedView:
 class UnfundedView:
     item: PlanItem
     reason: str
+    # Equal shares only: the item's effective support, in whole percent
+    # (``roadmap.allocation.support``); None for the other rules.
+    effective_support: int | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +152,57 @@ def run_funding(
 ) -> Funding:
     """Run the envelope's rule on the period's latest signals (nothing is written)."""
     require(actor, Role.EXECUTIVE, to="run allocation scenarios")
+    loaded = _load(ctx, envelope, period_key)
+    funding = _fund(name, envelope, *loaded.run_args())
+    if not loaded.carried:
+        return funding
+    note = (
+        f"The budget includes {loaded.carried:g} person-weeks {loaded.source} left "
+        "unallocated, returned to the pool."
+    )
+    return replace(funding, carried=loaded.carried, notes=[*funding.notes, note])
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """What a scenario reads from the database."""
+
+    items: dict[int, PlanItem]
+    orgs: dict[str, tuple[str, float]]
+    signals: list[SignalView]
+    budget: float
+    carried: float
+    source: str | None
+
+    def run_args(
+        self,
+    ) -> tuple[dict[int, PlanItem], dict[str, tuple[str, float]], list[SignalView], float]:
+        return self.items, self.orgs, self.signals, self.budget
+
+
+@dataclass(frozen=True)
+class FundingInput:
+    """The election a scenario runs, as the allocation engine takes it: what the
+    counterfactuals of ``roadmap.allocation.counterfactual`` rerun on changed inputs."""
+
+    election: Election
+    rule: str  # a name of ``roadmap.allocation.RULES``
+    weights: list[Fraction]
+    constraints: Constraints
+    names: dict[str, str]  # organization key -> name
+    # Each in-scope item's organizations that support it, by item id.
+    supporters: dict[int, set[str]]
+
+
+def funding_input(ctx: Context, envelope: Envelope, period_key: str | None = None) -> FundingInput:
+    """The election :func:`run_funding` runs for ``envelope`` on the period's latest
+    signals, unchanged (nothing is written). No role check: it holds every organization's
+    signal, so a service that calls it checks the role and filters what it returns."""
+    loaded = _load(ctx, envelope, period_key)
+    return _input(envelope, loaded.items, loaded.orgs, loaded.signals, loaded.budget)
+
+
+def _load(ctx: Context, envelope: Envelope, period_key: str | None) -> _Loaded:
     with reading(ctx.engine) as session:
         period_row = find_period_row(session, period_key)
         signals = signal_views(session, period_row.id, latest_only=True)
@@ -199,14 +261,7 @@ def run_funding(
             f"capacity ({capacity:g} person-weeks)"
             + (f" and the {carried:g} carried in from {source}." if carried else ".")
         )
-    funding = _fund(name, envelope, items, orgs, signals, budget)
-    if not carried:
-        return funding
-    note = (
-        f"The budget includes {carried:g} person-weeks {source} left unallocated, "
-        "returned to the pool."
-    )
-    return replace(funding, carried=carried, notes=[*funding.notes, note])
+    return _Loaded(items, orgs, signals, budget, carried, source)
 
 
 def _fund(
@@ -217,29 +272,20 @@ def _fund(
     signals: list[SignalView],
     capacity: float,
 ) -> Funding:
+    run = _input(envelope, items, orgs, signals, capacity)
     by_org = {s.organization: s for s in signals if s.organization in orgs}
-    voters = tuple(
-        Voter(
-            key,
-            tuple(str(i) for i in sorted(by_org[key].items()) if i in items)
-            if key in by_org
-            else (),
-        )
-        for key in orgs
-    )
-    outside = sorted({d for item in items.values() for d in item.depends_on if d not in items})
-    projects = tuple(Project(str(i), _exact(item.cost)) for i, item in items.items()) + tuple(
-        Project(str(d), Fraction(0)) for d in outside
-    )
-    election = Election(_exact(capacity), BallotType.APPROVAL, projects, voters)
-    voice = voice_shares(
-        {k: money for k, (_, money) in orgs.items()}, envelope.voice, envelope.blend_alpha
-    )
-    weights = [_exact(round(voice[k], 12)) for k in orgs]
-    weights[-1] += 1 - sum(weights)  # exact sum of 1 despite rounding
-    constraints = _constraints(envelope, items, by_org)
-    result = allocate(election, RULE_NAMES[envelope.rule], weights=weights, constraints=constraints)
+    result = allocate(run.election, run.rule, weights=run.weights, constraints=run.constraints)
     explanation = result.explanation
+    supports: dict[str, int] = {}
+    if envelope.rule == AllocationRule.EQUAL_SHARES:
+        # At the total the rule kept (add1), as pabutools' ``final_budget``.
+        supports = effective_supports(
+            run.election,
+            weights=run.weights,
+            constraints=run.constraints,
+            total=result.extra.get("total"),
+            items=[u.item_id for u in explanation.unfunded if int(u.item_id) in items],
+        )
     funded = [
         FundedView(
             items[int(f.item_id)],
@@ -251,7 +297,7 @@ def _fund(
         for f in explanation.funded
     ]
     unfunded = [
-        UnfundedView(items[int(u.item_id)], u.reason.value)
+        UnfundedView(items[int(u.item_id)], u.reason.value, supports.get(u.item_id))
         for u in explanation.unfunded
         if int(u.item_id) in items
     ]
@@ -278,6 +324,49 @@ def _fund(
         accounts,
         list(explanation.notes),
         {key: signal.items() for key, signal in by_org.items()},
+    )
+
+
+def _input(
+    envelope: Envelope,
+    items: dict[int, PlanItem],
+    orgs: dict[str, tuple[str, float]],
+    signals: list[SignalView],
+    capacity: float,
+) -> FundingInput:
+    by_org = {s.organization: s for s in signals if s.organization in orgs}
+    voters = tuple(
+        Voter(
+            key,
+            tuple(str(i) for i in sorted(by_org[key].items()) if i in items)
+            if key in by_org
+            else (),
+        )
+        for key in orgs
+    )
+    outside = sorted({d for item in items.values() for d in item.depends_on if d not in items})
+    projects = tuple(Project(str(i), _exact(item.cost)) for i, item in items.items()) + tuple(
+        Project(str(d), Fraction(0)) for d in outside
+    )
+    election = Election(_exact(capacity), BallotType.APPROVAL, projects, voters)
+    voice = voice_shares(
+        {k: money for k, (_, money) in orgs.items()}, envelope.voice, envelope.blend_alpha
+    )
+    weights = [_exact(round(voice[k], 12)) for k in orgs]
+    weights[-1] += 1 - sum(weights)  # exact sum of 1 despite rounding
+    constraints = _constraints(envelope, items, by_org)
+    supporters: dict[int, set[str]] = {}
+    for key, signal in by_org.items():
+        for i in signal.items():
+            if i in items:
+                supporters.setdefault(i, set()).add(key)
+    return FundingInput(
+        election,
+        RULE_NAMES[envelope.rule],
+        weights,
+        constraints,
+        {k: name for k, (name, _) in orgs.items()},
+        supporters,
     )
 
 

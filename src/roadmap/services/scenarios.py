@@ -126,7 +126,7 @@ def snapshot(scenario: Scenario) -> PlanSnapshot:
     """Everything a reader of the published plan needs, frozen."""
     f, s = scenario.funding, scenario.staffing
     return PlanSnapshot(
-        format=2,
+        format=3,
         name=f.name,
         envelope=f.envelope,
         budget=f.budget,
@@ -148,7 +148,13 @@ def snapshot(scenario: Scenario) -> PlanSnapshot:
             for x in f.funded
         ],
         unfunded=[
-            UnfundedLine(item=u.item.id, title=u.item.title, effort=u.item.cost, reason=u.reason)
+            UnfundedLine(
+                item=u.item.id,
+                title=u.item.title,
+                effort=u.item.cost,
+                reason=u.reason,
+                effective_support=u.effective_support,
+            )
             for u in f.unfunded
         ],
         accounts=[
