@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -283,7 +284,7 @@ def _fund(
             run.election,
             weights=run.weights,
             constraints=run.constraints,
-            total=result.extra.get("total"),
+            total=cast(Fraction | int | None, result.extra.get("total")),
             items=[u.item_id for u in explanation.unfunded if int(u.item_id) in items],
         )
     funded = [
