@@ -9,7 +9,7 @@ import streamlit as st
 
 from roadmap.domain.plans import AssignmentLine, PlanSnapshot
 from roadmap.domain.privacy import PRIVATE
-from roadmap.ui import figures
+from roadmap.ui import explanation_view, figures
 
 
 def funded_frame(snap: PlanSnapshot) -> pd.DataFrame:
@@ -61,21 +61,9 @@ def accounts_frame(snap: PlanSnapshot) -> pd.DataFrame:
     )
 
 
-def explanation(snap: PlanSnapshot) -> None:
-    st.subheader("Funded items and who paid")
-    st.dataframe(funded_frame(snap), hide_index=True, width="stretch")
-    st.subheader("Not funded, and why")
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {"#": u.item, "Item": u.title, "Effort": u.effort, "Reason": u.reason}
-                for u in snap.unfunded
-            ],
-            columns=["#", "Item", "Effort", "Reason"],
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+def explanation(snap: PlanSnapshot, key: str = "plan") -> None:
+    """Every item explained in sentences (``roadmap.ui.explanation_view``)."""
+    explanation_view.draw(snap, key=key)
 
 
 def fairness_panel(snap: PlanSnapshot, key: str = "plan") -> None:
