@@ -15,6 +15,7 @@ from roadmap.services.context import Context
 from roadmap.services.explanations import ItemExplanation, WhatWouldFund
 from roadmap.services.publishing import PlanView
 from roadmap.services.scenarios import ScenarioResult
+from roadmap.ui import plan_view
 from roadmap.ui.actions import clicked_once
 from roadmap.ui.feedback import user_errors
 from roadmap.ui.text import plain
@@ -49,6 +50,8 @@ def draw(
     """Every item's explanation in a table, then one item's in full; for an item left out,
     a button works out what would fund it (``counterfactual``), kept for the session."""
     items = explanations.explain_plan(snap, group_names)
+    st.subheader("Funded items and who paid")
+    st.dataframe(plan_view.funded_frame(snap), hide_index=True, width="stretch")
     st.subheader("Why each item was or was not funded")
     st.dataframe(frame(items), hide_index=True, width="stretch")
     if not items:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from roadmap.domain.plans import AssignmentLine, PlanSnapshot
 from roadmap.domain.privacy import PRIVATE
-from roadmap.ui import explanation_view, figures
+from roadmap.ui import figures
 
 
 def funded_frame(snap: PlanSnapshot) -> pd.DataFrame:
@@ -62,7 +62,10 @@ def accounts_frame(snap: PlanSnapshot) -> pd.DataFrame:
 
 
 def explanation(snap: PlanSnapshot, key: str = "plan") -> None:
-    """Every item explained in sentences (``roadmap.ui.explanation_view``)."""
+    """Who paid for each funded item, and every item explained in sentences
+    (``roadmap.ui.explanation_view``, which draws with this module's tables)."""
+    from roadmap.ui import explanation_view
+
     explanation_view.draw(snap, key=key)
 
 
