@@ -154,9 +154,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="paired runs on the demo")
     parser.add_argument("--big-runs", type=int, default=1, help="paired runs on the big data")
     parser.add_argument("--demo-only", action="store_true")
+    parser.add_argument("--big-only", action="store_true")
     args = parser.parse_args()
     print(f"goal: with explanations at most {GOAL:g}x the time without; medians, interleaved")
-    bench(bigdata.database(False), args.runs, big=False)
+    if not args.big_only:
+        bench(bigdata.database(False), args.runs, big=False)
     if not args.demo_only:
         bench(bigdata.database(True), args.big_runs, big=True)
     print(f"load average at end {os.getloadavg()[0]:.2f}")

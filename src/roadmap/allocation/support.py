@@ -22,8 +22,9 @@ to buy it; below 100 %, the item needed that share of its cost from them. An ite
 did not fund changes nothing in a run of equal shares (a candidate that does not win leaves
 every budget as it was), so the run on the input is the run without it.
 
-Exact for elections of up to ``mes.EXACT_UP_TO`` ballot entries (every planning period);
-above, the run is in floats and a figure on the edge of a whole percent may read one low.
+Exact for elections of up to :data:`EXACT_UP_TO` ballot entries; above, the run is in floats
+(an exact run with voice weights is ruinous there) and each figure is read with a slack of
+1e-9 of a percent.
 """
 
 from __future__ import annotations
@@ -36,11 +37,16 @@ import numpy as np
 
 from roadmap.allocation.constraints import NO_CONSTRAINTS, Constraints
 from roadmap.allocation.election import Election, Number
-from roadmap.allocation.mes import EXACT_UP_TO
 from roadmap.allocation.mes_budgets import Ledger, NeedExact
 from roadmap.allocation.mes_core import run_mes
 from roadmap.allocation.prepared import FundedSoFar, Prepared, prepare
 from roadmap.allocation.prepass import start
+
+EXACT_UP_TO = 2_000
+"""Elections of at most this many ballot entries are run exactly; larger ones in floats, where
+a figure is read as ``floor(x + 1e-9)`` (a float within 1e-9 below a whole percent is taken
+for it)."""
+FLOAT_SLACK = 1e-9
 
 
 def effective_supports(
@@ -69,11 +75,12 @@ def effective_supports(
     ]
     begin = start(prep)
     budget = begin.budget if total is None else total
-    # Whole percentages are floors: exact amounts where the explanation has them too.
+    # Whole percentages are floors: exact amounts on small elections. An exact run with
+    # voice weights is ruinous on large ones (``docs/allocation.md``), so they run in floats.
     small = sum(len(s) for s in prep.supporters) <= EXACT_UP_TO
     for exact in (True,) if small else (False, True):
         best = dict.fromkeys(targets, -math.inf)
-        observe = _observer(prep, targets, best)
+        observe = _observer(prep, targets, best, exact)
         try:
             run = run_mes(prep, begin, budget, exact=exact, observe=observe, resolve=True)
         except NeedExact:
@@ -89,23 +96,75 @@ def effective_supports(
     return out
 
 
-def _observer(prep: Prepared, targets: list[int], best: dict[int, Any]) -> Any:
+def _observer(prep: Prepared, targets: list[int], best: dict[int, Any], exact: bool) -> Any:
     pending: list[Any] = []  # the previous round's winning rho, once it has been paid
+    floats = _Floats(prep, targets)
 
     def observe(ledger: Ledger, funding: FundedSoFar, chosen: int | None, rho: Any) -> None:
         price = pending[0] if pending else None  # the previous round's, now paid for
         if price is not None or chosen is None:
             budgets = ledger.leftover()
-            for p in targets:
-                if funding.funded[p] or not funding.deps_met(p) or not funding.within_caps(p):
-                    continue  # it could not be bought now whatever its supporters held
-                if price is not None:
-                    _update(prep, p, budgets, price, best)
-                if chosen is None:  # the end: nothing is affordable any more
-                    _update(prep, p, budgets, None, best)
+            if not exact:
+                floats.update(budgets, price, chosen is None, funding, best)
+            else:
+                for p in targets:
+                    if not _available(funding, p):
+                        continue
+                    if price is not None:
+                        _update(prep, p, budgets, price, best)
+                    if chosen is None:  # the end: nothing is affordable any more
+                        _update(prep, p, budgets, None, best)
         pending[:] = [rho]
 
     return observe
+
+
+def _available(funding: FundedSoFar, p: int) -> bool:
+    """Whether ``p`` could be bought now: not funded, its dependencies funded, within caps."""
+    return not funding.funded[p] and funding.deps_met(p) and funding.within_caps(p)
+
+
+class _Floats:
+    """Every target's cover at once, in floats (one array over all their supporters): the
+    large elections' path, where a loop over items per round would cost more than the run."""
+
+    def __init__(self, prep: Prepared, targets: list[int]) -> None:
+        self.targets = targets
+        sizes = [len(prep.supporters[p]) for p in targets]
+        self.owner = np.repeat(np.arange(len(targets)), sizes)
+        self.index = (
+            np.concatenate([np.asarray(prep.supporters[p], dtype=np.int64) for p in targets])
+            if targets
+            else np.zeros(0, dtype=np.int64)
+        )
+        utilities = []
+        for p, size in zip(targets, sizes, strict=True):
+            util = prep.utility[p]
+            utilities.append(
+                np.full(size, float(prep.full_cost[p]))
+                if util is None
+                else np.asarray(util, dtype=np.float64)
+            )
+        self.utility = np.concatenate(utilities) if utilities else np.zeros(0)
+        self.pledged = np.array([float(prep.pledged[p]) for p in targets])
+        self.cost = np.array([float(prep.full_cost[p]) for p in targets])
+
+    def update(
+        self, budgets: Any, price: Any, end: bool, funding: FundedSoFar, best: dict[int, Any]
+    ) -> None:
+        held = np.asarray(budgets, dtype=np.float64)[self.index]
+        covers = []
+        if price is not None:
+            covers.append(np.minimum(held, float(price) * self.utility))
+        if end:
+            covers.append(held)
+        for paid in covers:
+            cover = np.bincount(self.owner, weights=paid, minlength=len(self.targets))
+            figures = np.floor(100 * (self.pledged + cover) / self.cost + FLOAT_SLACK)
+            for k in np.flatnonzero(figures > np.array([best[p] for p in self.targets])):
+                p = self.targets[k]
+                if _available(funding, p):
+                    best[p] = int(figures[k])
 
 
 def _update(prep: Prepared, p: int, budgets: Any, rho: Any, best: dict[int, Any]) -> None:
