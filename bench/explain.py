@@ -59,13 +59,13 @@ GOAL = 1.5
 def without_explanations() -> Iterator[None]:
     """Effective support and the explanation view switched off."""
     supports, view = planning.effective_supports, explanation_view.scenario
-    planning.effective_supports = lambda *a, **k: {}  # type: ignore[assignment]
-    explanation_view.scenario = lambda *a, **k: None  # type: ignore[assignment]
+    planning.effective_supports = lambda *a, **k: {}
+    explanation_view.scenario = lambda *a, **k: None
     try:
         yield
     finally:
-        planning.effective_supports = supports  # type: ignore[assignment]
-        explanation_view.scenario = view  # type: ignore[assignment]
+        planning.effective_supports = supports
+        explanation_view.scenario = view
 
 
 def timed(action: Callable[[], Any]) -> tuple[Any, float]:
