@@ -7,7 +7,7 @@ import streamlit as st
 from roadmap.domain import boundary
 from roadmap.domain.errors import NotFound, ValidationError
 from roadmap.services import audit, governance, item_reads
-from roadmap.ui import delivery_view, item_view, session
+from roadmap.ui import delivery_view, explanation_view, item_view, session
 
 ctx = session.context()
 raw = st.query_params.get("id", "")
@@ -21,5 +21,6 @@ except (ValidationError, NotFound):
 item_view.header(item)
 item_view.decision(governance.decisions(ctx, item.id))
 delivery_view.item_progress(ctx, actor, item)
+explanation_view.item_section(ctx, actor, item.id)
 item_view.comments(ctx, actor, item.id, governance.comment_period(ctx, item.id))
 item_view.history(audit.item_history(ctx, item.id))

@@ -7,7 +7,14 @@ import streamlit as st
 from roadmap.domain.enums import Role
 from roadmap.domain.plans import plan_diff
 from roadmap.services import publishing, reports
-from roadmap.ui import bundle_view, delivery_view, plan_review_view, plan_view, session
+from roadmap.ui import (
+    bundle_view,
+    delivery_view,
+    explanation_view,
+    plan_review_view,
+    plan_view,
+    session,
+)
 from roadmap.ui.period_picker import pick_period
 from roadmap.ui.text import plain
 
@@ -56,7 +63,7 @@ plan_view.overview(snap)
 plan_view.fairness_panel(snap)
 plan_view.flows(snap)
 plan_view.staffing(snap)
-plan_view.explanation(snap)
+explanation_view.plan(ctx, actor, chosen)
 delivery_view.plan_progress(ctx, snap)
 if actor.has(Role.EXECUTIVE):
     delivery_view.overdue_reports(ctx, actor, chosen.period)

@@ -8,7 +8,15 @@ from roadmap.domain.enums import AllocationRule, VoiceMode
 from roadmap.domain.periods import Envelope
 from roadmap.domain.plans import PlanSnapshot
 from roadmap.services import comparisons, periods, publishing, scenarios
-from roadmap.ui import figures, glossary_view, palette, plan_review_view, plan_view, session
+from roadmap.ui import (
+    explanation_view,
+    figures,
+    glossary_view,
+    palette,
+    plan_review_view,
+    plan_view,
+    session,
+)
 from roadmap.ui.actions import Report, write_button
 from roadmap.ui.comparison_view import comparison_tables
 from roadmap.ui.feedback import user_errors
@@ -164,7 +172,7 @@ if results:
             plan_view.fairness_panel(result.snapshot, key=f"scenario-{n}")
             plan_view.flows(result.snapshot, key=f"scenario-{n}")
             plan_view.staffing(result.snapshot, key=f"scenario-{n}")
-            plan_view.explanation(result.snapshot)
+            explanation_view.scenario(ctx, actor, result, key=f"scenario-{chosen}-{n}")
 
             st.subheader("Before publishing")
             current, diff = publishing.publish_preview(ctx, actor, result.snapshot)

@@ -82,7 +82,7 @@ def test_the_snapshot_csv_and_report_credit_the_pledging_organization(
     w, whole, part = pledged
     (plan,) = publishing.published_plans(w.ctx, w.actors["exec"])
     lines = {f.item: f for f in plan.snapshot.funded}
-    assert plan.snapshot.format == 2
+    assert plan.snapshot.format == 3  # format 2 and later keep pledges per organization
     assert lines[whole].stage == "pledges"
     assert lines[whole].pledges == {ACME: 4.0}
     assert lines[whole].payments == {}  # before the fix, "who paid" showed nothing

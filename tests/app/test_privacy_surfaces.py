@@ -259,6 +259,39 @@ def test_the_published_plan_shows_payments_only_to_those_who_may_see_them(
 
 
 @pytest.mark.parametrize(("privacy", "role"), CASES, ids=IDS)
+def test_the_explanations_name_an_organization_only_to_those_who_may_see_it(
+    plan_world: int,
+    privacy: Privacy,
+    role: str,
+    as_user: Callable[[str | None], Actor],
+) -> None:
+    """The plan page's explanation of the item A, B and C paid for names each of them
+    exactly for those who may see its signal (the others read the total and "3
+    organizations"); the item page's explanation too; and "what would fund it" for an item
+    left out names no organization the reader may not see."""
+    ctx = _set_privacy(privacy)
+    as_user(ROLES[role])
+    sees = SEES[privacy][role]
+    at = run("plan")
+    why = next(t.value for t in at.dataframe if "Why" in t.value.columns)
+    shared = why[why["#"] == plan_world].iloc[0]["Why"]
+    assert "3 organizations paid" in shared
+    item_page = rendered(run("item", id=str(plan_world)))
+    for org in (A, B, C):
+        seen = org in sees
+        assert (NAMES[org] in shared) is seen, f"{role} {'misses' if seen else 'sees'} {org}"
+        assert (NAMES[org] in item_page) is seen, f"{role}: {org} on the item page"
+    (plan,) = publishing.published_plans(ctx, Actor.public())
+    left_out = next(u.item for u in plan.snapshot.unfunded if u.reason != "a missing dependency")
+    item = run("item", id=str(left_out))
+    [button] = [b for b in item.button if b.label == "Work out what would fund it"]
+    button.click().run()
+    answer = "\n".join(m.value for m in item.markdown)
+    assert "What would fund it" in answer
+    assert not [o for o in (A, B, C) if o not in sees and NAMES[o] in answer], role
+
+
+@pytest.mark.parametrize(("privacy", "role"), CASES, ids=IDS)
 def test_member_signals_show_an_organization_s_signal_only_to_those_who_may_see_it(
     plan_world: int,
     privacy: Privacy,

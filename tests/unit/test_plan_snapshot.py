@@ -72,6 +72,24 @@ def test_format_two_keeps_each_organization_s_pledge_and_format_one_has_none() -
         PlanSnapshot.model_validate({**two, "format": 1})
 
 
+def test_format_three_keeps_effective_support_and_earlier_formats_dump_unchanged() -> None:
+    """Format 3 writes and reads back each unfunded line's effective support; a format 1 or
+    2 snapshot reads without it and dumps without the key, and one claiming it is refused."""
+    stored = stored_snapshots()[0]
+    assert stored["unfunded"], "the stored snapshot should have an unfunded item"
+    line = {**stored["unfunded"][0], "effective_support": 42}
+    three = {**stored, "format": 3, "unfunded": [line, *stored["unfunded"][1:]]}
+    snap = PlanSnapshot.model_validate(three)
+    assert snap.unfunded[0].effective_support == 42
+    assert exact(snap.model_dump(mode="json")["unfunded"][0]) == exact(line)
+    for before in (stored, {**stored, "format": 2}):
+        old = PlanSnapshot.model_validate(before)
+        assert old.unfunded[0].effective_support is None
+        assert "effective_support" not in old.model_dump(mode="json")["unfunded"][0]
+        with pytest.raises(ValidationError, match="no effective support"):
+            PlanSnapshot.model_validate({**before, "unfunded": [line]})
+
+
 def test_who_paid_names_each_pledging_organization_then_the_rest() -> None:
     line = FundedLine(
         item=1,

@@ -42,6 +42,7 @@ from roadmap.allocation.phragmen import sequential_phragmen
 from roadmap.allocation.prepared import NotApplicable
 from roadmap.allocation.price_system import PriceCertificate, price_system_of, verify_price_system
 from roadmap.allocation.rules import RULES, allocate
+from roadmap.allocation.support import effective_supports
 
 __all__ = [
     "NO_CONSTRAINTS",
@@ -67,6 +68,7 @@ __all__ = [
     "VoterChange",
     "add1_unit_steps",
     "allocate",
+    "effective_supports",
     "equal_shares",
     "format_pabulib",
     "greedy_by_support",

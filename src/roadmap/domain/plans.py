@@ -8,8 +8,10 @@ format 1 is that first layout, and it is not written (a stored snapshot without 
 is format 1); a later layout writes its number. Format 2 adds each funded line's
 ``pledges`` (which organization's pledge paid how much of the item); a format 1 line reads
 with none, and only its unattributed ``pledged`` total. Format 3 adds the effort an earlier
-period carried into the budget (``carried``) and the items each organization asked for
-(``AccountLine.supported``); a format 1 or 2 snapshot reads with neither recorded (``None``).
+period carried into the budget (``carried``), the items each organization asked for
+(``AccountLine.supported``) and each unfunded line's ``effective_support`` (equal shares
+only); a format 1 or 2 snapshot reads with none of them recorded (``None``), and dumps as it
+was stored.
 
 Beside the record, its pure rules: what a new version changed (``plan_diff``) and whether
 a fresh run funds what an executive reviewed (``funding_change``).
@@ -106,6 +108,10 @@ class UnfundedLine(SnapshotLine):
     title: str
     effort: float
     reason: str
+    # Format 3, equal-shares scenarios: the item's effective support in whole percent
+    # (``roadmap.allocation.support``; the glossary states it); None before format 3 and
+    # for the other rules.
+    effective_support: int | None = None
 
 
 class AccountLine(SnapshotLine):
@@ -190,6 +196,8 @@ class PlanSnapshot(SnapshotLine):
             raise ValueError(
                 "a format 1 or 2 snapshot records neither carried effort nor supported items"
             )
+        if self.format < 3 and any(u.effective_support is not None for u in self.unfunded):
+            raise ValueError("a snapshot before format 3 records no effective support")
         return self
 
     @model_serializer(mode="wrap")
@@ -203,6 +211,9 @@ class PlanSnapshot(SnapshotLine):
             del data["format"]
             for line in data["funded"]:
                 line.pop("pledges", None)
+        if self.format < 3:
+            for line in data["unfunded"]:
+                line.pop("effective_support", None)
         return data
 
     def month(self, subperiod: int) -> str:

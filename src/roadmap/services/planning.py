@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from roadmap.allocation import Allocation, allocate
+from roadmap.allocation import Allocation, Constraints, Election, allocate, effective_supports
 from roadmap.domain.access import Actor, require
 from roadmap.domain.bundle import BundleElection
 from roadmap.domain.enums import AllocationRule, GroupKind, ItemStatus, OrgStatus, Role
@@ -82,6 +83,9 @@ class FundedView:
 class UnfundedView:
     item: PlanItem
     reason: str
+    # Equal shares only: the item's effective support, in whole percent
+    # (``roadmap.allocation.support``); None for the other rules.
+    effective_support: int | None = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,71 @@ def run_funding(
 ) -> Funding:
     """Run the envelope's rule on the period's latest signals (nothing is written)."""
     require(actor, Role.EXECUTIVE, to="run allocation scenarios")
+    loaded = _load(ctx, envelope, period_key)
+    funding = _fund(
+        name, envelope, loaded.items, loaded.orgs, loaded.signals, loaded.budget, loaded.carried
+    )
+    if not loaded.carried:
+        return funding
+    note = (
+        f"The budget includes {loaded.carried:g} person-weeks {loaded.source} left "
+        "unallocated, returned to the pool."
+    )
+    return replace(funding, notes=[*funding.notes, note])
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """What a scenario reads from the database."""
+
+    items: dict[int, PlanItem]
+    orgs: dict[str, tuple[str, float]]
+    signals: list[SignalView]
+    budget: float
+    carried: float
+    source: str | None
+
+
+@dataclass(frozen=True)
+class FundingInput:
+    """The election a scenario runs, as the allocation engine takes it: what the
+    counterfactuals of ``roadmap.allocation.counterfactual`` rerun on changed inputs."""
+
+    election: Election
+    rule: str  # a name of ``roadmap.allocation.RULES``
+    weights: list[Fraction]
+    constraints: Constraints
+    names: dict[str, str]  # organization key -> name
+    # Each in-scope item's organizations that support it, by item id.
+    supporters: dict[int, set[str]]
+
+
+def funding_input(ctx: Context, envelope: Envelope, period_key: str | None = None) -> FundingInput:
+    """The election :func:`run_funding` runs for ``envelope`` on the period's latest
+    signals, unchanged (nothing is written). No role check: it holds every organization's
+    signal, so a service that calls it checks the role and filters what it returns."""
+    loaded = _load(ctx, envelope, period_key)
+    _, inputs = _election(
+        envelope, loaded.items, loaded.orgs, loaded.signals, loaded.budget, loaded.carried
+    )
+    supporters: dict[int, set[str]] = {}
+    for signal in loaded.signals:
+        if signal.organization in loaded.orgs:
+            for i in signal.items():
+                if i in loaded.items:
+                    supporters.setdefault(i, set()).add(signal.organization)
+    return FundingInput(
+        inputs.election,
+        inputs.rule,
+        list(inputs.weights),
+        inputs.constraints,
+        {k: name for k, (name, _) in loaded.orgs.items()},
+        supporters,
+    )
+
+
+def _load(ctx: Context, envelope: Envelope, period_key: str | None) -> _Loaded:
+    """Read what a scenario of ``envelope`` runs on, refusing what cannot be funded."""
     with reading(ctx.engine) as session:
         period_row = find_period_row(session, period_key)
         signals = signal_views(session, period_row.id, latest_only=True)
@@ -210,14 +279,7 @@ def run_funding(
             f"capacity ({capacity:g} person-weeks)"
             + (f" and the {carried:g} carried in from {source}." if carried else ".")
         )
-    funding = _fund(name, envelope, items, orgs, signals, budget, carried)
-    if not carried:
-        return funding
-    note = (
-        f"The budget includes {carried:g} person-weeks {source} left unallocated, "
-        "returned to the pool."
-    )
-    return replace(funding, notes=[*funding.notes, note])
+    return _Loaded(items, orgs, signals, budget, carried, source)
 
 
 def _fund(
@@ -230,31 +292,21 @@ def _fund(
     carried: float = 0.0,
 ) -> Funding:
     by_org = {s.organization: s for s in signals if s.organization in orgs}
-    voice = voice_shares(
-        {k: money for k, (_, money) in orgs.items()}, envelope.voice, envelope.blend_alpha
-    )
-    weights = [_exact(round(voice[k], 12)) for k in orgs]
-    weights[-1] += 1 - sum(weights)  # exact sum of 1 despite rounding
-    caps, floors = _caps_and_floors(envelope)
-    # The record of the election, and the rule run on the input made from it: what a
-    # published plan keeps for its bundle is what ran (``services.election_record``).
-    record = record_election(
-        RULE_NAMES[envelope.rule],
-        capacity,
-        carried,
-        envelope.reserve_weeks,
-        caps,
-        floors,
-        items,
-        {i: item.cost for i, item in items.items()},
-        [(key, name, w) for (key, (name, _)), w in zip(orgs.items(), weights, strict=True)],
-        list(by_org.values()),
-    )
-    inputs = engine_input(record)
+    record, inputs = _election(envelope, items, orgs, signals, capacity, carried)
     result = allocate(
         inputs.election, inputs.rule, weights=inputs.weights, constraints=inputs.constraints
     )
     explanation = result.explanation
+    supports: dict[str, int] = {}
+    if envelope.rule == AllocationRule.EQUAL_SHARES:
+        # At the total the rule kept (add1), as pabutools' ``final_budget``.
+        supports = effective_supports(
+            inputs.election,
+            weights=inputs.weights,
+            constraints=inputs.constraints,
+            total=cast(Fraction | int | None, result.extra.get("total")),
+            items=[u.item_id for u in explanation.unfunded if int(u.item_id) in items],
+        )
     funded = [
         FundedView(
             items[int(f.item_id)],
@@ -266,7 +318,7 @@ def _fund(
         for f in explanation.funded
     ]
     unfunded = [
-        UnfundedView(items[int(u.item_id)], u.reason.value)
+        UnfundedView(items[int(u.item_id)], u.reason.value, supports.get(u.item_id))
         for u in explanation.unfunded
         if int(u.item_id) in items
     ]
@@ -296,6 +348,38 @@ def _fund(
         carried,
         FundingRun(record, inputs, result),
     )
+
+
+def _election(
+    envelope: Envelope,
+    items: dict[int, PlanItem],
+    orgs: dict[str, tuple[str, float]],
+    signals: list[SignalView],
+    capacity: float,
+    carried: float,
+) -> tuple[BundleElection, EngineInput]:
+    """The record of the election, and the engine's input made from it: what a published
+    plan keeps for its bundle is what ran (``services.election_record``)."""
+    by_org = {s.organization: s for s in signals if s.organization in orgs}
+    voice = voice_shares(
+        {k: money for k, (_, money) in orgs.items()}, envelope.voice, envelope.blend_alpha
+    )
+    weights = [_exact(round(voice[k], 12)) for k in orgs]
+    weights[-1] += 1 - sum(weights)  # exact sum of 1 despite rounding
+    caps, floors = _caps_and_floors(envelope)
+    record = record_election(
+        RULE_NAMES[envelope.rule],
+        capacity,
+        carried,
+        envelope.reserve_weeks,
+        caps,
+        floors,
+        items,
+        {i: item.cost for i, item in items.items()},
+        [(key, name, w) for (key, (name, _)), w in zip(orgs.items(), weights, strict=True)],
+        list(by_org.values()),
+    )
+    return record, engine_input(record)
 
 
 def _caps_and_floors(envelope: Envelope) -> tuple[dict[str, float], dict[str, float]]:

@@ -149,7 +149,13 @@ def snapshot(scenario: Scenario) -> PlanSnapshot:
             for x in f.funded
         ],
         unfunded=[
-            UnfundedLine(item=u.item.id, title=u.item.title, effort=u.item.cost, reason=u.reason)
+            UnfundedLine(
+                item=u.item.id,
+                title=u.item.title,
+                effort=u.item.cost,
+                reason=u.reason,
+                effective_support=u.effective_support,
+            )
             for u in f.unfunded
         ],
         accounts=[

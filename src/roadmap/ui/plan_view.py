@@ -162,21 +162,12 @@ def outcomes_frame(snap: PlanSnapshot) -> pd.DataFrame:
     )
 
 
-def explanation(snap: PlanSnapshot) -> None:
-    st.subheader("Funded items and who paid")
-    st.dataframe(funded_frame(snap), hide_index=True, width="stretch")
-    st.subheader("Not funded, and why")
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {"#": u.item, "Item": u.title, "Effort": u.effort, "Reason": u.reason}
-                for u in snap.unfunded
-            ],
-            columns=["#", "Item", "Effort", "Reason"],
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+def explanation(snap: PlanSnapshot, key: str = "plan") -> None:
+    """Who paid for each funded item, and every item explained in sentences
+    (``roadmap.ui.explanation_view``, which draws with this module's tables)."""
+    from roadmap.ui import explanation_view
+
+    explanation_view.draw(snap, key=key)
 
 
 def fairness_panel(snap: PlanSnapshot, key: str = "plan") -> None:
