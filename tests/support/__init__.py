@@ -57,6 +57,7 @@ ADDED_NULLABLE_COLUMNS_SINCE_0005: dict[str, dict[str, tuple[str, ...]]] = {
         "plan_objections": (),  # a new table: empty in an older backup
         "plan_finalizations": (),
     },
+    "0009": {"users": ("last_seen_at", "previous_visit_at")},
 }
 
 

@@ -78,6 +78,8 @@ class UserRecord(Row):
     active: bool
     created_at: Stamp
     version: Version
+    last_seen_at: Stamp | None = None  # migration 0009
+    previous_visit_at: Stamp | None = None  # migration 0009
 
     @field_validator("username")
     @classmethod

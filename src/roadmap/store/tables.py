@@ -64,6 +64,9 @@ class UserRow(Versioned, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+    # Not edits of the account: written without moving its version (services.home).
+    last_seen_at: Mapped[datetime | None]  # migration 0009
+    previous_visit_at: Mapped[datetime | None]  # last_seen_at when the current visit began
     grants: Mapped[list[RoleGrantRow]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
