@@ -8,10 +8,11 @@ report in the open.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from roadmap.domain.access import Actor, require
@@ -131,7 +132,13 @@ def _schedule(ctx: Context, period_key: str | None) -> ReportSchedule | None:
         return schedule_in(session, ctx.now(), period_key)
 
 
-def schedule_in(session: Session, now: datetime, period_key: str | None) -> ReportSchedule | None:
+def schedule_in(
+    session: Session,
+    now: datetime,
+    period_key: str | None,
+    before: datetime | None = None,
+    among: Collection[int] | None = None,
+) -> ReportSchedule | None:
     """The due dates of the current final plan's funded items, or ``None`` without one,
     read in ``session`` (public, like the plan: the use cases check their roles).
 
@@ -139,7 +146,11 @@ def schedule_in(session: Session, now: datetime, period_key: str | None) -> Repo
     became final (a re-plan does not restart its clock); its latest report is the latest in
     any plan of the period. Without ``period_key``: the period of the plan in effect
     (:func:`publishing.plan_in_effect`), the one staff work on today. Of the versions'
-    snapshots only what they fund and who works on it is read."""
+    snapshots only what they fund is read.
+
+    ``before``: only the items due before then; ``among``: only these items. Items that
+    cannot be due before then (reported since, or funded too recently) are left out before
+    any snapshot is read, so a list of what is late stays short on a large plan."""
     if period_key is None:
         in_effect = period_in_effect(session, now.date())
         if in_effect is None:
@@ -150,20 +161,37 @@ def schedule_in(session: Session, now: datetime, period_key: str | None) -> Repo
     finals = final_versions(session, period_row)
     if not finals:
         return None
-    funding = funded_items(session, [f.plan_id for f in finals])
-    current = funding[finals[0].plan_id]
     period = period_from_row(period_row).settings
+    reporting = select(ItemRow.id).where(ItemRow.status.in_([s.value for s in REPORTING]))
+    if among is not None:
+        reporting = reporting.where(ItemRow.id.in_(sorted(among)))
+    last: dict[int, datetime] = dict(
+        session.execute(
+            select(ProgressReportRow.item_id, func.max(ProgressReportRow.reported_at))
+            .join(PlanRow, PlanRow.id == ProgressReportRow.plan_id)
+            .where(PlanRow.period_id == period_row.id, ProgressReportRow.item_id.in_(reporting))
+            .group_by(ProgressReportRow.item_id)
+        ).all()
+    )
+    only: list[int] | None = None
+    if before is not None or among is not None:
+        # Due = (the latest report, or the funding's start) + the interval; the funding
+        # started no earlier than the first final version.
+        limit = (before or datetime.max.replace(tzinfo=now.tzinfo)) - timedelta(
+            weeks=period.report_every_weeks
+        )
+        earliest = min(f.started for f in finals)
+        only = [
+            i
+            for i in session.scalars(reporting)
+            if (last[i] < limit if i in last else earliest < limit)
+        ]
+    funding = funded_items(session, [f.plan_id for f in finals], only)
+    current = funding[finals[0].plan_id]
     funded = [f.item for f in current]
     statuses = dict(
         session.execute(select(ItemRow.id, ItemRow.status).where(ItemRow.id.in_(funded))).all()
     )
-    last: dict[int, datetime] = {}
-    for item_id, at in session.execute(
-        select(ProgressReportRow.item_id, ProgressReportRow.reported_at)
-        .join(PlanRow, PlanRow.id == ProgressReportRow.plan_id)
-        .where(PlanRow.period_id == period_row.id, ProgressReportRow.item_id.in_(funded))
-    ):
-        last[item_id] = max(at, last.get(item_id, at))
     titles = {f.item: f.title for f in current}
     # Each final version's funded items, read once (not once per item: a large plan funds
     # hundreds); the people from the current version's assignment rows.
@@ -187,6 +215,8 @@ def schedule_in(session: Session, now: datetime, period_key: str | None) -> Repo
                 days_overdue(due, now),
             )
         )
+    if before is not None:
+        items = [d for d in items if d.due < before]
     items.sort(key=lambda d: (d.due, d.item))
     return ReportSchedule(
         period.key, period.name, finals[0].version, period.report_every_weeks, items

@@ -285,14 +285,15 @@ def home(ctx: Context, actor: Actor) -> Home:
     now = ctx.now()
     with reading(ctx.engine) as session:
         since, first = _since(session, actor, now)
+        in_comment = _in_comment(session)  # the executive's lists and the member's
         return Home(
             since,
             first,
-            _executive(session, actor, now) if actor.has(Role.EXECUTIVE) else None,
+            _executive(session, actor, now, in_comment) if actor.has(Role.EXECUTIVE) else None,
             _lead(session, actor, since) if actor.has(Role.LEAD) else None,
             _representative(session, actor, now) if actor.has(Role.REPRESENTATIVE) else None,
             _staff(session, actor, now) if actor.has(Role.STAFF) else None,
-            MemberHome(_open_for_comment(session, now)),
+            MemberHome(_open_for_comment(in_comment, now)),
             now,
         )
 
@@ -306,7 +307,10 @@ def _latest_periods() -> ColumnElement[bool]:
     )
 
 
-def _in_comment(session: Session) -> list[tuple[int, str, str, datetime, datetime | None]]:
+InComment = list[tuple[int, str, str, datetime, datetime | None]]
+
+
+def _in_comment(session: Session) -> InComment:
     """Items in comment with their latest period: id, title, sub-community, end, closed."""
     rows = session.execute(
         select(*LINE, CommentPeriodRow.closes_at, CommentPeriodRow.closed_at)
@@ -318,16 +322,17 @@ def _in_comment(session: Session) -> list[tuple[int, str, str, datetime, datetim
     return [(i, t, s, closes, closed) for i, t, s, closes, closed in rows]
 
 
-def _open_for_comment(session: Session, now: datetime) -> list[CommentDeadline]:
+def _open_for_comment(in_comment: InComment, now: datetime) -> list[CommentDeadline]:
     return [
         CommentDeadline(i, t, s, closes)
-        for i, t, s, closes, closed in _in_comment(session)
+        for i, t, s, closes, closed in in_comment
         if closed is None and closes >= now
     ]
 
 
-def _executive(session: Session, actor: Actor, now: datetime) -> ExecutiveHome:
-    in_comment = _in_comment(session)
+def _executive(
+    session: Session, actor: Actor, now: datetime, in_comment: InComment
+) -> ExecutiveHome:
     ended = [
         ReviewWait(i, t, s, closed or closes)
         for i, t, s, closes, closed in in_comment
@@ -347,7 +352,7 @@ def _executive(session: Session, actor: Actor, now: datetime) -> ExecutiveHome:
         for i, t, s, closes, closed in in_comment
         if closed is None and now <= closes <= now + ENDING_SOON
     ]
-    schedule = schedule_in(session, now, None)
+    schedule = schedule_in(session, now, None, before=now)  # only what is overdue
     return ExecutiveHome(
         ended + proposed,  # deciding first: their comment has ended
         ending,
@@ -565,13 +570,15 @@ def _staff(session: Session, actor: Actor, now: datetime) -> StaffHome:
                 .order_by(ItemRow.id)
             )
         ]
-    schedule = schedule_in(session, now, period.key)
+    # Only the person's items, and of those only what is due within the horizon.
+    theirs = session.scalars(
+        select(AssignmentRow.item_id).where(
+            AssignmentRow.plan_id == finals[0].plan_id, AssignmentRow.staff_id.in_(mine)
+        )
+    )
+    schedule = schedule_in(session, now, period.key, before=now + REPORT_HORIZON, among=set(theirs))
     keys = set(session.scalars(select(StaffRow.key).where(StaffRow.user_id == actor.user_id)))
-    due = [
-        d
-        for d in (schedule.items if schedule is not None else [])
-        if keys & set(d.staff_keys) and d.due <= now + REPORT_HORIZON
-    ]
+    due = [d for d in (schedule.items if schedule is not None else []) if keys & set(d.staff_keys)]
     return StaffHome(f"{period.key} v{finals[0].version}", month, month == current, assigned, due)
 
 

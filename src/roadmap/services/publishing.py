@@ -411,49 +411,44 @@ def final_versions(session: Session, period: PeriodRow) -> list[FinalVersion]:
     return [FinalVersion(i, v, finalized or published) for i, v, published, finalized in rows]
 
 
-# Fields of each element of a snapshot's list, one row per element, read by the database's
-# own JSON functions: a large plan's snapshot is mostly payments and accounts, which are
-# then neither sent to Python nor parsed there ({fields}: the fields' expressions).
-_ELEMENTS = {
+# The funded lines' items and titles, one row per line, read by the database's own JSON
+# functions: a large plan's snapshot is mostly payments and accounts, which are then
+# neither sent to Python nor parsed there. {only}: an optional condition on the item.
+_FUNDED = {
     "sqlite": (
-        "SELECT plans.id, {fields} FROM plans, json_each(plans.snapshot, '$.{key}') AS e"
-        " WHERE plans.id IN :ids ORDER BY plans.id, e.key",
-        "json_extract(e.value, '$.{field}')",
-        "e.value",
+        "SELECT plans.id, json_extract(e.value, '$.item'), json_extract(e.value, '$.title')"
+        " FROM plans, json_each(plans.snapshot, '$.funded') AS e"
+        " WHERE plans.id IN :ids{only} ORDER BY plans.id, e.key",
+        " AND json_extract(e.value, '$.item') IN :only",
     ),
     "postgresql": (
-        "SELECT plans.id, {fields} FROM plans,"
-        " json_array_elements(plans.snapshot -> '{key}') WITH ORDINALITY AS e(value, n)"
-        " WHERE plans.id IN :ids ORDER BY plans.id, e.n",
-        "e.value ->> '{field}'",
-        "e.value #>> '{{}}'",
+        "SELECT plans.id, e.value ->> 'item', e.value ->> 'title' FROM plans,"
+        " json_array_elements(plans.snapshot -> 'funded') WITH ORDINALITY AS e(value, n)"
+        " WHERE plans.id IN :ids{only} ORDER BY plans.id, e.n",
+        " AND (e.value ->> 'item')::integer IN :only",
     ),
 }
 
 
-def _elements(
-    session: Session, plan_ids: list[int], key: str, fields: tuple[str, ...] = ()
-) -> dict[int, list[Any]]:
-    """Each plan's ``key`` list: of each element, the ``fields`` (text on PostgreSQL: the
-    record's validation converts them), or the element itself when no field is named."""
-    query, field, whole = _ELEMENTS[session.get_bind().dialect.name]
-    columns = ", ".join(field.format(field=f) for f in fields) or whole
-    statement = text(query.format(fields=columns, key=key))
-    found: dict[int, list[Any]] = {i: [] for i in plan_ids}
-    for plan_id, *values in session.execute(
-        statement.bindparams(bindparam("ids", expanding=True)), {"ids": plan_ids}
-    ):
-        found[plan_id].append(dict(zip(fields, values, strict=True)) if fields else values[0])
-    return found
-
-
-def funded_items(session: Session, plan_ids: list[int]) -> dict[int, list[FundedItem]]:
+def funded_items(
+    session: Session, plan_ids: list[int], only: list[int] | None = None
+) -> dict[int, list[FundedItem]]:
     """What each of these plan rows funds (public, like the plan), without reading the rest
-    of their snapshots."""
-    if not plan_ids:
-        return {}
-    found = _elements(session, plan_ids, "funded", ("item", "title"))
-    return {i: [FundedItem.model_validate(line) for line in found[i]] for i in plan_ids}
+    of their snapshots; ``only``: of these items."""
+    found: dict[int, list[FundedItem]] = {i: [] for i in plan_ids}
+    if not plan_ids or only == []:
+        return found
+    query, condition = _FUNDED[session.get_bind().dialect.name]
+    statement = text(query.format(only=condition if only is not None else ""))
+    params: dict[str, Any] = {"ids": plan_ids}
+    statement = statement.bindparams(bindparam("ids", expanding=True))
+    if only is not None:
+        statement = statement.bindparams(bindparam("only", expanding=True))
+        params["only"] = only
+    for plan_id, item, title in session.execute(statement, params):
+        # Text on PostgreSQL: the record converts the item's number.
+        found[plan_id].append(FundedItem.model_validate({"item": item, "title": title}))
+    return found
 
 
 def assigned_people(session: Session, plan_id: int) -> dict[int, set[tuple[str, str]]]:

@@ -3,8 +3,9 @@ line linking to the item and to the page where it is done (``services.home``).""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 import streamlit as st
 
@@ -26,6 +27,7 @@ from roadmap.ui.paging import page_of
 from roadmap.ui.text import plain
 
 PAGE_SIZE = 10  # lines a list shows at a time (the rest a page selector away)
+T = TypeVar("T")
 
 
 def when(at: datetime) -> str:
@@ -69,36 +71,37 @@ def draw(actor: Actor, view: Home) -> None:
     _member(view.member, view.now)
 
 
-def _lines(rows: Sequence[str], key: str, empty: str) -> None:
+def _lines(rows: Sequence[T], line: Callable[[T], str], key: str, empty: str) -> None:
+    """A list a page at a time, each row drawn by ``line`` (only the rows shown are)."""
     if not rows:
         st.caption(empty)
         return
-    st.markdown("\n".join(page_of(rows, key, size=PAGE_SIZE)))
+    st.markdown("\n".join(line(row) for row in page_of(rows, key, size=PAGE_SIZE)))
 
 
 def _executive(view: ExecutiveHome) -> None:
     st.header("Executive", divider=True)
     st.subheader(f"Waiting for review ({len(view.for_review)})")
     _lines(
-        [
+        view.for_review,
+        lambda w: (
             f"- {item_link(w.item, w.title)} · {plain(w.subcommunity)} — "
             + (
                 f"comment closed {day(w.comment_ended)}: [decide its scope](/review)"
                 if w.comment_ended is not None
                 else "proposed: [open it for comment](/review)"
             )
-            for w in view.for_review
-        ],
+        ),
         "home-review",
         "No item waits for review.",
     )
     st.subheader(f"Comment periods ending soon ({len(view.comments_ending)})")
     _lines(
-        [
+        view.comments_ending,
+        lambda c: (
             f"- {item_link(c.item, c.title)} · ends {when(c.closes_at)} "
             "([extend or close it](/review))"
-            for c in view.comments_ending
-        ],
+        ),
         "home-ending",
         "No comment period ends in the next days.",
     )
@@ -109,7 +112,8 @@ def _executive(view: ExecutiveHome) -> None:
         _plan(plan, executive=True)
     st.subheader(f"Progress reports overdue ({len(view.reports_overdue)})")
     _lines(
-        [_report_line(d) + " ([Published plan](/plan))" for d in view.reports_overdue],
+        view.reports_overdue,
+        lambda d: _report_line(d) + " ([Published plan](/plan))",
         "home-overdue",
         "No progress report is overdue.",
     )
@@ -149,32 +153,32 @@ def _lead(view: LeadHome) -> None:
     st.header("Sub-community lead", divider=True)
     st.subheader(f"Drafts ({len(view.drafts)})")
     _lines(
-        [
+        view.drafts,
+        lambda d: (
             f"- {item_link(d.item, d.title)} · {plain(d.subcommunity)} — "
             "[edit or submit it](/my_items)"
-            for d in view.drafts
-        ],
+        ),
         "home-drafts",
         "No drafts.",
     )
     st.subheader(f"New decisions on your items ({len(view.decisions)})")
     _lines(
-        [
+        view.decisions,
+        lambda d: (
             f"- {item_link(d.item, d.title)}: **{d.outcome.value.replace('_', ' ')}**"
             + (" (changed)" if d.changed else "")
             + f" on {day(d.at)}"
-            for d in view.decisions
-        ],
+        ),
         "home-decisions",
         "No new decision since your last visit.",
     )
     st.subheader(f"New comments on your items ({len(view.comments)})")
     _lines(
-        [
+        view.comments,
+        lambda c: (
             f"- {item_link(c.item, c.title)}: {_plural(c.comments, 'new comment')}, "
             f"the latest {when(c.latest)}"
-            for c in view.comments
-        ],
+        ),
         "home-comments",
         "No new comment since your last visit.",
     )
@@ -215,11 +219,11 @@ def _organization(org: OrganizationHome) -> None:
         st.caption(f"Latest signal {when(org.last_signal)}.")
         st.markdown(f"**Changed since then ({len(org.changes)})**")
         _lines(
-            [
+            org.changes,
+            lambda c: (
                 f"- {item_link(c.item, c.title)} {c.change} on {day(c.at)} "
                 "([review your signal](/signals))"
-                for c in org.changes
-            ],
+            ),
             f"home-changes-{org.key}",
             "No item entered scope or changed its effort since.",
         )
@@ -241,13 +245,15 @@ def _staff(view: StaffHome) -> None:
     st.subheader(f"{heading} ({len(view.assignments)})")
     st.caption(f"Plan {plain(view.plan)}. [My plan](/my_plan)")
     _lines(
-        [f"- {item_link(a.item, a.title)} · {a.weeks:g} person-weeks" for a in view.assignments],
+        view.assignments,
+        lambda a: f"- {item_link(a.item, a.title)} · {a.weeks:g} person-weeks",
         "home-assignments",
         "No assignment that month.",
     )
     st.subheader(f"Reports due ({len(view.reports_due)})")
     _lines(
-        [_report_line(d) + " ([report on My plan](/my_plan))" for d in view.reports_due],
+        view.reports_due,
+        lambda d: _report_line(d) + " ([report on My plan](/my_plan))",
         "home-reports",
         "No report is due in the next two weeks.",
     )
@@ -255,7 +261,7 @@ def _staff(view: StaffHome) -> None:
 
 def _member(view: MemberHome, now: datetime) -> None:
     st.header("Open for comment", divider=True)
-    _lines([_deadline(c, now) for c in view.open_for_comment], "home-open", "Nothing is open.")
+    _lines(view.open_for_comment, lambda c: _deadline(c, now), "home-open", "Nothing is open.")
 
 
 def _deadline(c: CommentDeadline, now: datetime) -> str:
