@@ -4,10 +4,9 @@ the sign-in prompt or a refusal, never its content."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
-
-import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
