@@ -4,15 +4,21 @@ signed-out page shows (opened straight from its URL and through the router)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
+from support import Clock
 
+from roadmap import config
 from roadmap.domain.access import Actor
-from roadmap.services import home
-from roadmap.services.context import default_context
+from roadmap.services import delivery, demo, home, periods, publishing
+from roadmap.services.context import Context, default_context
+from roadmap.services.sessions import authenticate
+from roadmap.store.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
 ITEM_LINK = re.compile(r"\]\(/item\?id=(\d+)\)")
@@ -141,3 +147,47 @@ def test_through_the_router_a_forbidden_url_says_why_instead_of_landing_elsewher
     ]
     # Still not in the member's menu.
     assert not [p for p in at.sidebar.page_link if p.value.startswith("Scope review")]
+
+
+@pytest.fixture
+def planned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The pages' database for this test only: the demo with a plan final ten weeks ago,
+    on which nobody has reported."""
+    monkeypatch.setenv("ROADMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'home.db'}")
+    st.cache_resource.clear()
+    default_context.cache_clear()
+    engine = default_context().engine
+    upgrade(engine)
+    past = Context(engine, Clock(datetime.now(UTC) - timedelta(weeks=10)))
+    demo.load_demo(past, Actor.system(), config.demo_dir())
+    execu = authenticate(past, "exec", "demo")
+    assert execu is not None
+    publishing.publish_plan(past, execu, periods.get_period(past).settings.envelope, "A")
+    yield
+    engine.dispose()
+    default_context.cache_clear()
+    st.cache_resource.clear()
+
+
+def test_with_a_plan_staff_see_their_first_month_and_overdue_reports_and_so_does_the_executive(
+    planned: None, as_user: Callable[[str | None], Actor]
+) -> None:
+    staff = as_user("staff")
+    at = _page("home").run()
+    assert not at.exception, [e.value for e in at.exception]
+    view = home.home(default_context(), staff).staff
+    assert view is not None and view.assignments and view.reports_due
+    headings = [h.value for h in at.subheader]
+    assert f"Your assignments in 2027-01, the plan's first month ({len(view.assignments)})" in (
+        headings
+    )
+    assert f"Reports due ({len(view.reports_due)})" in headings
+    assert "**overdue** by" in _markdown(at)
+    assert {a.item for a in view.assignments[:10]} <= _linked_items(at)
+    execu = as_user("exec")
+    at = _page("home").run()
+    schedule = delivery.reports_overdue(default_context(), execu)
+    assert schedule is not None and schedule.overdue
+    headings = [h.value for h in at.subheader]
+    assert f"Progress reports overdue ({len(schedule.overdue)})" in headings
+    assert {d.item for d in schedule.overdue[:10]} <= _linked_items(at)

@@ -236,14 +236,13 @@ def _staff(view: StaffHome) -> None:
     if view.plan is None:
         st.caption("No plan is in effect yet.")
         return
-    month = view.month or "—"
-    heading = (
-        f"Your assignments in {month}"
-        if view.this_month
-        else f"Your assignments in {month}, the plan's first month"
-    )
-    st.subheader(f"{heading} ({len(view.assignments)})")
-    st.caption(f"Plan {plain(view.plan)}. [My plan](/my_plan)")
+    if view.month is None:
+        st.subheader("Your assignments")
+        st.caption(f"The months of plan {plain(view.plan)} are over. [My plan](/my_plan)")
+    else:
+        first = "" if view.this_month else ", the plan's first month"
+        st.subheader(f"Your assignments in {view.month}{first} ({len(view.assignments)})")
+        st.caption(f"Plan {plain(view.plan)}. [My plan](/my_plan)")
     _lines(
         view.assignments,
         lambda a: f"- {item_link(a.item, a.title)} · {a.weeks:g} person-weeks",
