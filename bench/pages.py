@@ -74,6 +74,12 @@ CASES: list[tuple[str, str | None, bool]] = [
     ("sign_in", None, False),
     ("account", "member", False),
     ("admin_users", "admin", False),
+    # The home page of each role: the plan's roles on the planned data (reports, months).
+    ("home", "exec", True),
+    ("home", "staff", True),
+    ("home", "lead", False),
+    ("home", "orgrep", False),
+    ("home", "member", False),
 ]
 
 

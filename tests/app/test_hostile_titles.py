@@ -183,7 +183,10 @@ def test_a_hostile_display_name_shows_literally_on_the_account_and_sign_in_pages
     )
     at = page("sign_in").run()
     assert not at.exception
-    assert shows_literally(at.info[0].value, f"You are signed in as {ALL} (member).")
+    assert shows_literally(
+        at.info[0].value,
+        f"You are signed in as {ALL} (member). Sign out first to sign in as someone else.",
+    )
 
 
 def test_a_hostile_period_name_shows_literally_in_the_period_title(

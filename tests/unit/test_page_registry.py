@@ -15,9 +15,10 @@ def test_the_public_sees_the_roadmap_and_sign_in_only() -> None:
     assert keys(Actor.public()) == {"roadmap", "item", "members", "plan", "sign_in"}
 
 
-def test_a_member_gets_their_account_but_no_admin_page_nor_sign_in() -> None:
+def test_a_member_gets_their_home_and_account_but_no_admin_page_nor_sign_in() -> None:
     member = Actor(7, "member", "Member")
     assert keys(member) == {
+        "home",
         "roadmap",
         "item",
         "members",

@@ -229,6 +229,16 @@ class PlanSnapshot(SnapshotLine):
         return {f.item: f.title for f in self.funded}
 
 
+class FundedItem(BaseModel):
+    """A funded line's item and title, read from a stored snapshot on their own (the rest
+    of a line, its payments, is most of a large plan): for the report schedule."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    item: int
+    title: str
+
+
 @dataclass(frozen=True)
 class PlanDiff:
     added: list[int] = field(default_factory=list)

@@ -8,10 +8,11 @@ report in the open.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from roadmap.domain.access import Actor, require
@@ -21,7 +22,12 @@ from roadmap.domain.errors import NotFound, PermissionDenied
 from roadmap.domain.items import may_read
 from roadmap.services.context import Context
 from roadmap.services.periods import find_period_row, period_from_row
-from roadmap.services.publishing import PlanView, plan_in_effect, published_plans
+from roadmap.services.publishing import (
+    assigned_people,
+    final_versions,
+    funded_items,
+    period_in_effect,
+)
 from roadmap.services.transitions import move_item
 from roadmap.store.engine import reading, transaction
 from roadmap.store.tables import ItemRow, PeriodRow, PlanRow, ProgressReportRow, StaffRow, UserRow
@@ -121,53 +127,83 @@ def my_reports(ctx: Context, actor: Actor) -> list[ProgressEntry]:
         return _entries(session, ProgressReportRow.reported_by == actor.user_id)
 
 
-def _started(plan: PlanView) -> datetime:
-    """When a final version became what staff work on."""
-    return plan.finalized_at or plan.published_at
+def _schedule(ctx: Context, period_key: str | None) -> ReportSchedule | None:
+    with reading(ctx.engine) as session:
+        return schedule_in(session, ctx.now(), period_key)
 
 
-def _schedule(ctx: Context, actor: Actor, period_key: str | None) -> ReportSchedule | None:
-    """The due dates of the current final plan's funded items, or ``None`` without one.
+def schedule_in(
+    session: Session,
+    now: datetime,
+    period_key: str | None,
+    before: datetime | None = None,
+    among: Collection[int] | None = None,
+) -> ReportSchedule | None:
+    """The due dates of the current final plan's funded items, or ``None`` without one,
+    read in ``session`` (public, like the plan: the use cases check their roles).
 
     An item's funding starts when the earliest final version of the period that funds it
     became final (a re-plan does not restart its clock); its latest report is the latest in
     any plan of the period. Without ``period_key``: the period of the plan in effect
-    (:func:`publishing.plan_in_effect`), the one staff work on today."""
+    (:func:`publishing.plan_in_effect`), the one staff work on today. Of the versions'
+    snapshots only what they fund is read.
+
+    ``before``: only the items due before then; ``among``: only these items. Items that
+    cannot be due before then (reported since, or funded too recently) are left out before
+    any snapshot is read, so a list of what is late stays short on a large plan."""
     if period_key is None:
-        in_effect = plan_in_effect(ctx, actor)
+        in_effect = period_in_effect(session, now.date())
         if in_effect is None:
             return None
-        period_key = in_effect.period
-    versions = published_plans(ctx, actor, period_key)
-    finals = [p for p in versions if p.final]
+        period_row = in_effect
+    else:
+        period_row = find_period_row(session, period_key)
+    finals = final_versions(session, period_row)
     if not finals:
         return None
-    current = finals[0]
-    now = ctx.now()
-    with reading(ctx.engine) as session:
-        period_row = find_period_row(session, current.period)
-        period = period_from_row(period_row).settings
-        funded = [f.item for f in current.snapshot.funded]
-        statuses = dict(
-            session.execute(select(ItemRow.id, ItemRow.status).where(ItemRow.id.in_(funded))).all()
-        )
-        last: dict[int, datetime] = {}
-        for item_id, at in session.execute(
-            select(ProgressReportRow.item_id, ProgressReportRow.reported_at)
+    period = period_from_row(period_row).settings
+    reporting = select(ItemRow.id).where(ItemRow.status.in_([s.value for s in REPORTING]))
+    if among is not None:
+        reporting = reporting.where(ItemRow.id.in_(sorted(among)))
+    last: dict[int, datetime] = dict(
+        session.execute(
+            select(ProgressReportRow.item_id, func.max(ProgressReportRow.reported_at))
             .join(PlanRow, PlanRow.id == ProgressReportRow.plan_id)
-            .where(PlanRow.period_id == period_row.id, ProgressReportRow.item_id.in_(funded))
-        ):
-            last[item_id] = max(at, last.get(item_id, at))
-    titles = current.snapshot.titles()
+            .where(PlanRow.period_id == period_row.id, ProgressReportRow.item_id.in_(reporting))
+            .group_by(ProgressReportRow.item_id)
+        ).all()
+    )
+    only: list[int] | None = None
+    if before is not None or among is not None:
+        # Due = (the latest report, or the funding's start) + the interval; the funding
+        # started no earlier than the first final version.
+        limit = (before or datetime.max.replace(tzinfo=now.tzinfo)) - timedelta(
+            weeks=period.report_every_weeks
+        )
+        earliest = min(f.started for f in finals)
+        only = [
+            i
+            for i in session.scalars(reporting)
+            if (last[i] < limit if i in last else earliest < limit)
+        ]
+    funding = funded_items(session, [f.plan_id for f in finals], only)
+    current = funding[finals[0].plan_id]
+    funded = [f.item for f in current]
+    statuses = dict(
+        session.execute(select(ItemRow.id, ItemRow.status).where(ItemRow.id.in_(funded))).all()
+    )
+    titles = {f.item: f.title for f in current}
+    # Each final version's funded items, read once (not once per item: a large plan funds
+    # hundreds); the people from the current version's assignment rows.
+    funded_by = [(f.started, {line.item for line in funding[f.plan_id]}) for f in finals]
+    people = assigned_people(session, finals[0].plan_id)
     items = []
     for item_id in funded:
         if ItemStatus(statuses.get(item_id, ItemStatus.DONE.value)) not in REPORTING:
             continue
-        since = min(_started(p) for p in finals if item_id in p.snapshot.titles())
+        since = min(started for started, ids in funded_by if item_id in ids)
         due = report_due(last.get(item_id), since, period.report_every_weeks)
-        lines = sorted(
-            {(a.name, a.staff) for a in current.snapshot.assignments if a.item == item_id}
-        )
+        lines = sorted(people.get(item_id, set()))
         items.append(
             ReportDue(
                 item_id,
@@ -179,9 +215,11 @@ def _schedule(ctx: Context, actor: Actor, period_key: str | None) -> ReportSched
                 days_overdue(due, now),
             )
         )
+    if before is not None:
+        items = [d for d in items if d.due < before]
     items.sort(key=lambda d: (d.due, d.item))
     return ReportSchedule(
-        period.key, period.name, current.version, period.report_every_weeks, items
+        period.key, period.name, finals[0].version, period.report_every_weeks, items
     )
 
 
@@ -191,13 +229,13 @@ def reports_overdue(
     """For the executive: the current final plan's funded items and their report dates
     (``.overdue`` lists those whose report is late), or ``None`` when no version is final."""
     require(actor, Role.EXECUTIVE, to="see which progress reports are overdue")
-    return _schedule(ctx, actor, period_key)
+    return _schedule(ctx, period_key)
 
 
 def my_report_dates(ctx: Context, actor: Actor) -> dict[int, ReportDue]:
     """For a staff member: when each item they are assigned to owes its next report."""
     require(actor, Role.STAFF, to="see when your reports are due")
-    schedule = _schedule(ctx, actor, None)
+    schedule = _schedule(ctx, None)
     if schedule is None:
         return {}
     with reading(ctx.engine) as session:

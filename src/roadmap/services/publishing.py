@@ -12,9 +12,10 @@ the executive finalizes it after the window, or is replaced by a revised version
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from roadmap.domain import boundary
@@ -23,6 +24,7 @@ from roadmap.domain.enums import ItemStatus, Privacy, Role
 from roadmap.domain.errors import ConflictError, NotFound, ValidationError
 from roadmap.domain.periods import Envelope
 from roadmap.domain.plans import (
+    FundedItem,
     FundingChange,
     PlanDiff,
     PlanSnapshot,
@@ -422,25 +424,107 @@ def plan_in_effect(ctx: Context, actor: Actor) -> PlanView | None:
     hold today; before any such, the final plan of the period that starts soonest; after,
     the latest period's. So starting (or signalling for) the next period does not take
     the current plan away from staff; a period's plan takes over on its first day."""
-    today = ctx.now().date()
     with reading(ctx.engine) as session:
-        finals = (
-            select(PlanRow.period_id)
-            .outerjoin(PlanFinalizationRow, PlanFinalizationRow.plan_id == PlanRow.id)
-            .where(PlanRow.review_until.is_(None) | PlanFinalizationRow.plan_id.is_not(None))
+        chosen = period_in_effect(session, ctx.now().date())
+    if chosen is None:
+        return None
+    return final_plan(ctx, actor, chosen.key)
+
+
+def period_in_effect(session: Session, today: date) -> PeriodRow | None:
+    """The period whose final plan is in effect on ``today`` (:func:`plan_in_effect`)."""
+    finals = (
+        select(PlanRow.period_id)
+        .outerjoin(PlanFinalizationRow, PlanFinalizationRow.plan_id == PlanRow.id)
+        .where(PlanRow.review_until.is_(None) | PlanFinalizationRow.plan_id.is_not(None))
+    )
+    candidates = list(
+        session.scalars(
+            select(PeriodRow).where(PeriodRow.archived_at.is_(None), PeriodRow.id.in_(finals))
         )
-        candidates = list(
-            session.scalars(
-                select(PeriodRow).where(PeriodRow.archived_at.is_(None), PeriodRow.id.in_(finals))
-            )
-        )
+    )
     if not candidates:
         return None
     current = [p for p in candidates if p.start <= today <= p.end]
     upcoming = sorted((p for p in candidates if p.start > today), key=lambda p: p.start)
     past = sorted((p for p in candidates if p.end < today), key=lambda p: p.end, reverse=True)
-    chosen = (current or upcoming or past)[0]
-    return final_plan(ctx, actor, chosen.key)
+    return (current or upcoming or past)[0]
+
+
+@dataclass(frozen=True)
+class FinalVersion:
+    """A version of a period's plan that is (or was) final, and when staff started on it."""
+
+    plan_id: int
+    version: int
+    started: datetime  # when it was finalized, or published when final at once
+
+
+def final_versions(session: Session, period: PeriodRow) -> list[FinalVersion]:
+    """``period``'s final versions, newest first, read without their snapshots."""
+    rows = session.execute(
+        select(PlanRow.id, PlanRow.version, PlanRow.published_at, PlanFinalizationRow.finalized_at)
+        .outerjoin(PlanFinalizationRow, PlanFinalizationRow.plan_id == PlanRow.id)
+        .where(
+            PlanRow.period_id == period.id,
+            PlanRow.review_until.is_(None) | PlanFinalizationRow.plan_id.is_not(None),
+        )
+        .order_by(PlanRow.version.desc())
+    ).all()
+    return [FinalVersion(i, v, finalized or published) for i, v, published, finalized in rows]
+
+
+# The funded lines' items and titles, one row per line, read by the database's own JSON
+# functions: a large plan's snapshot is mostly payments and accounts, which are then
+# neither sent to Python nor parsed there. {only}: an optional condition on the item.
+_FUNDED = {
+    "sqlite": (
+        "SELECT plans.id, json_extract(e.value, '$.item'), json_extract(e.value, '$.title')"
+        " FROM plans, json_each(plans.snapshot, '$.funded') AS e"
+        " WHERE plans.id IN :ids{only} ORDER BY plans.id, e.key",
+        " AND json_extract(e.value, '$.item') IN :only",
+    ),
+    "postgresql": (
+        "SELECT plans.id, e.value ->> 'item', e.value ->> 'title' FROM plans,"
+        " json_array_elements(plans.snapshot -> 'funded') WITH ORDINALITY AS e(value, n)"
+        " WHERE plans.id IN :ids{only} ORDER BY plans.id, e.n",
+        " AND (e.value ->> 'item')::integer IN :only",
+    ),
+}
+
+
+def funded_items(
+    session: Session, plan_ids: list[int], only: list[int] | None = None
+) -> dict[int, list[FundedItem]]:
+    """What each of these plan rows funds (public, like the plan), without reading the rest
+    of their snapshots; ``only``: of these items."""
+    found: dict[int, list[FundedItem]] = {i: [] for i in plan_ids}
+    if not plan_ids or only == []:
+        return found
+    query, condition = _FUNDED[session.get_bind().dialect.name]
+    statement = text(query.format(only=condition if only is not None else ""))
+    params: dict[str, Any] = {"ids": plan_ids}
+    statement = statement.bindparams(bindparam("ids", expanding=True))
+    if only is not None:
+        statement = statement.bindparams(bindparam("only", expanding=True))
+        params["only"] = only
+    for plan_id, item, title in session.execute(statement, params):
+        # Text on PostgreSQL: the record converts the item's number.
+        found[plan_id].append(FundedItem.model_validate({"item": item, "title": title}))
+    return found
+
+
+def assigned_people(session: Session, plan_id: int) -> dict[int, set[tuple[str, str]]]:
+    """Who works on each item in a plan: (name, staff key) pairs, from its assignment rows
+    (the same lines as its snapshot's assignments)."""
+    people: dict[int, set[tuple[str, str]]] = {}
+    for item_id, name, key in session.execute(
+        select(AssignmentRow.item_id, StaffRow.name, StaffRow.key)
+        .join(StaffRow, StaffRow.id == AssignmentRow.staff_id)
+        .where(AssignmentRow.plan_id == plan_id)
+    ):
+        people.setdefault(item_id, set()).add((name, key))
+    return people
 
 
 def final_plan(ctx: Context, actor: Actor, period_key: str | None = None) -> PlanView | None:

@@ -65,6 +65,9 @@ class UserRow(Versioned, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
     email: Mapped[str | None] = mapped_column(String(254))  # migration 0010; None: no mail
+    # Not edits of the account: written without moving its version (services.home).
+    last_seen_at: Mapped[datetime | None]  # migration 0011
+    previous_visit_at: Mapped[datetime | None]  # last_seen_at when the current visit began
     grants: Mapped[list[RoleGrantRow]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )

@@ -28,6 +28,8 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
+    # Every signed-in person's first page: what needs them now (ui.home_view).
+    PageSpec("home", "Home", ":material/home:", "Roadmap", roles=frozenset({Role.MEMBER})),
     PageSpec("roadmap", "Public roadmap", ":material/map:", "Roadmap", default=True),
     PageSpec("item", "Item", ":material/description:", "Roadmap", hidden=True),
     PageSpec(
@@ -138,6 +140,8 @@ PAGES: tuple[PageSpec, ...] = (
 
 # The admin's first page while the set-up checklist has open steps (see ui.router).
 SETUP_PAGE = "setup"
+# Every other signed-in person's first page; the public lands on the ``default`` page.
+HOME_PAGE = "home"
 
 BY_KEY = {page.key: page for page in PAGES}
 
