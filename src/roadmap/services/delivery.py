@@ -246,7 +246,7 @@ def my_report_dates(ctx: Context, actor: Actor) -> dict[int, ReportDue]:
 def report_schedule(ctx: Context) -> ReportSchedule | None:
     """The due dates of the plan in effect, as the system sees them (for the reminders that
     ``services.reminders`` sends); no person's role is checked."""
-    return _schedule(ctx, Actor.system(), None)
+    return _schedule(ctx, None)
 
 
 def may_close(actor: Actor, subcommunity: str) -> bool:
