@@ -47,9 +47,11 @@ st.title("Scope review")
 # What the last comment-period button did. The page runs again after it, so the item moves
 # at once (from the queue to "In comment", or from open to closed) and its button goes; the
 # answer is then shown here, not beside a button that is no longer drawn.
+# Always drawn, so the tabs below keep their place (and the tab open stays open).
 DONE = "review-done"
-if done := st.session_state.pop(DONE, None):
-    draw(done)
+with st.container():
+    if done := st.session_state.pop(DONE, None):
+        draw(done)
 
 
 def shown_above(report: Report) -> None:
