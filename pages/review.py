@@ -11,6 +11,7 @@ from roadmap.domain.governance import reversal_refusal
 from roadmap.services import catalog, governance, item_reads
 from roadmap.ui import session
 from roadmap.ui.actions import Report, form_key, write_button
+from roadmap.ui.feedback import draw
 from roadmap.ui.item_view import item_link
 from roadmap.ui.paging import page_of
 from roadmap.ui.text import plain, safe_markdown
@@ -43,6 +44,20 @@ def end_of(day: object) -> datetime:
 
 
 st.title("Scope review")
+# What the last comment-period button did. The page runs again after it, so the item moves
+# at once (from the queue to "In comment", or from open to closed) and its button goes; the
+# answer is then shown here, not beside a button that is no longer drawn.
+# Always drawn, so the tabs below keep their place (and the tab open stays open).
+DONE = "review-done"
+with st.container():
+    if done := st.session_state.pop(DONE, None):
+        draw(done)
+
+
+def shown_above(report: Report) -> None:
+    st.session_state[DONE] = report.lines
+
+
 queue_tab, comment_tab, decide_tab, theme_tab = st.tabs(
     ["Review queue", "In comment", "Decide", "Themes"]
 )
@@ -68,7 +83,13 @@ with queue_tab:
                 governance.open_comment_period(ctx, actor, item_id, end_of(until))
                 report.success("Opened for comment.")
 
-            write_button("Open for comment", f"open-{item_id}", open_it, type="primary")
+            write_button(
+                "Open for comment",
+                f"open-{item_id}",
+                open_it,
+                then=shown_above,
+                type="primary",
+            )
 
 with comment_tab:
     open_items = [i for i in every.values() if i.status == ItemStatus.IN_COMMENT]
@@ -97,9 +118,11 @@ with comment_tab:
                     report.success("Closed.")
 
                 with extend:
-                    write_button("Extend", f"extend-{item.id}", extend_it, inputs=new_end)
+                    write_button(
+                        "Extend", f"extend-{item.id}", extend_it, inputs=new_end, then=shown_above
+                    )
                 with close:
-                    write_button("Close now", f"close-{item.id}", close_it)
+                    write_button("Close now", f"close-{item.id}", close_it, then=shown_above)
 
 with decide_tab:
     # The item is picked outside the forms, so each pick redraws what follows for that item:

@@ -95,4 +95,13 @@ with st.form("staff"):
         )
         report.success("Saved.")
 
-    write_button("Save", "save-staff", save, inputs=chosen, submit=True, type="primary")
+    # A fresh run after a save: the table above shows the staff member just saved.
+    write_button(
+        "Save",
+        "save-staff",
+        save,
+        inputs=chosen,
+        submit=True,
+        then=lambda report: None,
+        type="primary",
+    )

@@ -218,3 +218,28 @@ def test_a_refused_account_keeps_what_was_typed_and_a_created_one_empties_the_fo
     assert not at.exception
     assert [s.value for s in at.success] == ["Created the account someone-new."]
     assert [by_label(at.text_input, f).value for f in ("Username", "Display name")] == ["", ""]
+
+
+def test_an_item_opened_for_comment_leaves_the_queue_at_once_and_the_page_says_so(
+    as_user: Callable[[str | None], Actor],
+) -> None:
+    as_user("exec")
+    at = page("review").run()
+    queue = [b for b in at.button if b.label == "Open for comment"]
+    assert queue, "the demo has proposed items"
+    before = len(queue)
+    opened = queue[0].key.split("#")[0]  # open-<item id>
+    queue[0].click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["Opened for comment."]
+    left = [b for b in at.button if b.label == "Open for comment"]
+    assert len(left) == before - 1 or before > 10, "the opened item is no longer in the queue"
+    assert opened not in [b.key.split("#")[0] for b in left]
+    item_id = int(opened.removeprefix("open-"))
+    closes = [b for b in at.button if b.label == "Close now"]
+    assert f"close-{item_id}" in [b.key.split("#")[0] for b in closes], "it is in comment now"
+    next(b for b in closes if b.key.startswith(f"close-{item_id}#")).click().run()
+    assert [s.value for s in at.success] == ["Closed."]
+    assert f"close-{item_id}" not in [
+        b.key.split("#")[0] for b in at.button if b.label == "Close now"
+    ]

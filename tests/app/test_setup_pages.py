@@ -102,3 +102,17 @@ def test_a_lead_grant_chooses_its_sub_community_by_name(
     assert "Jupyter Frontends" in by_label(at.selectbox, "Sub-community").options
     by_label(at.selectbox, "Role").select("representative").run()
     assert by_label(at.selectbox, "Organization").options
+
+
+def test_a_new_staff_member_is_in_the_table_as_soon_as_it_is_saved(
+    as_user: Callable[[str | None], Actor],
+) -> None:
+    as_user("admin")
+    at = page("staff_admin").run()
+    by_label(at.text_input, "Short name").input("newhire")
+    by_label(at.text_input, "Name").input("New Hire")
+    by_label(at.number_input, "Capacity in the period (person-weeks)").set_value(12.0)
+    by_label(at.button, "Save").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["Saved."]
+    assert "newhire" in list(at.dataframe[0].value["Short name"])

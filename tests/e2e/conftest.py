@@ -61,6 +61,16 @@ class Server:
         )
         if prepare is not None:
             prepare(self)
+        return self._serve()
+
+    def restart(self, extra_env: dict[str, str] | None = None) -> Server:
+        """Stop the server and serve the same database again on the same port, with
+        ``extra_env`` added to its environment (e.g. ``ROADMAP_CLOCK_OFFSET_DAYS``)."""
+        self.stop()
+        self.env.update(extra_env or {})
+        return self._serve()
+
+    def _serve(self) -> Server:
         command = [
             str(BIN / "streamlit"),
             "run",
@@ -72,7 +82,7 @@ class Server:
             "--server.address",
             "127.0.0.1",
         ]
-        with self.log.open("wb") as log:
+        with self.log.open("ab") as log:
             self.process = subprocess.Popen(command, env=self.env, cwd=ROOT, stdout=log, stderr=log)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

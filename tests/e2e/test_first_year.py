@@ -1,0 +1,622 @@
+"""A foundation's first year in the browser (issue 12's acceptance test).
+
+From an empty database with one admin made on the command line (the README's steps), every
+step is done through the pages: set-up, items, a comment period, scope, signals, a proposed
+plan that a representative objects to, its finalization once the objection window has passed
+(the server restarted with its clock run ahead), a re-plan after a signal changes, and a
+progress report. After each step, each role signs in in a browser context of its own and the
+test asserts what that role sees."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import BIN, ROOT, Server, database_url
+from playwright.sync_api import Browser, Locator, Page, expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+MAIN = '[data-testid="stMain"]'
+SHOTS = Path(os.environ.get("ROADMAP_FIRST_YEAR_SHOTS", "/tmp/first_year_shots"))
+PASSWORD = "password-123"
+LONG = 90_000  # the machine is loaded: a rerun that reads and writes may take a while
+
+# (username, display name): the accounts the admin makes on the Users and roles page.
+PEOPLE = {
+    "erin": "Erin Executive",
+    "bob": "Bob Lead",
+    "carol": "Carol Rep",
+    "mo": "Mo Rep",
+    "sam": "Sam Staff",
+    "mia": "Mia Member",
+}
+# The lead's items: title, effort (person-weeks), skill.
+ITEMS = {
+    "start": ("Faster notebook start-up", 6, "python"),
+    "menus": ("Accessible menus", 8, "react"),
+    "offline": ("Offline notebooks", 6, "python"),
+}
+
+
+def _admin_by_cli(server: Server) -> None:
+    def roadmap(*args: str, stdin: str = "") -> None:
+        subprocess.run(
+            [str(BIN / "roadmap"), *args],
+            env=server.env,
+            cwd=ROOT,
+            input=stdin.encode(),
+            check=True,
+            capture_output=True,
+        )
+
+    roadmap(
+        "create-user",
+        "alice",
+        "--display-name",
+        "Alice Admin",
+        "--password-stdin",
+        stdin=f"{PASSWORD}\n",
+    )
+    roadmap("grant", "alice", "admin")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """A server on an empty database of each kind, with only the command line's admin."""
+    folder = tmp_path_factory.mktemp("first-year")
+    with database_url(request.param, folder) as url:
+        srv = Server(folder, url)
+        srv.env["ROADMAP_ARGON2_PROFILE"] = "CHEAPEST"
+        srv.env.pop("ROADMAP_CLOCK_OFFSET_DAYS", None)
+        srv.start(prepare=_admin_by_cli, demo=False)
+        try:
+            yield srv
+        finally:
+            srv.stop()
+
+
+class Year:
+    """The browser contexts of the people in the walk, one each, signed in on demand."""
+
+    def __init__(self, browser: Browser, server: Server) -> None:
+        self.browser = browser
+        self.server = server
+        self.pages: dict[str, Page] = {}
+        self.label = "sqlite" if server.env["ROADMAP_DATABASE_URL"].startswith("sqlite") else "pg"
+
+    def as_(self, username: str, path: str) -> Page:
+        """``username``'s page (signed out for ""), opened at ``path``."""
+        page = self.pages.get(username)
+        if page is None:
+            context = self.browser.new_context(viewport={"width": 1440, "height": 900})
+            page = context.new_page()
+            page.set_default_timeout(LONG)
+            if username:
+                page.goto(f"{self.server.url}/auth/login")
+                page.fill("#username", username)
+                page.fill("#password", PASSWORD)
+                page.click("button[type=submit]")
+                expect(page.locator(f"{MAIN} h1")).to_be_visible(timeout=LONG)
+            self.pages[username] = page
+        page.goto(f"{self.server.url}/{path}")
+        expect(page.locator(f"{MAIN} h1")).to_be_visible(timeout=LONG)
+        settle(page)
+        return page
+
+    def sign_out_all(self) -> None:
+        """Forget every context: after a restart everyone signs in again."""
+        for page in self.pages.values():
+            page.context.close()
+        self.pages.clear()
+
+    def restart(self, offset_days: int) -> None:
+        """Time passes: the server serves the same database with its clock run ahead."""
+        self.sign_out_all()
+        self.server.restart({"ROADMAP_CLOCK_OFFSET_DAYS": str(offset_days)})
+
+    def shoot(self, page: Page, name: str) -> None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        settle(page)
+        page.screenshot(path=str(SHOTS / f"{name}-{self.label}.png"), full_page=True)
+
+
+def settle(page: Page) -> None:
+    """Wait until the app's rerun has finished: no running indicator, and no element of the
+    run before left on the page (the conftest's ``settle`` checks the indicator only, which a
+    short run may never show: a button can then be missing, or drawn twice, for a moment)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && !document.querySelector('[data-stale=\"true\"]')",
+        timeout=LONG,
+    )
+
+
+def main_of(page: Page) -> Locator:
+    return page.locator(MAIN)
+
+
+def heading(page: Page, text: str) -> None:
+    expect(page.locator(f"{MAIN} h1")).to_have_text(text, timeout=LONG)
+
+
+def says(page: Page, *texts: str) -> None:
+    for text in texts:
+        expect(main_of(page)).to_contain_text(text, timeout=LONG)
+
+
+def status_is(year: Year, item_id: int, status: str) -> None:
+    """The item page, signed out, names ``status`` in its header line."""
+    public = year.as_("", f"item?id={item_id}")
+    caption = main_of(public).get_by_test_id("stCaptionContainer").filter(has_text=f"#{item_id}")
+    expect(caption.first.locator("strong")).to_have_text(status, timeout=LONG)
+
+
+def never_says(page: Page, *texts: str) -> None:
+    for text in texts:
+        expect(main_of(page)).not_to_contain_text(text)
+
+
+def choose(page: Page, label: str, option: str, scope: Locator | None = None) -> None:
+    """Pick ``option`` in the selectbox labelled ``label`` (the first one so labelled)."""
+    where = scope if scope is not None else main_of(page)
+    where.get_by_role("combobox", name=label, exact=True).first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    settle(page)
+
+
+def pick_many(page: Page, label: str, options: list[str]) -> None:
+    """Add ``options`` to the multiselect labelled ``label``, typing each as a keyboard user."""
+    box = main_of(page).get_by_role("combobox", name=label, exact=True)
+    for option in options:
+        box.click()
+        page.keyboard.type(option)
+        page.get_by_role("option", name=option, exact=True).click()
+        page.keyboard.press("Escape")
+        settle(page)
+
+
+def click(page: Page, name: str, scope: Locator | None = None) -> None:
+    settle(page)
+    button = (scope if scope is not None else main_of(page)).get_by_role(
+        "button", name=name, exact=True
+    )
+    expect(button).to_have_count(1, timeout=LONG)
+    button.click()
+
+
+def card(page: Page, text: str, scope: Locator | None = None) -> Locator:
+    """The innermost block (a bordered card) holding ``text``."""
+    where = scope if scope is not None else page
+    return where.locator('[data-testid="stVerticalBlock"]').filter(has_text=text).last
+
+
+def field(page: Page, label: str, scope: Locator | None = None) -> Locator:
+    return (scope if scope is not None else main_of(page)).get_by_label(label, exact=True).first
+
+
+# -- the steps -----------------------------------------------------------------------------
+
+
+def set_up(year: Year) -> None:
+    """The admin fills the checklist through the pages."""
+    admin = year.as_("alice", "")
+    heading(admin, "Set-up checklist")
+    says(admin, "0 of 5 steps done")
+
+    admin.goto(f"{year.server.url}/catalog")
+    heading(admin, "Sub-communities, themes and skills")
+    subs = main_of(admin).get_by_role("tabpanel").first
+    field(admin, "Name", subs).fill("Jupyter Frontends")
+    field(admin, "Short name", subs).fill("jupyter-frontends")
+    click(admin, "Create sub-community", subs)
+    says(admin, "Created the sub-community Jupyter Frontends.")
+    settle(admin)
+    main_of(admin).get_by_role("tab", name="Themes").click()
+    themes = main_of(admin).get_by_role("tabpanel", name="Themes")
+    field(admin, "Name", themes).fill("User experience")
+    field(admin, "Short name", themes).fill("ux")
+    click(admin, "Create theme", themes)
+    says(admin, "Created the theme User experience.")
+    settle(admin)
+    for slug, name in (("python", "Python"), ("react", "React")):
+        main_of(admin).get_by_role("tab", name="Skills").click()
+        skills = main_of(admin).get_by_role("tabpanel", name="Skills")
+        field(admin, "Name", skills).fill(name)
+        field(admin, "Short name", skills).fill(slug)
+        click(admin, "Create skill", skills)
+        says(admin, f"Created the skill {name}.")
+        settle(admin)
+
+    for key, name in (("acme", "Acme Labs"), ("uni", "A University")):
+        admin.goto(f"{year.server.url}/organizations")
+        heading(admin, "Organizations")
+        main_of(admin).get_by_role("tab", name="Register").click()
+        register = main_of(admin).get_by_role("tabpanel", name="Register")
+        field(admin, "Short name", register).fill(key)
+        field(admin, "Name", register).fill(name)
+        click(admin, "Register organization", register)
+        says(admin, "Registered.")
+        settle(admin)
+
+    admin.goto(f"{year.server.url}/admin_users")
+    heading(admin, "Users and roles")
+    for username, display in PEOPLE.items():
+        field(admin, "Username").fill(username)
+        field(admin, "Display name").fill(display)
+        field(admin, "Initial password").fill(PASSWORD)
+        click(admin, "Create account")
+        says(admin, f"Created the account {username}.")
+        settle(admin)
+    grants = (
+        ("erin", "executive", None),
+        ("bob", "lead", ("Sub-community", "Jupyter Frontends")),
+        ("carol", "representative", ("Organization", "Acme Labs")),
+        ("mo", "representative", ("Organization", "A University")),
+        ("sam", "staff", None),
+    )
+    for who, role, scope in grants:
+        choose(admin, "Account", who)
+        choose(admin, "Role", role)
+        if scope is not None:
+            choose(admin, scope[0], scope[1])
+        click(admin, "Grant")
+        where = f" ({scope[1]})" if scope else ""
+        says(admin, f"Granted {role}{where} to {who}.")
+        settle(admin)
+    says(admin, "lead (jupyter-frontends)", "representative (acme)", "representative (uni)")
+
+    for key, name, account, levels, weeks in (
+        # 14 person-weeks for 20 asked: what is funded follows the signals.
+        ("sam", "Sam Staff", "sam", {"python": "3", "react": "2"}, "10"),
+        ("kim", "Kim Staff", "", {"python": "2"}, "4"),
+    ):
+        admin.goto(f"{year.server.url}/staff_admin")  # a fresh form for each
+        heading(admin, "Staff")
+        settle(admin)
+        field(admin, "Short name").fill(key)
+        field(admin, "Name").fill(name)
+        field(admin, "Account (username, optional)").fill(account)
+        for skill, level in levels.items():
+            choose(admin, skill, level)
+        field(admin, "Capacity in the period (person-weeks)").fill(weeks)
+        click(admin, "Save")
+        says(admin, "Saved.")
+        settle(admin)
+    says(admin, "Sam Staff", "Kim Staff", "python (3), react (2)")
+
+    admin.goto(f"{year.server.url}/periods")
+    heading(admin, "Planning periods")
+    field(admin, "Key").fill("2027-H1")
+    field(admin, "Name").fill("2027, first half")
+    click(admin, "Create period")
+    says(admin, "Created 2027, first half, in draft.")
+    settle(admin)
+
+    # With every step done the admin lands on the public roadmap; the checklist stays.
+    admin.goto(year.server.url)
+    heading(admin, "Roadmap")
+    admin.goto(f"{year.server.url}/setup")
+    heading(admin, "Set-up checklist")
+    says(admin, "5 of 5 steps done")
+    year.shoot(admin, "01-checklist-done")
+
+    # What each role sees once set up.
+    execu = year.as_("erin", "periods")
+    says(execu, "2027-H1", "draft")
+    lead = year.as_("bob", "my_items")
+    heading(lead, "My sub-community's items")
+    says(lead, "You lead: Jupyter Frontends")
+    rep = year.as_("carol", "signals")
+    heading(rep, "Our signals")
+    expect(main_of(rep).get_by_role("combobox", name="Organization")).to_have_value("Acme Labs")
+    staff = year.as_("sam", "my_plan")
+    says(staff, "No plan has been published yet.")
+    public = year.as_("", "members")
+    says(public, "Acme Labs", "A University")
+    public = year.as_("", "plan")
+    says(public, "No plan has been published for this period yet.")
+
+
+def propose_items(year: Year) -> dict[str, int]:
+    """The lead drafts and submits the items; returns their ids by short name."""
+    lead = year.as_("bob", "my_items")
+    ids: dict[str, int] = {}
+    for short, (title, weeks, skill) in ITEMS.items():
+        lead.goto(f"{year.server.url}/my_items")
+        heading(lead, "My sub-community's items")
+        main_of(lead).get_by_role("tab", name="New item").click()
+        new = main_of(lead).get_by_role("tabpanel", name="New item")
+        field(lead, "Title", new).fill(title)
+        field(lead, "Effort, low (person-weeks)", new).fill(str(weeks))
+        field(lead, "Effort, high (person-weeks)", new).fill(str(weeks))
+        pick_many(lead, "Skills needed", [skill])
+        field(lead, "Summary (Markdown)", new).fill(f"{title}, for everyone.")
+        click(lead, "Save draft", new)
+        says(lead, f"Saved the draft '{title}'.")
+        settle(lead)
+        main_of(lead).get_by_role("tab", name="Submit or withdraw").click()
+        chosen = main_of(lead).get_by_role("combobox", name="Item")
+        expect(chosen).to_have_value(re.compile(rf"^#\d+ {re.escape(title)} "))
+        ids[short] = int(re.match(r"#(\d+)", chosen.input_value()).group(1))  # type: ignore[union-attr]
+        click(lead, "Submit for review")
+        says(lead, "Submitted: the executive will open it for comment.")
+        settle(lead)
+    lead.goto(f"{year.server.url}/my_items")
+    for title, _, _ in ITEMS.values():
+        says(lead, title)
+
+    # The public sees proposed items by link; the executive sees them in the review queue.
+    public = year.as_("", f"item?id={ids['start']}")
+    heading(public, ITEMS["start"][0])
+    status_is(year, ids["start"], "proposed")
+    execu = year.as_("erin", "review")
+    says(execu, "3 proposed item(s), oldest first.")
+    return ids
+
+
+def comment_and_scope(year: Year, ids: dict[str, int]) -> None:
+    execu = year.as_("erin", "review")
+    queue = main_of(execu).get_by_role("tabpanel", name="Review queue")
+    for left, (title, _, _) in reversed(list(enumerate(ITEMS.values()))):
+        click(execu, "Open for comment", card(execu, title, queue))
+        # Wait for the item to leave the queue: the answer "Opened for comment." may still
+        # be the previous click's while this one runs.
+        says(execu, f"{left} proposed item(s)", "Opened for comment.")
+        settle(execu)
+
+    status_is(year, ids["start"], "in comment")
+    member = year.as_("mia", f"item?id={ids['start']}")
+    field(member, "Your comment").fill("Start-up time is what our students notice first.")
+    click(member, "Post comment")
+    says(member, "Start-up time is what our students notice first.")
+    public = year.as_("", f"item?id={ids['start']}")
+    says(public, "Start-up time is what our students notice first.")
+
+    # The executive closes the comment periods (rather than waiting 10 days) and decides.
+    execu = year.as_("erin", "review")
+    main_of(execu).get_by_role("tab", name="In comment").click()
+    in_comment = main_of(execu).get_by_role("tabpanel", name="In comment")
+    for title, _, _ in ITEMS.values():
+        click(execu, "Close now", card(execu, title, in_comment))
+        says(execu, "Closed.")
+        settle(execu)
+        expect(card(execu, title, in_comment)).to_contain_text("closed, ends")
+    main_of(execu).get_by_role("tab", name="Decide").click()
+    decide = main_of(execu).get_by_role("tabpanel", name="Decide")
+    for short, (title, _, _) in ITEMS.items():
+        item_id = ids[short]
+        choose(execu, "Item", f"#{item_id} {title} (Jupyter Frontends)", decide)
+        expect(decide.locator(f'a[href*="id={item_id}"]')).to_be_visible()
+        expect(decide).to_contain_text(
+            "1 comment" if short == "start" else "0 comments", timeout=LONG
+        )
+        field(execu, "Rationale (shown publicly)", decide).fill(f"In scope: {title} fits.")
+        click(execu, "Record decision", decide)
+        says(execu, f"Decision recorded for #{item_id}.")
+        settle(execu)
+    year.shoot(execu, "02-scope-decided")
+
+    public = year.as_("", "roadmap")
+    for title, _, _ in ITEMS.values():
+        says(public, title)
+    status_is(year, ids["menus"], "in scope")
+    says(year.pages[""], "In scope: Accessible menus fits.")
+    lead = year.as_("bob", "my_items")
+    says(lead, "in scope")
+
+
+def signal(year: Year, ids: dict[str, int]) -> None:
+    execu = year.as_("erin", "period")
+    heading(execu, "Planning period 2027, first half")
+    window = main_of(execu).get_by_role("spinbutton", name=re.compile(r"^Objection window"))
+    window.fill("7")
+    window.press("Tab")
+    settle(execu)
+    click(execu, "Save")
+    says(execu, "Saved.")
+    execu = year.as_("erin", "periods")
+    click(execu, "Open signalling")
+    says(execu, "Signalling for 2027, first half is open.")
+    settle(execu)
+
+    label = {short: f"#{ids[short]} {title}" for short, (title, _, _) in ITEMS.items()}
+    for who, approves in (("carol", ["start", "menus"]), ("mo", ["menus"])):
+        rep = year.as_(who, "signals")
+        heading(rep, "Our signals")
+        pick_many(rep, "Items we support", [label[s] for s in approves])
+        click(rep, "Save signals")
+        says(rep, "Saved. The latest signal counts; earlier ones stay in the history.")
+        settle(rep)
+
+    # Attributed by default: the executive and any member see who signalled what.
+    execu = year.as_("erin", "signals_overview")
+    says(execu, "Acme Labs", "A University")
+    member = year.as_("mia", "signals_overview")
+    says(member, ITEMS["menus"][0])
+
+
+def run_scenarios(page: Page) -> Locator:
+    """Run the default scenarios; the panel of Scenario A, once everything is drawn."""
+    click(page, "Run scenarios")
+    says(page, "Scenarios ready")
+    main = main_of(page)
+    expect(main).to_contain_text("Items funded", timeout=LONG)
+    tab = main.get_by_role("tab", name="Scenario A")
+    expect(tab).to_be_visible(timeout=LONG)
+    tab.click()
+    panel = main.get_by_role("tabpanel", name="Scenario A")
+    expect(panel).to_contain_text("Before publishing", timeout=LONG)
+    settle(page)
+    return panel
+
+
+def propose(page: Page, panel: Locator, version: int) -> None:
+    panel.get_by_text("I have reviewed these changes: propose Scenario A for 7 days").click()
+    settle(page)
+    click(page, "Propose Scenario A as the plan", panel)
+    says(page, f"Proposed version {version} of the 2027-H1 plan")
+    settle(page)
+
+
+def proposed_plan_with_objection(year: Year, ids: dict[str, int]) -> None:
+    execu = year.as_("erin", "scenarios")
+    panel = run_scenarios(execu)
+    expect(panel).to_contain_text("No version is final yet: publishing makes the first one.")
+    year.shoot(execu, "03-scenarios")
+    propose(execu, panel, 1)
+
+    public = year.as_("", "plan")
+    says(public, "Version 1 is proposed", "Nothing is final yet")
+    staff = year.as_("sam", "my_plan")
+    says(staff, "No plan has been published yet.")
+    status_is(year, ids["start"], "in scope")  # not planned while the plan is only proposed
+
+    rep = year.as_("mo", "plan")
+    says(rep, "Version 1 is proposed")
+    field(rep, "Reason (the executive reads it before finalizing)").fill(
+        "Offline notebooks matter more to our students than faster start-up."
+    )
+    click(rep, "Record the objection")
+    says(rep, "Your objection is recorded.")
+    other = year.as_("carol", "plan")
+    never_says(other, "Offline notebooks matter more")  # a representative sees its own only
+
+    execu = year.as_("erin", "plan")
+    says(
+        execu,
+        "Objections",
+        "A University",
+        "Offline notebooks matter more to our students than faster start-up.",
+        "You can finalize version 1 after",
+    )
+    expect(main_of(execu).get_by_role("button", name="Finalize version 1")).to_have_count(0)
+    year.shoot(execu, "04-plan-proposed-objection")
+
+
+def finalize(year: Year, version: int) -> None:
+    execu = year.as_("erin", "plan")
+    says(execu, f"Version {version} is proposed")
+    click(execu, f"Finalize version {version}")
+    says(execu, f"Version {version} is final: staff work on it")
+    settle(execu)
+
+
+def final_plan(year: Year, ids: dict[str, int]) -> None:
+    year.restart(8)
+    finalize(year, 1)
+    execu = year.pages["erin"]
+    execu.reload()
+    settle(execu)
+    says(execu, "Version 1 is final")
+
+    for short, status in (("start", "planned"), ("menus", "planned"), ("offline", "in scope")):
+        status_is(year, ids[short], status)
+    public = year.as_("", "roadmap")
+    says(public, ITEMS["start"][0], ITEMS["menus"][0])
+    public = year.as_("", "plan")
+    says(public, "Version 1 is final")
+    staff = year.as_("sam", "my_plan")
+    heading(staff, "My plan")
+    says(staff, "plan version 1", "Report progress")
+    year.shoot(staff, "05-my-plan-v1")
+
+
+def replan(year: Year, ids: dict[str, int]) -> None:
+    # Acme no longer supports faster start-up; it supports offline notebooks instead.
+    label = {short: f"#{ids[short]} {title}" for short, (title, _, _) in ITEMS.items()}
+    rep = year.as_("carol", "signals")
+    approvals = main_of(rep).locator('[data-testid="stMultiSelect"]').first
+    tags = approvals.locator("[data-tag]")
+    expect(tags).to_have_count(2)
+    expect(tags.first).to_contain_text(label["start"])
+    approvals.get_by_label(f"Remove {label['start']}", exact=True).click()
+    settle(rep)
+    expect(tags).to_have_count(1)
+    pick_many(rep, "Items we support", [label["offline"]])
+    expect(tags).to_have_count(2)
+    click(rep, "Save signals")
+    says(rep, "Saved. The latest signal counts")
+    settle(rep)
+
+    execu = year.as_("erin", "scenarios")
+    panel = run_scenarios(execu)
+    expect(panel).to_contain_text("Against version 1 (what staff work on now)", timeout=LONG)
+    expect(panel).to_contain_text(f"Newly funded: {label['offline']}")
+    expect(panel).to_contain_text(f"No longer funded (they return to in scope): {label['start']}")
+    year.shoot(execu, "06-replan-preview")
+    propose(execu, panel, 2)
+
+    # While version 2 is proposed, staff keep working on version 1.
+    staff = year.as_("sam", "my_plan")
+    says(staff, "plan version 1")
+    public = year.as_("", "plan")
+    says(public, "Version 2 is proposed", "Staff keep working on version 1 until then.")
+
+    year.restart(16)
+    finalize(year, 2)
+    for short, status in (("start", "in scope"), ("menus", "planned"), ("offline", "planned")):
+        status_is(year, ids[short], status)
+    public = year.as_("", "plan")
+    says(public, "Version 2 is final")
+    changed = (
+        main_of(public).get_by_test_id("stExpander").filter(has_text="What changed since version 1")
+    )
+    expect(changed).to_contain_text(f"Added: #{ids['offline']}")
+    expect(changed).to_contain_text(f"Removed: #{ids['start']}")
+    expect(changed).to_contain_text("Effort changed: none")
+    expect(changed).not_to_contain_text(f"#{ids['menus']}")  # funded in both: no change
+    year.shoot(public, "07-plan-v2-final")
+    staff = year.as_("sam", "my_plan")
+    says(staff, "plan version 2")
+
+
+def report_progress(year: Year, ids: dict[str, int]) -> None:
+    staff = year.as_("sam", "my_plan")
+    says(staff, "Report progress")
+    form = main_of(staff).get_by_test_id("stForm")
+    # Sam is assigned the menus only (Kim, python, the offline notebooks).
+    expect(form.get_by_role("combobox", name="Item")).to_have_value(
+        f"#{ids['menus']} {ITEMS['menus'][0]}"
+    )
+    slider = form.get_by_role("slider", name="Percent done")
+    slider.focus()
+    for _ in range(5):
+        slider.press("ArrowRight")
+    expect(slider).to_have_value("25")
+    field(staff, "Note", form).fill("Menus keyboard-navigable in the file browser.")
+    click(staff, "Report", form)
+    says(staff, "Reported. The executive sees it on the plan page.")
+
+    execu = year.as_("erin", "plan")
+    says(execu, "Progress reported by staff")
+    says(execu, "25%", "Menus keyboard-navigable in the file browser.")
+    year.shoot(execu, "08-progress")
+
+
+def test_a_foundation_s_first_year(empty_server: Server, playwright_browser: Browser) -> None:
+    started = time.monotonic()
+    year = Year(playwright_browser, empty_server)
+    # The machine is loaded: every assertion here waits as long as a slow rerun may take.
+    expect.set_options(timeout=LONG)
+    try:
+        set_up(year)
+        ids = propose_items(year)
+        comment_and_scope(year, ids)
+        signal(year, ids)
+        proposed_plan_with_objection(year, ids)
+        final_plan(year, ids)
+        replan(year, ids)
+        report_progress(year, ids)
+    finally:
+        expect.set_options(timeout=5_000)  # Playwright's default, for the other tests
+        year.sign_out_all()
+        print(f"first year on {year.label}: {time.monotonic() - started:.0f} s")
