@@ -12,6 +12,7 @@ from roadmap.domain.plans import POOL, AssignmentLine, PlanSnapshot
 from roadmap.domain.privacy import ORGANIZATIONS, PRIVATE
 from roadmap.ui import figures, glossary_view, palette
 from roadmap.ui.figures import EFFORT_SHARE
+from roadmap.ui.item_links import LINKED, item_url, linked
 
 # How the payers no single organization is named for show on a chart.
 PAYER_NAMES = {POOL: "Shared pool", ORGANIZATIONS: "Organizations (private)"}
@@ -164,18 +165,21 @@ def outcomes_frame(snap: PlanSnapshot) -> pd.DataFrame:
 
 def explanation(snap: PlanSnapshot) -> None:
     st.subheader("Funded items and who paid")
-    st.dataframe(funded_frame(snap), hide_index=True, width="stretch")
+    st.dataframe(linked(funded_frame(snap)), hide_index=True, width="stretch", column_config=LINKED)
     st.subheader("Not funded, and why")
     st.dataframe(
-        pd.DataFrame(
-            [
-                {"#": u.item, "Item": u.title, "Effort": u.effort, "Reason": u.reason}
-                for u in snap.unfunded
-            ],
-            columns=["#", "Item", "Effort", "Reason"],
+        linked(
+            pd.DataFrame(
+                [
+                    {"#": u.item, "Item": u.title, "Effort": u.effort, "Reason": u.reason}
+                    for u in snap.unfunded
+                ],
+                columns=["#", "Item", "Effort", "Reason"],
+            )
         ),
         hide_index=True,
         width="stretch",
+        column_config=LINKED,
     )
 
 
@@ -364,6 +368,7 @@ def staffing(snap: PlanSnapshot, key: str = "plan") -> None:
 
 def gantt_rows(snap: PlanSnapshot, assignments: list[AssignmentLine]) -> pd.DataFrame:
     titles = {f.item: f"#{f.item} {f.title[:50]}" for f in snap.funded}
+    full = snap.titles()
     rows = []
     for a in assignments:
         year, month = (int(x) for x in snap.subperiods[a.subperiod].split("-"))
@@ -376,7 +381,7 @@ def gantt_rows(snap: PlanSnapshot, assignments: list[AssignmentLine]) -> pd.Data
                 "End": end,
                 "Weeks": a.weeks,
                 "Skill": a.skill,
-                "Page": f"/item?id={a.item}",
+                "Page": item_url(a.item, full.get(a.item) or f"#{a.item}"),
             }
         )
     return pd.DataFrame(rows, columns=["Item", "Person", "Start", "End", "Weeks", "Skill", "Page"])
