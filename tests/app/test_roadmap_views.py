@@ -46,6 +46,7 @@ def test_the_list_shows_the_title_as_a_link_first_then_status_and_effort(
     assert shown[0] == "Title"
     assert config["Title"]["type_config"]["type"] == "link"
     assert {"Status", "Effort (person-weeks)"} <= set(shown)
+    assert len(shown) <= 4
     assert "#" not in shown and "Created" not in shown and "Last change" not in shown
     # Every link cell is its item's page, and the text shown is the item's title.
     pattern = re.compile(config["Title"]["type_config"]["display_text"])
