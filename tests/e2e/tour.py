@@ -107,9 +107,10 @@ OVERFLOW = """
   for (const el of document.querySelectorAll('body *')) {
     const box = el.getBoundingClientRect();
     if (box.width === 0 || box.height === 0) continue;
+    if (box.right <= 0) continue;  // parked off screen to the left (plotly's measuring svg)
     if (getComputedStyle(el).visibility === 'hidden') continue;
     if ((box.right > width + 1 || box.width > width + 1) && !inside(el)) {
-      const id = el.getAttribute('data-testid') || el.className || '';
+      const id = el.getAttribute('data-testid') || el.getAttribute('class') || '';
       const name = `${el.tagName.toLowerCase()}.${String(id).slice(0, 60)}`;
       wide.push(`${name} right=${Math.round(box.right)}`);
     }
