@@ -9,7 +9,7 @@ TEST_STAMP := $(VENV)/.test-deps
 LOCK := requirements.lock
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(LOCK)
 
-.PHONY: run test test-slow security lint typecheck unit e2e bench bench-pages db lock clean
+.PHONY: run test test-slow security lint typecheck unit e2e bench bench-pages db lock clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ unit: $(TEST_STAMP)
 
 e2e: $(TEST_STAMP)
 	$(BIN)/pytest tests/e2e
+
+## screenshots: every page for each role that sees it, at 1,440 and 390 px, on the demo data
+## (with its plan published) into screenshots/ (git-ignored); a few minutes
+screenshots: $(TEST_STAMP)
+	$(BIN)/python tests/e2e/screenshots.py screenshots
 
 ## bench: print measured ratios (never asserted); see bench/README.md
 bench: $(TEST_STAMP)

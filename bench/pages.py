@@ -56,6 +56,9 @@ DEMO_USERS = ["admin", "exec", "lead", "orgrep", "staff", "member", None]
 CASES: list[tuple[str, str | None, bool]] = [
     ("roadmap", None, False),
     ("roadmap", "exec", False),
+    # The roadmap's other views ("page:view" sets the page's view switch before its run).
+    ("roadmap:board", None, False),
+    ("roadmap:timeline", None, True),
     ("item", "member", False),
     ("my_items", "lead", False),
     ("review", "exec", False),
@@ -121,7 +124,10 @@ def _first(page: str, target: Target, username: str | None) -> tuple[AppTest, tu
     _use(target, username)
 
     def run() -> AppTest:
-        at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=600)
+        script, _, view = page.partition(":")
+        at = AppTest.from_file(str(ROOT / "pages" / f"{script}.py"), default_timeout=600)
+        if view:
+            at.session_state["roadmap-view"] = view.capitalize()
         if page == "item":
             at.query_params["id"] = str(target.item)
         return at.run()

@@ -12,6 +12,7 @@ from roadmap.services import catalog, item_reads, items
 from roadmap.ui import session
 from roadmap.ui.actions import Report, write_button
 from roadmap.ui.item_form import item_form
+from roadmap.ui.item_links import item_url, title_column
 from roadmap.ui.item_table import editable_items_table
 from roadmap.ui.text import plain
 
@@ -37,14 +38,11 @@ with tab_list:
     st.subheader("All items of your sub-communities")
     st.dataframe(
         pd.DataFrame(
-            [
-                {"#": i.id, "Title": i.title, "Status": i.status.label, "Link": f"/item?id={i.id}"}
-                for i in own
-            ],
-            columns=["#", "Title", "Status", "Link"],
+            [{"Title": item_url(i.id, i.title), "Status": i.status.label} for i in own],
+            columns=["Title", "Status"],
         ),
         hide_index=True,
-        column_config={"Link": st.column_config.LinkColumn("Page", display_text="open")},
+        column_config={"Title": title_column()},
         width="stretch",
     )
 

@@ -7,6 +7,7 @@ import streamlit as st
 from roadmap.services import progress
 from roadmap.ui import delivery_view, figures, plan_view, session
 from roadmap.ui.actions import Report, form_key, write_button
+from roadmap.ui.item_links import title_column
 from roadmap.ui.text import plain
 
 ctx = session.context()
@@ -23,10 +24,11 @@ if not mine:
 rows = plan_view.gantt_rows(plan.snapshot, mine)
 st.plotly_chart(figures.gantt(rows), width="stretch")
 st.dataframe(
-    rows.drop(columns=["Start", "End"]),
+    rows,
     hide_index=True,
     width="stretch",
-    column_config={"Page": st.column_config.LinkColumn("Page", display_text="open")},
+    column_order=["Page", "Person", "Weeks", "Skill"],
+    column_config={"Page": title_column("Item")},
 )
 titles = plan.snapshot.titles()
 items = sorted({a.item for a in mine})

@@ -20,6 +20,7 @@ from roadmap.ui import (
 from roadmap.ui.actions import Report, write_button
 from roadmap.ui.comparison_view import comparison_tables
 from roadmap.ui.feedback import user_errors
+from roadmap.ui.item_links import LINKED, linked
 from roadmap.ui.text import plain
 
 ctx = session.context()
@@ -127,7 +128,9 @@ if results:
     st.info(plain(tables.summary))
     if not tables.differences.empty:
         st.subheader("Items funded in one scenario and not another")
-        st.dataframe(tables.differences, hide_index=True, width="stretch")
+        st.dataframe(
+            linked(tables.differences), hide_index=True, width="stretch", column_config=LINKED
+        )
     if tables.effort_differs.get("Sub-community"):
         per_group = tables.effort_per["Sub-community"]
         st.subheader("Effort per sub-community")
@@ -138,7 +141,7 @@ if results:
         )
         st.dataframe(per_group.style.format("{:.1f}"), width="stretch")
     st.subheader("Items funded")
-    st.dataframe(tables.funded, hide_index=True, width="stretch")
+    st.dataframe(linked(tables.funded), hide_index=True, width="stretch", column_config=LINKED)
     for grouping, per_group in tables.effort_per.items():
         if grouping == "Sub-community" and tables.effort_differs.get(grouping):
             continue  # drawn above, with the differences

@@ -5,7 +5,7 @@ actor = page_setup("signals_overview")
 import streamlit as st
 
 from roadmap.services import signals
-from roadmap.ui import figures, palette, session, signal_board_view
+from roadmap.ui import figures, item_links, palette, session, signal_board_view
 from roadmap.ui.signal_board_view import TOP
 from roadmap.ui.text import plain
 
@@ -32,7 +32,12 @@ if len(voice) > TOP:
 right.dataframe(voice.style.format({"Share of voice": "{:.1%}"}), hide_index=True, width="stretch")
 
 st.subheader("Totals per in-scope item")
-st.dataframe(signal_board_view.totals_table(board), hide_index=True, width="stretch")
+st.dataframe(
+    signal_board_view.totals_table(board),
+    hide_index=True,
+    width="stretch",
+    column_config={"Item": item_links.title_column("Item")},
+)
 
 if board.signals:
     st.subheader("Signals" if board.attributed else "Your organization's signals")
@@ -47,7 +52,13 @@ if board.signals:
             f"The chart shows the {len(charted)} organizations with the most voice; "
             "the table below has every signal."
         )
-    st.dataframe(cells, hide_index=True, width="stretch")
+    st.dataframe(
+        cells,
+        hide_index=True,
+        width="stretch",
+        column_order=["Organization", "Link", "Weight"],
+        column_config={"Link": item_links.title_column("Item")},
+    )
     if board.attributed and len(charted) > 1:
         matrix = signal_board_view.agreement_matrix(board, charted)
         st.plotly_chart(figures.agreement_heatmap(matrix), width="stretch")

@@ -90,12 +90,13 @@ def test_the_plan_page_shows_progress_to_all_and_overdue_reports_to_the_executiv
     assert "Progress" in headings
     frames = [d.value for d in at.dataframe]
     progress_frame = next(f for f in frames if "Progress" in f.columns)
-    line = progress_frame.set_index("#").loc[reported, "Progress"]
+    progress_frame.index = [_item_id(x) for x in progress_frame["Item"]]  # title links
+    line = progress_frame.loc[reported, "Progress"]
     assert line.startswith("100 % (") and line.endswith(")")
     assert ("Reports overdue" in headings) == (username == "exec")
     if username == "exec":
         late = next(f for f in frames if "Days overdue" in f.columns)
-        assert reported not in set(late["#"]), "reported a week ago, yet overdue"
+        assert reported not in {_item_id(x) for x in late["Item"]}, "reported, yet overdue"
         assert len(late) > 0 and set(late["Last report"]) == {"none yet"}
 
 
@@ -127,3 +128,8 @@ def test_the_executive_sets_how_often_funded_work_reports_on_the_period_page(
     assert not at.exception, [e.value for e in at.exception]
     assert periods.get_period(default_context()).settings.report_every_weeks == 4
     assert "Funded work reports progress every 4 weeks." in [c.value for c in at.caption]
+
+
+def _item_id(link: object) -> int:
+    """The item number of a title link cell (``/item?id=N#Title``)."""
+    return int(str(link).removeprefix("/item?id=").split("#")[0])

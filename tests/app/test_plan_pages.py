@@ -124,7 +124,8 @@ def test_the_executive_sees_the_kept_comparison_laid_out(
         "Coverage and gaps",
     ]
     funded = at.dataframe[0].value
-    assert list(funded.columns) == ["#", "Item", "baseline"]
+    assert list(funded.columns) == ["Item", "baseline"]  # the title links to its item
+    assert all(str(link).startswith("/item?id=") for link in funded["Item"])
     assert set(funded["baseline"]) == {"✓"}
     assert [b.label for b in at.button if b.label.startswith("Publish")] == [
         "Publish baseline as the plan"

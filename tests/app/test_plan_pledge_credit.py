@@ -119,9 +119,10 @@ def test_the_plan_page_names_the_pledging_organization(
     at = AppTest.from_file(str(ROOT / "pages" / "plan.py"), default_timeout=30).run()
     assert not at.exception, [e.value for e in at.exception]
     funded = next(t.value for t in at.dataframe if "Who paid" in t.value.columns)
-    who = dict(zip(funded["#"], funded["Who paid"], strict=True))
+    ids = [int(str(link).removeprefix("/item?id=").split("#")[0]) for link in funded["Item"]]
+    who = dict(zip(ids, funded["Who paid"], strict=True))
     assert who[whole] == "Acme Notebooks: 4 person-weeks (pledge)"
     assert who[part].startswith("Acme Notebooks: 2 person-weeks (pledge), ")
-    paying = dict(zip(funded["#"], funded["Paying organizations"], strict=True))
+    paying = dict(zip(ids, funded["Paying organizations"], strict=True))
     assert paying[whole] == 1
     assert "Acme Notebooks: 4 person-weeks (pledge)" in downloads["plan-2027-H1-v1.md"]()

@@ -208,5 +208,6 @@ def test_two_comparisons_kept_in_the_same_second_are_told_apart_by_their_id(
     assert labels[0].startswith(f"Comparison #{newer}:")
     picker.set_value(older).run()
     assert not at.exception, [e.value for e in at.exception]
-    funded = next(d for d in at.dataframe if "#" in d.value.columns).value
-    assert sorted(funded["#"]) == sorted(f.item for f in roomy.snapshot.funded)
+    funded = next(d for d in at.dataframe if "Item" in d.value.columns).value
+    shown = sorted(int(str(x).removeprefix("/item?id=").split("#")[0]) for x in funded["Item"])
+    assert shown == sorted(f.item for f in roomy.snapshot.funded)

@@ -231,7 +231,7 @@ def test_the_published_plan_shows_payments_only_to_those_who_may_see_them(
         for label in trace["node"]["customdata"]
     }
     funded = next(t.value for t in at.dataframe if "Who paid" in t.value.columns)
-    shared = funded[funded["#"] == plan_world].iloc[0]
+    shared = funded[funded["Item"].str.startswith(f"/item?id={plan_world}#")].iloc[0]
     assert shared["Paying organizations"] == 3, "everyone sees how many organizations paid"
     shared_row = next(ln for ln in markdown.splitlines() if ln.startswith(f"| {plan_world} | "))
     for org in (A, B, C):
@@ -274,7 +274,7 @@ def test_the_explanations_name_an_organization_only_to_those_who_may_see_it(
     sees = SEES[privacy][role]
     at = run("plan")
     why = next(t.value for t in at.dataframe if "Why" in t.value.columns)
-    shared = why[why["#"] == plan_world].iloc[0]["Why"]
+    shared = why[why["Item"].str.startswith(f"/item?id={plan_world}#")].iloc[0]["Why"]
     assert "3 organizations paid" in shared
     item_page = rendered(run("item", id=str(plan_world)))
     for org in (A, B, C):

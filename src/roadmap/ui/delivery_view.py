@@ -16,6 +16,7 @@ from roadmap.services import delivery
 from roadmap.services.context import Context
 from roadmap.services.delivery import ProgressEntry, ReportDue
 from roadmap.ui.actions import Report, write_button
+from roadmap.ui.item_links import LINKED, item_url
 from roadmap.ui.item_view import item_link
 from roadmap.ui.text import plain
 
@@ -91,14 +92,14 @@ def plan_progress(ctx: Context, snap: PlanSnapshot) -> None:
     st.dataframe(
         [
             {
-                "#": item,
-                "Item": title,
+                "Item": item_url(item, title),
                 "Progress": progress_line(latest.get(item)),
                 "Latest note": latest[item].note if item in latest else "",
                 "By": latest[item].by if item in latest else "",
             }
             for item, title in titles.items()
         ],
+        column_config=LINKED,
         hide_index=True,
         width="stretch",
     )
@@ -123,8 +124,7 @@ def overdue_reports(ctx: Context, actor: Actor, period_key: str | None = None) -
     st.dataframe(
         [
             {
-                "#": d.item,
-                "Item": d.title,
+                "Item": item_url(d.item, d.title),
                 "Staff": ", ".join(d.staff),
                 "Last report": day(d.last_report) if d.last_report else "none yet",
                 "Was due": day(d.due),
@@ -132,6 +132,7 @@ def overdue_reports(ctx: Context, actor: Actor, period_key: str | None = None) -
             }
             for d in late
         ],
+        column_config=LINKED,
         hide_index=True,
         width="stretch",
     )

@@ -18,6 +18,7 @@ from roadmap.services.scenarios import ScenarioResult
 from roadmap.ui import plan_view
 from roadmap.ui.actions import clicked_once
 from roadmap.ui.feedback import user_errors
+from roadmap.ui.item_links import LINKED, linked
 from roadmap.ui.text import plain
 
 Counterfactual = Callable[[int], WhatWouldFund]
@@ -51,9 +52,11 @@ def draw(
     a button works out what would fund it (``counterfactual``), kept for the session."""
     items = explanations.explain_plan(snap, group_names)
     st.subheader("Funded items and who paid")
-    st.dataframe(plan_view.funded_frame(snap), hide_index=True, width="stretch")
+    st.dataframe(
+        linked(plan_view.funded_frame(snap)), hide_index=True, width="stretch", column_config=LINKED
+    )
     st.subheader("Why each item was or was not funded")
-    st.dataframe(frame(items), hide_index=True, width="stretch")
+    st.dataframe(linked(frame(items)), hide_index=True, width="stretch", column_config=LINKED)
     if not items:
         return
     by_id = {e.item: e for e in items}

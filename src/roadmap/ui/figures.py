@@ -299,6 +299,26 @@ def gantt(rows: pd.DataFrame) -> go.Figure:
     return figure
 
 
+def planned_work(rows: pd.DataFrame) -> go.Figure:
+    """The plan's items over the months (``rows``: Id, Item, Start, End, Person-weeks): a bar
+    per item; hovering names it, clicking opens it (its id is the points' ``customdata``)."""
+    figure = px.timeline(
+        rows,
+        x_start="Start",
+        x_end="End",
+        y="Item",
+        custom_data=["Id", "Person-weeks"],
+        title="Planned work",
+    )
+    figure.update_traces(
+        hovertemplate="%{y}<br>%{customdata[1]:.1f} person-weeks<br>Click to open<extra></extra>"
+    )
+    figure.update_yaxes(autorange="reversed", title_text="")
+    figure.update_xaxes(dtick="M1", tickformat="%b %Y")
+    figure.update_layout(height=max(300, 40 + 28 * len(rows)), margin={"t": 40, "l": 10})
+    return figure
+
+
 def accounting_waterfall(steps: pd.DataFrame) -> go.Figure:
     """The plan's accounting (``roadmap.domain.accounting``) from ``steps`` (Step,
     Person-weeks, Measure): a horizontal waterfall read top to bottom, what comes in in

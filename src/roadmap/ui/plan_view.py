@@ -12,6 +12,7 @@ from roadmap.domain.plans import POOL, AssignmentLine, PlanSnapshot
 from roadmap.domain.privacy import ORGANIZATIONS, PRIVATE
 from roadmap.ui import figures, glossary_view, palette
 from roadmap.ui.figures import EFFORT_SHARE
+from roadmap.ui.item_links import item_url
 
 # How the payers no single organization is named for show on a chart.
 PAYER_NAMES = {POOL: "Shared pool", ORGANIZATIONS: "Organizations (private)"}
@@ -355,6 +356,7 @@ def staffing(snap: PlanSnapshot, key: str = "plan") -> None:
 
 def gantt_rows(snap: PlanSnapshot, assignments: list[AssignmentLine]) -> pd.DataFrame:
     titles = {f.item: f"#{f.item} {f.title[:50]}" for f in snap.funded}
+    full = snap.titles()
     rows = []
     for a in assignments:
         year, month = (int(x) for x in snap.subperiods[a.subperiod].split("-"))
@@ -367,7 +369,7 @@ def gantt_rows(snap: PlanSnapshot, assignments: list[AssignmentLine]) -> pd.Data
                 "End": end,
                 "Weeks": a.weeks,
                 "Skill": a.skill,
-                "Page": f"/item?id={a.item}",
+                "Page": item_url(a.item, full.get(a.item) or f"#{a.item}"),
             }
         )
     return pd.DataFrame(rows, columns=["Item", "Person", "Start", "End", "Weeks", "Skill", "Page"])

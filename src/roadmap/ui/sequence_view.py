@@ -9,6 +9,7 @@ import streamlit as st
 
 from roadmap.domain.enums import UnspentPolicy
 from roadmap.services.sequence import CarriedItem, PeriodSequence
+from roadmap.ui.item_links import item_url, title_column
 from roadmap.ui.text import plain
 
 POLICY_LABELS = {
@@ -23,8 +24,7 @@ def carried_table(items: list[CarriedItem]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                "Item": f"#{c.id}",
-                "Title": c.title,
+                "Title": item_url(c.id, c.title),
                 "Status": c.status.label,
                 "Done (%)": c.percent if c.percent is not None else 0,
                 "Effort (pw)": round(c.effort, 2),
@@ -56,4 +56,9 @@ def draw(seq: PeriodSequence) -> None:
         "what is left of it after the progress last reported in an earlier period; reports "
         "in this period do not change its cost here."
     )
-    st.dataframe(carried_table(seq.items), hide_index=True, width="stretch")
+    st.dataframe(
+        carried_table(seq.items),
+        hide_index=True,
+        width="stretch",
+        column_config={"Title": title_column()},
+    )

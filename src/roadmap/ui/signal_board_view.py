@@ -7,6 +7,7 @@ import pandas as pd
 
 from roadmap.domain.voice import agreement
 from roadmap.services.signals import SignalBoard, SignalView
+from roadmap.ui.item_links import item_url
 
 # Charts of organizations show at most TOP of them (those with the most voice): beyond that
 # a chart is unreadable and slow to draw; the tables and the CSV keep every organization.
@@ -25,12 +26,11 @@ def voice_table(board: SignalBoard) -> pd.DataFrame:
 
 
 def totals_table(board: SignalBoard) -> pd.DataFrame:
-    """The totals per in-scope item."""
+    """The totals per in-scope item; "Item" is the item's link (``item_links.title_column``)."""
     return pd.DataFrame(
         [
             {
-                "#": t.item_id,
-                "Item": t.title,
+                "Item": item_url(t.item_id, t.title),
                 "Organizations in support": t.supporters,
                 "Points": t.points,
                 "Rank score": t.rank_score,
@@ -43,7 +43,7 @@ def totals_table(board: SignalBoard) -> pd.DataFrame:
 
 def signal_cells(board: SignalBoard) -> pd.DataFrame:
     """One row per organization and item it signalled, weighted by its points (else 1),
-    with the item's title (the heatmap's hover)."""
+    with the item's title (the heatmap's hover) and its link (the table's)."""
     titles = {t.item_id: t.title for t in board.totals}
     return pd.DataFrame(
         [
@@ -51,6 +51,7 @@ def signal_cells(board: SignalBoard) -> pd.DataFrame:
                 "Organization": _name(board, s.organization),
                 "Item": f"#{item}",
                 "Title": titles.get(item, ""),
+                "Link": item_url(item, titles.get(item) or f"#{item}"),
                 "Weight": s.points.get(item, 1),
             }
             for s in board.signals
