@@ -12,11 +12,28 @@ class PermissionDenied(RoadmapError):
 
 
 class ValidationError(RoadmapError):
-    """Input broke a rule; ``fields`` maps each field name to its sentence."""
+    """Input broke a rule; ``fields`` maps each field name to its sentence (every field that
+    failed, not only the first), ``labels`` each such field to its name in plain words."""
 
-    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        fields: dict[str, str] | None = None,
+        labels: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.fields: dict[str, str] = dict(fields or {})
+        self.labels: dict[str, str] = dict(labels or {})
+
+    @property
+    def summary(self) -> str:
+        """One sentence over the whole refusal: the message itself when one field failed,
+        else how many fields need fixing and which."""
+        if len(self.fields) < 2:
+            return str(self)
+        names = [self.labels.get(name, name.replace("_", " ")) for name in self.fields]
+        listed = ", ".join(names[:-1]) + " and " + names[-1]
+        return f"Nothing was saved: {len(names)} fields need fixing ({listed})."
 
 
 class ConflictError(RoadmapError):
