@@ -64,6 +64,7 @@ ADDED_NULLABLE_COLUMNS_SINCE_0005: dict[str, dict[str, tuple[str, ...]]] = {
         "email_opt_outs": (),
         "mail_outbox": (),
     },
+    "0011": {"users": ("password_reset_at",)},
 }
 
 

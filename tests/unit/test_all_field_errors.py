@@ -97,10 +97,11 @@ def test_the_summary_counts_and_names_the_fields_in_plain_words() -> None:
     )
 
 
-def test_one_failing_field_is_its_own_summary() -> None:
+def test_one_failing_field_is_named_by_the_summary() -> None:
     with pytest.raises(ValidationError) as caught:
         parse(SubCommunity, {"slug": "ok", "name": ""})
-    assert caught.value.summary == str(caught.value) == caught.value.fields["name"]
+    assert caught.value.summary == "Nothing was saved: the name needs fixing."
+    assert str(caught.value) == caught.value.fields["name"]
 
 
 def test_a_check_across_fields_still_runs_when_another_field_failed() -> None:

@@ -70,3 +70,9 @@ class PasswordChange(Model):
         if new is not None and v != new:
             raise ValueError("The new password, typed again, does not match.")
         return v
+
+
+class PasswordReset(Model):
+    """The password an admin sets for an account's owner to replace at the next sign-in."""
+
+    new_password: str = Field(min_length=8, max_length=256, title="new password")

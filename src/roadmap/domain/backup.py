@@ -81,6 +81,7 @@ class UserRecord(Row):
     created_at: Stamp
     version: Version
     email: str | None = Field(default=None, max_length=254, title="email")  # migration 0010
+    password_reset_at: Stamp | None = None  # migration 0011
 
     @field_validator("email")
     @classmethod

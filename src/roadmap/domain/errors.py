@@ -27,11 +27,13 @@ class ValidationError(RoadmapError):
 
     @property
     def summary(self) -> str:
-        """One sentence over the whole refusal: the message itself when one field failed,
-        else how many fields need fixing and which."""
-        if len(self.fields) < 2:
+        """One sentence over the whole refusal: how many fields need fixing and which (the
+        message itself when no field is named)."""
+        if not self.fields:
             return str(self)
         names = [self.labels.get(name, name.replace("_", " ")) for name in self.fields]
+        if len(names) == 1:
+            return f"Nothing was saved: the {names[0]} needs fixing."
         listed = ", ".join(names[:-1]) + " and " + names[-1]
         return f"Nothing was saved: {len(names)} fields need fixing ({listed})."
 

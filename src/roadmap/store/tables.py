@@ -65,6 +65,8 @@ class UserRow(Versioned, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
     email: Mapped[str | None] = mapped_column(String(254))  # migration 0010; None: no mail
+    # Migration 0011: when an admin reset the password; set, the owner must change it first.
+    password_reset_at: Mapped[datetime | None]
     grants: Mapped[list[RoleGrantRow]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )

@@ -7,7 +7,7 @@ from urllib.parse import quote
 import streamlit as st
 
 from roadmap.domain.access import Actor
-from roadmap.ui import actions, session
+from roadmap.ui import actions, password_form, session
 from roadmap.ui.registry import BY_KEY
 from roadmap.ui.text import plain
 
@@ -22,6 +22,7 @@ def page_setup(key: str) -> Actor:
     actor = session.current_actor()
     if spec.allows(actor):
         actions.enter_page(key)
+        password_form.require_own_password(actor)  # after an admin's reset: the form first
         return actor
     if spec.signed_out_only:
         st.info(f"You are signed in as {plain(actor.display_name)} ({plain(actor.username)}).")
