@@ -140,7 +140,7 @@ with decide_tab:
                 outcome = st.radio(
                     "Decision",
                     [o.value for o in ScopeOutcome if not reversing or o.value != picked.status],
-                    format_func=lambda v: v.replace("_", " "),
+                    format_func=lambda v: ScopeOutcome(v).label,
                     horizontal=True,
                     key=f"{box}-outcome",
                 )
