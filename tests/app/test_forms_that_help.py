@@ -5,11 +5,12 @@ history and audit pages, grant scopes picked by name, changing and resetting pas
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import delete, func, select
 from streamlit.testing.v1 import AppTest
 
 from roadmap.domain.access import Actor
@@ -17,8 +18,8 @@ from roadmap.domain.enums import ItemStatus, Role
 from roadmap.domain.items import TRANSITIONS
 from roadmap.services import accounts, governance, item_reads, items, sessions
 from roadmap.services.context import default_context
-from roadmap.store.engine import reading
-from roadmap.store.tables import ItemRow, UserRow
+from roadmap.store.engine import reading, transaction
+from roadmap.store.tables import ItemRow, NotificationRow, UserRow
 
 ROOT = Path(__file__).resolve().parents[2]
 # A stored enum value with its underscore (in_comment, out_of_scope, ...), or an ISO time.
@@ -102,6 +103,19 @@ def test_the_decide_and_progress_pickers_start_empty(
     assert next(s for s in at.selectbox if s.key == "theme-item").value is None
 
 
+@pytest.fixture
+def no_new_notifications() -> Iterator[None]:
+    """The events a test causes tell people in their inbox; the pages of later tests (the
+    menu's "Inbox (1)") must not see them, so they are removed afterwards."""
+    engine = default_context().engine
+    with reading(engine) as session:
+        newest = session.scalar(select(func.max(NotificationRow.id))) or 0
+    yield
+    with transaction(engine) as session:
+        session.execute(delete(NotificationRow).where(NotificationRow.id > newest))
+
+
+@pytest.mark.usefixtures("no_new_notifications")
 def test_history_and_audit_show_no_raw_enum_value_or_iso_time(
     as_user: Callable[[str | None], Actor],
 ) -> None:
