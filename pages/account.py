@@ -7,6 +7,7 @@ import streamlit as st
 from roadmap.services import notifications
 from roadmap.ui import session
 from roadmap.ui.actions import Report, form_key, write_button
+from roadmap.ui.password_form import change_password_form
 from roadmap.ui.text import plain
 
 st.title("My account")
@@ -16,6 +17,10 @@ for role in sorted(actor.roles):
     scopes = sorted(actor.scopes(role))
     st.write(f"- {role.label}" + (f": {', '.join(scopes)}" if scopes else ""))
 st.link_button("Sign out", "/auth/logout", icon=":material/logout:")
+
+st.subheader("Change password")
+st.caption("Every other browser signed in to your account is signed out; this one stays.")
+change_password_form(actor)
 
 st.subheader("Email")
 ctx = session.context()

@@ -6,23 +6,35 @@ import pandas as pd
 import streamlit as st
 
 from roadmap.domain.enums import Role
+from roadmap.domain.errors import ValidationError
 from roadmap.services import accounts, catalog, mail
 from roadmap.services.csv_export import frame_csv
 from roadmap.ui import session
-from roadmap.ui.actions import Report, form_key, write_button
+from roadmap.ui.actions import Report, field_error, form_key, write_button
 from roadmap.ui.text import plain
 
 ctx = session.context()
 st.title("Users and roles")
 
 users = accounts.list_users(ctx, actor)
+# Scopes by name: a lead's sub-community, a representative's organization.
+scope_names = {s.slug: s.name for s in catalog.list_subcommunities(ctx)} | {
+    o.key: o.name for o in catalog.list_organizations(ctx)
+}
+
+
+def grant_words(role: str, scope: str | None) -> str:
+    where = f" ({scope_names.get(scope, scope)})" if scope else ""
+    return f"{Role(role).label}{where}"
+
+
 frame = pd.DataFrame(
     [
         {
             "Username": u.username,
             "Name": u.display_name,
             "Active": u.active,
-            "Roles": ", ".join(f"{r}{f' ({s})' if s else ''}" for r, s in u.grants),
+            "Roles": ", ".join(grant_words(r, s) for r, s in u.grants),
         }
         for u in users
     ]
@@ -48,7 +60,12 @@ with right:
     # Not a form: the scope offered follows the role chosen.
     st.subheader("Grant or revoke a role")
     who = st.selectbox("Account", [u.username for u in users], key="grant_who")
-    role = st.selectbox("Role", [r.value for r in Role if r != Role.MEMBER], key="grant_role")
+    role = st.selectbox(
+        "Role",
+        [r.value for r in Role if r != Role.MEMBER],
+        format_func=lambda r: Role(r).label,
+        key="grant_role",
+    )
     held = next((u.grants for u in users if u.username == who), ())
     scopes: dict[str, str] = {}
     if role == Role.LEAD.value:
@@ -66,8 +83,14 @@ with right:
         if not scopes:
             page = "Sub-communities, themes, skills" if role == Role.LEAD.value else "Organizations"
             st.info(f"There is no {what.lower()} to choose yet: create one on the {page} page.")
+        # Picked by name from the valid ones only, starting empty (no slug to type).
         scope = st.selectbox(
-            what, list(scopes), format_func=lambda k: scopes[k], key=f"grant_scope_{role}"
+            what,
+            list(scopes),
+            format_func=lambda k: scopes[k],
+            index=None,
+            placeholder=f"Choose a {what.lower()}",
+            key=f"grant_scope_{role}",
         )
     grant, revoke = st.columns(2)
     chosen_grant = f"{who}|{role}|{scope}"
@@ -75,12 +98,12 @@ with right:
     def grant_it(report: Report) -> None:
         accounts.grant_role(ctx, actor, who or "", role or "", scope or None)
         where = f" ({scopes[scope]})" if scope else ""
-        report.success(f"Granted {role}{where} to {who}.")
+        report.success(f"Granted {Role(role or '').label}{where} to {who}.")
 
     def revoke_it(report: Report) -> None:
         accounts.revoke_role(ctx, actor, who or "", role or "", scope or None)
         where = f" ({scopes[scope]})" if scope else ""
-        report.success(f"Revoked {role}{where} from {who}.")
+        report.success(f"Revoked {Role(role or '').label}{where} from {who}.")
 
     with grant:
         write_button("Grant", "grant-role", grant_it, inputs=chosen_grant)
@@ -99,6 +122,47 @@ if chosen is not None:
         report.success(f"{account.username} is now {'inactive' if account.active else 'active'}.")
 
     write_button(f"{label} {plain(chosen.username)}", "set-active", flip, inputs=chosen.username)
+
+st.subheader("Reset a password")
+st.caption(
+    "For someone who forgot theirs: set a password to hand over. Their other sessions are "
+    "signed out, and after signing in with it every page asks them to choose their own."
+)
+with st.form(form_key("reset_password")):
+    reset_who = st.selectbox(
+        "Account  ",
+        [u.username for u in users],
+        index=None,
+        placeholder="Choose an account",
+        key="reset_who",
+    )
+    temporary = st.text_input(
+        "New password to hand over (at least 8 characters)",
+        type="password",
+        autocomplete="new-password",
+    )
+    field_error("reset-password", "new_password")
+    reset_account = next((u for u in users if u.username == reset_who), None)
+
+    def reset(report: Report) -> None:
+        if reset_account is None:
+            raise ValidationError("Choose the account whose password to reset.")
+        accounts.reset_password(
+            ctx, actor, reset_account.username, temporary, reset_account.version
+        )
+        report.success(
+            f"Reset the password of {reset_account.username}: at the next sign-in they "
+            "choose their own."
+        )
+
+    write_button(
+        "Reset password",
+        "reset-password",
+        reset,
+        submit=True,
+        clears="reset_password",
+        inline_errors=True,
+    )
 
 st.subheader("Undelivered mail")
 if mail.settings() is None:

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from roadmap.domain.enums import ItemStatus, Role
+from roadmap.domain.items import TRANSITIONS
 from roadmap.services import catalog, item_reads, items
 from roadmap.ui import session
 from roadmap.ui.actions import Report, write_button
@@ -57,9 +58,24 @@ with tab_new:
     )
 
 with tab_status:
-    # Newest first: the item just drafted is the one most likely to be submitted next.
-    choices = {i.id: f"#{i.id} {i.title} ({i.status.label})" for i in reversed(own)}
-    chosen = st.selectbox("Item", list(choices), format_func=lambda i: choices[i])
+    # Only items a lead can still submit or withdraw (never a done or withdrawn one), newest
+    # first; none is picked until the person picks one.
+    movable = [
+        i
+        for i in reversed(own)
+        if {ItemStatus.PROPOSED, ItemStatus.WITHDRAWN} & TRANSITIONS[i.status]
+    ]
+    choices = {i.id: f"#{i.id} {i.title} ({i.status.label})" for i in movable}
+    moves = {i.id: TRANSITIONS[i.status] for i in movable}
+    if not choices:
+        st.caption("None of your items can be submitted or withdrawn now.")
+    chosen = st.selectbox(
+        "Item",
+        list(choices),
+        format_func=lambda i: choices[i],
+        index=None,
+        placeholder="Choose an item to submit or withdraw",
+    )
     submit, withdraw = st.columns(2)
     if chosen is not None:
 
@@ -83,9 +99,10 @@ with tab_status:
                 type="primary",
             )
         with withdraw:
-            write_button(
-                "Withdraw",
-                "withdraw-item",
-                to(chosen, ItemStatus.WITHDRAWN, "Withdrawn."),
-                inputs=chosen,
-            )
+            if ItemStatus.WITHDRAWN in moves[chosen]:
+                write_button(
+                    "Withdraw",
+                    "withdraw-item",
+                    to(chosen, ItemStatus.WITHDRAWN, "Withdrawn."),
+                    inputs=chosen,
+                )

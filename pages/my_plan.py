@@ -4,7 +4,8 @@ actor = page_setup("my_plan")
 
 import streamlit as st
 
-from roadmap.services import progress
+from roadmap.domain.delivery import REPORTING
+from roadmap.services import item_reads, progress
 from roadmap.ui import delivery_view, figures, plan_view, session
 from roadmap.ui.actions import Report, form_key, write_button
 from roadmap.ui.item_links import title_column
@@ -32,11 +33,19 @@ st.dataframe(
 )
 titles = plan.snapshot.titles()
 items = sorted({a.item for a in mine})
+statuses = {i.id: i.status for i in item_reads.headings(ctx, actor)}
 st.subheader("Reports due")
 delivery_view.my_due_dates(ctx, actor, titles, items)
 st.subheader("Report progress")
 with st.form(form_key("progress")):
-    item = st.selectbox("Item", items, format_func=lambda i: f"#{i} {titles.get(i, '')}")
+    # Only items still taking reports (planned or in progress), none picked at first.
+    item = st.selectbox(
+        "Item",
+        [i for i in items if statuses.get(i) in REPORTING],
+        format_func=lambda i: f"#{i} {titles.get(i, '')}",
+        index=None,
+        placeholder="Choose an item to report on",
+    )
     percent = st.slider("Percent done", 0, 100, 0, step=5)
     note = st.text_area("Note", max_chars=4000, help="Progress and its notes are public.")
 

@@ -27,6 +27,7 @@ with st.form(f"period-{settings.key}-{period.version}"):  # its own fields per p
         "Signal forms members may use",
         [f.value for f in SignalForm],
         default=[f.value for f in settings.signal_forms],
+        format_func=lambda f: SignalForm(f).label,
     )
     budget = st.number_input("Points budget", min_value=1, value=settings.points_budget)
     privacy = st.radio(
@@ -51,6 +52,7 @@ with st.form(f"period-{settings.key}-{period.version}"):  # its own fields per p
         "Voice",
         [v.value for v in VoiceMode],
         index=[v.value for v in VoiceMode].index(settings.envelope.voice.value),
+        format_func=lambda v: VoiceMode(v).label,
         horizontal=True,
     )
     alpha = st.slider("Blend: share of equal voice", 0.0, 1.0, settings.envelope.blend_alpha)

@@ -11,6 +11,7 @@ from roadmap.domain.governance import reversal_refusal
 from roadmap.services import catalog, governance, item_reads
 from roadmap.ui import session
 from roadmap.ui.actions import Report, form_key, write_button
+from roadmap.ui.dates import when
 from roadmap.ui.feedback import draw
 from roadmap.ui.item_view import item_link
 from roadmap.ui.paging import page_of
@@ -100,8 +101,7 @@ with comment_tab:
         state = "open" if period.is_open(now) else "closed"
         with st.container(border=True):
             st.markdown(
-                item_link(item.id, item.title)
-                + f" · {state}, ends {period.closes_at:%Y-%m-%d %H:%M} UTC"
+                item_link(item.id, item.title) + f" · {state}, ends {when(period.closes_at)}"
             )
             if period.is_open(now):
                 new_end = st.date_input(
@@ -129,7 +129,14 @@ with decide_tab:
     # its summary, comment count and status, and boxes keyed by its id (a text typed for one
     # item never stays in the box, nor is recorded, for another).
     decidable = [i.id for i in every.values() if i.status in DECIDED]
-    chosen = st.selectbox("Item", decidable, format_func=label, key="decide-item")
+    chosen = st.selectbox(
+        "Item",
+        decidable,
+        format_func=label,
+        index=None,
+        placeholder="Choose an item to decide on",
+        key="decide-item",
+    )
     if chosen is not None:
         picked = item_reads.get_item(ctx, actor, chosen)
         standing = governance.decisions(ctx, chosen)
@@ -142,8 +149,8 @@ with decide_tab:
             st.markdown(safe_markdown(picked.summary) or "_No summary._")
             if standing:
                 st.caption(
-                    f"Standing decision: {standing[0].outcome.value.replace('_', ' ')}, "
-                    f"{standing[0].decided_at:%Y-%m-%d} by {plain(standing[0].decided_by)}"
+                    f"Standing decision: {standing[0].outcome.label}, "
+                    f"{when(standing[0].decided_at)} by {plain(standing[0].decided_by)}"
                 )
         refusal = reversal_refusal(chosen, picked.status)
         reversing = picked.status != ItemStatus.IN_COMMENT
@@ -156,7 +163,7 @@ with decide_tab:
                 outcome = st.radio(
                     "Decision",
                     [o.value for o in ScopeOutcome if not reversing or o.value != picked.status],
-                    format_func=lambda v: v.replace("_", " "),
+                    format_func=lambda v: ScopeOutcome(v).label,
                     horizontal=True,
                     key=f"{box}-outcome",
                 )
@@ -245,25 +252,33 @@ with theme_tab:
 
         write_button("Create theme", "create-theme", create_theme, submit=True, clears="new_theme")
     st.subheader("File an item under a theme")
-    item_id = st.selectbox("Item", sorted(every), format_func=label, key="theme-item")
+    filed_id = st.selectbox(
+        "Item",
+        sorted(every),
+        format_func=label,
+        index=None,
+        placeholder="Choose an item to file",
+        key="theme-item",
+    )
     # The theme box belongs to the picked item and starts at its current theme, so filing
     # without touching it never removes a theme (kept in the list even when archived;
     # archived themes are not offered for new filings).
-    current = item_reads.get_item(ctx, actor, item_id).theme if item_id is not None else None
+    current = item_reads.get_item(ctx, actor, filed_id).theme if filed_id is not None else None
     offered = [t.slug for t in catalog.list_themes(ctx, active_only=True)]
+    theme_names = {t.slug: t.name for t in catalog.list_themes(ctx)}
     options = [None, *offered, *([current] if current and current not in offered else [])]
-    with st.form(f"file_theme-{item_id}"):
+    with st.form(f"file_theme-{filed_id}"):
         theme = st.selectbox(
             "Theme",
             options,
             index=options.index(current) if current in options else 0,
-            format_func=lambda slug: "(none)" if slug is None else slug,
-            key=f"theme-{item_id}",
+            format_func=lambda slug: "(none)" if slug is None else theme_names.get(slug, slug),
+            key=f"theme-{filed_id}",
         )
 
         def file_it(report: Report) -> None:
-            if item_id is not None:
-                governance.file_under_theme(ctx, actor, item_id, theme)
+            if filed_id is not None:
+                governance.file_under_theme(ctx, actor, filed_id, theme)
                 report.success("Filed.")
 
-        write_button("File", "file-under-theme", file_it, inputs=item_id, submit=True)
+        write_button("File", "file-under-theme", file_it, inputs=filed_id, submit=True)

@@ -58,7 +58,12 @@ def test_lead_proposes_exec_opens_member_comments_exec_decides_and_public_reads(
     with engine.connect() as conn:
         item_id = conn.execute(select(ItemRow.id).where(ItemRow.title == TITLE)).scalar_one()
     lead.get_by_role("tab", name="Submit or withdraw").click()
+    # The picker starts empty (no item is submitted by default): the lead picks the draft.
     chosen = lead.locator(MAIN).get_by_role("combobox", name="Item")
+    expect(chosen).to_have_value("")
+    chosen.click()
+    lead.keyboard.type(TITLE)
+    lead.keyboard.press("Enter")
     expect(chosen).to_have_value(re.compile(f"^#{item_id} "))
     lead.get_by_role("button", name="Submit for review").click()
     expect(lead.locator(MAIN)).to_contain_text("Submitted")

@@ -76,8 +76,9 @@ PROBES: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
     ),
     "low above high": (
         _low_above_high,
-        "In the backup, items row id=1: The effort estimate (high) must be at least the effort "
-        "estimate (low).",
+        # The check sits on the later field (so a form shows it with the others): it is named.
+        "In the backup, items row id=1, field effort_high: The effort estimate (high) must be "
+        "at least the effort estimate (low).",
     ),
     "role superadmin": (
         _set("role_grants", "role", "superadmin"),

@@ -69,7 +69,7 @@ def test_a_bad_items_file_reports_every_bad_row_and_column_and_imports_nothing(w
     assert found == {
         (3, "title"),
         (3, "subcommunity"),
-        (4, ""),
+        (4, "effort_high"),  # low above high: named on the later column
         (5, "skills"),
         (5, "depends_on"),
         (6, "effort_low"),
@@ -129,7 +129,13 @@ def test_organizations_import_checks_keys_in_the_file_and_in_the_registry(world:
         "gift,Gift,non_profit,associate,0,2027-01-01,2026-12-31,exception,\n"
     )
     checked = imports.preview(ctx, admin, "organizations", _csv(bad))
-    assert {(p.line, p.column) for p in checked.problems} == {(3, "key"), (4, "key"), (5, "")}
+    # Line 5 breaks two rules across columns: both are reported, each on its later column.
+    assert {(p.line, p.column) for p in checked.problems} == {
+        (3, "key"),
+        (4, "key"),
+        (5, "term_end"),
+        (5, "exception_reason"),
+    }
     assert any("already on line 2" in p.problem for p in checked.problems)
     good = header + "new-co,New Co,company,general,1000,2027-01-01,2027-12-31,paid,\n"
     assert imports.import_csv(ctx, admin, "organizations", _csv(good)).ids == ["new-co"]

@@ -49,7 +49,7 @@ ORG = {
         (
             ItemFields,
             {**ITEM, "effort_high": 1},
-            "__root__",
+            "effort_high",
             "The effort estimate (high) must be at least the effort estimate (low).",
         ),
         (ItemFields, {**ITEM, "kind": "wish"}, "kind", "The kind must be one of:"),
@@ -80,10 +80,15 @@ ORG = {
         (
             Organization,
             {**ORG, "term_end": "2026-01-01"},
-            "__root__",
+            "term_end",
             "The term end must come after the term start.",
         ),
-        (Organization, {**ORG, "basis": "exception"}, "__root__", "An exception needs a reason."),
+        (
+            Organization,
+            {**ORG, "basis": "exception"},
+            "exception_reason",
+            "An exception needs a reason.",
+        ),
         (
             Organization,
             {**ORG, "currency": "dollars"},
@@ -93,7 +98,7 @@ ORG = {
         (
             PlanningPeriod,
             {"key": "2027-H1", "name": "H1", "start": "2027-07-01", "end": "2027-01-01"},
-            "__root__",
+            "end",
             "The end date must come after the start date.",
         ),
         (
@@ -117,10 +122,10 @@ ORG = {
         (
             RoleGrant,
             {"role": "lead"},
-            "__root__",
+            "scope",
             "A sub-community lead grant must name its sub-community.",
         ),
-        (RoleGrant, {"role": "admin", "scope": "x"}, "__root__", "An admin grant takes no scope."),
+        (RoleGrant, {"role": "admin", "scope": "x"}, "scope", "An admin grant takes no scope."),
         (
             NewUser,
             {"username": "a b", "display_name": "A", "password": "longenough"},

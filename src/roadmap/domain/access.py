@@ -18,6 +18,8 @@ class Actor:
     username: str | None
     display_name: str = ""
     grants: frozenset[tuple[Role, str | None]] = field(default_factory=frozenset)
+    # An admin reset the password: every page asks for a new one before anything else.
+    must_change_password: bool = False
 
     @classmethod
     def public(cls) -> Actor:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from roadmap.domain.enums import Role
 from roadmap.domain.notifications import check_email
@@ -16,17 +16,21 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,39}$")
 
 class RoleGrant(Model):
     role: Role = Field(title="role")
-    scope: str | None = Field(default=None, title="scope")
+    scope: str | None = Field(default=None, title="scope", validate_default=True)
 
-    @model_validator(mode="after")
-    def _scope_matches_role(self) -> RoleGrant:
-        article = "An" if self.role.label[0] in "aeiou" else "A"
-        if self.role.scoped and not self.scope:
-            what = "sub-community" if self.role == Role.LEAD else "organization"
-            raise ValueError(f"{article} {self.role.label} grant must name its {what}.")
-        if not self.role.scoped and self.scope:
-            raise ValueError(f"{article} {self.role.label} grant takes no scope.")
-        return self
+    @field_validator("scope")
+    @classmethod
+    def _scope_matches_role(cls, v: str | None, info: ValidationInfo) -> str | None:
+        role = info.data.get("role")
+        if role is None:
+            return v  # the role itself was refused
+        article = "An" if role.label[0] in "aeiou" else "A"
+        if role.scoped and not v:
+            what = "sub-community" if role == Role.LEAD else "organization"
+            raise ValueError(f"{article} {role.label} grant must name its {what}.")
+        if not role.scoped and v:
+            raise ValueError(f"{article} {role.label} grant takes no scope.")
+        return v
 
 
 class NewUser(Model):
@@ -50,3 +54,25 @@ class NewUser(Model):
                 "or underscores."
             )
         return v
+
+
+class PasswordChange(Model):
+    """A new password typed twice (the current one is checked against its hash)."""
+
+    current_password: str = Field(min_length=1, max_length=256, title="current password")
+    new_password: str = Field(min_length=8, max_length=256, title="new password")
+    repeated: str = Field(max_length=256, title="new password, again")
+
+    @field_validator("repeated")
+    @classmethod
+    def _same_twice(cls, v: str, info: ValidationInfo) -> str:
+        new = info.data.get("new_password")
+        if new is not None and v != new:
+            raise ValueError("The new password, typed again, does not match.")
+        return v
+
+
+class PasswordReset(Model):
+    """The password an admin sets for an account's owner to replace at the next sign-in."""
+
+    new_password: str = Field(min_length=8, max_length=256, title="new password")

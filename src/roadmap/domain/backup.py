@@ -83,6 +83,7 @@ class UserRecord(Row):
     email: str | None = Field(default=None, max_length=254, title="email")  # migration 0010
     last_seen_at: Stamp | None = None  # migration 0011
     previous_visit_at: Stamp | None = None  # migration 0011
+    password_reset_at: Stamp | None = None  # migration 0012
 
     @field_validator("email")
     @classmethod

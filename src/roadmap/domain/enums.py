@@ -5,7 +5,16 @@ from __future__ import annotations
 from enum import StrEnum
 
 
-class Role(StrEnum):
+class Labelled(StrEnum):
+    """An enum whose members a person reads as ``label`` (``in_comment`` → "in comment"),
+    never as the stored value; members with other words override it."""
+
+    @property
+    def label(self) -> str:
+        return _LABELS.get(self, self.value.replace("_", " "))
+
+
+class Role(Labelled):
     """What a person may do; see the role table in DOMAIN.md."""
 
     ADMIN = "admin"
@@ -35,7 +44,7 @@ _ROLE_LABELS = {
 }
 
 
-class ItemStatus(StrEnum):
+class ItemStatus(Labelled):
     """The lifecycle of a roadmap item."""
 
     DRAFT = "draft"
@@ -50,17 +59,13 @@ class ItemStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
     @property
-    def label(self) -> str:
-        return self.value.replace("_", " ")
-
-    @property
     def is_open(self) -> bool:
         """Whether work on the item may still happen: not done, withdrawn or out of scope
         (an open item keeps its sub-community from being archived)."""
         return self not in (ItemStatus.DONE, ItemStatus.WITHDRAWN, ItemStatus.OUT_OF_SCOPE)
 
 
-class ItemKind(StrEnum):
+class ItemKind(Labelled):
     FEATURE = "feature"
     MAINTENANCE = "maintenance"
     SECURITY = "security"
@@ -69,44 +74,44 @@ class ItemKind(StrEnum):
     COMMUNITY = "community"
 
 
-class LinkKind(StrEnum):
+class LinkKind(Labelled):
     ISSUE = "issue"
     PULL_REQUEST = "pull_request"
     ENHANCEMENT_PROPOSAL = "enhancement_proposal"
     OTHER = "other"
 
 
-class OrgKind(StrEnum):
+class OrgKind(Labelled):
     COMPANY = "company"
     NON_PROFIT = "non_profit"
     UNIVERSITY = "university"
 
 
-class OrgTier(StrEnum):
+class OrgTier(Labelled):
     PREMIER = "premier"
     GENERAL = "general"
     ASSOCIATE = "associate"
 
 
-class OrgBasis(StrEnum):
+class OrgBasis(Labelled):
     PAID = "paid"
     EXCEPTION = "exception"
 
 
-class OrgStatus(StrEnum):
+class OrgStatus(Labelled):
     ACTIVE = "active"
     LAPSED = "lapsed"
     ENDED = "ended"
 
 
-class SignalForm(StrEnum):
+class SignalForm(Labelled):
     APPROVAL = "approval"
     POINTS = "points"
     RANKING = "ranking"
     PLEDGE = "pledge"
 
 
-class VoiceMode(StrEnum):
+class VoiceMode(Labelled):
     """How much voice each organization has in a period's allocation."""
 
     EQUAL = "equal"
@@ -122,7 +127,7 @@ class VoiceMode(StrEnum):
         }[self.value]
 
 
-class AllocationRule(StrEnum):
+class AllocationRule(Labelled):
     EQUAL_SHARES = "equal_shares"
     GREEDY = "greedy"
     PHRAGMEN = "phragmen"
@@ -136,14 +141,14 @@ class AllocationRule(StrEnum):
         }[self.value]
 
 
-class Privacy(StrEnum):
+class Privacy(Labelled):
     """Whether individual signals are visible to other organizations."""
 
     ATTRIBUTED = "attributed"
     AGGREGATE = "aggregate"
 
 
-class PeriodStatus(StrEnum):
+class PeriodStatus(Labelled):
     DRAFT = "draft"
     SIGNALLING = "signalling"
     PLANNING = "planning"
@@ -151,7 +156,7 @@ class PeriodStatus(StrEnum):
     CLOSED = "closed"
 
 
-class UnspentPolicy(StrEnum):
+class UnspentPolicy(Labelled):
     """What happens to effort a period leaves unallocated when the next period starts."""
 
     POOL = "pool"  # returned to the pool: the next period's budget includes it
@@ -162,12 +167,27 @@ class UnspentPolicy(StrEnum):
         return {"pool": "returned to the pool", "lapse": "lapses"}[self.value]
 
 
-class GroupKind(StrEnum):
+class GroupKind(Labelled):
     THEME = "theme"
     SUBCOMMUNITY = "subcommunity"
 
 
-class ScopeOutcome(StrEnum):
+class ScopeOutcome(Labelled):
     IN_SCOPE = "in_scope"
     OUT_OF_SCOPE = "out_of_scope"
     DEFERRED = "deferred"
+
+
+# The words for members whose value does not read well with its underscores replaced.
+_LABELS: dict[StrEnum, str] = {
+    ItemKind.DOCS: "documentation",
+    OrgKind.NON_PROFIT: "non-profit",
+    LinkKind.ENHANCEMENT_PROPOSAL: "enhancement proposal",
+    SignalForm.APPROVAL: "approval",
+    SignalForm.POINTS: "points",
+    SignalForm.RANKING: "ranking",
+    SignalForm.PLEDGE: "pledge",
+    Privacy.ATTRIBUTED: "attributed",
+    Privacy.AGGREGATE: "aggregate only",
+    GroupKind.SUBCOMMUNITY: "sub-community",
+}

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from roadmap.domain.access import Actor
 from roadmap.domain.enums import ItemKind, LinkKind, Role
@@ -91,13 +91,17 @@ class ItemFields(Model):
             raise ValueError("The title must contain letters or digits.")
         return v
 
-    @model_validator(mode="after")
-    def _high_not_below_low(self) -> ItemFields:
-        if self.effort_high < self.effort_low:
+    @field_validator("effort_high")
+    @classmethod
+    def _high_not_below_low(cls, v: float, info: ValidationInfo) -> float:
+        # A field check on the later field, not a model check: it runs even when another
+        # field failed, so a person sees every problem of the form at once.
+        low = info.data.get("effort_low")
+        if low is not None and v < low:
             raise ValueError(
                 "The effort estimate (high) must be at least the effort estimate (low)."
             )
-        return self
+        return v
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from roadmap.domain.enums import OrgBasis, OrgKind, OrgStatus, OrgTier
 from roadmap.domain.records import Model, check_slug
@@ -46,7 +46,9 @@ class Organization(Model):
     term_start: date = Field(title="term start")
     term_end: date = Field(title="term end")
     basis: OrgBasis = Field(default=OrgBasis.PAID, title="basis")
-    exception_reason: str | None = Field(default=None, max_length=2000, title="exception reason")
+    exception_reason: str | None = Field(
+        default=None, max_length=2000, title="exception reason", validate_default=True
+    )
     status: OrgStatus = Field(default=OrgStatus.ACTIVE, title="status")
     representative: str | None = Field(default=None, title="seat holder")
 
@@ -55,10 +57,19 @@ class Organization(Model):
     def _check_key(cls, v: str) -> str:
         return check_slug(v, "short name")
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Organization:
-        if self.term_end <= self.term_start:
+    # Checks across fields sit on the later field (not a model check), so they run even when
+    # another field failed and a person sees every problem of the form at once.
+    @field_validator("term_end")
+    @classmethod
+    def _end_after_start(cls, v: date, info: ValidationInfo) -> date:
+        start = info.data.get("term_start")
+        if start is not None and v <= start:
             raise ValueError("The term end must come after the term start.")
-        if self.basis == OrgBasis.EXCEPTION and not (self.exception_reason or "").strip():
+        return v
+
+    @field_validator("exception_reason")
+    @classmethod
+    def _exception_has_reason(cls, v: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("basis") == OrgBasis.EXCEPTION and not (v or "").strip():
             raise ValueError("An exception needs a reason.")
-        return self
+        return v

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from roadmap.domain.enums import (
     AllocationRule,
@@ -75,17 +75,23 @@ class PlanningPeriod(Model):
     unspent_policy: UnspentPolicy = Field(default=UnspentPolicy.POOL, title="unspent effort")
     carried_weeks: Weeks = Field(default=0, title="effort carried in (person-weeks)")
 
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> PlanningPeriod:
-        if self.end <= self.start:
+    # Checks across fields sit on the later field (not a model check), so they run even when
+    # another field failed and a person sees every problem of the form at once.
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, v: date, info: ValidationInfo) -> date:
+        start = info.data.get("start")
+        if start is not None and v <= start:
             raise ValueError("The end date must come after the start date.")
-        if (
-            self.signal_window_start is not None
-            and self.signal_window_end is not None
-            and self.signal_window_end < self.signal_window_start
-        ):
+        return v
+
+    @field_validator("signal_window_end")
+    @classmethod
+    def _window_in_order(cls, v: date | None, info: ValidationInfo) -> date | None:
+        opens = info.data.get("signal_window_start")
+        if v is not None and opens is not None and v < opens:
             raise ValueError("Signalling must close after it opens.")
-        return self
+        return v
 
     def check_window_open(self, today: date) -> None:
         """Refuse unless the period is signalling and ``today`` lies in its window (both ends

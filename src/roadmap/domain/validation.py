@@ -62,7 +62,9 @@ def _sentence(model: type[pydantic.BaseModel], error: Any) -> tuple[str, str]:
 
 
 def parse(model: type[M], data: dict[str, Any]) -> M:
-    """Validate ``data`` as ``model``; on failure raise :class:`ValidationError` with sentences."""
+    """Validate ``data`` as ``model``; on failure raise :class:`ValidationError` with a
+    sentence for every field that failed (pydantic checks each field, and the checks across
+    fields sit on the later field, so one try reports every problem), the first per field."""
     try:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
@@ -70,5 +72,7 @@ def parse(model: type[M], data: dict[str, Any]) -> M:
         for error in exc.errors():
             name, text = _sentence(model, error)
             fields.setdefault(name, text)
-        summary = " ".join(fields.values())
-        raise ValidationError(summary, fields) from None
+        labels = {
+            name: field_label(model, name) if name != "__root__" else "form" for name in fields
+        }
+        raise ValidationError(" ".join(fields.values()), fields, labels) from None

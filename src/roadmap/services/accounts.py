@@ -8,13 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from roadmap.domain.access import Actor, require
-from roadmap.domain.accounts import NewUser, RoleGrant
+from roadmap.domain.accounts import NewUser, PasswordChange, PasswordReset, RoleGrant
 from roadmap.domain.enums import Role
-from roadmap.domain.errors import ConflictError, NotFound, ValidationError
+from roadmap.domain.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from roadmap.domain.validation import parse
 from roadmap.services.audit import record
 from roadmap.services.context import Context
-from roadmap.services.passwords import hash_password
+from roadmap.services.passwords import hash_password, verify_password
+from roadmap.services.sessions import revoke_sessions
 from roadmap.store.engine import reading, transaction
 from roadmap.store.tables import OrganizationRow, RoleGrantRow, SubCommunityRow, UserRow
 
@@ -210,4 +211,81 @@ def set_user_active(
         user.active = active
         session.flush()
         record(session, actor, now, "set_active", "user", user.username, before, {"active": active})
+        return _view(user)
+
+
+WRONG_PASSWORD = "The current password is not right."
+
+
+def change_password(
+    ctx: Context,
+    actor: Actor,
+    current: str,
+    new: str,
+    repeated: str,
+    keep_cookie: str | None = None,
+) -> int:
+    """Change the signed-in person's own password, after checking the current one; every
+    other signed-in browser of the account is signed out (the one behind ``keep_cookie``
+    stays), and a forced change after an admin's reset is done. Returns how many sessions
+    were signed out. A wrong current password writes nothing."""
+    if actor.user_id is None:
+        raise PermissionDenied("Sign in to change your password.")
+    data = parse(
+        PasswordChange,
+        {"current_password": current, "new_password": new, "repeated": repeated},
+    )
+    # Argon2 outside any transaction (it takes a good part of a second on purpose).
+    with reading(ctx.engine) as session:
+        user = session.get(UserRow, actor.user_id)
+        if user is None or not user.active:
+            raise NotFound("This account no longer exists or is inactive.")
+        stored, version = user.password_hash, user.version
+    if not verify_password(stored, data.current_password):
+        raise ValidationError(WRONG_PASSWORD, {"current_password": WRONG_PASSWORD})
+    if verify_password(stored, data.new_password):
+        sentence = "The new password must differ from the current one."
+        raise ValidationError(sentence, {"new_password": sentence})
+    hashed = hash_password(data.new_password)
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        user = session.get(UserRow, actor.user_id)
+        if user is None or user.version != version or user.password_hash != stored:
+            raise ConflictError(
+                "Your password was changed meanwhile (by you elsewhere, or by an admin); "
+                "sign in again with the new one."
+            )
+        was_reset = user.password_reset_at is not None
+        user.password_hash = hashed
+        user.password_reset_at = None
+        revoked = revoke_sessions(session, user.id, now, keep_cookie)
+        session.flush()
+        # Never the hash, in the audit or anywhere else.
+        after = {"signed_out_elsewhere": revoked, "after_reset": was_reset}
+        record(session, actor, now, "change_password", "user", user.username, None, after)
+        return revoked
+
+
+def reset_password(
+    ctx: Context, actor: Actor, username: str, new_password: str, expected_version: int
+) -> UserView:
+    """An admin sets a new password for ``username`` to hand over; every session of the
+    account is signed out, and at the next sign-in every page asks its owner to choose
+    their own password before anything else."""
+    require(actor, Role.ADMIN, to="reset passwords")
+    data = parse(PasswordReset, {"new_password": new_password})
+    hashed = hash_password(data.new_password)
+    now = ctx.now()
+    with transaction(ctx.engine) as session:
+        user = _user(session, username)
+        if user.version != expected_version:
+            raise ConflictError(
+                f"{user.username} was changed by someone else meanwhile; reload and try again."
+            )
+        user.password_hash = hashed
+        user.password_reset_at = now
+        revoked = revoke_sessions(session, user.id, now)
+        session.flush()
+        after = {"must_change_password": True, "signed_out": revoked}
+        record(session, actor, now, "reset_password", "user", user.username, None, after)
         return _view(user)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from roadmap import config
 from roadmap.domain.access import Actor
@@ -37,7 +38,8 @@ def _digest(token: str) -> str:
 
 def actor_from_row(user: UserRow) -> Actor:
     grants = frozenset((Role(g.role), g.scope) for g in user.grants)
-    return Actor(user.id, user.username, user.display_name, grants)
+    reset = user.password_reset_at is not None
+    return Actor(user.id, user.username, user.display_name, grants, must_change_password=reset)
 
 
 def authenticate(ctx: Context, username: str, password: str) -> Actor | None:
@@ -103,6 +105,26 @@ def actor_for_cookie(ctx: Context, cookie: str | None) -> Actor:
         if user is None or not user.active:
             return Actor.public()
         return actor_from_row(user)
+
+
+def revoke_sessions(
+    session: Session, user_id: int, now: datetime, keep_cookie: str | None = None
+) -> int:
+    """Revoke every open session of ``user_id`` but the one behind ``keep_cookie`` (the
+    browser the person is using), in the caller's transaction; returns how many."""
+    token = _token(keep_cookie)
+    keep = _digest(token) if token is not None else None
+    rows = session.scalars(
+        select(AuthSessionRow).where(
+            AuthSessionRow.user_id == user_id, AuthSessionRow.revoked_at.is_(None)
+        )
+    ).all()
+    revoked = 0
+    for row in rows:
+        if row.token_hash != keep:
+            row.revoked_at = now
+            revoked += 1
+    return revoked
 
 
 def end_session(ctx: Context, cookie: str | None) -> None:

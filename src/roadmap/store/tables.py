@@ -68,6 +68,8 @@ class UserRow(Versioned, Base):
     # Not edits of the account: written without moving its version (services.home).
     last_seen_at: Mapped[datetime | None]  # migration 0011
     previous_visit_at: Mapped[datetime | None]  # last_seen_at when the current visit began
+    # Migration 0012: when an admin reset the password; set, the owner must change it first.
+    password_reset_at: Mapped[datetime | None]
     grants: Mapped[list[RoleGrantRow]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )

@@ -26,8 +26,9 @@ from typing import Any
 
 import streamlit as st
 
-from roadmap.domain.errors import RoadmapError
+from roadmap.domain.errors import RoadmapError, ValidationError
 from roadmap.ui.feedback import Line, draw, refusal
+from roadmap.ui.text import plain
 
 _STATE = "_roadmap_actions"
 _LOCK = threading.Lock()
@@ -42,6 +43,9 @@ class Report:
     so the run cannot be stopped between the write and its record."""
 
     lines: list[Line] = field(default_factory=list)
+    # A refused form's sentences by field, and the one sentence over them (see field_error).
+    fields: dict[str, str] = field(default_factory=dict)
+    summary: str = ""
 
     def success(self, text: str) -> None:
         self.lines.append(("success", text))
@@ -61,6 +65,9 @@ class Report:
             yield
         except RoadmapError as exc:
             self.lines.extend(refusal(exc))
+            if isinstance(exc, ValidationError):
+                self.fields.update(exc.fields)
+                self.summary = exc.summary
 
 
 @dataclass
@@ -146,6 +153,7 @@ def write_button(
     submit: bool = False,
     clears: str | None = None,
     then: Callable[[Report], object] | None = None,
+    inline_errors: bool = False,
     **button: Any,
 ) -> None:
     """Draw a write button; on its click run ``do(report)`` once, whatever reruns follow.
@@ -154,6 +162,9 @@ def write_button(
     while they are unchanged. ``submit`` draws a form's submit button; ``clears`` names the
     form (see :func:`form_key`) to empty after a write that succeeded, and ``then`` runs
     after such a write (say, to note something in the session); either starts a fresh run.
+    ``inline_errors``: the form draws each field's error under its field
+    (:func:`field_error`), so a refusal that names fields starts a fresh run to draw them
+    there, and the button shows only the summary sentence.
     """
     answers = _state().answers
     now = fingerprint(inputs)
@@ -168,6 +179,10 @@ def write_button(
             # stopped in between, so the answer is never lost.
             mine.report = report
             mine.done.set()
+        if inline_errors and (report.refused or (clears is None and then is None)):
+            # The fields above this button are drawn again, with their errors (or, after a
+            # success, without the errors of the try before).
+            st.rerun()
         if not report.refused and (clears is not None or then is not None):
             if clears is not None:
                 clear_form(clears)
@@ -184,4 +199,18 @@ def write_button(
             answers.pop(key, None)
         return
     if answer.report is not None:
-        draw(answer.report.lines)
+        if inline_errors and answer.report.fields:
+            draw([("error", answer.report.summary)])
+        else:
+            draw(answer.report.lines)
+
+
+def field_error(key: str, name: str) -> None:
+    """Under a form's field ``name``: its error from the last refusal of the write button
+    ``key`` (drawn with ``inline_errors=True``), if any."""
+    answer = _state().answers.get(key)
+    if answer is None or answer.report is None:
+        return
+    text = answer.report.fields.get(name)
+    if text:
+        st.error(plain(text))

@@ -9,7 +9,7 @@ from typing import Literal
 
 import streamlit as st
 
-from roadmap.domain.errors import ConflictError, RoadmapError
+from roadmap.domain.errors import ConflictError, RoadmapError, ValidationError
 from roadmap.ui.text import plain
 
 Kind = Literal["success", "info", "warning", "error", "caption"]
@@ -18,7 +18,10 @@ Line = tuple[Kind, str]
 
 def refusal(exc: RoadmapError) -> list[Line]:
     """The sentences of a typed error: a conflict is a warning naming what the other person
-    changed (field: before → after); anything else an error."""
+    changed (field: before → after); a form refused for several fields one summary sentence
+    and then each field's sentence, all at once; anything else an error."""
+    if isinstance(exc, ValidationError) and len(exc.fields) > 1:
+        return [("error", exc.summary), *(("error", text) for text in exc.fields.values())]
     if not isinstance(exc, ConflictError):
         return [("error", str(exc))]
     lines: list[Line] = [("warning", str(exc))]

@@ -8,7 +8,7 @@ import streamlit as st
 
 from roadmap.domain.access import Actor
 from roadmap.domain.enums import Role
-from roadmap.ui import actions, session
+from roadmap.ui import actions, password_form, session
 from roadmap.ui.registry import BY_KEY, PageSpec
 from roadmap.ui.text import plain
 
@@ -26,6 +26,7 @@ def page_setup(key: str) -> Actor:
     actor = session.current_actor()
     if spec.allows(actor):
         actions.enter_page(key)
+        password_form.require_own_password(actor)  # after an admin's reset: the form first
         return actor
     if spec.signed_out_only:
         st.title(spec.title)

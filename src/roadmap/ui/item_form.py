@@ -35,11 +35,14 @@ def item_form(
     if saved:
         st.success(plain(f"Saved the draft {saved!r}."))
     with st.form(form_key("new_item")):
+        # The summary over every field's error, at the top, as GOV.UK's error summary is.
+        _error_for("__summary__")
         title = st.text_input("Title", max_chars=120)
         _error_for("title")
         sub = st.selectbox("Sub-community", [s.slug for s in subs], format_func=_name(subs))
         _error_for("subcommunity")
-        kind = st.selectbox("Kind", [k.value for k in ItemKind])
+        kind = st.selectbox("Kind", [k.value for k in ItemKind], format_func=_kind_label)
+        _error_for("kind")
         theme = st.selectbox(
             "Theme (the executive may refile it)",
             [None, *[t.slug for t in themes]],
@@ -64,7 +67,9 @@ def item_form(
         _error_for("depends_on")
         summary = st.text_area("Summary (Markdown)", height=160)
         _error_for("summary")
-        link_kind = st.selectbox("Link kind", [k.value for k in LinkKind])
+        link_kind = st.selectbox(
+            "Link kind", [k.value for k in LinkKind], format_func=lambda k: LinkKind(k).label
+        )
         link_url = st.text_input("Link (issue, pull request, enhancement proposal)")
         _error_for("links")
         submitted = clicked_once("Save draft", "save-draft", submit=True, type="primary")
@@ -85,7 +90,10 @@ def item_form(
     try:
         save(fields)
     except ValidationError as exc:
-        st.session_state[ERRORS_KEY] = exc.fields or {"__root__": str(exc)}
+        errors = dict(exc.fields) or {"__root__": str(exc)}
+        if len(exc.fields) > 1:
+            errors["__summary__"] = exc.summary
+        st.session_state[ERRORS_KEY] = errors
         st.rerun()
     except RoadmapError as exc:
         st.session_state[ERRORS_KEY] = {"__root__": str(exc)}
@@ -96,6 +104,10 @@ def item_form(
     st.session_state[ERRORS_KEY] = {}
     st.session_state[SAVED_KEY] = title
     st.rerun()
+
+
+def _kind_label(kind: str) -> str:
+    return ItemKind(kind).label
 
 
 def _name(named: list[Named]) -> Callable[[str], str]:

@@ -40,6 +40,7 @@ def editable_items_table(ctx: Context, actor: Actor, editable: list[RoadmapItem]
         hide_index=True,
         disabled=["id", "status", "version"],
         column_config={
+            "version": None,  # kept for the save's conflict check, never shown
             "kind": st.column_config.SelectboxColumn(
                 "kind",
                 options=[kind.value for kind in ItemKind],

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from roadmap.domain.access import Actor
+from roadmap.domain.enums import ItemKind
 from roadmap.domain.governance import CommentPeriod
 from roadmap.domain.items import RoadmapItem
 from roadmap.services import governance
@@ -13,6 +14,8 @@ from roadmap.services.audit import AuditEventView
 from roadmap.services.context import Context
 from roadmap.services.governance import DecisionView
 from roadmap.ui.actions import form_key, write_button
+from roadmap.ui.changes import event_sentence
+from roadmap.ui.dates import format_when, viewer_zone, when, zone_note
 from roadmap.ui.text import link_target, plain, safe_markdown
 
 
@@ -20,10 +23,14 @@ def item_link(item_id: int, title: str) -> str:
     return f"[{plain(title)}](/item?id={item_id})"
 
 
+def _kind(kind: str) -> str:
+    return ItemKind(kind).label if kind in ItemKind._value2member_map_ else kind
+
+
 def header(item: RoadmapItem) -> None:
     st.title(plain(item.title), anchor=False)
     st.caption(
-        f"#{item.id} · {plain(item.subcommunity_name)} · {item.kind} · "
+        f"#{item.id} · {plain(item.subcommunity_name)} · {_kind(item.kind)} · "
         f"**{item.status.label}**"
         + (f" · theme: {plain(item.theme_name)}" if item.theme_name else "")
     )
@@ -52,8 +59,8 @@ def decision(decisions: list[DecisionView]) -> None:
         return
     latest = decisions[0]
     st.markdown(
-        f"**{latest.outcome.value.replace('_', ' ')}** — {KIND[latest.kind]} by "
-        f"{plain(latest.decided_by)} on {latest.decided_at:%Y-%m-%d}"
+        f"**{latest.outcome.label}** — {KIND[latest.kind]} by "
+        f"{plain(latest.decided_by)} on {when(latest.decided_at)}"
     )
     st.markdown(f"> {safe_markdown(latest.rationale)}")
     if latest.reason:
@@ -62,8 +69,8 @@ def decision(decisions: list[DecisionView]) -> None:
         with st.expander(f"Decision history ({len(decisions)} entries, newest first)"):
             for entry in decisions:
                 st.markdown(
-                    f"**{entry.decided_at:%Y-%m-%d %H:%M} UTC · {plain(entry.decided_by)} · "
-                    f"{KIND[entry.kind]}: {entry.outcome.value.replace('_', ' ')}**"
+                    f"**{when(entry.decided_at)} · {plain(entry.decided_by)} · "
+                    f"{KIND[entry.kind]}: {entry.outcome.label}**"
                 )
                 st.markdown(f"> {safe_markdown(entry.rationale)}")
                 if entry.reason:
@@ -76,12 +83,12 @@ def comments(ctx: Context, actor: Actor, item_id: int, period: CommentPeriod | N
     if period is None:
         st.caption("This item has not been open for comment.")
     elif period.is_open(now):
-        st.info(f"Open for comment until {period.closes_at:%Y-%m-%d %H:%M} UTC.")
+        st.info(f"Open for comment until {when(period.closes_at)}.")
     else:
-        st.caption(f"The comment period closed on {period.closes_at:%Y-%m-%d %H:%M} UTC.")
+        st.caption(f"The comment period closed on {when(period.closes_at)}.")
     for comment in governance.comments(ctx, item_id):
         with st.chat_message("user"):
-            st.caption(f"{plain(comment.author_name)} · {comment.created_at:%Y-%m-%d %H:%M} UTC")
+            st.caption(f"{plain(comment.author_name)} · {when(comment.created_at)}")
             st.markdown(safe_markdown(comment.body))
     # The text stays when the comment is refused; a posted comment empties the box, which is
     # a new one after each post. A text sent just as the period closed still gets its form
@@ -107,24 +114,25 @@ def comments(ctx: Context, actor: Actor, item_id: int, period: CommentPeriod | N
 
 def history(events: list[AuditEventView]) -> None:
     st.subheader("History")
+    zone = viewer_zone()
     frame = pd.DataFrame(
         [
             {
-                "When (UTC)": f"{e.at:%Y-%m-%d %H:%M}",
+                "When": format_when(e.at, zone),
                 "Who": e.actor,
-                "What": e.action.replace("_", " "),
-                "Before": _short(e.before),
-                "After": _short(e.after),
+                "What happened": event_sentence(
+                    e.action, e.entity, e.entity_id, e.before, e.after, zone
+                ),
                 "Why": e.reason or "",
             }
             for e in events
         ],
-        columns=["When (UTC)", "Who", "What", "Before", "After", "Why"],
+        columns=["When", "Who", "What happened", "Why"],
     )
-    st.dataframe(frame, hide_index=True, width="stretch")
-
-
-def _short(values: dict[str, object] | None) -> str:
-    if not values:
-        return ""
-    return "; ".join(f"{k}: {v}" for k, v in values.items() if k != "version")
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        column_config={"What happened": st.column_config.TextColumn(width="large")},
+    )
+    st.caption(zone_note())

@@ -19,10 +19,18 @@ def organization_fields(prefix: str, org: Organization | None) -> dict[str, Any]
     fields["name"] = st.text_input("Name", value=org.name if org else "", key=f"{prefix}-name")
     kinds, tiers = [k.value for k in OrgKind], [t.value for t in OrgTier]
     fields["kind"] = st.selectbox(
-        "Kind", kinds, index=kinds.index(org.kind.value) if org else 0, key=f"{prefix}-kind"
+        "Kind",
+        kinds,
+        index=kinds.index(org.kind.value) if org else 0,
+        format_func=lambda k: OrgKind(k).label,
+        key=f"{prefix}-kind",
     )
     fields["tier"] = st.selectbox(
-        "Tier", tiers, index=tiers.index(org.tier.value) if org else 1, key=f"{prefix}-tier"
+        "Tier",
+        tiers,
+        index=tiers.index(org.tier.value) if org else 1,
+        format_func=lambda t: OrgTier(t).label,
+        key=f"{prefix}-tier",
     )
     cols = st.columns(2)
     fields["annual_commitment"] = cols[0].number_input(
@@ -45,7 +53,11 @@ def organization_fields(prefix: str, org: Organization | None) -> dict[str, Any]
     )
     bases, statuses = [b.value for b in OrgBasis], [s.value for s in OrgStatus]
     fields["basis"] = st.selectbox(
-        "Basis", bases, index=bases.index(org.basis.value) if org else 0, key=f"{prefix}-basis"
+        "Basis",
+        bases,
+        index=bases.index(org.basis.value) if org else 0,
+        format_func=lambda b: OrgBasis(b).label,
+        key=f"{prefix}-basis",
     )
     fields["exception_reason"] = (
         st.text_input(
@@ -59,6 +71,7 @@ def organization_fields(prefix: str, org: Organization | None) -> dict[str, Any]
         "Status",
         statuses,
         index=statuses.index(org.status.value) if org else 0,
+        format_func=lambda v: OrgStatus(v).label,
         key=f"{prefix}-status",
     )
     return fields
