@@ -301,9 +301,9 @@ def set_up(year: Year) -> None:
     says(admin, "Created 2027, first half, in draft.")
     settle(admin)
 
-    # With every step done the admin lands on the public roadmap; the checklist stays.
+    # With every step done the admin lands on their home page; the checklist stays.
     admin.goto(year.server.url)
-    heading(admin, "Roadmap")
+    heading(admin, "Home")
     admin.goto(f"{year.server.url}/setup")
     heading(admin, "Set-up checklist")
     says(admin, "5 of 5 steps done")
@@ -459,11 +459,11 @@ def run_scenarios(page: Page) -> Locator:
     return panel
 
 
-def propose(page: Page, panel: Locator, version: int) -> None:
+def propose(page: Page, panel: Locator, version: int, period: str = "2027-H1") -> None:
     panel.get_by_text("I have reviewed these changes: propose Scenario A for 7 days").click()
     settle(page)
     click(page, "Propose Scenario A as the plan", panel)
-    says(page, f"Proposed version {version} of the 2027-H1 plan")
+    says(page, f"Proposed version {version} of the {period} plan")
     settle(page)
 
 
@@ -594,11 +594,13 @@ def report_progress(year: Year, ids: dict[str, int]) -> None:
     expect(slider).to_have_value("25")
     field(staff, "Note", form).fill("Menus keyboard-navigable in the file browser.")
     click(staff, "Report", form)
-    says(staff, "Reported. The executive sees it on the plan page.")
+    says(staff, "Reported. It shows on the item page and the published plan.")
 
+    # The first report above 0 % moves the planned item to in progress; everyone sees it.
+    status_is(year, ids["menus"], "in progress")
+    says(year.pages[""], "25 % done", "Menus keyboard-navigable in the file browser.")
     execu = year.as_("erin", "plan")
-    says(execu, "Progress reported by staff")
-    says(execu, "25%", "Menus keyboard-navigable in the file browser.")
+    says(execu, "Progress", "25 % (", "Menus keyboard-navigable in the file browser.")
     year.shoot(execu, "08-progress")
 
 
