@@ -168,7 +168,13 @@ def never_says(page: Page, *texts: str) -> None:
 def choose(page: Page, label: str, option: str, scope: Locator | None = None) -> None:
     """Pick ``option`` in the selectbox labelled ``label`` (the first one so labelled)."""
     where = scope if scope is not None else main_of(page)
-    where.get_by_role("combobox", name=label, exact=True).first.click()
+    box = where.get_by_role("combobox", name=label, exact=True).first
+    # Scroll first: a click that has to scroll the box into view opens its list, and the
+    # scroll closes it again at once (the list closes when the page scrolls).
+    box.scroll_into_view_if_needed()
+    settle(page)
+    box.click()
+    expect(box).to_have_attribute("aria-expanded", "true")
     page.get_by_role("option", name=option, exact=True).click()
     settle(page)
 
@@ -301,9 +307,9 @@ def set_up(year: Year) -> None:
     says(admin, "Created 2027, first half, in draft.")
     settle(admin)
 
-    # With every step done the admin lands on the public roadmap; the checklist stays.
+    # With every step done the admin lands on their home page; the checklist stays.
     admin.goto(year.server.url)
-    heading(admin, "Roadmap")
+    heading(admin, "Home")
     admin.goto(f"{year.server.url}/setup")
     heading(admin, "Set-up checklist")
     says(admin, "5 of 5 steps done")
@@ -459,11 +465,11 @@ def run_scenarios(page: Page) -> Locator:
     return panel
 
 
-def propose(page: Page, panel: Locator, version: int) -> None:
+def propose(page: Page, panel: Locator, version: int, period: str = "2027-H1") -> None:
     panel.get_by_text("I have reviewed these changes: propose Scenario A for 7 days").click()
     settle(page)
     click(page, "Propose Scenario A as the plan", panel)
-    says(page, f"Proposed version {version} of the 2027-H1 plan")
+    says(page, f"Proposed version {version} of the {period} plan")
     settle(page)
 
 
@@ -594,12 +600,57 @@ def report_progress(year: Year, ids: dict[str, int]) -> None:
     expect(slider).to_have_value("25")
     field(staff, "Note", form).fill("Menus keyboard-navigable in the file browser.")
     click(staff, "Report", form)
-    says(staff, "Reported. The executive sees it on the plan page.")
+    says(staff, "Reported. It shows on the item page and the published plan.")
 
+    # The first report above 0 % moves the planned item to in progress; everyone sees it.
+    status_is(year, ids["menus"], "in progress")
+    says(year.pages[""], "25 % done", "Menus keyboard-navigable in the file browser.")
     execu = year.as_("erin", "plan")
-    says(execu, "Progress reported by staff")
-    says(execu, "25%", "Menus keyboard-navigable in the file browser.")
+    says(execu, "Progress", "25 % (", "Menus keyboard-navigable in the file browser.")
     year.shoot(execu, "08-progress")
+
+
+def next_period(year: Year, ids: dict[str, int]) -> None:
+    """2027-H2 started from 2027-H1 on the Planning periods page, 2027-H1 closed and
+    signalling for 2027-H2 opened; the Planning period page says what 2027-H1 left
+    unallocated (nothing: version 2 funds all 14 person-weeks) and carries items over.
+    Not yet here: the carried items' rows, a signal copied from 2027-H1, 2027-H2's plan
+    and each role's view of it."""
+    execu = year.as_("erin", "periods")
+    heading(execu, "Planning periods")
+    form = (
+        main_of(execu)
+        .get_by_test_id("stForm")
+        .filter(has_text="Start the next period from 2027-H1")
+    )
+    # The form suggests the next half: its key, name and dates.
+    expect(field(execu, "Next period's key", form)).to_have_value("2027-H2")
+    expect(field(execu, "Next period's name", form)).to_have_value("2027, second half")
+    for label, day in (("first day", "2027-07-01"), ("last day", "2027-12-31")):
+        picker = form.get_by_test_id("stDateInput").filter(has_text=f"Next period's {label}")
+        expect(picker.locator("input")).to_have_value(day)
+    click(execu, "Start the next period", form)
+    says(execu, "Started 2027, second half from 2027-H1, in draft.")
+    settle(execu)
+    choose(execu, "Period", "2027, first half")
+    click(execu, "Close period")
+    says(execu, "2027, first half is closed.")
+    settle(execu)
+    choose(execu, "Period", "2027, second half")
+    click(execu, "Open signalling")
+    says(execu, "Signalling for 2027, second half is open.")
+    settle(execu)
+
+    # The Planning period page: what 2027-H1 left unallocated, and the items carried over.
+    execu = year.as_("erin", "period")
+    choose(execu, "Period", "2027, second half (signalling)")
+    heading(execu, "Planning period 2027, second half")
+    says(
+        execu,
+        "2027-H1 left 0 person-weeks unallocated; returned to the pool of 2027-H2",
+        "Carried over from 2027-H1",
+    )
+    year.shoot(execu, "09-period-2027-H2")
 
 
 def test_a_foundation_s_first_year(empty_server: Server, playwright_browser: Browser) -> None:
@@ -616,6 +667,7 @@ def test_a_foundation_s_first_year(empty_server: Server, playwright_browser: Bro
         final_plan(year, ids)
         replan(year, ids)
         report_progress(year, ids)
+        next_period(year, ids)
     finally:
         expect.set_options(timeout=5_000)  # Playwright's default, for the other tests
         year.sign_out_all()
