@@ -95,5 +95,17 @@ def downgrade() -> None:
     op.drop_table("email_opt_outs")
     op.drop_index(op.f("ix_notifications_user_id"), table_name="notifications")
     op.drop_table("notifications")
+    _drop_user_columns("email")
+
+
+def _drop_user_columns(*names: str) -> None:
+    """Drop columns of ``users``. On SQLite a batch copy would drop and recreate the table,
+    which the foreign keys of every table naming a user refuse; SQLite (3.35+) drops a
+    plain column in place."""
+    if op.get_context().dialect.name == "sqlite":
+        for name in names:
+            op.execute(f"ALTER TABLE users DROP COLUMN {name}")
+        return
     with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("email")
+        for name in names:
+            batch_op.drop_column(name)

@@ -38,6 +38,17 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    _drop_user_columns("previous_visit_at", "last_seen_at")
+
+
+def _drop_user_columns(*names: str) -> None:
+    """Drop columns of ``users``. On SQLite a batch copy would drop and recreate the table,
+    which the foreign keys of every table naming a user refuse; SQLite (3.35+) drops a
+    plain column in place."""
+    if op.get_context().dialect.name == "sqlite":
+        for name in names:
+            op.execute(f"ALTER TABLE users DROP COLUMN {name}")
+        return
     with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("previous_visit_at")
-        batch_op.drop_column("last_seen_at")
+        for name in names:
+            batch_op.drop_column(name)
