@@ -262,11 +262,11 @@ def set_up(year: Year) -> None:
         click(admin, "Create account")
         says(admin, f"Created the account {username}.")
         settle(admin)
-    grants = (
+    grants = (  # roles picked by their labels, scopes by name
         ("erin", "executive", None),
-        ("bob", "lead", ("Sub-community", "Jupyter Frontends")),
-        ("carol", "representative", ("Organization", "Acme Labs")),
-        ("mo", "representative", ("Organization", "A University")),
+        ("bob", "sub-community lead", ("Sub-community", "Jupyter Frontends")),
+        ("carol", "organization representative", ("Organization", "Acme Labs")),
+        ("mo", "organization representative", ("Organization", "A University")),
         ("sam", "staff", None),
     )
     for who, role, scope in grants:
@@ -278,7 +278,12 @@ def set_up(year: Year) -> None:
         where = f" ({scope[1]})" if scope else ""
         says(admin, f"Granted {role}{where} to {who}.")
         settle(admin)
-    says(admin, "lead (jupyter-frontends)", "representative (acme)", "representative (uni)")
+    says(
+        admin,
+        "sub-community lead (Jupyter Frontends)",
+        "organization representative (Acme Labs)",
+        "organization representative (A University)",
+    )
 
     for key, name, account, levels, weeks in (
         # 14 person-weeks for 20 asked: what is funded follows the signals.
