@@ -356,6 +356,13 @@ def propose_items(year: Year) -> dict[str, int]:
         settle(lead)
         main_of(lead).get_by_role("tab", name="Submit or withdraw").click()
         chosen = main_of(lead).get_by_role("combobox", name="Item")
+        # The picker starts empty and offers only items it applies to: pick the new draft.
+        chosen.scroll_into_view_if_needed()
+        settle(lead)
+        chosen.click()
+        expect(chosen).to_have_attribute("aria-expanded", "true")
+        lead.get_by_role("option", name=re.compile(rf"^#\d+ {re.escape(title)} ")).click()
+        settle(lead)
         expect(chosen).to_have_value(re.compile(rf"^#\d+ {re.escape(title)} "))
         ids[short] = int(re.match(r"#(\d+)", chosen.input_value()).group(1))  # type: ignore[union-attr]
         click(lead, "Submit for review")
