@@ -55,5 +55,5 @@ def test_exec_compares_two_scenarios_publishes_staff_sees_gantt_public_reads(
     public.goto(f"{server.url}/plan")
     expect(public.locator(f"{MAIN} h1")).to_have_text("Published plan")
     expect(public.locator(MAIN)).to_contain_text("Funded items and who paid")
-    expect(public.locator(MAIN)).to_contain_text("Not funded, and why")
+    expect(public.locator(MAIN)).to_contain_text("Why each item was or was not funded")
     expect(public.locator(MAIN)).to_contain_text("version 1")
