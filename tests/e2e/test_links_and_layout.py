@@ -54,8 +54,11 @@ def _land(page: Page, click: Any) -> Page:
 
 
 def view(page: Page, name: str) -> None:
-    """Pick the roadmap's view (its segmented control)."""
-    page.locator(f"{MAIN} button").filter(has_text=re.compile(f"^{name}$")).first.click()
+    """Pick the roadmap's view (its segmented control). In a full suite on a loaded machine
+    the control stayed inert for over 20 s after the page opened (cause not confirmed:
+    the app's connecting overlay is the suspect), so the click may wait longer."""
+    control = page.locator(f"{MAIN} button").filter(has_text=re.compile(f"^{name}$")).first
+    control.click(timeout=90_000)
 
 
 def _heading(page: Page) -> str:
