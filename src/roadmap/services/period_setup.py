@@ -129,18 +129,7 @@ def create_period(
     now = ctx.now()
     with transaction(ctx.engine) as session:
         _check_new(session, data)
-        row = PeriodRow(
-            key=data.key,
-            name=data.name,
-            start=data.start,
-            end=data.end,
-            status=data.status.value,
-            envelope=data.envelope.model_dump(mode="json"),
-            signal_forms=[f.value for f in data.signal_forms],
-            points_budget=data.points_budget,
-            privacy=data.privacy.value,
-            weeks_per_currency=data.weeks_per_currency,
-        )
+        row = _new_row(data)
         session.add(row)
         session.flush()
         after = plain({"name": data.name, "start": data.start, "end": data.end})
@@ -158,6 +147,24 @@ def unspent_weeks(session: Session, period: PeriodRow) -> float:
         return 0.0
     left = plan_accounting(plan).step("Left unallocated").weeks
     return round(max(left, 0.0), 3)
+
+
+def _new_row(data: PlanningPeriod, **more: object) -> PeriodRow:
+    """A new period's row from its settings (a period starts in draft); ``more`` sets the
+    columns a period started from another also records."""
+    return PeriodRow(
+        key=data.key,
+        name=data.name,
+        start=data.start,
+        end=data.end,
+        status=PeriodStatus.DRAFT.value,
+        envelope=data.envelope.model_dump(mode="json"),
+        signal_forms=[f.value for f in data.signal_forms],
+        points_budget=data.points_budget,
+        privacy=data.privacy.value,
+        weeks_per_currency=data.weeks_per_currency,
+        **more,
+    )
 
 
 def new_period_from(
@@ -209,17 +216,8 @@ def new_period_from(
         policy = settings.unspent_policy
         unspent = unspent_weeks(session, source)
         carried = unspent if policy == UnspentPolicy.POOL else 0.0
-        row = PeriodRow(
-            key=data.key,
-            name=data.name,
-            start=data.start,
-            end=data.end,
-            status=PeriodStatus.DRAFT.value,
-            envelope=data.envelope.model_dump(mode="json"),
-            signal_forms=[f.value for f in data.signal_forms],
-            points_budget=data.points_budget,
-            privacy=data.privacy.value,
-            weeks_per_currency=data.weeks_per_currency,
+        row = _new_row(
+            data,
             review_days=data.review_days,
             report_every_weeks=data.report_every_weeks,
             unspent_policy=policy.value,
