@@ -99,3 +99,27 @@ def test_a_forbidden_url_says_why_and_a_signed_out_one_signs_in_back_to_it(
     expect(main).to_contain_text("(member).")
     link = main.get_by_role("link", name="Go to your home page")
     assert link.get_attribute("href") == "/home"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("username", "first"), [(None, "roadmap"), ("member", "home")])
+def test_the_root_url_forwards_to_the_first_page_and_its_own_address_opens_it(
+    server, page: Page, username: str | None, first: str
+) -> None:
+    """The root URL forwards to the person's first page (the public roadmap signed out, the
+    home page signed in), and that page's own address, bookmarked or linked from a
+    notification, opens it, after the router has run, without Streamlit's "Page not found"
+    dialog (which once covered /roadmap for the public, leaving the page inert)."""
+    if username:
+        sign_in(page, server.url, username)
+    page.goto(f"{server.url}/")
+    expect(page).to_have_url(f"{server.url}/{first}", timeout=30_000)
+    for _ in range(2):  # the second visit runs after the router has certainly run
+        page.goto(f"{server.url}/{first}")
+        expect(page.locator(MAIN).locator("h1")).to_have_text(
+            "Home" if username else "Roadmap", timeout=30_000
+        )
+        settle(page)
+        page.wait_for_timeout(500)
+        assert page.get_by_text("Page not found").count() == 0
+        assert page.locator('[data-testid="stDialog"]').count() == 0

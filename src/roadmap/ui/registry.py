@@ -144,6 +144,8 @@ SETUP_PAGE = "setup"
 HOME_PAGE = "home"
 
 BY_KEY = {page.key: page for page in PAGES}
+# The public's first page: the registry's ``default`` one.
+DEFAULT_PAGE = next(page.key for page in PAGES if page.default)
 
 
 def pages_for(actor: Actor) -> list[PageSpec]:

@@ -23,7 +23,7 @@ from roadmap.domain.enums import Role
 from roadmap.services import home, notifications, setup
 from roadmap.services.context import Context
 from roadmap.ui import incidents, session
-from roadmap.ui.registry import HOME_PAGE, PAGES, SETUP_PAGE
+from roadmap.ui.registry import DEFAULT_PAGE, HOME_PAGE, PAGES, SETUP_PAGE
 from roadmap.ui.text import plain
 
 _NOTED = "_roadmap_visit_noted"  # when this browser session last noted the person's visit
@@ -40,6 +40,7 @@ def run() -> None:
         counts["inbox"] = notifications.unread_count(ctx, actor)
     sections: dict[str, list[st.Page]] = {}
     menu: dict[str, list[tuple[st.Page, str]]] = {}
+    by_key: dict[str, st.Page] = {}
     for spec in PAGES:
         allowed = spec.allows(actor)
         page = st.Page(
@@ -47,13 +48,25 @@ def run() -> None:
             title=spec.title,
             icon=spec.icon,
             url_path=spec.key,
-            default=spec.key == landing if landing else spec.default,
             visibility="visible" if allowed and not spec.hidden else "hidden",
         )
+        by_key[spec.key] = page
         sections.setdefault(spec.section, []).append(page)
         if allowed and not spec.hidden:  # an item page is reached by its link
             label = menu_label(spec.title, counts.get(spec.key, 0))
             menu.setdefault(spec.section, []).append((page, label))
+    # The root URL only forwards to the person's first page. Streamlit serves its default
+    # page at "/" and nowhere else, so were the landing page itself the default, its own
+    # address (/roadmap for the public, /home when signed in) would say "Page not found".
+    first = by_key[landing or DEFAULT_PAGE]
+    index = st.Page(
+        lambda: st.switch_page(first),
+        title=first.title,
+        url_path="index",
+        default=True,
+        visibility="hidden",
+    )
+    sections.setdefault(next(iter(sections)), []).insert(0, index)
     chosen = st.navigation(sections, position="hidden")
     with st.sidebar:
         for section, pages in menu.items():
