@@ -33,7 +33,7 @@ with edit:
     key = st.selectbox("Organization", list(orgs), format_func=lambda k: orgs[k].name)
     if key is not None:
         with st.form("edit_org"):
-            fields = organization_fields(f"edit-{key}", orgs[key])
+            fields = organization_fields(f"edit-{key}", orgs[key], ctx.now().date())
 
             def save(report: Report, key: str = key, fields: dict = fields) -> None:
                 catalog.update_organization(ctx, actor, key, fields, versions[key])
@@ -41,7 +41,7 @@ with edit:
 
             write_button("Save", "save-organization", save, inputs=key, submit=True, type="primary")
 with new, st.form(form_key("new_org")):
-    fields = organization_fields(form_key("new_org"), None)
+    fields = organization_fields(form_key("new_org"), None, ctx.now().date())
 
     def register(report: Report) -> None:
         catalog.create_organization(ctx, actor, fields)

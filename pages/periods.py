@@ -54,7 +54,7 @@ with new, st.form(form_key("new_period")):
     st.subheader("New period")
     last = max((p.end for p in entries if not p.archived), default=None)
     start_default = (
-        date.fromordinal(last.toordinal() + 1) if last else date(date.today().year + 1, 1, 1)
+        date.fromordinal(last.toordinal() + 1) if last else date(ctx.now().year + 1, 1, 1)
     )
     half = "H1" if start_default.month < 7 else "H2"
     key = st.text_input(

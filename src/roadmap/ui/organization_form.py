@@ -11,8 +11,9 @@ from roadmap.domain.enums import OrgBasis, OrgKind, OrgStatus, OrgTier
 from roadmap.domain.organizations import Organization
 
 
-def organization_fields(prefix: str, org: Organization | None) -> dict[str, Any]:
-    """Draw the fields (inside a form) and return what was entered."""
+def organization_fields(prefix: str, org: Organization | None, today: date) -> dict[str, Any]:
+    """Draw the fields (inside a form) and return what was entered; a new organization's
+    term runs from ``today`` (the app's clock) for a year."""
     fields: dict[str, Any] = {}
     if org is None:
         fields["key"] = st.text_input("Short name", key=f"{prefix}-key")
@@ -44,11 +45,11 @@ def organization_fields(prefix: str, org: Organization | None) -> dict[str, Any]
         "Currency", value=org.currency if org else "USD", key=f"{prefix}-cur"
     )
     fields["term_start"] = cols[0].date_input(
-        "Term start", value=org.term_start if org else date.today(), key=f"{prefix}-ts"
+        "Term start", value=org.term_start if org else today, key=f"{prefix}-ts"
     )
     fields["term_end"] = cols[1].date_input(
         "Term end",
-        value=org.term_end if org else date.today().replace(year=date.today().year + 1),
+        value=org.term_end if org else a_year_after(today),
         key=f"{prefix}-te",
     )
     bases, statuses = [b.value for b in OrgBasis], [s.value for s in OrgStatus]
@@ -75,3 +76,11 @@ def organization_fields(prefix: str, org: Organization | None) -> dict[str, Any]
         key=f"{prefix}-status",
     )
     return fields
+
+
+def a_year_after(day: date) -> date:
+    """The same day a year later; 29 February gives 28 February."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
