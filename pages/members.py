@@ -8,7 +8,7 @@ import streamlit as st
 from roadmap.domain.organizations import Organization
 from roadmap.services import catalog, signals
 from roadmap.services.csv_export import frame_csv
-from roadmap.ui import session
+from roadmap.ui import glossary_view, session
 from roadmap.ui.paging import page_of
 from roadmap.ui.text import plain
 
@@ -36,13 +36,14 @@ def table(orgs: list[Organization]) -> pd.DataFrame:
 
 
 st.caption(
-    f"Voice in {plain(period.settings.name)}: {period.settings.envelope.voice.value}"
+    f"Voice in {plain(period.settings.name)}: {period.settings.envelope.voice.label}"
     + (
         f" ({period.settings.envelope.blend_alpha:.0%} equal, the rest by contribution)"
         if period.settings.envelope.voice.value == "blend"
         else ""
     )
 )
+glossary_view.words_used_here(["Voice"])
 # Only the page shown is read; the page selector appears beyond PAGE organizations.
 rows = page_of(range(catalog.count_organizations(ctx)), "members", PAGE)
 shown = catalog.list_organizations(ctx, limit=PAGE, offset=rows[0] if rows else 0)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from roadmap.domain.enums import Privacy, SignalForm, VoiceMode
 from roadmap.services import periods, sequence
-from roadmap.ui import sequence_view, session
+from roadmap.ui import glossary_view, sequence_view, session
 from roadmap.ui.actions import Report, write_button
 from roadmap.ui.period_picker import pick_period
 from roadmap.ui.text import plain
@@ -21,6 +21,7 @@ st.caption(
     f"Status: {settings.status.value}. Signalling is opened and the period closed on the "
     "[Planning periods](/periods) page."
 )
+glossary_view.words_used_here(["Voice", "Envelope", "Reserve", "Floor", "Cap", "Pledge"])
 sequence_view.draw(sequence.period_sequence(ctx, settings.key))
 with st.form(f"period-{settings.key}-{period.version}"):  # its own fields per period
     forms = st.multiselect(

@@ -12,7 +12,7 @@ from roadmap.domain.errors import ValidationError
 from roadmap.domain.periods import suggest_next
 from roadmap.services import period_setup, sequence
 from roadmap.services.period_setup import PeriodEntry
-from roadmap.ui import session
+from roadmap.ui import glossary_view, session
 from roadmap.ui.actions import Report, form_key, write_button
 from roadmap.ui.text import plain
 
@@ -23,6 +23,7 @@ st.caption(
     "one period at a time takes signals. Its signal forms, voice and envelope are set on the "
     "Planning period page."
 )
+glossary_view.words_used_here(["Voice", "Envelope", "Reserve", "Floor", "Cap"])
 entries = period_setup.list_periods(ctx)
 if entries:
     frame = pd.DataFrame(

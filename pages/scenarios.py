@@ -29,6 +29,7 @@ st.title("Scenarios")
 st.caption(
     f"{plain(period.name)}: compare envelopes side by side, then publish one as the period's plan."
 )
+glossary_view.words_used_here(["Envelope", "Equal Shares", "Voice", "Reserve", "Floor", "Cap"])
 count = st.radio("Scenarios", [1, 2, 3], index=1, horizontal=True)
 defaults = [AllocationRule.EQUAL_SHARES, AllocationRule.GREEDY, AllocationRule.PHRAGMEN]
 envelopes: list[tuple[str, Envelope]] = []

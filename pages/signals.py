@@ -7,7 +7,7 @@ import streamlit as st
 from roadmap.domain.enums import Role, SignalForm
 from roadmap.domain.signals import PledgeInput
 from roadmap.services import catalog, periods, signals
-from roadmap.ui import session
+from roadmap.ui import glossary_view, session
 from roadmap.ui.actions import Report, clicked_once, write_button
 from roadmap.ui.our_signals_view import (
     copied_report,
@@ -28,6 +28,7 @@ current, inactive = signals.my_signal(ctx, actor, org_key)
 
 st.title("Our signals")
 st.caption(period_caption(period))
+glossary_view.words_used_here(["Voice", "Pledge"])
 source = periods.source_key(ctx)
 if source is not None and current is None:
     write_button(

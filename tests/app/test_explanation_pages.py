@@ -124,6 +124,10 @@ def test_the_item_page_explains_the_item_in_the_latest_final_plan(
     at = run("item", id=str(item))
     assert "In the published plan" in [h.value for h in at.subheader]
     assert "Not funded:" in markdown(at)
+    # The words its sentences use are explained beside them.
+    [words] = [e for e in at.expander if e.label == "Words used here"]
+    explained = "\n".join(str(m.value) for m in words.markdown)
+    assert ("Effective support:" in markdown(at)) == ("**Effective support.**" in explained)
     [button] = [b for b in at.button if b.label == "Work out what would fund it"]
     button.click().run()
     assert not at.exception, [e.value for e in at.exception]

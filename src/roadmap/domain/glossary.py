@@ -1,4 +1,4 @@
-"""The short glossary of the words the plan and scenarios pages use: one source of truth.
+"""The short glossary of the words the planning pages use: one source of truth.
 
 The pages' "Words used here" expanders (``roadmap.ui.glossary_view``) read ``ENTRIES``; the
 section "Words on the plan pages" of ``docs/glossary.md`` is ``markdown()`` verbatim, and a
@@ -70,8 +70,9 @@ def markdown() -> str:
     lines = [
         HEADING,
         "",
-        'The short entries the Published plan and Scenarios pages show under "Words used '
-        'here" (kept in `roadmap.domain.glossary`; this section is generated from it).',
+        'The short entries every page that uses these words shows under "Words used here" '
+        "(the plan, scenarios, planning period, periods, signals and member organizations "
+        "pages; kept in `roadmap.domain.glossary`, and this section is generated from it).",
         "",
     ]
     for term, text in ENTRIES.items():

@@ -15,7 +15,7 @@ from roadmap.services.context import Context
 from roadmap.services.explanations import ItemExplanation, WhatWouldFund
 from roadmap.services.publishing import PlanView
 from roadmap.services.scenarios import ScenarioResult
-from roadmap.ui import plan_view
+from roadmap.ui import glossary_view, plan_view
 from roadmap.ui.actions import clicked_once
 from roadmap.ui.feedback import user_errors
 from roadmap.ui.item_links import LINKED, linked
@@ -139,6 +139,9 @@ def item_section(ctx: Context, actor: Actor, item_id: int) -> None:
     verdict = "funded" if found.explanation.funded else "not funded"
     st.caption(f"{plain(found.period)} plan, version {found.version}: {verdict}.")
     item_sentences(found.explanation)
+    used = glossary_view.terms_in(found.explanation.sentences)
+    if used:
+        glossary_view.words_used_here(used)
     if not found.explanation.funded:
         what_would_fund(
             item_id,

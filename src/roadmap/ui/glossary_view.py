@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 
 import streamlit as st
 
@@ -19,3 +20,10 @@ def words_used_here(terms: Sequence[str], key: str = "") -> None:
 def help_for(term: str) -> str:
     """A label's tooltip: the term's entry."""
     return ENTRIES[term]
+
+
+def terms_in(texts: Iterable[str]) -> list[str]:
+    """The glossary's terms that ``texts`` use, as words, singular or plural, any case (so
+    "caps" is the cap's, "capacity" is not), in the glossary's order."""
+    joined = "\n".join(texts)
+    return [t for t in ENTRIES if re.search(rf"\b{re.escape(t)}s?\b", joined, re.IGNORECASE)]

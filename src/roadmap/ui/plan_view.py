@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from roadmap.domain.accounting import organization_outcomes, plan_accounting, stage_label
+from roadmap.domain.glossary import ENTRIES
 from roadmap.domain.plans import POOL, AssignmentLine, PlanSnapshot
 from roadmap.domain.privacy import ORGANIZATIONS, PRIVATE
 from roadmap.ui import figures, glossary_view, palette
@@ -242,7 +243,7 @@ def overview(snap: PlanSnapshot, key: str = "plan") -> None:
             key=f"{key}-treemap",
         )
     glossary_view.words_used_here(
-        ["Reserve", "Floor", "Cap", "Pledge", "Equal Shares", "Completion", "Voice", "Envelope"],
+        list(ENTRIES),
         key=key,
     )
 
