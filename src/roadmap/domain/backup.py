@@ -261,6 +261,9 @@ class PlanRecord(Row):
     snapshot: PlanSnapshot = Field(title="plan snapshot")
     review_until: Stamp | None = None  # migration 0008
     evidence: PlanEvidence | None = None  # migration 0009
+    snapshot_digest: str | None = Field(  # migration 0013
+        default=None, pattern="^[0-9a-f]{64}$", title="plan snapshot digest"
+    )
 
 
 class PlanObjectionRecord(Row):

@@ -19,6 +19,8 @@ a fresh run funds what an executive reviewed (``funding_change``).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -303,3 +305,10 @@ def _funding(
     snap: PlanSnapshot,
 ) -> dict[int, tuple[float, dict[str, float], dict[str, float]]]:
     return {f.item: (f.effort, f.payments, f.pledges) for f in snap.funded}
+
+
+def digest(stored: Mapping[str, Any]) -> str:
+    """The SHA-256 of a stored snapshot's canonical JSON (keys sorted, no spaces): what a
+    plan row keeps beside its snapshot, naming its content."""
+    canonical = json.dumps(stored, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -11,6 +11,8 @@ the executive finalizes it after the window, or is replaced by a revised version
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -28,6 +30,7 @@ from roadmap.domain.plans import (
     FundingChange,
     PlanDiff,
     PlanSnapshot,
+    digest,
     funding_change,
     plan_diff,
 )
@@ -116,6 +119,7 @@ def publish_plan(
     require(actor, Role.EXECUTIVE, to="publish plans")
     scenario = run_scenario(ctx, actor, envelope, name, period_key)
     frozen = snapshot(scenario)
+    stored = frozen.model_dump(mode="json")
     # The election, exact outcome and certificate of the plan's bundle (``services.bundles``).
     assert scenario.funding.run is not None
     evidence = evidence_of(scenario.funding.run).model_dump(mode="json")
@@ -135,7 +139,8 @@ def publish_plan(
             version=version,
             published_by=actor.user_id,
             published_at=now,
-            snapshot=frozen.model_dump(mode="json"),
+            snapshot=stored,
+            snapshot_digest=digest(stored),
             review_until=review_until,
             evidence=evidence,
         )
@@ -254,13 +259,41 @@ def _is_final(session: Session, row: PlanRow) -> bool:
 def final_snapshot(session: Session, period: PeriodRow) -> PlanSnapshot | None:
     """The snapshot of ``period``'s newest final version (whole: no reader's privacy view),
     read in ``session``; ``None`` when no version is final."""
-    rows = session.scalars(
-        select(PlanRow).where(PlanRow.period_id == period.id).order_by(PlanRow.version.desc())
-    )
-    for row in rows:
-        if _is_final(session, row):
-            return PlanSnapshot.model_validate(row.snapshot)
-    return None
+    newest = next(iter(final_versions(session, period)), None)
+    return None if newest is None else stored_snapshot(session, newest.plan_id)
+
+
+# Snapshots read back and validated, by (database, plan id, snapshot digest): a plan row is
+# never updated, and the digest names its content, so a snapshot validated once stays right
+# even where a database made again reuses the id (a test's, a restore's). A page rerun then
+# reads a plan's few columns, not its whole JSON (which on a foundation of 4,000 items took
+# most of the roadmap timeline's rerun). Plans published before 0013 have no digest and are
+# read whole each time.
+_SNAPSHOTS: OrderedDict[tuple[str, int, str], PlanSnapshot] = OrderedDict()
+_SNAPSHOTS_KEPT = 16
+_SNAPSHOTS_LOCK = threading.Lock()
+
+
+def stored_snapshot(session: Session, plan_id: int) -> PlanSnapshot:
+    """Plan ``plan_id``'s snapshot, validated (whole: no reader's privacy view)."""
+    named = session.scalar(select(PlanRow.snapshot_digest).where(PlanRow.id == plan_id))
+    key = (session.get_bind().engine.url.render_as_string(), plan_id, named or "")
+    with _SNAPSHOTS_LOCK:
+        found = _SNAPSHOTS.get(key) if named else None
+        if found is not None:
+            _SNAPSHOTS.move_to_end(key)
+            return found
+    raw = session.scalar(select(PlanRow.snapshot).where(PlanRow.id == plan_id))
+    if raw is None:
+        raise NotFound(f"There is no plan #{plan_id}.")
+    snap = PlanSnapshot.model_validate(raw)
+    if not named:
+        return snap
+    with _SNAPSHOTS_LOCK:
+        _SNAPSHOTS[key] = snap
+        while len(_SNAPSHOTS) > _SNAPSHOTS_KEPT:
+            _SNAPSHOTS.popitem(last=False)
+    return snap
 
 
 def finalize_plan(
@@ -529,7 +562,7 @@ def assigned_people(session: Session, plan_id: int) -> dict[int, set[tuple[str, 
 
 def final_plan(ctx: Context, actor: Actor, period_key: str | None = None) -> PlanView | None:
     """The newest final version of the period's plan (what staff work on), or ``None``."""
-    return next((p for p in published_plans(ctx, actor, period_key) if p.final), None)
+    return next(iter(_plan_views(ctx, actor, period_key, newest_final_only=True)), None)
 
 
 def _refusal(change: FundingChange) -> str:
@@ -554,29 +587,51 @@ def published_plans(ctx: Context, actor: Actor, period_key: str | None = None) -
     """Every published version of the period's plan, newest first (public), as ``actor``
     may see it: the payments and accounts of organizations whose signals the period keeps
     private from ``actor`` are totals (``roadmap.domain.privacy``)."""
+    return _plan_views(ctx, actor, period_key)
+
+
+def _plan_views(
+    ctx: Context, actor: Actor, period_key: str | None, *, newest_final_only: bool = False
+) -> list[PlanView]:
+    """The period's published versions as ``actor`` sees them, newest first; with
+    ``newest_final_only``, only the newest final one (the others' snapshots unread)."""
     with reading(ctx.engine) as session:
         period = find_period_row(session, period_key)
         privacy = Privacy(period.privacy)
         rows = session.execute(
-            select(PlanRow, UserRow.username, PlanFinalizationRow.finalized_at)
+            select(
+                PlanRow.id,
+                PlanRow.version,
+                PlanRow.published_at,
+                PlanRow.review_until,
+                UserRow.username,
+                PlanFinalizationRow.finalized_at,
+            )
             .outerjoin(UserRow, UserRow.id == PlanRow.published_by)
             .outerjoin(PlanFinalizationRow, PlanFinalizationRow.plan_id == PlanRow.id)
             .where(PlanRow.period_id == period.id)
             .order_by(PlanRow.version.desc())
         ).all()
-        return [
-            PlanView(
-                period.key,
-                row.version,
-                who or "",
-                row.published_at,
-                plan_as_seen(
-                    PlanSnapshot.model_validate(row.snapshot),
-                    lambda org: sees_signal(actor, privacy, org),
-                ),
-                row.review_until,
-                finalized_at,
-                superseded=n > 0,
+        views = []
+        for n, row in enumerate(rows):
+            final = row.review_until is None or row.finalized_at is not None
+            if newest_final_only and not final:
+                continue
+            views.append(
+                PlanView(
+                    period.key,
+                    row.version,
+                    row.username or "",
+                    row.published_at,
+                    plan_as_seen(
+                        stored_snapshot(session, row.id),
+                        lambda org: sees_signal(actor, privacy, org),
+                    ),
+                    row.review_until,
+                    row.finalized_at,
+                    superseded=n > 0,
+                )
             )
-            for n, (row, who, finalized_at) in enumerate(rows)
-        ]
+            if newest_final_only:
+                break
+        return views

@@ -295,6 +295,9 @@ class PlanRow(Base):
     # The election, outcome and certificate of the plan's bundle
     # (``roadmap.domain.bundle.PlanEvidence``); None for plans published before 0009.
     evidence: Mapped[dict[str, Any] | None]
+    # The SHA-256 of the snapshot's canonical JSON (``roadmap.domain.plans.digest``); None
+    # for plans published before 0013.
+    snapshot_digest: Mapped[str | None] = mapped_column(String(64))
 
 
 class PlanObjectionRow(Base):
