@@ -11,9 +11,10 @@ from roadmap.ui import glossary_view, session
 from roadmap.ui.actions import Report, clicked_once, write_button
 from roadmap.ui.our_signals_view import (
     copied_report,
-    forget_pledge_rows,
     history_table,
     period_caption,
+    remember_copied,
+    show_copied,
 )
 from roadmap.ui.text import plain
 
@@ -31,15 +32,17 @@ st.caption(period_caption(period))
 glossary_view.words_used_here(["Voice", "Pledge"])
 source = periods.source_key(ctx)
 if source is not None and current is None:
+    # Once copied, the page starts again: the form below from the copied signal, with what
+    # the copy answered above it (once) in place of the button.
     write_button(
         f"Start from our {source} signal",
         "copy-previous-signal",
         lambda report: copied_report(report, signals.copy_previous_signal(ctx, actor, org_key)),
         inputs=org_key,
+        then=remember_copied,
     )
-    current, inactive = signals.my_signal(ctx, actor, org_key)
-    if current is not None:  # copied just now: the form below starts from it
-        forget_pledge_rows()
+else:
+    show_copied()
 if inactive:
     st.warning(
         "Kept but inactive, because these items left scope: "

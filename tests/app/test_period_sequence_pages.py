@@ -109,9 +109,13 @@ def test_the_signals_page_starts_from_the_earlier_signal_in_one_click(
     assert at.success[0].value.startswith("Saved our 2027-H1 signal as our signal for this period.")
     now, _ = signals.my_signal(own_demo, rep, org)
     assert now is not None and now.approvals == sorted(earlier.approvals)
-    # The form below the button already shows the copied signal.
+    # The form already shows the copied signal, and the button is gone at once (it once
+    # stayed until the next click, offering a second copy).
     assert sorted(by_label(at.multiselect, "Items we support").value) == sorted(earlier.approvals)
-    # With a signal in the period, the button is no longer offered.
+    assert not [b for b in at.button if b.label.startswith("Start from our")]
+    # The answer shows once; with a signal in the period, the button is not offered again.
+    at.run()
+    assert not at.success
     at = page("signals").run()
     assert not [b for b in at.button if b.label.startswith("Start from our")]
 

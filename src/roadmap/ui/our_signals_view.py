@@ -11,6 +11,7 @@ from roadmap.domain.enums import Privacy
 from roadmap.domain.periods import PlanningPeriod
 from roadmap.services.signals import CopiedSignal, SignalView
 from roadmap.ui.actions import Report
+from roadmap.ui.feedback import draw
 from roadmap.ui.text import plain
 
 
@@ -54,6 +55,23 @@ def copied_report(report: Report, copied: CopiedSignal) -> None:
     )
     for sentence in copied.dropped:
         report.info(sentence)
+
+
+_COPIED = "_roadmap_signal_copied"  # what copying the earlier signal answered, until shown
+
+
+def remember_copied(report: Report) -> None:
+    """After a copy: keep its answer for the next run, which draws the copied signal, and
+    forget the pledge rows drawn before it, so that they start from the copied pledges."""
+    st.session_state[_COPIED] = report.lines
+    forget_pledge_rows()
+
+
+def show_copied() -> None:
+    """Draw the copy's answer once, on the run after the copy."""
+    lines = st.session_state.pop(_COPIED, None)
+    if lines:
+        draw(lines)
 
 
 def forget_pledge_rows() -> None:
