@@ -11,6 +11,7 @@ from roadmap.domain.enums import Privacy
 from roadmap.domain.periods import PlanningPeriod
 from roadmap.services.signals import CopiedSignal, SignalView
 from roadmap.ui.actions import Report
+from roadmap.ui.dates import day, when
 from roadmap.ui.feedback import draw
 from roadmap.ui.text import plain
 
@@ -18,7 +19,7 @@ from roadmap.ui.text import plain
 def period_caption(period: PlanningPeriod) -> str:
     """The period's name, when signals are taken, and who sees them."""
     window = (
-        f"from {period.signal_window_start:%Y-%m-%d} to {period.signal_window_end:%Y-%m-%d}"
+        f"from {day(period.signal_window_start)} to {day(period.signal_window_end)}"
         if period.signal_window_start and period.signal_window_end
         else "while the period is open"
     )
@@ -31,11 +32,12 @@ def period_caption(period: PlanningPeriod) -> str:
 
 
 def history_table(history: list[SignalView]) -> pd.DataFrame:
-    """Every signal the organization saved in the period, newest first."""
+    """Every signal the organization saved in the period, newest first; when each was saved
+    in the viewer's time zone, the zone stated (``roadmap.ui.dates``)."""
     return pd.DataFrame(
         [
             {
-                "Saved (UTC)": f"{h.submitted_at:%Y-%m-%d %H:%M}" if h.submitted_at else "",
+                "Saved": when(h.submitted_at) if h.submitted_at else "",
                 "By": h.submitted_by or "",
                 "Approved": ", ".join(f"#{i}" for i in h.approvals),
                 "Points": ", ".join(f"#{i}: {p}" for i, p in h.points.items()),
