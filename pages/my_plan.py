@@ -8,7 +8,7 @@ from roadmap.domain.delivery import REPORTING
 from roadmap.services import item_reads, progress
 from roadmap.ui import delivery_view, figures, plan_view, session
 from roadmap.ui.actions import Report, form_key, write_button
-from roadmap.ui.item_links import title_column
+from roadmap.ui.item_links import follow_chart_click, title_column
 from roadmap.ui.text import plain
 
 ctx = session.context()
@@ -23,7 +23,15 @@ if not mine:
     delivery_view.my_history(ctx, actor)
     st.stop()
 rows = plan_view.gantt_rows(plan.snapshot, mine)
-st.plotly_chart(figures.gantt(rows), width="stretch")
+follow_chart_click(
+    st.plotly_chart(
+        figures.gantt(rows),
+        width="stretch",
+        on_select="rerun",
+        selection_mode="points",
+        key="my-plan-chart",
+    )
+)
 st.dataframe(
     rows,
     hide_index=True,

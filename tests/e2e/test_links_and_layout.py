@@ -140,6 +140,35 @@ def test_a_table_s_item_title_opens_its_item_page(
     _first_grid_link(browser_page, header, last=path == "/my_items")
 
 
+@pytest.mark.parametrize(("user", "path"), [("staff", "/my_plan"), (None, "/roadmap")])
+def test_a_bar_of_the_plan_s_charts_opens_its_item_page(
+    planned: Server, browser_page: Page, user: str | None, path: str
+) -> None:
+    """My plan's assignments chart and the roadmap's timeline: clicking a bar opens the
+    item page of the item the bar is for (the timeline's once opened nothing: its points'
+    custom data came as an object, not a list)."""
+    page = browser_page
+    if user:
+        sign_in(page, planned.url, user)
+    open_page(page, planned.url, path)
+    if path == "/roadmap":
+        view(page, "Timeline")
+        settle(page)
+    bar = page.locator(f'{MAIN} [data-testid="stPlotlyChart"] .bars path').first
+    expect(bar).to_be_attached(timeout=20_000)
+    bar.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box = bar.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url(ITEM_URL, timeout=30_000)
+    page.wait_for_selector(f"{MAIN} h1", timeout=30_000)
+    settle(page)
+    match = ITEM_URL.search(page.url)
+    assert match is not None and int(match.group(1)) > 0
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
 def test_the_review_queue_s_titles_open_their_item_pages(
     planned: Server, browser_page: Page
 ) -> None:

@@ -65,3 +65,12 @@ def test_a_link_that_could_break_out_of_markdown_is_refused_with_a_sentence(
 )
 def test_ordinary_web_addresses_are_accepted(url: str) -> None:
     assert _links(url).links[0].url == url
+
+
+def test_a_clicked_point_s_first_custom_datum_is_read_from_a_list_or_an_object() -> None:
+    from roadmap.ui.item_links import first_customdata
+
+    assert first_customdata([32, 8.0]) == 32
+    assert first_customdata({"0": 32, "1": 8}) == 32  # plotly's typed arrays arrive so
+    assert first_customdata([]) is None
+    assert first_customdata(None) is None

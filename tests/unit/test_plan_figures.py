@@ -49,11 +49,17 @@ def test_the_assignments_gantt_ticks_each_month_as_jan_2027() -> None:
                 "Weeks": 6.0,
                 "Skill": "python",
                 "Page": "/item?id=1",
+                "Id": 1,
             }
         ]
     )
-    axis = figures.gantt(rows).layout.xaxis
+    figure = figures.gantt(rows)
+    axis = figure.layout.xaxis
     assert (axis.type, axis.dtick, axis.tickformat) == ("date", "M1", "%b %Y")
+    # A bar carries its item's id first (a click opens the item) and hovers in words.
+    [bar] = figure.data
+    assert list(bar.customdata[0]) == [1, 6.0, "python", "Ana"]
+    assert bar.hovertemplate.startswith("%{y}<br>%{customdata[3]}: %{customdata[1]:.1f} person")
 
 
 def test_a_month_without_assignments_still_has_its_place_on_the_axis() -> None:

@@ -282,16 +282,21 @@ def fairness(accounts: pd.DataFrame) -> go.Figure:
 
 
 def gantt(rows: pd.DataFrame) -> go.Figure:
-    """Assignments over the sub-periods (plotly timeline)."""
+    """Assignments over the sub-periods (plotly timeline); hovering names the item, the
+    person, the person-weeks and the skill, and clicking a bar opens its item (its id is
+    the points' first ``customdata``)."""
     figure = px.timeline(
         rows,
         x_start="Start",
         x_end="End",
         y="Item",
         color="Person",
-        hover_data=["Weeks", "Skill"],
+        custom_data=["Id", "Weeks", "Skill", "Person"],
         title="Assignments",
-        labels={"Weeks": "Person-weeks"},
+    )
+    figure.update_traces(
+        hovertemplate="%{y}<br>%{customdata[3]}: %{customdata[1]:.1f} person-weeks of "
+        "%{customdata[2]}<br>Click to open<extra></extra>"
     )
     figure.update_yaxes(autorange="reversed")
     # A tick at each month's start, labelled "Jan 2027" (plotly's default ticks by weeks).

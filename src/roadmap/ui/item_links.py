@@ -41,14 +41,23 @@ def follow_chart_click(event: Any) -> None:
     id as their first ``customdata``: open that item's page."""
     points = (event or {}).get("selection", {}).get("points", []) if event else []
     for point in points:
-        data = point.get("customdata")
-        if isinstance(data, list | tuple) and data:
-            data = data[0]
+        data = first_customdata(point.get("customdata"))
         try:
             item_id = int(data)
         except (TypeError, ValueError):
             continue
         st.switch_page("pages/item.py", query_params={"id": str(item_id)})
+
+
+def first_customdata(data: Any) -> Any:
+    """A clicked point's first ``customdata`` value. Plotly sends a point's customdata as a
+    list, or, when the figure's custom data are all numbers (sent as a typed array), as an
+    object keyed "0", "1", ... (the roadmap timeline's bars once opened nothing for it)."""
+    if isinstance(data, list | tuple):
+        return data[0] if data else None
+    if isinstance(data, dict):
+        return data.get("0", data.get(0))
+    return data
 
 
 def linked(frame: pd.DataFrame, number: str = "#", title: str = "Item") -> pd.DataFrame:

@@ -371,6 +371,8 @@ def gantt_rows(snap: PlanSnapshot, assignments: list[AssignmentLine]) -> pd.Data
                 "Weeks": a.weeks,
                 "Skill": a.skill,
                 "Page": item_url(a.item, full.get(a.item) or f"#{a.item}"),
+                "Id": a.item,
             }
         )
-    return pd.DataFrame(rows, columns=["Item", "Person", "Start", "End", "Weeks", "Skill", "Page"])
+    columns = ["Item", "Person", "Start", "End", "Weeks", "Skill", "Page", "Id"]
+    return pd.DataFrame(rows, columns=columns)
