@@ -9,7 +9,7 @@ from roadmap.domain.enums import Role
 from roadmap.domain.errors import ValidationError
 from roadmap.services import accounts, catalog, mail
 from roadmap.services.csv_export import frame_csv
-from roadmap.ui import session
+from roadmap.ui import dates, session
 from roadmap.ui.actions import Report, field_error, form_key, write_button
 from roadmap.ui.text import plain
 
@@ -176,9 +176,9 @@ if failed:
                 {
                     "To": m.to,
                     "Subject": m.subject,
-                    "Written (UTC)": m.created_at,
+                    "Written": dates.when(m.created_at),
                     "Tries": m.attempts,
-                    "Next try (UTC)": m.next_attempt_at,
+                    "Next try": dates.when(m.next_attempt_at) if m.next_attempt_at else "",
                     "Last error": m.last_error,
                 }
                 for m in failed

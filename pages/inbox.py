@@ -5,7 +5,7 @@ actor = page_setup("inbox")
 import streamlit as st
 
 from roadmap.services import notifications
-from roadmap.ui import session
+from roadmap.ui import dates, session
 from roadmap.ui.actions import Report, write_button
 from roadmap.ui.text import plain, safe_markdown
 
@@ -40,7 +40,7 @@ for note in entries:
         marker = "" if note.read else ":blue[●] "
         title = plain(note.title)
         st.markdown(f"{marker}**{title}**" if not note.read else title)
-        st.caption(f"{note.kind.label} · {note.created_at:%d %b %Y %H:%M} UTC")
+        st.caption(f"{note.kind.label} · {dates.when(note.created_at)}")
         if note.body:
             st.markdown(safe_markdown(note.body))
         left, right = st.columns([1, 1])

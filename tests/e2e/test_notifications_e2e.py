@@ -1,4 +1,5 @@
-"""Notifications against the real app server (``streamlit run``, SQLite): the Atom feed of
+"""Notifications against the real app server (``streamlit run``, on SQLite and on
+PostgreSQL when it is configured): the Atom feed of
 public events parsed by feedparser, an email delivered by the server's background worker to
 a real SMTP server (aiosmtpd, started here) whose unsubscribe link works over HTTP without
 signing in, and the inbox in Chromium (the unread count in the menu, marking read)."""
@@ -18,7 +19,7 @@ from typing import Any
 import feedparser
 import pytest
 from aiosmtpd.controller import Controller
-from conftest import Server, free_port, settle
+from conftest import Server, database_url, free_port, settle
 from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
@@ -50,16 +51,25 @@ class Sink:
         return "250 OK"
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Context, Sink]]:
-    """A demo server whose worker runs every second and mails through a local SMTP server,
-    and a context on its database for acting as the demo people (this process signs the
-    tokens with the server's secret)."""
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Server, Context, Sink]]:
+    """A demo server of each database whose worker runs every second and mails through a
+    local SMTP server, and a context on its database for acting as the demo people (this
+    process signs the tokens with the server's secret)."""
+    folder: Path = tmp_path_factory.mktemp("notify")
+    with database_url(request.param, folder) as url:
+        yield from _world(folder, url)
+
+
+def _world(folder: Path, url: str) -> Iterator[tuple[Server, Context, Sink]]:
     sink = Sink()
     smtp = Controller(sink, hostname="127.0.0.1", port=free_port())
     smtp.start()
-    folder: Path = tmp_path_factory.mktemp("notify")
-    server = Server(folder)
+    server = Server(folder, url)
     settings = {
         "ROADMAP_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}?from=roadmap@example.org",
         "ROADMAP_PUBLIC_URL": server.url,

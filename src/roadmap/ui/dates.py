@@ -59,6 +59,13 @@ def when(value: datetime) -> str:
     return format_when(value, viewer_zone())
 
 
+def day_of(value: datetime) -> str:
+    """The day a moment falls on in the viewer's time zone: ``8 Dec 2026``."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)  # stored times are UTC
+    return day(value.astimezone(viewer_zone()).date())
+
+
 def zone_note() -> str:
     """A caption for a table of times: which zone they are in."""
     zone = viewer_zone()

@@ -15,6 +15,7 @@ from roadmap.domain.plans import PlanSnapshot
 from roadmap.services import delivery
 from roadmap.services.context import Context
 from roadmap.services.delivery import ProgressEntry, ReportDue
+from roadmap.ui import dates
 from roadmap.ui.actions import Report, write_button
 from roadmap.ui.item_links import LINKED, item_url
 from roadmap.ui.item_view import item_link
@@ -24,13 +25,14 @@ SHOWS_PROGRESS = (ItemStatus.PLANNED, ItemStatus.IN_PROGRESS, ItemStatus.DONE)
 
 
 def day(at: datetime) -> str:
-    """A date as people read it: "10 Feb 2027"."""
-    return f"{at.day} {at:%b %Y}"
+    """A date as people read it, in the viewer's time zone: "10 Feb 2027"."""
+    return dates.day_of(at)
 
 
 def moment(at: datetime) -> str:
-    """A date and time as people read it: "10 Feb 2027, 09:00 UTC"."""
-    return f"{day(at)}, {at:%H:%M} UTC"
+    """A date and time as people read it, in the viewer's time zone: "10 Feb 2027, 09:00
+    UTC" (or with the zone's offset)."""
+    return dates.when(at)
 
 
 def progress_line(entry: ProgressEntry | None) -> str:
@@ -42,7 +44,7 @@ def _history_rows(entries: list[ProgressEntry], with_item: bool) -> list[dict[st
     return [
         ({"#": e.item, "Item": e.title} if with_item else {})
         | {
-            "When (UTC)": f"{day(e.at)} {e.at:%H:%M}",
+            "When": moment(e.at),
             "Done": f"{e.percent} %",
             "Note": e.note,
             "By": e.by,

@@ -22,6 +22,7 @@ from roadmap.services.home import (
     RepresentativeHome,
     StaffHome,
 )
+from roadmap.ui import dates
 from roadmap.ui.item_view import item_link
 from roadmap.ui.paging import page_of
 from roadmap.ui.text import plain
@@ -31,11 +32,11 @@ T = TypeVar("T")
 
 
 def when(at: datetime) -> str:
-    return f"{at:%d %b %Y, %H:%M} UTC"
+    return dates.when(at)
 
 
 def day(at: datetime) -> str:
-    return f"{at:%d %b %Y}"
+    return dates.day_of(at)
 
 
 def _plural(n: int, word: str) -> str:

@@ -14,13 +14,14 @@ from roadmap.domain.plans import PlanDiff
 from roadmap.services import publishing
 from roadmap.services.context import Context
 from roadmap.services.publishing import PlanView
+from roadmap.ui import dates
 from roadmap.ui.actions import Report, form_key, write_button
 from roadmap.ui.text import plain
 
 
 def when(at: datetime) -> str:
-    """A moment in readable words, in UTC (the app's one time zone)."""
-    return f"{at:%-d %b %Y, %H:%M} UTC"
+    """A moment in readable words, in the viewer's time zone, stated."""
+    return dates.when(at)
 
 
 def version_label(plan: PlanView) -> str:
@@ -30,7 +31,7 @@ def version_label(plan: PlanView) -> str:
         state = f"proposed, objections until {when(plan.review_until)}"
     return (
         f"Version {plan.version} ({state}): {plan.snapshot.name}, "
-        f"published {plan.published_at:%-d %b %Y} by {plan.published_by or 'someone'}"
+        f"published {dates.day_of(plan.published_at)} by {plan.published_by or 'someone'}"
     )
 
 
