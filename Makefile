@@ -31,9 +31,11 @@ run: $(RUN_STAMP)
 db: $(RUN_STAMP)
 	$(BIN)/roadmap init-db --demo-if-empty
 
-## test: lint, format check, types, and the pytest suite (unit, integration, app, browser)
+## test: lint, format check, types, and the pytest suite (unit, integration, app, browser),
+## in two processes (pytest-xdist; each test file stays in one, so a module's app server
+## serves all its tests)
 test: lint typecheck
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -m "not slow" -n 2 --dist loadfile
 
 ## test-slow: the comparisons with pabutools that take it minutes per file (CI runs these too)
 test-slow: $(TEST_STAMP)

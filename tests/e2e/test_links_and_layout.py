@@ -213,6 +213,7 @@ def test_the_board_and_the_timeline_draw_cards_and_bars_and_follow_a_filter(
     assert main.get_by_text(re.compile(r"\d+ of \d+ planned items")).count() == 1
 
 
+@pytest.mark.slow  # every page for every role: over a minute (make test-slow)
 def test_every_page_for_a_role_that_sees_it_fits_390_px(
     planned: Server, playwright_browser: Any
 ) -> None:

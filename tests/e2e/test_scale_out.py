@@ -64,6 +64,7 @@ def rerun(page: Page) -> None:
     settle(page)
 
 
+@pytest.mark.slow  # two servers and four browser sessions: about a minute (make test-slow)
 def test_writes_through_either_server_show_on_the_other_and_one_sign_in_serves_both(
     servers: tuple[Server, Server], playwright_browser: Browser
 ) -> None:

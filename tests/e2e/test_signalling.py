@@ -12,9 +12,12 @@ MAIN = '[data-testid="stMain"]'
 
 
 def pick(page: Page, label: str, option: str) -> None:
-    """Choose ``option`` in a multiselect or selectbox by typing, as a keyboard user would."""
+    """Choose ``option`` in a multiselect or selectbox by typing, as a keyboard user would,
+    then Enter once the filtered list shows it (Enter pressed before the list caught up
+    with the typing picks nothing)."""
     page.locator(MAIN).get_by_label(label, exact=True).click()
     page.keyboard.type(option)
+    expect(page.get_by_role("option").filter(has_text=option).first).to_be_visible()
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
 
