@@ -219,6 +219,7 @@ def test_only_the_item_page_reads_the_url() -> None:
     assert readers == ["item.py"]
 
 
+@pytest.mark.slow  # over a minute per database; make security and make test-slow run it
 def test_every_text_field_refuses_control_characters_and_survives_hostile_text(
     database: str, as_user: Callable[..., Actor]
 ) -> None:
