@@ -277,6 +277,12 @@ _SNAPSHOTS_LOCK = threading.Lock()
 def stored_snapshot(session: Session, plan_id: int) -> PlanSnapshot:
     """Plan ``plan_id``'s snapshot, validated (whole: no reader's privacy view)."""
     named = session.scalar(select(PlanRow.snapshot_digest).where(PlanRow.id == plan_id))
+    return _validated(session, plan_id, named)
+
+
+def _validated(session: Session, plan_id: int, named: str | None) -> PlanSnapshot:
+    """Plan ``plan_id``'s snapshot, whose row's digest is ``named``: kept, or read and
+    validated (and kept when it has a digest)."""
     key = (session.get_bind().engine.url.render_as_string(), plan_id, named or "")
     with _SNAPSHOTS_LOCK:
         found = _SNAPSHOTS.get(key) if named else None
@@ -604,6 +610,7 @@ def _plan_views(
                 PlanRow.version,
                 PlanRow.published_at,
                 PlanRow.review_until,
+                PlanRow.snapshot_digest,
                 UserRow.username,
                 PlanFinalizationRow.finalized_at,
             )
@@ -624,7 +631,7 @@ def _plan_views(
                     row.username or "",
                     row.published_at,
                     plan_as_seen(
-                        stored_snapshot(session, row.id),
+                        _validated(session, row.id, row.snapshot_digest),
                         lambda org: sees_signal(actor, privacy, org),
                     ),
                     row.review_until,

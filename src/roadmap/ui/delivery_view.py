@@ -3,8 +3,6 @@ executive is owed, and a staff member's due dates and report history."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import streamlit as st
 
 from roadmap.domain.access import Actor
@@ -15,24 +13,14 @@ from roadmap.domain.plans import PlanSnapshot
 from roadmap.services import delivery
 from roadmap.services.context import Context
 from roadmap.services.delivery import ProgressEntry, ReportDue
-from roadmap.ui import dates
 from roadmap.ui.actions import Report, write_button
+from roadmap.ui.dates import day_of as day
+from roadmap.ui.dates import when as moment
 from roadmap.ui.item_links import LINKED, item_url
 from roadmap.ui.item_view import item_link
 from roadmap.ui.text import plain
 
 SHOWS_PROGRESS = (ItemStatus.PLANNED, ItemStatus.IN_PROGRESS, ItemStatus.DONE)
-
-
-def day(at: datetime) -> str:
-    """A date as people read it, in the viewer's time zone: "10 Feb 2027"."""
-    return dates.day_of(at)
-
-
-def moment(at: datetime) -> str:
-    """A date and time as people read it, in the viewer's time zone: "10 Feb 2027, 09:00
-    UTC" (or with the zone's offset)."""
-    return dates.when(at)
 
 
 def progress_line(entry: ProgressEntry | None) -> str:

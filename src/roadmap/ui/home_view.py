@@ -22,21 +22,14 @@ from roadmap.services.home import (
     RepresentativeHome,
     StaffHome,
 )
-from roadmap.ui import dates
+from roadmap.ui.dates import day_of as day
+from roadmap.ui.dates import when
 from roadmap.ui.item_view import item_link
 from roadmap.ui.paging import page_of
 from roadmap.ui.text import plain
 
 PAGE_SIZE = 10  # lines a list shows at a time (the rest a page selector away)
 T = TypeVar("T")
-
-
-def when(at: datetime) -> str:
-    return dates.when(at)
-
-
-def day(at: datetime) -> str:
-    return dates.day_of(at)
 
 
 def _plural(n: int, word: str) -> str:

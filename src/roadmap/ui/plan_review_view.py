@@ -4,8 +4,6 @@ new version would change, shown before it is published."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import streamlit as st
 
 from roadmap.domain.access import Actor
@@ -14,14 +12,9 @@ from roadmap.domain.plans import PlanDiff
 from roadmap.services import publishing
 from roadmap.services.context import Context
 from roadmap.services.publishing import PlanView
-from roadmap.ui import dates
 from roadmap.ui.actions import Report, form_key, write_button
+from roadmap.ui.dates import day_of, when
 from roadmap.ui.text import plain
-
-
-def when(at: datetime) -> str:
-    """A moment in readable words, in the viewer's time zone, stated."""
-    return dates.when(at)
 
 
 def version_label(plan: PlanView) -> str:
@@ -31,7 +24,7 @@ def version_label(plan: PlanView) -> str:
         state = f"proposed, objections until {when(plan.review_until)}"
     return (
         f"Version {plan.version} ({state}): {plan.snapshot.name}, "
-        f"published {dates.day_of(plan.published_at)} by {plan.published_by or 'someone'}"
+        f"published {day_of(plan.published_at)} by {plan.published_by or 'someone'}"
     )
 
 
