@@ -37,9 +37,11 @@ db: $(RUN_STAMP)
 test: lint typecheck
 	$(BIN)/pytest -m "not slow" -n 2 --dist loadfile
 
-## test-slow: the comparisons with pabutools that take it minutes per file (CI runs these too)
+## test-slow: what takes minutes: the comparisons with pabutools, the long browser journeys
+## (a foundation's first year, governance, planning, set-up, links, homes, 390 px) and the
+## full fuzz matrix; in two processes like make test (CI runs these too)
 test-slow: $(TEST_STAMP)
-	$(BIN)/pytest -m slow
+	$(BIN)/pytest -m slow -n 2 --dist loadfile
 
 ## security: every boundary probed with hostile input (docs/security.md), the slow full matrix
 ## included; on SQLite, and on PostgreSQL too when ROADMAP_TEST_DATABASE_URL is set

@@ -141,10 +141,14 @@ def retitle(page: Any, item_id: int, old_title: str, title: str) -> None:
 
 
 def settle(page: Any) -> None:
-    """Wait until the app's rerun has finished (its running indicator is gone)."""
+    """Wait until the app's rerun has finished: no running indicator, and no element of the
+    run before left on the page (a short run may never show the indicator; its stale
+    elements are then the only sign that the page has not caught up)."""
     page.wait_for_timeout(300)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && !document.querySelector('[data-stale=\"true\"]')",
+        timeout=60_000,
     )
 
 

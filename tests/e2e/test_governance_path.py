@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from conftest import settle
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import create_engine, select
 
 from roadmap.store.tables import ItemRow
+
+# A long browser journey: make test-slow (CI runs it), keeping make test well under 15 minutes.
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 MAIN = '[data-testid="stMain"]'
 TITLE = "<script>alert('t')</script> Path item"
@@ -30,13 +35,6 @@ def signed_in(browser: Browser, base: str, username: str) -> Page:
         page.click("button[type=submit]")
         page.wait_for_selector(f"{MAIN} h1")
     return page
-
-
-def settle(page: Page) -> None:
-    page.wait_for_timeout(300)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
-    )
 
 
 def card(page: Page, text: str):  # type: ignore[no-untyped-def]

@@ -10,6 +10,9 @@ import pytest
 from conftest import settle
 from playwright.sync_api import Page, expect
 
+# A long browser journey: make test-slow (CI runs it), keeping make test well under 15 minutes.
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
 MAIN = '[data-testid="stMain"]'
 ITEM = re.compile(r".*/item\?id=\d+$")
 

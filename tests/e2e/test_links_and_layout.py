@@ -28,7 +28,8 @@ from tour import (
 
 from roadmap.ui.registry import PAGES
 
-pytestmark = pytest.mark.browser
+# A long browser journey: make test-slow (CI runs it), keeping make test well under 15 minutes.
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ITEM_URL = re.compile(r"/item\?id=(\d+)")
 
 

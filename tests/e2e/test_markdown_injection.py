@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import Server
+from conftest import Server, settle
 from playwright.sync_api import Browser, Page
 from sqlalchemy import select, update
-from test_governance_path import MAIN, settle, signed_in
+from test_governance_path import MAIN, signed_in
 
 from roadmap.domain.enums import ItemStatus, Role
 from roadmap.domain.markdown import JOINER
@@ -106,6 +106,7 @@ def test_hostile_titles_summaries_and_links_stay_text_in_the_browser(
         public.goto(f"{server.url}/item?id={item_id}")
         public.wait_for_selector(f"{MAIN} h1")
         public.wait_for_selector(f"{MAIN} li")
+        settle(public)
         _check(public, "the item page")
         main = public.locator(MAIN)
         assert main.locator("h1").count() == 1
@@ -123,6 +124,7 @@ def test_hostile_titles_summaries_and_links_stay_text_in_the_browser(
         rep = signed_in(playwright_browser, server.url, "orgrep")
         rep.goto(f"{server.url}/signals")
         rep.wait_for_selector(f"{MAIN} ol li")
+        settle(rep)  # the whole page drawn, not a part of it beside the run before's
         _check(rep, "the signals page")
         ranked = rep.locator(f"{MAIN} ol li").first
         assert ranked.inner_text().replace(JOINER, "").strip() == f"#{item_id} {SHOWN}"

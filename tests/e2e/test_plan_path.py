@@ -3,7 +3,11 @@ chart; signed out, the published plan is readable."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
+
+# A long browser journey: make test-slow (CI runs it), keeping make test well under 15 minutes.
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 MAIN = '[data-testid="stMain"]'
 

@@ -13,6 +13,9 @@ import pytest
 from conftest import BIN, ROOT, Server, database_url, settle
 from playwright.sync_api import Browser, Page, expect
 
+# A long browser journey: make test-slow (CI runs it), keeping make test well under 15 minutes.
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
 MAIN = '[data-testid="stMain"]'
 SHOTS = Path(os.environ.get("ROADMAP_SETUP_SHOTS", "/tmp/setup_shots"))
 
