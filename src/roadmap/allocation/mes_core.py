@@ -76,6 +76,9 @@ class MESRun:
     # group with an item funded since).
     deps_met: set[int] = field(default_factory=set, repr=False)
     caps_seen: int = field(default=-1, repr=False)
+    # Items found waiting for a dependency: looked at again only once one of their
+    # dependencies has been funded.
+    deps_waiting: set[int] = field(default_factory=set, repr=False)
 
 
 def run_mes(
@@ -298,14 +301,23 @@ def _active(
         if new is None
         else {g for q in new for g in prep.groups_of[q] if prep.caps[g] is not None}
     )
+    arrived = None if new is None else set(new)
     active = []
     for p in candidates:
         if funding.funded[p] or p in gaps or p in run.capped:
             continue
         newly_met = False
         if p not in run.deps_met:
+            if (
+                p in run.deps_waiting
+                and arrived is not None
+                and arrived.isdisjoint(prep.depends_on[p])
+            ):
+                continue  # none of its dependencies was funded since it was last looked at
             if not funding.deps_met(p):
+                run.deps_waiting.add(p)
                 continue
+            run.deps_waiting.discard(p)
             run.deps_met.add(p)  # funded items stay funded: met for good
             newly_met = True  # never checked against its caps while it was waiting
         recheck = newly_met or touched is None or not touched.isdisjoint(prep.groups_of[p])

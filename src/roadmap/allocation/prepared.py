@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -296,10 +296,17 @@ class FundedSoFar:
     order: list[int] = field(default_factory=list)
     group_total: list[Number] = field(init=False)
     spent: Number = 0
+    # What is left under each capped group's cap, in floats (None: no cap): a shadow of
+    # ``cap - group_total`` that answers ``within_caps`` without exact arithmetic except
+    # within a hair of the cap (it is asked of every candidate in every round).
+    room: list[float | None] = field(init=False)
+    costs: list[float] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.costs = _float_costs(self.prep)
         self.funded = [False] * self.prep.m
         self.group_total = [0] * len(self.prep.group_names)
+        self.room = [None if cap is None else float(cap) for cap in self.prep.caps]
 
     def copy(self) -> FundedSoFar:
         """A copy sharing the (read-only) prepared election."""
@@ -308,16 +315,31 @@ class FundedSoFar:
         other.order = list(self.order)
         other.group_total = list(self.group_total)
         other.spent = self.spent
+        other.room = list(self.room)
         return other
 
     def deps_met(self, p: int) -> bool:
         return all(self.funded[d] for d in self.prep.depends_on[p])
 
     def within_caps(self, p: int) -> bool:
-        cost = self.prep.full_cost[p]
-        for g in self.prep.groups_of[p]:
+        """Whether funding ``p`` keeps every group it is in within its cap (exactly: the
+        float shadow decides only where it is far from the cap)."""
+        groups = self.prep.groups_of[p]
+        if not groups:
+            return True
+        cost = self.costs[p]
+        for g in groups:
+            room = self.room[g]
+            if room is None:
+                continue
+            slack = CAP_SLACK * max(1.0, abs(room), cost)
+            if cost <= room - slack:
+                continue
+            if cost > room + slack:
+                return False
             cap = self.prep.caps[g]
-            if cap is not None and self.group_total[g] + cost > cap:
+            assert cap is not None
+            if self.group_total[g] + self.prep.full_cost[p] > cap:
                 return False
         return True
 
@@ -327,3 +349,18 @@ class FundedSoFar:
         self.spent += self.prep.rule_cost[p]
         for g in self.prep.groups_of[p]:
             self.group_total[g] += self.prep.full_cost[p]
+            cap = self.prep.caps[g]
+            if cap is not None:
+                self.room[g] = float(cap - self.group_total[g])
+
+
+CAP_SLACK = 1e-9
+"""Relative distance from a cap within which ``within_caps`` compares exactly."""
+
+
+def _float_costs(prep: Prepared) -> list[float]:
+    """Each item's full cost in floats, computed once per prepared election."""
+    costs = prep.cache.get("float-costs")
+    if costs is None:
+        costs = prep.cache["float-costs"] = [float(c) for c in prep.full_cost]
+    return cast(list[float], costs)

@@ -148,6 +148,10 @@ class _Floats:
         self.utility = np.concatenate(utilities) if utilities else np.zeros(0)
         self.pledged = np.array([float(prep.pledged[p]) for p in targets])
         self.cost = np.array([float(prep.full_cost[p]) for p in targets])
+        # Each target's best figure so far (as in ``best``), and whether it can never be
+        # bought again in this run (funded, or over a cap: group totals only grow).
+        self.best = np.full(len(targets), -np.inf)
+        self.dead = np.zeros(len(targets), dtype=bool)
 
     def update(
         self, budgets: Any, price: Any, end: bool, funding: FundedSoFar, best: dict[int, Any]
@@ -161,9 +165,12 @@ class _Floats:
         for paid in covers:
             cover = np.bincount(self.owner, weights=paid, minlength=len(self.targets))
             figures = np.floor(100 * (self.pledged + cover) / self.cost + FLOAT_SLACK)
-            for k in np.flatnonzero(figures > np.array([best[p] for p in self.targets])):
+            for k in np.flatnonzero((figures > self.best) & ~self.dead):
                 p = self.targets[k]
-                if _available(funding, p):
+                if funding.funded[p] or not funding.within_caps(p):
+                    self.dead[k] = True  # for the rest of the run
+                elif funding.deps_met(p):
+                    self.best[k] = figures[k]
                     best[p] = int(figures[k])
 
 
