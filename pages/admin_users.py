@@ -47,14 +47,24 @@ left, right = st.columns(2)
 with left, st.form(form_key("create_user")):
     st.subheader("New account")
     username = st.text_input("Username")
+    field_error("create-account", "username")
     display_name = st.text_input("Display name")
+    field_error("create-account", "display_name")
     password = st.text_input("Initial password", type="password")
+    field_error("create-account", "password")
 
     def create(report: Report) -> None:
         created = accounts.create_user(ctx, actor, username, display_name, password)
         report.success(f"Created the account {created.username}.")
 
-    write_button("Create account", "create-account", create, submit=True, clears="create_user")
+    write_button(
+        "Create account",
+        "create-account",
+        create,
+        submit=True,
+        clears="create_user",
+        inline_errors=True,
+    )
 
 with right:
     # Not a form: the scope offered follows the role chosen.

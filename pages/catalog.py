@@ -8,7 +8,7 @@ from roadmap.domain.enums import Role
 from roadmap.services import catalog, catalog_edits
 from roadmap.services.catalog_edits import Entry, Subject
 from roadmap.ui import session
-from roadmap.ui.actions import Report, form_key, write_button
+from roadmap.ui.actions import Report, field_error, form_key, write_button
 
 ctx = session.context()
 st.title("Sub-communities, themes and skills")
@@ -62,13 +62,16 @@ def section(subject: Subject, may_write: bool) -> None:
     with new, st.form(form):
         st.subheader(f"New {word}")
         name = st.text_input("Name", key=f"{form}-name")
+        field_error(f"create-{subject}", "name")
         slug = st.text_input(
             "Short name",
             key=f"{form}-slug",
             help="Lower-case letters, digits and dashes; used in links, grants and CSV files. "
             "It cannot change later.",
         )
+        field_error(f"create-{subject}", "slug")
         description = "" if subject == "skill" else st.text_area("Description", key=f"{form}-desc")
+        field_error(f"create-{subject}", "description")
 
         def add(report: Report) -> None:
             create(subject, slug.strip(), name, description)
@@ -80,6 +83,7 @@ def section(subject: Subject, may_write: bool) -> None:
             add,
             submit=True,
             clears=f"new-{subject}",
+            inline_errors=True,
             type="primary",
         )
     by_slug = {e.slug: e for e in entries}

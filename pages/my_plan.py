@@ -5,9 +5,10 @@ actor = page_setup("my_plan")
 import streamlit as st
 
 from roadmap.domain.delivery import REPORTING
+from roadmap.domain.errors import ValidationError
 from roadmap.services import item_reads, progress
 from roadmap.ui import delivery_view, figures, plan_view, session
-from roadmap.ui.actions import Report, form_key, write_button
+from roadmap.ui.actions import Report, field_error, form_key, write_button
 from roadmap.ui.item_links import follow_chart_click, title_column
 from roadmap.ui.text import plain
 
@@ -54,15 +55,26 @@ with st.form(form_key("progress")):
         index=None,
         placeholder="Choose an item to report on",
     )
+    field_error("report-progress", "item")
     percent = st.slider("Percent done", 0, 100, 0, step=5)
+    field_error("report-progress", "percent")
     note = st.text_area("Note", max_chars=4000, help="Progress and its notes are public.")
+    field_error("report-progress", "note")
 
     def report_it(report: Report) -> None:
-        if item is not None:
-            progress.report_progress(ctx, actor, item, percent, note)
-            report.success("Reported. It shows on the item page and the published plan.")
+        if item is None:
+            sentence = "Choose the item this report is about."
+            raise ValidationError(sentence, {"item": sentence})
+        progress.report_progress(ctx, actor, item, percent, note)
+        report.success("Reported. It shows on the item page and the published plan.")
 
     write_button(
-        "Report", "report-progress", report_it, submit=True, clears="progress", type="primary"
+        "Report",
+        "report-progress",
+        report_it,
+        submit=True,
+        clears="progress",
+        inline_errors=True,
+        type="primary",
     )
 delivery_view.my_history(ctx, actor)

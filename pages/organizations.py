@@ -33,15 +33,27 @@ with edit:
     key = st.selectbox("Organization", list(orgs), format_func=lambda k: orgs[k].name)
     if key is not None:
         with st.form("edit_org"):
-            fields = organization_fields(f"edit-{key}", orgs[key], ctx.now().date())
+            fields = organization_fields(
+                f"edit-{key}", orgs[key], ctx.now().date(), errors_of="save-organization"
+            )
 
             def save(report: Report, key: str = key, fields: dict = fields) -> None:
                 catalog.update_organization(ctx, actor, key, fields, versions[key])
                 report.success("Saved.")
 
-            write_button("Save", "save-organization", save, inputs=key, submit=True, type="primary")
+            write_button(
+                "Save",
+                "save-organization",
+                save,
+                inputs=key,
+                submit=True,
+                inline_errors=True,
+                type="primary",
+            )
 with new, st.form(form_key("new_org")):
-    fields = organization_fields(form_key("new_org"), None, ctx.now().date())
+    fields = organization_fields(
+        form_key("new_org"), None, ctx.now().date(), errors_of="register-organization"
+    )
 
     def register(report: Report) -> None:
         catalog.create_organization(ctx, actor, fields)
@@ -53,5 +65,6 @@ with new, st.form(form_key("new_org")):
         register,
         submit=True,
         clears="new_org",
+        inline_errors=True,
         type="primary",
     )

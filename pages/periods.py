@@ -13,7 +13,7 @@ from roadmap.domain.periods import suggest_next
 from roadmap.services import period_setup, sequence
 from roadmap.services.period_setup import PeriodEntry
 from roadmap.ui import glossary_view, session
-from roadmap.ui.actions import Report, form_key, write_button
+from roadmap.ui.actions import Report, field_error, form_key, write_button
 from roadmap.ui.text import plain
 
 ctx = session.context()
@@ -63,17 +63,21 @@ with new, st.form(form_key("new_period")):
         placeholder=f"{start_default.year}-{half}",
         help="Used in links and on the command line; it cannot change later.",
     )
+    field_error("create-period", "key")
     name = st.text_input(
         "Name",
         placeholder=f"{start_default.year}, {'first' if half == 'H1' else 'second'} half",
     )
+    field_error("create-period", "name")
     start = st.date_input("First day", value=start_default)
+    field_error("create-period", "start")
     end = st.date_input(
         "Last day",
         value=date(start_default.year, 6, 30)
         if start_default.month < 7
         else date(start_default.year, 12, 31),
     )
+    field_error("create-period", "end")
 
     def create(report: Report) -> None:
         if not (isinstance(start, date) and isinstance(end, date)):
@@ -84,7 +88,13 @@ with new, st.form(form_key("new_period")):
         )
 
     write_button(
-        "Create period", "create-period", create, submit=True, clears="new_period", type="primary"
+        "Create period",
+        "create-period",
+        create,
+        submit=True,
+        clears="new_period",
+        inline_errors=True,
+        type="primary",
     )
 
 by_key = {p.key: p for p in entries}
@@ -99,8 +109,11 @@ with manage:
     if period is not None and not period.archived:
         with st.form(f"edit-period-{period.key}-{period.version}"):
             new_name = st.text_input("Name", value=period.name)
+            field_error("edit-period", "name")
             new_start = st.date_input("First day", value=period.start)
+            field_error("edit-period", "start")
             new_end = st.date_input("Last day", value=period.end)
+            field_error("edit-period", "end")
 
             def save(report: Report, current: PeriodEntry = period) -> None:
                 if not (isinstance(new_start, date) and isinstance(new_end, date)):
@@ -110,7 +123,9 @@ with manage:
                 )
                 report.success("Saved.")
 
-            write_button("Save", "edit-period", save, inputs=period.key, submit=True)
+            write_button(
+                "Save", "edit-period", save, inputs=period.key, submit=True, inline_errors=True
+            )
         if period.status != PeriodStatus.SIGNALLING and period.status != PeriodStatus.CLOSED:
             closes = st.date_input(
                 "Signalling closes (optional)", value=None, key=f"closes-{period.key}"
@@ -171,11 +186,15 @@ elif sources:
             "lapses, as its policy says. A period is followed by one period at most."
         )
         next_key = st.text_input("Next period's key", value=hint.key, key=f"{next_form}-key")
+        field_error("start-next-period", "key")
         next_name = st.text_input("Next period's name", value=hint.name, key=f"{next_form}-name")
+        field_error("start-next-period", "name")
         next_start = st.date_input(
             "Next period's first day", value=hint.start, key=f"{next_form}-start"
         )
+        field_error("start-next-period", "start")
         next_end = st.date_input("Next period's last day", value=hint.end, key=f"{next_form}-end")
+        field_error("start-next-period", "end")
 
         def start_next(report: Report, current: PeriodEntry = source) -> None:
             if not (isinstance(next_start, date) and isinstance(next_end, date)):
@@ -194,5 +213,6 @@ elif sources:
             start_next,
             submit=True,
             clears=next_form,
+            inline_errors=True,
             type="primary",
         )

@@ -8,7 +8,7 @@ import streamlit as st
 from roadmap.domain.errors import ValidationError
 from roadmap.services import catalog, staff
 from roadmap.ui import session
-from roadmap.ui.actions import Report, write_button
+from roadmap.ui.actions import Report, field_error, write_button
 from roadmap.ui.text import plain
 
 ctx = session.context()
@@ -45,10 +45,13 @@ with st.form("staff"):
     key = st.text_input(
         "Short name", value=current.member.key if current else "", disabled=current is not None
     )
+    field_error("save-staff", "key")
     name = st.text_input("Name", value=current.member.name if current else "")
+    field_error("save-staff", "name")
     username = st.text_input(
         "Account (username, optional)", value=(current.member.username or "") if current else ""
     )
+    field_error("save-staff", "username")
     levels = {}
     cols = st.columns(4)
     for n, skill in enumerate(skills):
@@ -61,22 +64,26 @@ with st.form("staff"):
         min_value=0.0,
         value=float(current.member.capacity_weeks) if current else 0.0,
     )
+    field_error("save-staff", "capacity_weeks")
     months = st.text_input(
         "Capacity by month (comma-separated, optional; lower a month for time off)",
         value=", ".join(f"{c:g}" for c in (current.capacity_by_subperiod or [])) if current else "",
     )
+    field_error("save-staff", "capacity")
     paid_by = st.text_input(
         "Paid by (organization short name, optional)",
         value=(current.member.paid_by or "") if current else "",
     )
+    field_error("save-staff", "paid_by")
     active = st.checkbox("Active", value=current.member.active if current else True)
 
     def save(report: Report) -> None:
         try:
             by_month = [float(x) for x in months.split(",") if x.strip()] or None
         except ValueError:
+            sentence = "Capacity by month must be numbers separated by commas."
             raise ValidationError(
-                "Capacity by month must be numbers separated by commas."
+                sentence, {"capacity": sentence}, {"capacity": "capacity by month"}
             ) from None
         staff.save_staff(
             ctx,
@@ -103,5 +110,6 @@ with st.form("staff"):
         inputs=chosen,
         submit=True,
         then=lambda report: None,
+        inline_errors=True,
         type="primary",
     )

@@ -18,7 +18,7 @@ from support import Clock
 from roadmap import config
 from roadmap.domain.access import Actor
 from roadmap.domain.enums import ItemStatus
-from roadmap.services import demo, item_reads, periods, progress, publishing
+from roadmap.services import delivery, demo, item_reads, periods, progress, publishing
 from roadmap.services.context import Context, default_context
 from roadmap.services.sessions import authenticate
 from roadmap.store.migrate import upgrade
@@ -133,3 +133,21 @@ def test_the_executive_sets_how_often_funded_work_reports_on_the_period_page(
 def _item_id(link: object) -> int:
     """The item number of a title link cell (``/item?id=N#Title``)."""
     return int(str(link).removeprefix("/item?id=").split("#")[0])
+
+
+def test_a_report_sent_without_an_item_is_refused_under_the_item_and_writes_nothing(
+    reported: int, as_user: Callable[[str | None], Actor]
+) -> None:
+    staff = as_user("staff")
+    ctx = default_context()
+    before = delivery.my_reports(ctx, staff)
+    at = page("my_plan").run()
+    next(t for t in at.text_area if t.label == "Note").input("Half way there.")
+    next(b for b in at.button if b.label == "Report").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Choose the item this report is about.",
+        "Nothing was saved: the item needs fixing.",
+    ]
+    assert next(t for t in at.text_area if t.label == "Note").value == "Half way there."
+    assert delivery.my_reports(ctx, staff) == before

@@ -241,3 +241,77 @@ def test_after_an_admin_reset_every_page_asks_for_a_new_password_first(
     at = page("roadmap").run()
     assert "Choose your own password" not in [t.value for t in at.title]
     assert sessions.authenticate(default_context(), "pwreset", "all-mine-3") is not None
+
+
+def _errors_then_summary(at: AppTest, sentences: list[str], fields: str) -> None:
+    """The page shows each field's sentence (under its field) and then one summary."""
+    errors = [e.value for e in at.error]
+    assert errors[-1].startswith(f"Nothing was saved: {fields}"), errors
+    for sentence in sentences:
+        assert sentence in errors[:-1], (sentence, errors)
+
+
+def test_a_new_account_with_three_bad_fields_names_all_three_under_them(
+    as_user: Callable[[str | None], Actor],
+) -> None:
+    as_user("admin")
+    at = page("admin_users").run()
+    by_label(at.text_input, "Username").input("Not A Name")
+    by_label(at.text_input, "Initial password").input("short")
+    by_label(at.button, "Create account").click().run()
+    assert not at.exception
+    _errors_then_summary(
+        at,
+        [
+            "The username must be 2 to 40 lower-case letters, digits, dots, dashes or underscores.",
+            "The password must have at least 8 characters.",
+        ],
+        "3 fields need fixing (username, display name and password)",
+    )
+    assert by_label(at.text_input, "Username").value == "Not A Name"
+    with reading(default_context().engine) as session:
+        assert session.scalar(select(UserRow).where(UserRow.username == "not a name")) is None
+
+
+def test_a_new_sub_community_with_no_name_and_a_bad_short_name_names_both(
+    as_user: Callable[[str | None], Actor],
+) -> None:
+    as_user("admin")
+    at = page("catalog").run()
+    by_label(at.text_input, "Short name").input("Bad Slug")
+    by_label(at.button, "Create sub-community").click().run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert errors[-1] == "Nothing was saved: 2 fields need fixing (short name and name).", errors
+    assert errors[0] == "The name cannot be empty."
+    assert errors[1].startswith("The short name must be lower-case letters")
+
+
+def test_a_new_organization_with_no_short_name_and_no_name_names_both(
+    as_user: Callable[[str | None], Actor],
+) -> None:
+    as_user("admin")
+    at = page("organizations").run()
+    by_label(at.button, "Register organization").click().run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert errors[-1].startswith("Nothing was saved: 2 fields need fixing (short name and"), errors
+    assert len(errors) == 3
+
+
+def test_a_new_staff_member_with_an_unknown_account_and_payer_names_both(
+    as_user: Callable[[str | None], Actor],
+) -> None:
+    as_user("admin")
+    at = page("staff_admin").run()
+    by_label(at.text_input, "Short name").input("newperson")
+    by_label(at.text_input, "Name").input("New Person")
+    by_label(at.text_input, "Account (username, optional)").input("nobody-here")
+    by_label(at.text_input, "Paid by (organization short name, optional)").input("no-such-org")
+    by_label(at.button, "Save").click().run()
+    assert not at.exception
+    _errors_then_summary(
+        at,
+        ["There is no account 'nobody-here'.", "There is no organization 'no-such-org'."],
+        "2 fields need fixing",
+    )

@@ -53,8 +53,9 @@ def test_a_sub_community_is_created_on_its_page_and_a_duplicate_is_refused(
     by_label(at.text_input, "Name").input("jupyter notebook tools")
     by_label(at.text_input, "Short name").input("nb-tools-2")
     by_label(at.button, "Create sub-community").click().run()
-    assert [e.value for e in at.error] == [
-        "There is already a sub-community named 'jupyter notebook tools'."
+    assert [e.value for e in at.error] == [  # under the name, then at the button
+        "There is already a sub-community named 'jupyter notebook tools'.",
+        "Nothing was saved: the name needs fixing.",
     ]
 
 
@@ -81,8 +82,9 @@ def test_an_overlapping_period_is_refused_and_a_free_one_is_created(
     by_label(at.date_input, "Last day").set_value(date(2027, 6, 30))
     by_label(at.button, "Create period").click().run()
     assert not at.exception
-    (error,) = [e.value for e in at.error]
-    assert "overlaps 2027-04-01 to 2027-06-30; periods may not overlap" in error
+    overlap, summary = [e.value for e in at.error]  # under the first day, then at the button
+    assert "overlaps 2027-04-01 to 2027-06-30; periods may not overlap" in overlap
+    assert summary == "Nothing was saved: the first day needs fixing."
 
     by_label(at.text_input, "Key").input("2031-H1")
     by_label(at.date_input, "First day").set_value(date(2031, 1, 1))
@@ -116,3 +118,32 @@ def test_a_new_staff_member_is_in_the_table_as_soon_as_it_is_saved(
     assert not at.exception
     assert [s.value for s in at.success] == ["Saved."]
     assert "newhire" in list(at.dataframe[0].value["Short name"])
+
+
+def test_a_new_period_with_every_field_wrong_names_each_under_its_field_at_once(
+    as_user: Callable[[str | None], Actor],
+) -> None:
+    """A key and a name already taken and dates overlapping the demo's period: one try
+    names all three, each under its own field, with a summary; nothing is written."""
+    ctx = default_context()
+    existing = period_setup.list_periods(ctx)[0]
+    before = period_setup.list_periods(ctx)
+    as_user("exec")
+    at = page("periods").run()
+    by_label(at.text_input, "Key").input(existing.key)
+    by_label(at.text_input, "Name").input(existing.name.upper())
+    by_label(at.date_input, "First day").set_value(existing.start)
+    by_label(at.date_input, "Last day").set_value(existing.end)
+    by_label(at.button, "Create period").click().run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert errors == [
+        f"There is already a period {existing.key!r}.",
+        f"There is already a period named {existing.name.upper()!r}.",
+        errors[2],
+        "Nothing was saved: 3 fields need fixing (period key, name and first day).",
+    ]
+    assert "periods may not overlap" in errors[2]
+    assert period_setup.list_periods(ctx) == before
+    # What was typed stays, for the person to correct.
+    assert by_label(at.text_input, "Key").value == existing.key

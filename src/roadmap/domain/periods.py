@@ -150,19 +150,35 @@ class PlanningPeriod(Model):
         return round(total, 3)
 
 
-def check_no_overlap(
+def overlap(
     key: str, start: date, end: date, others: Iterable[tuple[str, str, date, date]]
-) -> None:
-    """Refuse a period from ``start`` to ``end`` (both included) that shares a day with one
-    of ``others`` (key, name, start, end; the period ``key`` itself is skipped), naming it."""
+) -> str | None:
+    """The sentence refusing a period from ``start`` to ``end`` (both included) that shares
+    a day with one of ``others`` (key, name, start, end; the period ``key`` itself is
+    skipped), naming it; None when it overlaps none."""
     for other_key, name, other_start, other_end in others:
         if other_key != key and start <= other_end and other_start <= end:
-            sentence = (
+            return (
                 f"{name} runs from {other_start:%Y-%m-%d} to {other_end:%Y-%m-%d}, which "
                 f"overlaps {start:%Y-%m-%d} to {end:%Y-%m-%d}; periods may not overlap. "
                 "Nothing was saved."
             )
-            raise ValidationError(sentence, {"start": sentence})
+    return None
+
+
+def check_no_overlap(
+    key: str, start: date, end: date, others: Iterable[tuple[str, str, date, date]]
+) -> None:
+    """Refuse a period that overlaps another (:func:`overlap`), on its start date."""
+    sentence = overlap(key, start, end, others)
+    if sentence is not None:
+        raise ValidationError(sentence, {"start": sentence})
+
+
+def refuse(problems: dict[str, str], labels: dict[str, str] | None = None) -> None:
+    """Raise one :class:`ValidationError` naming every field in ``problems`` (none: return)."""
+    if problems:
+        raise ValidationError(" ".join(problems.values()), problems, labels)
 
 
 @dataclass(frozen=True)

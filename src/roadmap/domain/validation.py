@@ -49,6 +49,8 @@ def _sentence(model: type[pydantic.BaseModel], error: Any) -> tuple[str, str]:
     label = field_label(model, name) if loc else "form"
     kind = str(error.get("type", ""))
     template = _TEMPLATES.get(kind)
+    if kind == "string_too_short" and error.get("ctx", {}).get("min_length") == 1:
+        template = "The {label} cannot be empty."
     if template is not None:
         try:
             return name, template.format(label=label, **error.get("ctx", {}))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,7 +21,7 @@ from roadmap.domain.access import Actor, require_any
 from roadmap.domain.accounting import plan_accounting
 from roadmap.domain.enums import PeriodStatus, Role, UnspentPolicy
 from roadmap.domain.errors import ConflictError, NotFound, ValidationError
-from roadmap.domain.periods import PlanningPeriod, check_no_overlap
+from roadmap.domain.periods import PlanningPeriod, check_no_overlap, overlap, refuse
 from roadmap.domain.validation import parse
 from roadmap.services.audit import changed_fields, plain, record
 from roadmap.services.context import Context
@@ -105,17 +106,34 @@ def _row(session: Session, key: str, expected_version: int | None = None) -> Per
     return row
 
 
-def _check_new(session: Session, data: PlanningPeriod) -> None:
-    """Refuse a new period whose key or name is taken or whose dates overlap another's."""
-    if session.scalar(select(PeriodRow.id).where(PeriodRow.key == data.key)) is not None:
-        sentence = f"There is already a period {data.key!r}."
-        raise ValidationError(sentence, {"key": sentence})
-    if session.scalar(
-        select(PeriodRow.id).where(func.lower(PeriodRow.name) == data.name.strip().lower())
+_LABELS = {"key": "period key", "name": "name", "start": "first day", "end": "last day"}
+
+
+def _new_data(session: Session, values: dict[str, Any]) -> PlanningPeriod:
+    """``values`` as a new period, refused with every problem at once: each field pydantic
+    refuses, a taken key or name, and dates that overlap another period's."""
+    problems: dict[str, str] = {}
+    data: PlanningPeriod | None = None
+    try:
+        data = parse(PlanningPeriod, values)
+    except ValidationError as exc:
+        problems.update(exc.fields)
+    key, name = str(values["key"]), str(values["name"])
+    start, end = values["start"], values["end"]
+    if session.scalar(select(PeriodRow.id).where(PeriodRow.key == key)) is not None:
+        problems.setdefault("key", f"There is already a period {key!r}.")
+    if name.strip() and session.scalar(
+        select(PeriodRow.id).where(func.lower(PeriodRow.name) == name.strip().lower())
     ):
-        sentence = f"There is already a period named {data.name!r}."
-        raise ValidationError(sentence, {"name": sentence})
-    check_no_overlap(data.key, data.start, data.end, _others(session))
+        problems.setdefault("name", f"There is already a period named {name!r}.")
+    if isinstance(start, date) and isinstance(end, date) and start <= end:
+        # A new period has no row yet: every period counts, one with the same key too.
+        clash = overlap("", start, end, _others(session))
+        if clash is not None:
+            problems.setdefault("start", clash)
+    refuse(problems, _LABELS)
+    assert data is not None
+    return data
 
 
 def create_period(
@@ -125,10 +143,9 @@ def create_period(
     voice, equal shares); refused when its key or name is taken or its dates overlap
     another period's."""
     require_any(actor, _ROLES, to="create planning periods")
-    data = parse(PlanningPeriod, {"key": key, "name": name, "start": start, "end": end})
     now = ctx.now()
     with transaction(ctx.engine) as session:
-        _check_new(session, data)
+        data = _new_data(session, {"key": key, "name": name, "start": start, "end": end})
         row = _new_row(data)
         session.add(row)
         session.flush()
@@ -199,8 +216,8 @@ def new_period_from(
             )
             raise ValidationError(sentence, {"source": sentence})
         settings = period_from_row(source).settings
-        data = parse(
-            PlanningPeriod,
+        data = _new_data(
+            session,
             {
                 **settings.model_dump(
                     exclude={"status", "signal_window_start", "signal_window_end"}
@@ -212,7 +229,6 @@ def new_period_from(
                 "carried_weeks": 0.0,
             },
         )
-        _check_new(session, data)
         policy = settings.unspent_policy
         unspent = unspent_weeks(session, source)
         carried = unspent if policy == UnspentPolicy.POOL else 0.0
@@ -257,16 +273,22 @@ def edit_period(
         row = _row(session, key, expected_version)
         if row.archived_at is not None:
             raise ValidationError(f"{row.name} is archived; restore it before editing.")
-        parse(PlanningPeriod, {"key": key, "name": name, "start": start, "end": end})
+        problems: dict[str, str] = {}
+        try:
+            parse(PlanningPeriod, {"key": key, "name": name, "start": start, "end": end})
+        except ValidationError as exc:
+            problems.update(exc.fields)
         taken = session.scalar(
             select(PeriodRow.key).where(
                 func.lower(PeriodRow.name) == name.strip().lower(), PeriodRow.key != key
             )
         )
-        if taken is not None:
-            sentence = f"There is already a period named {name!r} ({taken})."
-            raise ValidationError(sentence, {"name": sentence})
-        check_no_overlap(key, start, end, _others(session))
+        if taken is not None and name.strip():
+            problems.setdefault("name", f"There is already a period named {name!r} ({taken}).")
+        clash = overlap(key, start, end, _others(session)) if start <= end else None
+        if clash is not None:
+            problems.setdefault("start", clash)
+        refuse(problems, _LABELS)
         before = plain({"name": row.name, "start": row.start, "end": row.end})
         after = plain({"name": name.strip(), "start": start, "end": end})
         old, new = changed_fields(before, after)

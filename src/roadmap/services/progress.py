@@ -54,7 +54,8 @@ def report_progress(ctx: Context, actor: Actor, item_id: int, percent: int, note
     require(actor, Role.STAFF, to="report progress")
     note = boundary.text(note.strip(), "progress note", NOTE_LIMIT)
     if not 0 <= percent <= 100:
-        raise ValidationError("Percent done must be between 0 and 100.", {"percent": "0 to 100."})
+        sentence = "Percent done must be between 0 and 100."
+        raise ValidationError(sentence, {"percent": sentence}, {"percent": "percent done"})
     latest, mine = my_assignments(ctx, actor)
     if latest is None or item_id not in {a.item for a in mine}:
         raise ValidationError(f"You are not assigned to item #{item_id} in the published plan.")

@@ -205,12 +205,13 @@ def write_button(
             draw(answer.report.lines)
 
 
-def field_error(key: str, name: str) -> None:
+def field_error(key: str, name: str, where: Any = None) -> None:
     """Under a form's field ``name``: its error from the last refusal of the write button
-    ``key`` (drawn with ``inline_errors=True``), if any."""
+    ``key`` (drawn with ``inline_errors=True``), if any; in ``where`` (a column, say) when
+    the field is drawn there."""
     answer = _state().answers.get(key)
     if answer is None or answer.report is None:
         return
     text = answer.report.fields.get(name)
     if text:
-        st.error(plain(text))
+        (where or st).error(plain(text))

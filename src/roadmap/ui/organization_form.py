@@ -9,15 +9,26 @@ import streamlit as st
 
 from roadmap.domain.enums import OrgBasis, OrgKind, OrgStatus, OrgTier
 from roadmap.domain.organizations import Organization
+from roadmap.ui.actions import field_error
 
 
-def organization_fields(prefix: str, org: Organization | None, today: date) -> dict[str, Any]:
+def organization_fields(
+    prefix: str, org: Organization | None, today: date, errors_of: str | None = None
+) -> dict[str, Any]:
     """Draw the fields (inside a form) and return what was entered; a new organization's
-    term runs from ``today`` (the app's clock) for a year."""
+    term runs from ``today`` (the app's clock) for a year. ``errors_of``: the key of the
+    form's write button, whose refusal's sentences are drawn under their fields."""
+
+    def under(name: str, where: Any = None) -> None:
+        if errors_of is not None:
+            field_error(errors_of, name, where)
+
     fields: dict[str, Any] = {}
     if org is None:
         fields["key"] = st.text_input("Short name", key=f"{prefix}-key")
+        under("key")
     fields["name"] = st.text_input("Name", value=org.name if org else "", key=f"{prefix}-name")
+    under("name")
     kinds, tiers = [k.value for k in OrgKind], [t.value for t in OrgTier]
     fields["kind"] = st.selectbox(
         "Kind",
@@ -41,17 +52,21 @@ def organization_fields(prefix: str, org: Organization | None, today: date) -> d
         value=float(org.annual_commitment) if org else 0.0,
         key=f"{prefix}-money",
     )
+    under("annual_commitment", cols[0])
     fields["currency"] = cols[1].text_input(
         "Currency", value=org.currency if org else "USD", key=f"{prefix}-cur"
     )
+    under("currency", cols[1])
     fields["term_start"] = cols[0].date_input(
         "Term start", value=org.term_start if org else today, key=f"{prefix}-ts"
     )
+    under("term_start", cols[0])
     fields["term_end"] = cols[1].date_input(
         "Term end",
         value=org.term_end if org else a_year_after(today),
         key=f"{prefix}-te",
     )
+    under("term_end", cols[1])
     bases, statuses = [b.value for b in OrgBasis], [s.value for s in OrgStatus]
     fields["basis"] = st.selectbox(
         "Basis",
@@ -68,6 +83,7 @@ def organization_fields(prefix: str, org: Organization | None, today: date) -> d
         )
         or None
     )
+    under("exception_reason")
     fields["status"] = st.selectbox(
         "Status",
         statuses,
