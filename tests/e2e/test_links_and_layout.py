@@ -170,6 +170,30 @@ def test_a_bar_of_the_plan_s_charts_opens_its_item_page(
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
+def test_a_tile_of_the_plan_s_treemap_opens_its_item_page(
+    planned: Server, browser_page: Page
+) -> None:
+    """The published plan's treemap: clicking an item's tile opens that item's page (the
+    tile is sent by its id, ``item:<id>``, not with custom data)."""
+    page = browser_page
+    open_page(page, planned.url, "/plan")
+    chart = page.locator(f'{MAIN} [data-testid="stPlotlyChart"]').filter(
+        has=page.locator("g.slice")
+    )
+    tile = chart.first.locator("g.slice").filter(has_text=re.compile(r"#\d+ ")).first
+    expect(tile).to_be_attached(timeout=20_000)
+    tile.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    wanted = re.search(r"#(\d+) ", tile.text_content() or "")
+    assert wanted is not None
+    box = tile.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url(ITEM_URL, timeout=30_000)
+    match = ITEM_URL.search(page.url)
+    assert match is not None and match.group(1) == wanted.group(1)
+
+
 def test_the_review_queue_s_titles_open_their_item_pages(
     planned: Server, browser_page: Page
 ) -> None:

@@ -50,6 +50,7 @@ def test_the_bundle_of_a_published_demo_plan_verifies_for_every_rule(
 ) -> None:
     plan = _publish(demo_ctx, rule)
     text = bundles.bundle_json(demo_ctx, who(demo_ctx, "exec"), plan.period, plan.version)
+    assert bundles.missing_bundle(demo_ctx, plan.period, plan.version) is None
     bundle = bundles.read_bundle(text)
     # The bundle's outcome is the published plan's: the same items, in the same order.
     assert bundle.outcome.selected == [str(f.item) for f in plan.snapshot.funded]
@@ -222,5 +223,8 @@ def test_a_plan_published_before_bundles_says_it_has_none(
     found = bundles.plan_bundle(demo_ctx, Actor.public(), plan.period, plan.version)
     assert found.bundle is None
     assert "published before plans kept their election" in found.missing
+    # The plan page asks without reading the row's evidence (it can be a period's election).
+    missing = bundles.missing_bundle(demo_ctx, plan.period, plan.version)
+    assert missing is not None and "published before plans kept their election" in missing
     with pytest.raises(NotFound, match="published before plans kept their election"):
         bundles.bundle_json(demo_ctx, Actor.public(), plan.period, plan.version)

@@ -147,3 +147,27 @@ def test_the_comparison_says_first_whether_the_scenarios_fund_the_same_items(
     tables = comparison_tables(scenarios(*rules))
     assert tables.summary == line
     assert tables.differences.empty is (len(set(rules) - {"greedy"}) == 1)
+
+
+def test_beyond_thirty_items_the_flow_folds_the_smaller_ones_into_one_node_in_both_columns() -> (
+    None
+):
+    """40 funded items: the 30 largest keep a node, the other 10 share "10 other items", on
+    both sides of it (paid in, worked on), and every person-week is still there."""
+    items = [f"#{n} Item {n}" for n in range(1, 41)]
+    payments = pd.DataFrame(
+        {"From": ["Acme"] * 40, "To": items, "Weeks": [float(n) for n in range(1, 41)]}
+    )
+    work = pd.DataFrame(
+        {"From": items, "To": ["Ana"] * 40, "Weeks": [float(n) for n in range(1, 41)]}
+    )
+    flow = figures.money_flow(payments, work).data[0]
+    labels = list(flow.node.customdata)
+    assert "10 other items" in labels
+    assert {label for label in labels if label.startswith("#")} == set(items[10:])
+    assert "#1 Item 1" not in labels and "#11 Item 11" in labels
+    other = labels.index("10 other items")
+    into = sum(v for t, v in zip(flow.link.target, flow.link.value, strict=True) if t == other)
+    out_of = sum(v for s, v in zip(flow.link.source, flow.link.value, strict=True) if s == other)
+    assert into == out_of == sum(range(1, 11))
+    assert sum(flow.link.value) == 2 * sum(range(1, 41))

@@ -196,6 +196,12 @@ class OrganizationOutcome:
 def organization_outcomes(snap: PlanSnapshot) -> list[OrganizationOutcome]:
     """Each organization's outcome, in the order of the snapshot's accounts."""
     funded_ids = {f.item for f in snap.funded}
+    # What each organization paid in the rule, in one pass over the payments (not one pass
+    # per organization: hundreds of organizations times a thousand funded items).
+    paid_in_rule: dict[str, float] = {}
+    for f in snap.funded:
+        for org, weeks in f.payments.items():
+            paid_in_rule[org] = paid_in_rule.get(org, 0.0) + weeks
     out = []
     for a in snap.accounts:
         if a.private:
@@ -203,7 +209,7 @@ def organization_outcomes(snap: PlanSnapshot) -> list[OrganizationOutcome]:
                 OrganizationOutcome(a.org, a.name, a.voice, None, None, None, None, None, True)
             )
             continue
-        rule = sum(f.payments.get(a.org, 0.0) for f in snap.funded if a.org != POOL)
+        rule = 0.0 if a.org == POOL else paid_in_rule.get(a.org, 0.0)
         supported = None if a.supported is None else set(a.supported)
         out.append(
             OrganizationOutcome(

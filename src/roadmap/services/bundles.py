@@ -20,7 +20,7 @@ from fractions import Fraction
 from typing import Any
 
 import pydantic
-from sqlalchemy import select
+from sqlalchemy import Text, cast, func, select
 
 from roadmap.allocation import Allocation, NotApplicable, allocate
 from roadmap.allocation.certificate import (
@@ -172,6 +172,28 @@ def plan_bundle(ctx: Context, actor: Actor, period_key: str | None, version: int
             kept, key, version, published_at, envelope, lambda org: sees_signal(actor, privacy, org)
         )
     )
+
+
+def missing_bundle(ctx: Context, period_key: str | None, version: int) -> str | None:
+    """Why a published plan version has no bundle, or None when it has one; without reading
+    the bundle (its election is as large as the period: the plan page asks on every run and
+    builds the bundle only when it is downloaded)."""
+    with reading(ctx.engine) as session:
+        period = find_period_row(session, period_key)
+        size = session.execute(
+            select(func.coalesce(func.length(cast(PlanRow.evidence, Text)), 0)).where(
+                PlanRow.period_id == period.id, PlanRow.version == version
+            )
+        ).first()
+        if size is None:
+            raise NotFound(f"{period.name} has no plan version {version}.")
+        # SQL NULL, or the JSON text null (a None the ORM wrote as JSON).
+        if int(size[0]) <= len("null"):
+            return (
+                f"Version {version} of {period.key} was published before plans kept their "
+                "election, so it has no checkable bundle; a version published now has one."
+            )
+    return None
 
 
 def bundle_json(ctx: Context, actor: Actor, period_key: str | None, version: int) -> str:

@@ -11,16 +11,17 @@ from roadmap.services.publishing import PlanView
 
 
 def download(ctx: Context, actor: Actor, plan: PlanView) -> None:
-    """The button that downloads ``plan``'s bundle as ``actor`` may see it (written on
-    click), with a line on how to check it; for a plan published before plans kept their
-    election, that sentence instead."""
-    found = bundles.plan_bundle(ctx, actor, plan.period, plan.version)
-    if found.bundle is None:
-        st.caption(found.missing)
+    """The button that downloads ``plan``'s bundle as ``actor`` may see it (built on click),
+    with a line on how to check it; for a plan published before plans kept their election,
+    that sentence instead."""
+    missing = bundles.missing_bundle(ctx, plan.period, plan.version)
+    if missing is not None:
+        st.caption(missing)
         return
     st.download_button(
         "Download the election and outcome to check (JSON)",
-        found.json,
+        # Built when pressed: a period's whole election, too large to build on every run.
+        lambda: bundles.bundle_json(ctx, actor, plan.period, plan.version),
         f"plan-{plan.period}-v{plan.version}-bundle.json",
         mime="application/json",
         help="The election as this plan used it, its outcome and the certificate. "

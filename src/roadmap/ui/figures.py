@@ -122,28 +122,39 @@ def short(text: str, length: int = 28) -> str:
 def funded_treemap(funded: pd.DataFrame, colours: Mapping[str, str] | None = None) -> go.Figure:
     """Funded effort by sub-community (each in its colour; ``colours``: name -> colour), then
     item: a tile shows "#n" and a short title with its person-weeks; hovering gives the
-    full title."""
-    frame = funded.assign(
-        Tile=[f"#{n} {short(t)}" for n, t in zip(funded["#"], funded["Item"], strict=True)],
-        Effort=funded["Effort"].round(1),
+    full title. Built as one ``go.Treemap`` from ids and parents (plotly express's path
+    grouping costs most of a second at a thousand items)."""
+    palette_of = {"(?)": "#ffffff", **dict(colours or {})}
+    effort = funded["Effort"].round(1)
+    groups = list(dict.fromkeys(funded["Sub-community"]))
+    ids = [f"group:{g}" for g in groups] + [f"item:{n}" for n in funded["#"]]
+    figure = go.Figure(
+        go.Treemap(
+            ids=ids,
+            labels=groups
+            + [f"#{n} {short(t)}" for n, t in zip(funded["#"], funded["Item"], strict=True)],
+            parents=[""] * len(groups) + [f"group:{g}" for g in funded["Sub-community"]],
+            # A sub-community adds up its items (plotly sums them: no float mismatch).
+            values=[0.0] * len(groups) + [float(v) for v in effort],
+            branchvalues="remainder",
+            customdata=[[g] for g in groups] + [[t] for t in funded["Item"]],
+            marker={
+                "colors": [palette_of.get(g, "#cccccc") for g in groups]
+                + [palette_of.get(g, "#cccccc") for g in funded["Sub-community"]],
+                "line": {"width": 1},
+            },
+            texttemplate="%{label}<br>%{value:.1f} person-weeks",
+            hovertemplate="%{customdata[0]}<br>%{value:.1f} person-weeks<extra></extra>",
+            textfont={"size": 13},
+            tiling={"pad": 2},
+        )
     )
-    figure = px.treemap(
-        frame,
-        path=["Sub-community", "Tile"],
-        values="Effort",
-        color="Sub-community",
-        color_discrete_map={"(?)": "#ffffff", **dict(colours or {})},
-        custom_data=["Item"],
+    figure.update_layout(
         title="Funded effort by sub-community and item (person-weeks)",
+        uniformtext={"minsize": 9, "mode": "hide"},
+        margin={"t": 50},
+        height=620,
     )
-    figure.update_traces(
-        texttemplate="%{label}<br>%{value:.1f} person-weeks",
-        hovertemplate="%{customdata[0]}<br>%{value:.1f} person-weeks<extra></extra>",
-        textfont_size=13,
-        marker_line_width=1,
-        tiling_pad=2,
-    )
-    figure.update_layout(uniformtext={"minsize": 9, "mode": "hide"}, margin={"t": 50}, height=620)
     return figure
 
 
@@ -164,12 +175,29 @@ def _fold(frame: pd.DataFrame, column: str, what: str) -> pd.DataFrame:
     return folded.groupby(["From", "To"], sort=False)["Weeks"].sum().reset_index()
 
 
+def _fold_items(payments: pd.DataFrame, work: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The items (``payments``' To, ``work``'s From): all but the MANY largest by funded
+    weeks merged into one "N other items" node in both frames."""
+    totals = payments.groupby("To")["Weeks"].sum().sort_values(ascending=False)
+    if len(totals) <= MANY:
+        return payments, work
+    rest = set(totals.index[MANY:])
+    label = f"{len(rest)} other items"
+
+    def merged(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+        folded = frame.assign(**{column: frame[column].where(~frame[column].isin(rest), label)})
+        return folded.groupby(["From", "To"], sort=False)["Weeks"].sum().reset_index()
+
+    return merged(payments, "To"), merged(work, "From")
+
+
 def money_flow(
     payments: pd.DataFrame, work: pd.DataFrame, colours: Mapping[str, str] | None = None
 ) -> go.Figure:
     """A Sankey from organizations through items to staff (person-weeks); beyond MANY
-    organizations or staff the smaller ones are folded together. An organization's node
+    organizations, items or staff the smaller ones are folded together. An organization's node
     and its links are in its colour (``colours``: name -> colour)."""
+    payments, work = _fold_items(payments, work)
     payments = _fold(payments, "From", "organizations")
     work = _fold(work, "To", "staff")
     labels = list(dict.fromkeys([*payments["From"], *payments["To"], *work["From"], *work["To"]]))
@@ -259,25 +287,28 @@ EFFORT_SHARE = "Share of funded effort on items it asked for"
 
 def fairness(accounts: pd.DataFrame) -> go.Figure:
     """Each organization's share of voice against the share of all funded effort spent on
-    items it asked for (no bar where that share is private: an empty cell)."""
-    long = accounts.melt(
-        id_vars="Organization",
-        value_vars=["Share of voice", EFFORT_SHARE],
-        var_name="Measure",
-        value_name="Share",
-    ).dropna(subset=["Share"])
-    figure = px.bar(
-        long,
-        x="Share",
-        y="Organization",
-        color="Measure",
-        barmode="group",
-        orientation="h",
-        color_discrete_map={"Share of voice": "#264653", EFFORT_SHARE: "#e9c46a"},
+    items it asked for (no bar where that share is private: an empty cell). Drawn as two
+    bar traces (plotly express's grouping costs about a second at 800 organizations)."""
+    figure = go.Figure()
+    for measure, colour in (("Share of voice", "#264653"), (EFFORT_SHARE, "#e9c46a")):
+        shown = accounts.dropna(subset=[measure])
+        figure.add_trace(
+            go.Bar(
+                x=list(shown[measure]),
+                y=list(shown["Organization"]),
+                orientation="h",
+                name=measure,
+                marker_color=colour,
+                hovertemplate="%{y}<br>" + measure + ": %{x:.1%}<extra></extra>",
+            )
+        )
+    figure.update_layout(
         title="Voice against funded effort on the items each asked for",
+        barmode="group",
+        legend={"orientation": "h", "y": -0.2, "title_text": ""},
+        yaxis={"title_text": "Organization", "autorange": "reversed"},
     )
     figure.update_xaxes(tickformat=".0%", title_text="Share (%)")
-    figure.update_layout(legend={"orientation": "h", "y": -0.2, "title_text": ""})
     return figure
 
 

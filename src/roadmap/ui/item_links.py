@@ -38,10 +38,18 @@ def title_column(label: str = "Title", width: str | int | None = "large") -> Any
 
 def follow_chart_click(event: Any) -> None:
     """After a click on a chart drawn with ``on_select="rerun"`` whose points carry the item
-    id as their first ``customdata``: open that item's page."""
+    id as their first ``customdata`` (or, a treemap's tiles, as the id ``item:<id>``): open
+    that item's page."""
     points = (event or {}).get("selection", {}).get("points", []) if event else []
     for point in points:
-        data = first_customdata(point.get("customdata"))
+        # A treemap's tile is sent by its id ("item:<id>"; a group's tile is not an item),
+        # not with its customdata.
+        tile = str(point.get("id") or "")
+        data = (
+            tile.removeprefix("item:")
+            if tile.startswith("item:")
+            else first_customdata(point.get("customdata"))
+        )
         try:
             item_id = int(data)
         except (TypeError, ValueError):

@@ -13,7 +13,7 @@ from roadmap.domain.plans import POOL, AssignmentLine, PlanSnapshot
 from roadmap.domain.privacy import ORGANIZATIONS, PRIVATE
 from roadmap.ui import figures, glossary_view, palette
 from roadmap.ui.figures import EFFORT_SHARE
-from roadmap.ui.item_links import item_url
+from roadmap.ui.item_links import follow_chart_click, item_url
 
 # How the payers no single organization is named for show on a chart.
 PAYER_NAMES = {POOL: "Shared pool", ORGANIZATIONS: "Organizations (private)"}
@@ -237,10 +237,15 @@ def overview(snap: PlanSnapshot, key: str = "plan") -> None:
     tiles = treemap_frame(snap)
     if not tiles.empty:
         colours = palette.current()
-        st.plotly_chart(
-            figures.funded_treemap(tiles, colours.subcommunities_by_name()),
-            width="stretch",
-            key=f"{key}-treemap",
+        # Clicking an item's tile opens its page (a sub-community's tile zooms in).
+        follow_chart_click(
+            st.plotly_chart(
+                figures.funded_treemap(tiles, colours.subcommunities_by_name()),
+                width="stretch",
+                key=f"{key}-treemap",
+                on_select="rerun",
+                selection_mode="points",
+            )
         )
     glossary_view.words_used_here(
         list(ENTRIES),
