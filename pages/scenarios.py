@@ -9,6 +9,7 @@ from roadmap.domain.periods import Envelope
 from roadmap.domain.plans import PlanSnapshot
 from roadmap.services import comparisons, periods, publishing, scenarios
 from roadmap.ui import (
+    background,
     explanation_view,
     figures,
     glossary_view,
@@ -17,7 +18,7 @@ from roadmap.ui import (
     plan_view,
     session,
 )
-from roadmap.ui.actions import Report, write_button
+from roadmap.ui.actions import Report, clicked_once, write_button
 from roadmap.ui.comparison_view import comparison_tables
 from roadmap.ui.feedback import user_errors
 from roadmap.ui.item_links import LINKED, linked
@@ -80,28 +81,43 @@ for n, column in enumerate(st.columns(count or 1)):
 last_run: dict[str, int] = st.session_state.setdefault("comparison-run", {})
 
 
-def run_all(report: Report) -> None:
+def run_all(job: background.Job) -> int | None:
+    """The scenarios, in a thread of their own (``roadmap.ui.background``): a rerun of the
+    page does not stop them, and the page draws their stages as they end."""
     ran: list[scenarios.ScenarioResult] = []
-    with st.status("Running the scenarios…", expanded=True) as status:
-        for name, envelope in envelopes:
-            st.write(
-                f"{plain(name)}: funding items by {envelope.rule.label}, then assigning staff…"
-            )
-            with report.attempt():
-                ran.append(scenarios.scenario_result(ctx, actor, envelope, name))
-        status.update(label="Scenarios ready", state="complete", expanded=False)
-    if ran:
-        # Kept in the database: a reload, or another executive, sees this comparison.
-        last_run["id"] = comparisons.keep_comparison(ctx, actor, ran).id
+    for name, envelope in envelopes:
+        with job.report.attempt():
+            ran.append(scenarios.scenario_result(ctx, actor, envelope, name, progress=job.stage))
+    if not ran:
+        return None
+    # Kept in the database: a reload, or another executive, sees this comparison.
+    kept_id = comparisons.keep_comparison(ctx, actor, ran).id
+    job.stage(f"Comparison #{kept_id} kept.")
+    return kept_id
 
 
-write_button(
+# One run at a time per person (another tab of theirs follows it too): while one runs, the
+# button is off and a click starts nothing. Its answer is shown to the session that ran it.
+owner = f"{actor.username}:scenarios"
+job = background.current(owner)
+busy = job is not None and not job.done.is_set()
+my_job = st.session_state.get("scenario-job")
+if clicked_once(
     "Run scenarios",
     "run-scenarios",
-    run_all,
-    inputs=[(name, envelope.model_dump(mode="json")) for name, envelope in envelopes],
     type="primary",
-)
+    disabled=busy,
+    help="Running: the page follows it below." if busy else None,
+):
+    started = background.start(owner, "scenarios", 2 * len(envelopes) + 1, run_all)
+    if started is not None:
+        st.session_state["scenario-job"] = job = my_job = started
+    busy = True
+progress_area = st.container()  # where the run's progress, then its answer, are drawn
+if isinstance(my_job, background.Job) and my_job.done.is_set() and not my_job.applied:
+    my_job.applied = True
+    if isinstance(my_job.result, int):
+        last_run["id"] = my_job.result
 
 kept = {c.id: c for c in comparisons.comparisons(ctx, actor)}
 results: list[scenarios.ScenarioResult] = []
@@ -227,3 +243,10 @@ if results:
                 inputs=(chosen, n, confirmed),
                 type="primary" if confirmed else "secondary",
             )
+
+# Last, so the page above stays drawn and usable while the scenarios run.
+if busy and job is not None:
+    background.follow(job, progress_area.empty(), "Running the scenarios")
+    st.rerun()  # done: draw the new comparison
+if isinstance(my_job, background.Job):
+    background.show_answer(my_job, progress_area)

@@ -244,3 +244,36 @@ def test_an_item_opened_for_comment_leaves_the_queue_at_once_and_the_page_says_s
     assert f"close-{item_id}" not in [
         b.key.split("#")[0] for b in at.button if b.label == "Close now"
     ]
+
+
+def test_run_scenarios_shows_each_stage_and_a_trigger_sent_again_runs_nothing_more(
+    as_user: Callable[[str | None], Actor], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run happens in a thread of its own (a rerun cannot stop it half way): once done,
+    the page lists each scenario's stages (funding with its explanations, the staff) and
+    the comparison kept; the click's trigger delivered again starts no second run."""
+    from roadmap.services import scenarios
+
+    calls: list[str] = []
+    real = scenarios.scenario_result
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[3])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scenarios, "scenario_result", counted)
+    as_user("exec")
+    at = page("scenarios").run()
+    by_label(at.radio, "Scenarios").set_value(1).run()
+    by_label(at.text_input, "Name").input("Staged").run()
+    by_label(at.button, "Run scenarios").click().run()
+    assert not at.exception
+    assert calls == ["Staged"]
+    (ran,) = [e for e in at.expander if e.label.startswith("Ran in ")]
+    stages = [c.value for c in ran.caption]
+    assert any(s.startswith("Staged: ") and "items funded by" in s for s in stages), stages
+    assert any(s.startswith("Staged: staff assigned in ") for s in stages), stages
+    assert any(s.startswith("Comparison #") and s.endswith(" kept.") for s in stages), stages
+    at.run()  # the same trigger again, as Streamlit resends it
+    assert calls == ["Staged"]
+    assert [t.label for t in at.tabs] == ["Staged"]

@@ -477,7 +477,7 @@ def signal(year: Year, ids: dict[str, int]) -> None:
 def run_scenarios(page: Page) -> Locator:
     """Run the default scenarios; the panel of Scenario A, once everything is drawn."""
     click(page, "Run scenarios")
-    says(page, "Scenarios ready")
+    says(page, ": each stage")  # the run's stages, once it is done
     main = main_of(page)
     expect(main).to_contain_text("Items funded", timeout=LONG)
     tab = main.get_by_role("tab", name="Scenario A")

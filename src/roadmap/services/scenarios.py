@@ -6,6 +6,8 @@ The one place the app speaks to the staff-assignment engine of ``roadmap.allocat
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -66,10 +68,19 @@ def run_scenario(
     name: str = "scenario",
     period_key: str | None = None,
     time_limit: float = 20.0,
+    progress: Callable[[str], None] | None = None,
 ) -> Scenario:
-    """Fund items by the envelope's rule, then assign staff to them (nothing is written)."""
+    """Fund items by the envelope's rule, then assign staff to them (nothing is written);
+    ``progress`` hears a sentence as each of the two stages ends."""
     name = boundary.text(name, "scenario name")
+    began = time.perf_counter()
     funding = run_funding(ctx, actor, envelope, name, period_key)
+    if progress is not None:
+        progress(
+            f"{name}: {len(funding.funded)} items funded by {envelope.rule.label}, each "
+            f"explained, in {time.perf_counter() - began:.1f} s."
+        )
+        began = time.perf_counter()
     with reading(ctx.engine) as session:
         period = find_period_row(session, period_key)
         months = subperiods(period.start, period.end)
@@ -104,15 +115,25 @@ def run_scenario(
         for s in staff_rows
     ]
     staffing = assign_staff(work, staff, time_limit=time_limit)
+    if progress is not None:
+        progress(f"{name}: staff assigned in {time.perf_counter() - began:.1f} s.")
     return Scenario(funding, staffing, {s.key: s.name for s in staff_rows}, months)
 
 
 def scenario_result(
-    ctx: Context, actor: Actor, envelope: Envelope, name: str, period_key: str | None = None
+    ctx: Context,
+    actor: Actor,
+    envelope: Envelope,
+    name: str,
+    period_key: str | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> ScenarioResult:
-    """Run a scenario and freeze it, ready to compare (nothing is written)."""
+    """Run a scenario and freeze it, ready to compare (nothing is written); ``progress``
+    hears a sentence as each stage ends (:func:`run_scenario`)."""
     return ScenarioResult(
-        name, envelope, snapshot(run_scenario(ctx, actor, envelope, name, period_key))
+        name,
+        envelope,
+        snapshot(run_scenario(ctx, actor, envelope, name, period_key, progress=progress)),
     )
 
 
