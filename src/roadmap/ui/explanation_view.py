@@ -19,6 +19,7 @@ from roadmap.ui import glossary_view, plan_view
 from roadmap.ui.actions import clicked_once
 from roadmap.ui.feedback import user_errors
 from roadmap.ui.item_links import LINKED, linked
+from roadmap.ui.paging import frame_page
 from roadmap.ui.text import plain
 
 Counterfactual = Callable[[int], WhatWouldFund]
@@ -53,10 +54,18 @@ def draw(
     items = explanations.explain_plan(snap, group_names)
     st.subheader("Funded items and who paid")
     st.dataframe(
-        linked(plan_view.funded_frame(snap)), hide_index=True, width="stretch", column_config=LINKED
+        linked(frame_page(plan_view.funded_frame(snap), f"{key}-funded-table")),
+        hide_index=True,
+        width="stretch",
+        column_config=LINKED,
     )
     st.subheader("Why each item was or was not funded")
-    st.dataframe(linked(frame(items)), hide_index=True, width="stretch", column_config=LINKED)
+    st.dataframe(
+        linked(frame_page(frame(items), f"{key}-why-table")),
+        hide_index=True,
+        width="stretch",
+        column_config=LINKED,
+    )
     if not items:
         return
     by_id = {e.item: e for e in items}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
+import pandas as pd
 import streamlit as st
 
 T = TypeVar("T")
@@ -23,3 +24,16 @@ def page_of(rows: Sequence[T], key: str, size: int = 20) -> Sequence[T]:
     start = (int(page) - 1) * size
     st.caption(f"Showing {start + 1}–{min(start + size, len(rows))} of {len(rows)}.")
     return rows[start : start + size]
+
+
+TABLE_ROWS = 500
+"""Rows of a large table drawn at once: beyond, the table is shown a page at a time (its
+whole content is in the page's downloads)."""
+
+
+def frame_page(frame: pd.DataFrame, key: str, size: int = TABLE_ROWS) -> pd.DataFrame:
+    """The rows of ``frame`` on the page chosen (:func:`page_of`; all of them up to ``size``)."""
+    if len(frame) <= size:
+        return frame
+    shown = page_of(range(len(frame)), key, size)
+    return frame.iloc[shown[0] : shown[-1] + 1] if len(shown) else frame.iloc[0:0]

@@ -10,10 +10,11 @@ import streamlit as st
 from roadmap.domain.accounting import organization_outcomes, plan_accounting, stage_label
 from roadmap.domain.glossary import ENTRIES
 from roadmap.domain.plans import POOL, AssignmentLine, PlanSnapshot
-from roadmap.domain.privacy import ORGANIZATIONS, PRIVATE
+from roadmap.domain.privacy import ORGANIZATIONS
 from roadmap.ui import figures, glossary_view, palette
 from roadmap.ui.figures import EFFORT_SHARE
 from roadmap.ui.item_links import follow_chart_click, item_url
+from roadmap.ui.paging import frame_page
 
 # How the payers no single organization is named for show on a chart.
 PAYER_NAMES = {POOL: "Shared pool", ORGANIZATIONS: "Organizations (private)"}
@@ -191,19 +192,20 @@ def fairness_panel(snap: PlanSnapshot, key: str = "plan") -> None:
             else ""
         )
     )
+    # Formats by column, not a pandas Styler: a Styler formats every cell on every rerun
+    # (a tenth of a second at 800 organizations). Private rows are left out above.
+    weeks = st.column_config.NumberColumn(format="%.1f")
     st.dataframe(
-        outcomes.style.format(
-            {
-                "Share of voice": "{:.1%}",
-                EFFORT_SHARE: "{:.1%}",
-                "Paid in the rule (person-weeks)": "{:.1f}",
-                "Paid by its pledges (person-weeks)": "{:.1f}",
-                "Paid in all (person-weeks)": "{:.1f}",
-            },
-            na_rep=PRIVATE,
-        ),
+        frame_page(outcomes, f"{key}-outcomes"),
         hide_index=True,
         width="stretch",
+        column_config={
+            "Share of voice": st.column_config.NumberColumn(format="percent"),
+            EFFORT_SHARE: st.column_config.NumberColumn(format="percent"),
+            "Paid in the rule (person-weeks)": weeks,
+            "Paid by its pledges (person-weeks)": weeks,
+            "Paid in all (person-weeks)": weeks,
+        },
     )
 
 
@@ -308,7 +310,10 @@ def flows(snap: PlanSnapshot, key: str = "plan") -> None:
             figures.money_flow(payments, work, colours), width="stretch", key=f"{key}-flows"
         )
         st.dataframe(
-            pd.concat([payments, work]).rename(columns={"Weeks": "Person-weeks"}),
+            frame_page(
+                pd.concat([payments, work]).rename(columns={"Weeks": "Person-weeks"}),
+                f"{key}-flows-table",
+            ),
             hide_index=True,
             width="stretch",
             column_config={"Person-weeks": st.column_config.NumberColumn(format="%.1f")},
@@ -331,7 +336,9 @@ def staffing(snap: PlanSnapshot, key: str = "plan") -> None:
     if not use.empty:
         st.plotly_chart(figures.capacity_use(use, months), width="stretch", key=f"{key}-capacity")
         st.dataframe(
-            use.rename(columns={"Assigned": "Assigned (person-weeks)"}),
+            frame_page(
+                use.rename(columns={"Assigned": "Assigned (person-weeks)"}), f"{key}-capacity-table"
+            ),
             hide_index=True,
             width="stretch",
             column_config={"Assigned (person-weeks)": st.column_config.NumberColumn(format="%.1f")},
