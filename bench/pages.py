@@ -24,6 +24,7 @@ import datetime
 import logging
 import os
 import platform
+import resource
 import statistics
 import sys
 import time
@@ -178,6 +179,10 @@ def bench_scenarios(small: Target, big: Target, rules: list[AllocationRule]) -> 
             f"{staffing.status.value}",
             flush=True,
         )
+    # Issue 17's memory goal: the whole process's peak resident set (ru_maxrss is in KiB on
+    # Linux), data sets and every run above included.
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak resident memory of this process: {peak:.0f} MB (goal: the 100x run within 1 GB)")
 
 
 def main() -> None:
