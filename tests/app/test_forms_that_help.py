@@ -299,19 +299,23 @@ def test_a_new_organization_with_no_short_name_and_no_name_names_both(
     assert len(errors) == 3
 
 
-def test_a_new_staff_member_with_an_unknown_account_and_payer_names_both(
+def test_a_new_staff_member_with_no_name_an_unknown_account_and_payer_names_all_three(
     as_user: Callable[[str | None], Actor],
 ) -> None:
+    """A field pydantic refuses and two that name nothing in the database: one answer."""
     as_user("admin")
     at = page("staff_admin").run()
     by_label(at.text_input, "Short name").input("newperson")
-    by_label(at.text_input, "Name").input("New Person")
     by_label(at.text_input, "Account (username, optional)").input("nobody-here")
     by_label(at.text_input, "Paid by (organization short name, optional)").input("no-such-org")
     by_label(at.button, "Save").click().run()
     assert not at.exception
     _errors_then_summary(
         at,
-        ["There is no account 'nobody-here'.", "There is no organization 'no-such-org'."],
-        "2 fields need fixing",
+        [
+            "The name cannot be empty.",
+            "There is no account 'nobody-here'.",
+            "There is no organization 'no-such-org'.",
+        ],
+        "3 fields need fixing",
     )

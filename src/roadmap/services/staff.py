@@ -59,12 +59,26 @@ def save_staff(
 ) -> StaffView:
     """Register a staff member (``expected_version`` None) or edit one."""
     require_any(actor, [Role.ADMIN, Role.EXECUTIVE], to="edit the staff registry")
-    data = parse(StaffMember, fields)
+    # Every problem at once: the fields pydantic refuses, a negative month, and the account,
+    # organization and skills that do not exist.
+    problems: dict[str, str] = {}
+    data: StaffMember | None = None
+    try:
+        data = parse(StaffMember, fields)
+    except ValidationError as exc:
+        problems.update(exc.fields)
     if capacity_by_subperiod is not None and any(c < 0 for c in capacity_by_subperiod):
-        raise ValidationError("Capacity cannot be negative.", {"capacity": "Not negative."})
+        problems["capacity"] = "Capacity by month cannot be negative."
     now = ctx.now()
     with transaction(ctx.engine) as session:
-        user_id, paid_by = staff_references(session, data)
+        found, user_id, paid_by = _references(
+            session, fields.get("skills"), fields.get("username"), fields.get("paid_by")
+        )
+        for name, sentence in found.items():
+            problems.setdefault(name, sentence)
+        if problems:
+            raise ValidationError(" ".join(problems.values()), problems)
+        assert data is not None
         row = session.scalar(select(StaffRow).where(StaffRow.key == data.key))
         values = _values(data, user_id, paid_by, capacity_by_subperiod)
         if expected_version is None:
@@ -90,25 +104,32 @@ def save_staff(
 def staff_references(session: Session, data: StaffMember) -> tuple[int | None, int | None]:
     """The account and paying organization of ``data``, by id; raise :class:`ValidationError`
     naming every unknown skill, account or organization."""
-    errors: dict[str, str] = {}
-    unknown = set(data.skills) - set(session.scalars(select(SkillRow.slug)))
-    if unknown:
-        errors["skills"] = f"Unknown skills: {', '.join(sorted(unknown))}."
-    user_id = None
-    if data.username:
-        user_id = session.scalar(select(UserRow.id).where(UserRow.username == data.username))
-        if user_id is None:
-            errors["username"] = f"There is no account {data.username!r}."
-    paid_by = None
-    if data.paid_by:
-        paid_by = session.scalar(
-            select(OrganizationRow.id).where(OrganizationRow.key == data.paid_by)
-        )
-        if paid_by is None:
-            errors["paid_by"] = f"There is no organization {data.paid_by!r}."
+    errors, user_id, paid_by = _references(session, data.skills, data.username, data.paid_by)
     if errors:
         raise ValidationError(" ".join(errors.values()), errors)
     return user_id, paid_by
+
+
+def _references(
+    session: Session, skills: Any, username: Any, paid_by: Any
+) -> tuple[dict[str, str], int | None, int | None]:
+    """Each unknown skill, account or organization as a field's sentence, with the ids of
+    those found (what was typed is looked up even when other fields are refused)."""
+    errors: dict[str, str] = {}
+    unknown = {str(s) for s in (skills or {})} - set(session.scalars(select(SkillRow.slug)))
+    if unknown:
+        errors["skills"] = f"Unknown skills: {', '.join(sorted(unknown))}."
+    user_id = None
+    if isinstance(username, str) and username:
+        user_id = session.scalar(select(UserRow.id).where(UserRow.username == username))
+        if user_id is None:
+            errors["username"] = f"There is no account {username!r}."
+    payer = None
+    if isinstance(paid_by, str) and paid_by:
+        payer = session.scalar(select(OrganizationRow.id).where(OrganizationRow.key == paid_by))
+        if payer is None:
+            errors["paid_by"] = f"There is no organization {paid_by!r}."
+    return errors, user_id, payer
 
 
 def insert_staff(session: Session, actor: Actor, now: datetime, data: StaffMember) -> None:
