@@ -379,3 +379,47 @@ def test_migration_0006_goes_down_to_0005_and_up_again(empty_url: str) -> None:
             assert "archived_at" in {c["name"] for c in inspect(engine).get_columns(table)}
     finally:
         engine.dispose()
+
+
+def test_a_nul_in_a_period_or_staff_field_is_refused_as_a_sentence_on_every_database(
+    ctx: Context,
+) -> None:
+    """Every problem is named at once, but a value its own checks refused is never looked up
+    in the database: PostgreSQL refuses a NUL in a query's text with an error, not a
+    sentence (the slow form fuzz found it on the periods page)."""
+    from roadmap.services import staff
+
+    period_setup.create_period(
+        ctx, SYSTEM, "2027-H1", "2027 H1", date(2027, 1, 1), date(2027, 6, 30)
+    )
+    _refused(
+        ctx,
+        lambda: period_setup.create_period(
+            ctx, SYSTEM, "20\x0027", "Half\x00", date(2027, 1, 1), date(2027, 6, 30)
+        ),
+        "overlaps",
+    )
+    version = period_setup.list_periods(ctx)[0].version
+    _refused(
+        ctx,
+        lambda: period_setup.edit_period(
+            ctx, SYSTEM, "2027-H1", "H\x001", date(2027, 1, 1), date(2027, 6, 30), version
+        ),
+        "name",
+    )
+    _refused(
+        ctx,
+        lambda: staff.save_staff(
+            ctx,
+            SYSTEM,
+            {
+                "key": "ana",
+                "name": "Ana",
+                "username": "a\x00b",
+                "paid_by": "o\x00rg",
+                "skills": {},
+                "capacity_weeks": 10,
+            },
+        ),
+        "user",
+    )

@@ -120,10 +120,16 @@ def _new_data(session: Session, values: dict[str, Any]) -> PlanningPeriod:
         problems.update(exc.fields)
     key, name = str(values["key"]), str(values["name"])
     start, end = values["start"], values["end"]
-    if session.scalar(select(PeriodRow.id).where(PeriodRow.key == key)) is not None:
+    # Only a value that passed its own checks is looked up (PostgreSQL refuses a NUL in a
+    # query's text, say).
+    if "key" not in problems and session.scalar(select(PeriodRow.id).where(PeriodRow.key == key)):
         problems.setdefault("key", f"There is already a period {key!r}.")
-    if name.strip() and session.scalar(
-        select(PeriodRow.id).where(func.lower(PeriodRow.name) == name.strip().lower())
+    if (
+        "name" not in problems
+        and name.strip()
+        and session.scalar(
+            select(PeriodRow.id).where(func.lower(PeriodRow.name) == name.strip().lower())
+        )
     ):
         problems.setdefault("name", f"There is already a period named {name!r}.")
     if isinstance(start, date) and isinstance(end, date) and start <= end:
@@ -278,9 +284,14 @@ def edit_period(
             parse(PlanningPeriod, {"key": key, "name": name, "start": start, "end": end})
         except ValidationError as exc:
             problems.update(exc.fields)
-        taken = session.scalar(
-            select(PeriodRow.key).where(
-                func.lower(PeriodRow.name) == name.strip().lower(), PeriodRow.key != key
+        # Looked up only once the name passed its own checks (no NUL reaches PostgreSQL).
+        taken = (
+            None
+            if "name" in problems
+            else session.scalar(
+                select(PeriodRow.key).where(
+                    func.lower(PeriodRow.name) == name.strip().lower(), PeriodRow.key != key
+                )
             )
         )
         if taken is not None and name.strip():

@@ -71,8 +71,12 @@ def save_staff(
         problems["capacity"] = "Capacity by month cannot be negative."
     now = ctx.now()
     with transaction(ctx.engine) as session:
+        # Only a value that passed its own checks is looked up (no NUL reaches PostgreSQL).
         found, user_id, paid_by = _references(
-            session, fields.get("skills"), fields.get("username"), fields.get("paid_by")
+            session,
+            None if "skills" in problems else fields.get("skills"),
+            None if "username" in problems else fields.get("username"),
+            None if "paid_by" in problems else fields.get("paid_by"),
         )
         for name, sentence in found.items():
             problems.setdefault(name, sentence)
