@@ -100,7 +100,7 @@ def run_all(job: background.Job) -> int | None:
 # button is off and a click starts nothing. Its answer is shown to the session that ran it.
 owner = f"{actor.username}:scenarios"
 job = background.current(owner)
-busy = job is not None and not job.done.is_set()
+busy = job is not None and job.running
 my_job = st.session_state.get("scenario-job")
 if clicked_once(
     "Run scenarios",
@@ -114,7 +114,7 @@ if clicked_once(
         st.session_state["scenario-job"] = job = my_job = started
     busy = True
 progress_area = st.container()  # where the run's progress, then its answer, are drawn
-if isinstance(my_job, background.Job) and my_job.done.is_set() and not my_job.applied:
+if isinstance(my_job, background.Job) and not my_job.running and not my_job.applied:
     my_job.applied = True
     if isinstance(my_job.result, int):
         last_run["id"] = my_job.result

@@ -22,7 +22,7 @@ def test_a_second_start_while_the_first_runs_starts_nothing_and_the_first_finish
 
     first = background.start("tester:a", "test", 2, work)
     assert first is not None
-    assert background.running("tester:a")
+    assert first.running
     assert background.start("tester:a", "test", 2, work) is None  # a second click
     assert background.current("tester:a") is first
     other = background.start("someone-else:a", "test", 2, lambda job: "theirs")

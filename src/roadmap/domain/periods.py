@@ -175,12 +175,6 @@ def check_no_overlap(
         raise ValidationError(sentence, {"start": sentence})
 
 
-def refuse(problems: dict[str, str], labels: dict[str, str] | None = None) -> None:
-    """Raise one :class:`ValidationError` naming every field in ``problems`` (none: return)."""
-    if problems:
-        raise ValidationError(" ".join(problems.values()), problems, labels)
-
-
 @dataclass(frozen=True)
 class NextPeriod:
     """What the periods page suggests for the period after another: key and name (empty

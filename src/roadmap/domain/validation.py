@@ -78,3 +78,19 @@ def parse(model: type[M], data: dict[str, Any]) -> M:
             name: field_label(model, name) if name != "__root__" else "form" for name in fields
         }
         raise ValidationError(" ".join(fields.values()), fields, labels) from None
+
+
+def parse_collecting(model: type[M], data: dict[str, Any]) -> tuple[M | None, dict[str, str]]:
+    """:func:`parse`, but a refusal is returned as its sentences by field (and no model)
+    instead of raised, so that a use case can add the problems only the database can
+    see and refuse them all in one answer (:func:`refuse`)."""
+    try:
+        return parse(model, data), {}
+    except ValidationError as exc:
+        return None, dict(exc.fields)
+
+
+def refuse(problems: dict[str, str], labels: dict[str, str] | None = None) -> None:
+    """Raise one :class:`ValidationError` naming every field in ``problems`` (none: return)."""
+    if problems:
+        raise ValidationError(" ".join(problems.values()), problems, labels)

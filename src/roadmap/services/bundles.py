@@ -161,11 +161,7 @@ def plan_bundle(ctx: Context, actor: Actor, period_key: str | None, version: int
         key, published_at, evidence = period.key, row.published_at, row.evidence
         envelope = PlanSnapshot.model_validate(row.snapshot).envelope
     if evidence is None:
-        return BundleRead(
-            None,
-            f"Version {version} of {key} was published before plans kept their election, "
-            "so it has no checkable bundle; a version published now has one.",
-        )
+        return BundleRead(None, _no_bundle(key, version))
     kept = PlanEvidence.model_validate(evidence)
     return BundleRead(
         as_seen(
@@ -189,11 +185,15 @@ def missing_bundle(ctx: Context, period_key: str | None, version: int) -> str | 
             raise NotFound(f"{period.name} has no plan version {version}.")
         # SQL NULL, or the JSON text null (a None the ORM wrote as JSON).
         if int(size[0]) <= len("null"):
-            return (
-                f"Version {version} of {period.key} was published before plans kept their "
-                "election, so it has no checkable bundle; a version published now has one."
-            )
+            return _no_bundle(period.key, version)
     return None
+
+
+def _no_bundle(period: str, version: int) -> str:
+    return (
+        f"Version {version} of {period} was published before plans kept their election, "
+        "so it has no checkable bundle; a version published now has one."
+    )
 
 
 def bundle_json(ctx: Context, actor: Actor, period_key: str | None, version: int) -> str:

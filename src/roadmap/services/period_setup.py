@@ -21,8 +21,8 @@ from roadmap.domain.access import Actor, require_any
 from roadmap.domain.accounting import plan_accounting
 from roadmap.domain.enums import PeriodStatus, Role, UnspentPolicy
 from roadmap.domain.errors import ConflictError, NotFound, ValidationError
-from roadmap.domain.periods import PlanningPeriod, check_no_overlap, overlap, refuse
-from roadmap.domain.validation import parse
+from roadmap.domain.periods import PlanningPeriod, check_no_overlap, overlap
+from roadmap.domain.validation import parse_collecting, refuse
 from roadmap.services.audit import changed_fields, plain, record
 from roadmap.services.context import Context
 from roadmap.services.notifications import EventKind, holders, notify
@@ -112,12 +112,7 @@ _LABELS = {"key": "period key", "name": "name", "start": "first day", "end": "la
 def _new_data(session: Session, values: dict[str, Any]) -> PlanningPeriod:
     """``values`` as a new period, refused with every problem at once: each field pydantic
     refuses, a taken key or name, and dates that overlap another period's."""
-    problems: dict[str, str] = {}
-    data: PlanningPeriod | None = None
-    try:
-        data = parse(PlanningPeriod, values)
-    except ValidationError as exc:
-        problems.update(exc.fields)
+    data, problems = parse_collecting(PlanningPeriod, values)
     key, name = str(values["key"]), str(values["name"])
     start, end = values["start"], values["end"]
     # Only a value that passed its own checks is looked up (PostgreSQL refuses a NUL in a
@@ -279,11 +274,9 @@ def edit_period(
         row = _row(session, key, expected_version)
         if row.archived_at is not None:
             raise ValidationError(f"{row.name} is archived; restore it before editing.")
-        problems: dict[str, str] = {}
-        try:
-            parse(PlanningPeriod, {"key": key, "name": name, "start": start, "end": end})
-        except ValidationError as exc:
-            problems.update(exc.fields)
+        _, problems = parse_collecting(
+            PlanningPeriod, {"key": key, "name": name, "start": start, "end": end}
+        )
         # Looked up only once the name passed its own checks (no NUL reaches PostgreSQL).
         taken = (
             None

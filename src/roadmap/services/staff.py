@@ -13,7 +13,7 @@ from roadmap.domain.access import Actor, require_any
 from roadmap.domain.enums import Role
 from roadmap.domain.errors import ConflictError, NotFound, ValidationError
 from roadmap.domain.staff import StaffMember
-from roadmap.domain.validation import parse
+from roadmap.domain.validation import parse_collecting, refuse
 from roadmap.services.audit import record
 from roadmap.services.context import Context
 from roadmap.store.engine import reading, transaction
@@ -61,12 +61,7 @@ def save_staff(
     require_any(actor, [Role.ADMIN, Role.EXECUTIVE], to="edit the staff registry")
     # Every problem at once: the fields pydantic refuses, a negative month, and the account,
     # organization and skills that do not exist.
-    problems: dict[str, str] = {}
-    data: StaffMember | None = None
-    try:
-        data = parse(StaffMember, fields)
-    except ValidationError as exc:
-        problems.update(exc.fields)
+    data, problems = parse_collecting(StaffMember, fields)
     if capacity_by_subperiod is not None and any(c < 0 for c in capacity_by_subperiod):
         problems["capacity"] = "Capacity by month cannot be negative."
     now = ctx.now()
@@ -80,8 +75,7 @@ def save_staff(
         )
         for name, sentence in found.items():
             problems.setdefault(name, sentence)
-        if problems:
-            raise ValidationError(" ".join(problems.values()), problems)
+        refuse(problems)
         assert data is not None
         row = session.scalar(select(StaffRow).where(StaffRow.key == data.key))
         values = _values(data, user_id, paid_by, capacity_by_subperiod)
@@ -109,8 +103,7 @@ def staff_references(session: Session, data: StaffMember) -> tuple[int | None, i
     """The account and paying organization of ``data``, by id; raise :class:`ValidationError`
     naming every unknown skill, account or organization."""
     errors, user_id, paid_by = _references(session, data.skills, data.username, data.paid_by)
-    if errors:
-        raise ValidationError(" ".join(errors.values()), errors)
+    refuse(errors)
     return user_id, paid_by
 
 

@@ -47,6 +47,10 @@ class Job:
         self.stages.append(sentence)
 
     @property
+    def running(self) -> bool:
+        return not self.done.is_set()
+
+    @property
     def fraction(self) -> float:
         return min(len(self.stages) / self.steps, 1.0) if self.steps else 0.0
 
@@ -65,17 +69,12 @@ def current(owner: str) -> Job | None:
         return _JOBS.get(owner)
 
 
-def running(owner: str) -> bool:
-    job = current(owner)
-    return job is not None and not job.done.is_set()
-
-
 def start(owner: str, what: str, steps: int, work: Callable[[Job], object]) -> Job | None:
     """Start ``work(job)`` in a thread for ``owner`` (``steps``: how many stages it will
     report); None when one of the owner's jobs is still running (nothing is started)."""
     with _LOCK:
         before = _JOBS.get(owner)
-        if before is not None and not before.done.is_set():
+        if before is not None and before.running:
             return None
         job = _JOBS[owner] = Job(owner, what, steps)
     threading.Thread(

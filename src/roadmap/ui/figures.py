@@ -170,7 +170,12 @@ def _fold(frame: pd.DataFrame, column: str, what: str) -> pd.DataFrame:
     if len(totals) <= MANY:
         return frame
     rest = set(totals.index[MANY:])
-    label = f"{len(rest)} other {what}"
+    return _merged(frame, column, rest, f"{len(rest)} other {what}")
+
+
+def _merged(frame: pd.DataFrame, column: str, rest: set[str], label: str) -> pd.DataFrame:
+    """``frame`` (From, To, Weeks) with the ``column`` labels in ``rest`` made ``label``,
+    and the links that then join the same two nodes added together."""
     folded = frame.assign(**{column: frame[column].where(~frame[column].isin(rest), label)})
     return folded.groupby(["From", "To"], sort=False)["Weeks"].sum().reset_index()
 
@@ -183,12 +188,7 @@ def _fold_items(payments: pd.DataFrame, work: pd.DataFrame) -> tuple[pd.DataFram
         return payments, work
     rest = set(totals.index[MANY:])
     label = f"{len(rest)} other items"
-
-    def merged(frame: pd.DataFrame, column: str) -> pd.DataFrame:
-        folded = frame.assign(**{column: frame[column].where(~frame[column].isin(rest), label)})
-        return folded.groupby(["From", "To"], sort=False)["Weeks"].sum().reset_index()
-
-    return merged(payments, "To"), merged(work, "From")
+    return _merged(payments, "To", rest, label), _merged(work, "From", rest, label)
 
 
 def money_flow(
