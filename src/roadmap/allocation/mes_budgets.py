@@ -119,6 +119,11 @@ class Ledger:
         """Whether ``p`` and ``q`` provably have the same exact rho (float runs)."""
         return False
 
+    def unchanged(self, p: int) -> bool:
+        """Whether none of ``p``'s supporters has paid since its rho was last computed (its
+        money and rho are then what they were, exactly); False when not known."""
+        return False
+
     def exact_rho(self, p: int, margin: Any) -> Fraction | None:
         """The exact rho of ``p`` at this round, when the float run can prove it."""
         return None
@@ -189,6 +194,10 @@ class VoterLedger(Ledger):
         total = b.sum()
         self.memo[p] = [total, b, None]
         return total, b
+
+    def unchanged(self, p: int) -> bool:
+        memo = self.memo.get(p)
+        return memo is not None and memo[2] is not None
 
     def rho(self, p: int, held: Any) -> tuple[Any, Any, Any, Any]:
         memo = self.memo.get(p)

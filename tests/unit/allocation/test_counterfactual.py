@@ -459,11 +459,11 @@ def test_rounds_forced_to_the_exact_round_give_the_exact_runs_choices(
     plan = iter(data.draw(st.lists(st.sampled_from(["float", "before", "after"]), max_size=12)))
     real = mes_core._cheapest
 
-    def cheapest(*args: object) -> object:
+    def cheapest(*args: object, **kwargs: object) -> object:
         how = "float" if args[-1] else next(plan, "float")  # exact rounds run as they are
         if how == "before":
             raise mes_core.NeedExact
-        chosen = real(*args)  # type: ignore[arg-type]
+        chosen = real(*args, **kwargs)  # type: ignore[arg-type]
         if how == "after":
             raise mes_core.NeedExact
         return chosen
