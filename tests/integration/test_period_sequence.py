@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from support import Clock, dump
 
 from roadmap import config
@@ -18,6 +18,7 @@ from roadmap.domain.accounting import plan_accounting
 from roadmap.domain.enums import ItemStatus, Privacy, Role, UnspentPolicy
 from roadmap.domain.errors import NotFound, PermissionDenied, ValidationError
 from roadmap.services import (
+    delivery,
     demo,
     items,
     period_setup,
@@ -217,6 +218,83 @@ def test_an_item_planned_with_40_percent_done_is_a_candidate_next_period_at_60_p
     assert set(carried) == {f.item for f in plan.snapshot.funded}
     assert carried[item].percent == 40
     assert carried[item].remaining == pytest.approx(before * 0.6)
+
+
+def _statuses(ctx: Context, ids: set[int] | None = None) -> dict[int, str]:
+    """The status of each of ``ids`` (of every item without)."""
+    query = select(ItemRow.id, ItemRow.status)
+    if ids is not None:
+        query = query.where(ItemRow.id.in_(ids))
+    with reading(ctx.engine) as session:
+        return {i: status for i, status in session.execute(query)}
+
+
+def _moves_since(ctx: Context, first: int) -> list[tuple[int, str, str | None]]:
+    """The audited status moves after audit event ``first``: (item, to, why)."""
+    with reading(ctx.engine) as session:
+        rows = session.scalars(
+            select(AuditEventRow).where(
+                AuditEventRow.action == "status",
+                AuditEventRow.entity == "item",
+                AuditEventRow.id > first,
+            )
+        )
+        return [(int(r.entity_id), (r.after or {})["status"], r.reason) for r in rows]
+
+
+def _last_event(ctx: Context) -> int:
+    with reading(ctx.engine) as session:
+        return int(session.scalar(select(func.max(AuditEventRow.id))) or 0)
+
+
+def test_an_h2_plan_leaves_h1_planned_items_alone_while_h1_is_in_effect(
+    demo_ctx: Context, clock: Clock
+) -> None:
+    execu, staff = who(demo_ctx, "exec"), who(demo_ctx, "staff")
+    h1 = {f.item for f in _publish_h1(demo_ctx).snapshot.funded}
+    working = {"planned", "in_progress"}
+    assert set(_statuses(demo_ctx, h1).values()) <= working
+    _start_h2(demo_ctx)
+    envelope = periods.get_period(demo_ctx, "2027-H2").settings.envelope
+
+    # H2 v1 funds some of H1's unfinished items (carried over) and some new ones.
+    mark, before = _last_event(demo_ctx), _statuses(demo_ctx)
+    v1 = publishing.publish_plan(demo_ctx, execu, envelope, "H2", "2027-H2")
+    h2_v1 = {f.item for f in v1.snapshot.funded}
+    new = {i for i in h2_v1 - h1 if before[i] == "in_scope"}
+    assert new and h2_v1 & h1 and h1 - h2_v1, "the demo's H2 plan overlaps H1's in part"
+    assert set(_statuses(demo_ctx, h1 | h2_v1).values()) <= working
+    # Only H2's new items moved: H1's items, funded by H2 or not, were left alone.
+    moves = _moves_since(demo_ctx, mark)
+    assert sorted(moves) == [(i, "planned", "funded by plan 2027-H2 v1") for i in sorted(new)]
+
+    # A smaller H2 v2: what H2 v1 alone planned returns to scope; H1's items stay planned.
+    mark = _last_event(demo_ctx)
+    smaller = envelope.model_copy(update={"reserve_weeks": 120.0})
+    v2 = publishing.publish_plan(demo_ctx, execu, smaller, "H2 smaller", "2027-H2")
+    h2_v2 = {f.item for f in v2.snapshot.funded}
+    assert h2_v2 < h1, "the smaller H2 plan funds only some of H1's items"
+    returned = new - h2_v2
+    assert returned == new
+    assert _statuses(demo_ctx, returned) == dict.fromkeys(returned, "in_scope")
+    assert set(_statuses(demo_ctx, h1).values()) <= working
+    assert sorted(_moves_since(demo_ctx, mark)) == [
+        (i, "in_scope", "not funded by plan 2027-H2 v2") for i in sorted(returned)
+    ]
+
+    # H1's plan is still the one in effect: staff report progress on an H1 assignment
+    # that H2 does not fund, and the overdue flags still see every H1 item.
+    plan, mine = progress.my_assignments(demo_ctx, staff)
+    assert plan is not None and (plan.period, plan.version) == ("2027-H1", 1)
+    item = next(a.item for a in mine if a.item not in h2_v2)
+    clock.advance(weeks=2)
+    progress.report_progress(demo_ctx, staff, item, 30, "Under way.")
+    assert _statuses(demo_ctx, {item}) == {item: "in_progress"}
+    clock.advance(weeks=7)  # 2027-01-04: H1 has begun; its first reports are late
+    schedule = delivery.reports_overdue(demo_ctx, execu)
+    assert schedule is not None and schedule.period == "2027-H1"
+    assert {d.item for d in schedule.items} == h1
+    assert {d.item for d in schedule.overdue} == h1 - {item}
 
 
 def _signalling_h2(ctx: Context) -> None:
