@@ -158,10 +158,11 @@ def test_overlapping_dates_and_a_missing_source_are_refused_and_write_nothing(
 
 def test_unspent_effort_is_returned_to_the_pool_of_the_next_period(demo_ctx: Context) -> None:
     h1 = _publish_h1(demo_ctx).snapshot
-    # What the final plan left unallocated (the reserve is held for unplanned work, not
-    # returned): the accounting's "Left unallocated".
-    unspent = round(plan_accounting(h1).step("Left unallocated").weeks, 3)
-    assert 0 < unspent < h1.reserve, "the demo plan leaves some effort unallocated"
+    # What the final plan left unallocated (the accounting's "Left unallocated"), and the
+    # executive's reserve, which no plan allots: both are unspent.
+    unallocated = round(plan_accounting(h1).step("Left unallocated").weeks, 3)
+    assert 0 < unallocated < h1.reserve == 23, "the demo plan leaves some effort unallocated"
+    unspent = round(unallocated + h1.reserve, 3)
     _start_h2(demo_ctx)
     new = periods.get_period(demo_ctx, "2027-H2").settings
     assert new.carried_weeks == pytest.approx(unspent)
@@ -171,16 +172,31 @@ def test_unspent_effort_is_returned_to_the_pool_of_the_next_period(demo_ctx: Con
     assert funding.carried == pytest.approx(unspent)
     seq = sequence.period_sequence(demo_ctx, "2027-H2")
     assert seq.unspent_sentence() == (
-        f"2027-H1 left {unspent:g} person-weeks unallocated; returned to the pool of 2027-H2 "
-        "(its budget includes them)."
+        f"2027-H1 left {unspent:g} person-weeks unspent: {unallocated:g} its final plan left "
+        "unallocated, and its reserve of 23, which no plan allots (the app records no use of "
+        "the reserve, so all of it counts as unspent); returned to the pool of 2027-H2 (its "
+        "budget includes them)."
     )
+    with reading(demo_ctx.engine) as session:
+        event = session.scalars(
+            select(AuditEventRow).where(
+                AuditEventRow.entity == "period", AuditEventRow.entity_id == "2027-H2"
+            )
+        ).one()
+    assert event.after is not None
+    assert (
+        event.after["unspent_weeks"],
+        event.after["unallocated_weeks"],
+        event.after["unspent_reserve_weeks"],
+        event.after["carried_weeks"],
+    ) == pytest.approx((unspent, unallocated, 23, unspent))
     # Once the next period started, the source's policy is settled: changing it is refused.
     with pytest.raises(ValidationError, match="was already started from 2027-H1"):
         _set(demo_ctx, "2027-H1", {"unspent_policy": "lapse"})
     assert sequence.period_sequence(demo_ctx, "2027-H1").next_key == "2027-H2"
 
 
-def test_unspent_effort_lapses_under_the_lapse_policy(demo_ctx: Context) -> None:
+def test_unspent_effort_and_the_reserve_lapse_under_the_lapse_policy(demo_ctx: Context) -> None:
     h1 = _publish_h1(demo_ctx).snapshot
     _set(demo_ctx, "2027-H1", {"unspent_policy": UnspentPolicy.LAPSE.value})
     _start_h2(demo_ctx)
@@ -189,6 +205,7 @@ def test_unspent_effort_lapses_under_the_lapse_policy(demo_ctx: Context) -> None
     assert funding.budget == pytest.approx(h1.budget) and funding.carried == 0
     sentence = sequence.period_sequence(demo_ctx, "2027-H2").unspent_sentence()
     assert sentence is not None and "they lapsed with 2027-H1" in sentence
+    assert "and its reserve of 23, which no plan allots" in sentence
 
 
 def test_a_source_without_a_final_plan_carries_nothing(demo_ctx: Context) -> None:
@@ -270,12 +287,14 @@ def test_an_h2_plan_leaves_h1_planned_items_alone_while_h1_is_in_effect(
 
     # A smaller H2 v2: what H2 v1 alone planned returns to scope; H1's items stay planned.
     mark = _last_event(demo_ctx)
-    smaller = envelope.model_copy(update={"reserve_weeks": 120.0})
+    # 34 person-weeks to share: enough for the floors, little more.
+    tight = _funding(demo_ctx, "2027-H2").budget - 34
+    smaller = envelope.model_copy(update={"reserve_weeks": tight})
     v2 = publishing.publish_plan(demo_ctx, execu, smaller, "H2 smaller", "2027-H2")
     h2_v2 = {f.item for f in v2.snapshot.funded}
-    assert h2_v2 < h1, "the smaller H2 plan funds only some of H1's items"
     returned = new - h2_v2
-    assert returned == new
+    assert returned and h1 - h2_v2, "the smaller H2 plan drops items of both kinds"
+    assert set(_statuses(demo_ctx, h2_v2).values()) <= working
     assert _statuses(demo_ctx, returned) == dict.fromkeys(returned, "in_scope")
     assert set(_statuses(demo_ctx, h1).values()) <= working
     assert sorted(_moves_since(demo_ctx, mark)) == [
