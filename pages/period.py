@@ -85,6 +85,8 @@ with st.form(f"period-{settings.key}-{period.version}"):  # its own fields per p
         list(sequence_view.POLICY_LABELS),
         index=list(sequence_view.POLICY_LABELS).index(settings.unspent_policy.value),
         format_func=sequence_view.POLICY_LABELS.__getitem__,
+        help="What its final plan leaves unallocated, and its reserve: the app records no "
+        "use of the reserve, so all of it counts as unspent and follows the same policy.",
     )
 
     def save(report: Report) -> None:

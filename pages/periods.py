@@ -182,8 +182,9 @@ elif sources:
             "voice, reserve, caps and floors), signal forms, points budget, privacy, exchange "
             "rate, objection window, report interval and unspent-effort policy. Items planned "
             "or in progress and not done are candidates again, at what is left of them; the "
-            "effort this period leaves unallocated is returned to the new period's pool or "
-            "lapses, as its policy says. A period is followed by one period at most."
+            "effort this period leaves unallocated, and its reserve, are returned to the new "
+            "period's pool or lapse, as its policy says. A period is followed by one period "
+            "at most."
         )
         next_key = st.text_input("Next period's key", value=hint.key, key=f"{next_form}-key")
         field_error("start-next-period", "key")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
+from support import dump
 
 from roadmap.domain.access import Actor
 from roadmap.services.context import default_context
@@ -102,6 +103,29 @@ def test_a_reversal_without_a_reason_is_refused_with_a_sentence_and_writes_nothi
     assert entries(item) == before
     at.run()
     assert by_label(at.text_area, RATIONALE).value == "Out of scope after the board's review."
+
+
+def test_an_amendment_without_a_reason_is_refused_with_a_sentence_and_writes_nothing(
+    as_user: Callable[[str | None], Actor],
+) -> None:
+    as_user("exec")
+    item = in_scope(2)[1]
+    before = dump(default_context().engine)
+    at = page("review").run()
+    at.selectbox(key="decide-item").set_value(item).run()
+    by_label(at.text_area, "Amended rationale (shown publicly)").input("A corrected rationale.")
+    by_label(at.button, "Amend rationale").click().run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [
+        "Amending a decision needs a reason: say why it changes (the item's history keeps it)."
+    ]
+    assert not at.success
+    assert dump(default_context().engine) == before  # no decision, no audit entry
+    # What was typed stays in the box, for the reason to be added.
+    at.run()
+    assert by_label(at.text_area, "Amended rationale (shown publicly)").value == (
+        "A corrected rationale."
+    )
 
 
 def test_an_amendment_keeps_the_original_and_the_item_page_shows_the_history(

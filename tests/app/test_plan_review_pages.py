@@ -14,6 +14,7 @@ import pytest
 import streamlit as st
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
+from support import Clock, dump
 
 from roadmap import config
 from roadmap.domain.access import Actor
@@ -23,6 +24,7 @@ from roadmap.services.sessions import authenticate
 from roadmap.store.engine import reading
 from roadmap.store.migrate import upgrade
 from roadmap.store.tables import PlanObjectionRow, PlanRow
+from roadmap.ui import session
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -95,6 +97,34 @@ def test_a_representative_objects_to_a_proposal_and_the_executive_sees_it(
     at = page("plan").run()
     assert not at.exception
     assert not any("Fund security first." in m.value for m in at.markdown)
+    assert not [b for b in at.button if b.label == "Record the objection"]
+
+
+def test_an_objection_sent_after_the_window_closed_is_refused_with_a_sentence_and_writes_nothing(
+    own_demo: Context, as_user: Callable[[str | None], Actor], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _propose(own_demo, days_ago=1)  # objections until six days from now
+    clock = Clock(datetime.now(UTC))
+    monkeypatch.setattr(session, "context", lambda: Context(own_demo.engine, clock))
+    as_user("orgrep")
+    at = page("plan").run()
+    assert not at.exception, [e.value for e in at.exception]
+    # The representative writes an objection; the window closes before it is sent.
+    next(t for t in at.text_area if t.label.startswith("Reason")).input("Fund security first.")
+    clock.advance(days=6, minutes=1)
+    before = dump(own_demo.engine)
+    next(b for b in at.button if b.label == "Record the objection").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    (sentence,) = [e.value for e in at.error]
+    assert sentence.startswith("The objection window for version 1 closed on ")
+    assert sentence.endswith("Nothing was recorded.")
+    assert not at.success
+    assert any(c.value.startswith("The objection window closed on ") for c in at.caption)
+    assert dump(own_demo.engine) == before
+    assert _count(PlanObjectionRow) == 0
+    # A representative who opens the page now is offered no form.
+    at = page("plan").run()
+    assert not at.exception
     assert not [b for b in at.button if b.label == "Record the objection"]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from support import Clock, dump
 
 from roadmap import config
@@ -18,6 +18,7 @@ from roadmap.domain.accounting import plan_accounting
 from roadmap.domain.enums import ItemStatus, Privacy, Role, UnspentPolicy
 from roadmap.domain.errors import NotFound, PermissionDenied, ValidationError
 from roadmap.services import (
+    delivery,
     demo,
     items,
     period_setup,
@@ -157,10 +158,11 @@ def test_overlapping_dates_and_a_missing_source_are_refused_and_write_nothing(
 
 def test_unspent_effort_is_returned_to_the_pool_of_the_next_period(demo_ctx: Context) -> None:
     h1 = _publish_h1(demo_ctx).snapshot
-    # What the final plan left unallocated (the reserve is held for unplanned work, not
-    # returned): the accounting's "Left unallocated".
-    unspent = round(plan_accounting(h1).step("Left unallocated").weeks, 3)
-    assert 0 < unspent < h1.reserve, "the demo plan leaves some effort unallocated"
+    # What the final plan left unallocated (the accounting's "Left unallocated"), and the
+    # executive's reserve, which no plan allots: both are unspent.
+    unallocated = round(plan_accounting(h1).step("Left unallocated").weeks, 3)
+    assert 0 < unallocated < h1.reserve == 23, "the demo plan leaves some effort unallocated"
+    unspent = round(unallocated + h1.reserve, 3)
     _start_h2(demo_ctx)
     new = periods.get_period(demo_ctx, "2027-H2").settings
     assert new.carried_weeks == pytest.approx(unspent)
@@ -170,16 +172,31 @@ def test_unspent_effort_is_returned_to_the_pool_of_the_next_period(demo_ctx: Con
     assert funding.carried == pytest.approx(unspent)
     seq = sequence.period_sequence(demo_ctx, "2027-H2")
     assert seq.unspent_sentence() == (
-        f"2027-H1 left {unspent:g} person-weeks unallocated; returned to the pool of 2027-H2 "
-        "(its budget includes them)."
+        f"2027-H1 left {unspent:g} person-weeks unspent: {unallocated:g} its final plan left "
+        "unallocated, and its reserve of 23, which no plan allots (the app records no use of "
+        "the reserve, so all of it counts as unspent); returned to the pool of 2027-H2 (its "
+        "budget includes them)."
     )
+    with reading(demo_ctx.engine) as session:
+        event = session.scalars(
+            select(AuditEventRow).where(
+                AuditEventRow.entity == "period", AuditEventRow.entity_id == "2027-H2"
+            )
+        ).one()
+    assert event.after is not None
+    assert (
+        event.after["unspent_weeks"],
+        event.after["unallocated_weeks"],
+        event.after["unspent_reserve_weeks"],
+        event.after["carried_weeks"],
+    ) == pytest.approx((unspent, unallocated, 23, unspent))
     # Once the next period started, the source's policy is settled: changing it is refused.
     with pytest.raises(ValidationError, match="was already started from 2027-H1"):
         _set(demo_ctx, "2027-H1", {"unspent_policy": "lapse"})
     assert sequence.period_sequence(demo_ctx, "2027-H1").next_key == "2027-H2"
 
 
-def test_unspent_effort_lapses_under_the_lapse_policy(demo_ctx: Context) -> None:
+def test_unspent_effort_and_the_reserve_lapse_under_the_lapse_policy(demo_ctx: Context) -> None:
     h1 = _publish_h1(demo_ctx).snapshot
     _set(demo_ctx, "2027-H1", {"unspent_policy": UnspentPolicy.LAPSE.value})
     _start_h2(demo_ctx)
@@ -188,6 +205,7 @@ def test_unspent_effort_lapses_under_the_lapse_policy(demo_ctx: Context) -> None
     assert funding.budget == pytest.approx(h1.budget) and funding.carried == 0
     sentence = sequence.period_sequence(demo_ctx, "2027-H2").unspent_sentence()
     assert sentence is not None and "they lapsed with 2027-H1" in sentence
+    assert "and its reserve of 23, which no plan allots" in sentence
 
 
 def test_a_source_without_a_final_plan_carries_nothing(demo_ctx: Context) -> None:
@@ -217,6 +235,85 @@ def test_an_item_planned_with_40_percent_done_is_a_candidate_next_period_at_60_p
     assert set(carried) == {f.item for f in plan.snapshot.funded}
     assert carried[item].percent == 40
     assert carried[item].remaining == pytest.approx(before * 0.6)
+
+
+def _statuses(ctx: Context, ids: set[int] | None = None) -> dict[int, str]:
+    """The status of each of ``ids`` (of every item without)."""
+    query = select(ItemRow.id, ItemRow.status)
+    if ids is not None:
+        query = query.where(ItemRow.id.in_(ids))
+    with reading(ctx.engine) as session:
+        return {i: status for i, status in session.execute(query)}
+
+
+def _moves_since(ctx: Context, first: int) -> list[tuple[int, str, str | None]]:
+    """The audited status moves after audit event ``first``: (item, to, why)."""
+    with reading(ctx.engine) as session:
+        rows = session.scalars(
+            select(AuditEventRow).where(
+                AuditEventRow.action == "status",
+                AuditEventRow.entity == "item",
+                AuditEventRow.id > first,
+            )
+        )
+        return [(int(r.entity_id), (r.after or {})["status"], r.reason) for r in rows]
+
+
+def _last_event(ctx: Context) -> int:
+    with reading(ctx.engine) as session:
+        return int(session.scalar(select(func.max(AuditEventRow.id))) or 0)
+
+
+def test_an_h2_plan_leaves_h1_planned_items_alone_while_h1_is_in_effect(
+    demo_ctx: Context, clock: Clock
+) -> None:
+    execu, staff = who(demo_ctx, "exec"), who(demo_ctx, "staff")
+    h1 = {f.item for f in _publish_h1(demo_ctx).snapshot.funded}
+    working = {"planned", "in_progress"}
+    assert set(_statuses(demo_ctx, h1).values()) <= working
+    _start_h2(demo_ctx)
+    envelope = periods.get_period(demo_ctx, "2027-H2").settings.envelope
+
+    # H2 v1 funds some of H1's unfinished items (carried over) and some new ones.
+    mark, before = _last_event(demo_ctx), _statuses(demo_ctx)
+    v1 = publishing.publish_plan(demo_ctx, execu, envelope, "H2", "2027-H2")
+    h2_v1 = {f.item for f in v1.snapshot.funded}
+    new = {i for i in h2_v1 - h1 if before[i] == "in_scope"}
+    assert new and h2_v1 & h1 and h1 - h2_v1, "the demo's H2 plan overlaps H1's in part"
+    assert set(_statuses(demo_ctx, h1 | h2_v1).values()) <= working
+    # Only H2's new items moved: H1's items, funded by H2 or not, were left alone.
+    moves = _moves_since(demo_ctx, mark)
+    assert sorted(moves) == [(i, "planned", "funded by plan 2027-H2 v1") for i in sorted(new)]
+
+    # A smaller H2 v2: what H2 v1 alone planned returns to scope; H1's items stay planned.
+    mark = _last_event(demo_ctx)
+    # 34 person-weeks to share: enough for the floors, little more.
+    tight = _funding(demo_ctx, "2027-H2").budget - 34
+    smaller = envelope.model_copy(update={"reserve_weeks": tight})
+    v2 = publishing.publish_plan(demo_ctx, execu, smaller, "H2 smaller", "2027-H2")
+    h2_v2 = {f.item for f in v2.snapshot.funded}
+    returned = new - h2_v2
+    assert returned and h1 - h2_v2, "the smaller H2 plan drops items of both kinds"
+    assert set(_statuses(demo_ctx, h2_v2).values()) <= working
+    assert _statuses(demo_ctx, returned) == dict.fromkeys(returned, "in_scope")
+    assert set(_statuses(demo_ctx, h1).values()) <= working
+    assert sorted(_moves_since(demo_ctx, mark)) == [
+        (i, "in_scope", "not funded by plan 2027-H2 v2") for i in sorted(returned)
+    ]
+
+    # H1's plan is still the one in effect: staff report progress on an H1 assignment
+    # that H2 does not fund, and the overdue flags still see every H1 item.
+    plan, mine = progress.my_assignments(demo_ctx, staff)
+    assert plan is not None and (plan.period, plan.version) == ("2027-H1", 1)
+    item = next(a.item for a in mine if a.item not in h2_v2)
+    clock.advance(weeks=2)
+    progress.report_progress(demo_ctx, staff, item, 30, "Under way.")
+    assert _statuses(demo_ctx, {item}) == {item: "in_progress"}
+    clock.advance(weeks=7)  # 2027-01-04: H1 has begun; its first reports are late
+    schedule = delivery.reports_overdue(demo_ctx, execu)
+    assert schedule is not None and schedule.period == "2027-H1"
+    assert {d.item for d in schedule.items} == h1
+    assert {d.item for d in schedule.overdue} == h1 - {item}
 
 
 def _signalling_h2(ctx: Context) -> None:

@@ -148,7 +148,9 @@ def plan_accounting(snap: PlanSnapshot) -> Accounting:
 
 
 CAPACITY = "The active staff's capacity in the period."
-CARRIED = "Effort an earlier period left unallocated and returned to the pool."
+CARRIED = (
+    "Effort an earlier period left unspent (unallocated, or its reserve) and returned to the pool."
+)
 RESERVE = "Kept out of the member allocation by the executive."
 SHARED = "What the allocation shares out among the organizations' voices."
 PLEDGES = (

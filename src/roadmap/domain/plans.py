@@ -184,8 +184,9 @@ class PlanSnapshot(SnapshotLine):
     coverage: list[CoverageLine]
     gaps: list[GapLine]
     solver: SolverOutcome
-    # Format 3: person-weeks an earlier period left unallocated and returned to the pool,
-    # part of ``budget``; ``None`` where not recorded (formats 1, 2).
+    # Format 3: person-weeks an earlier period left unspent (unallocated, and its reserve)
+    # and returned to the pool, part of ``budget``; ``None`` where not recorded (formats 1,
+    # 2).
     carried: float | None = None
 
     @model_validator(mode="after")

@@ -1,7 +1,7 @@
 """Planning periods from creation to archive: create, start the next period from an earlier
-one (its settings copied, its unspent effort carried or lapsed), edit the name and dates,
-open signalling, close, archive (admins and the executive). The settings of a period's signals
-and envelope are :func:`roadmap.services.periods.update_period`'s.
+one (its settings copied, its unspent effort and reserve carried or lapsed), edit the name
+and dates, open signalling, close, archive (admins and the executive). The settings of a
+period's signals and envelope are :func:`roadmap.services.periods.update_period`'s.
 
 Periods never overlap, and one period at a time takes signals. Nothing is deleted: an
 archived period keeps its signals and plans and is no longer chosen as the open period.
@@ -155,16 +155,36 @@ def create_period(
     return next(p for p in list_periods(ctx) if p.key == data.key)
 
 
-def unspent_weeks(session: Session, period: PeriodRow) -> float:
-    """The person-weeks ``period`` leaves unallocated: its final plan's "Left unallocated"
-    (the shared budget and the pledges less what it funded; :mod:`roadmap.domain.accounting`),
-    never below 0; 0 without a final plan. The reserve is not in it: it is held for unplanned
-    work, whose use the app does not record."""
+@dataclass(frozen=True)
+class Unspent:
+    """What a period's final plan leaves unspent, in person-weeks: what it left unallocated
+    and the executive's reserve, which no plan allots."""
+
+    unallocated: float
+    reserve: float
+
+    @property
+    def weeks(self) -> float:
+        return round(self.unallocated + self.reserve, 3)
+
+
+def unspent(session: Session, period: PeriodRow) -> Unspent:
+    """What ``period`` leaves unspent: its final plan's "Left unallocated" (the shared budget
+    and the pledges less what it funded; :mod:`roadmap.domain.accounting`), never below 0,
+    and its reserve. The reserve is held out of the allocation for unplanned work; the app
+    records no use of it, so all of it counts as unspent: the policy that returns the
+    unallocated effort to the next period's pool returns the reserve with it, and the one
+    that lets it lapse lets the reserve lapse too. Both 0 without a final plan."""
     plan = final_snapshot(session, period)
     if plan is None:
-        return 0.0
+        return Unspent(0.0, 0.0)
     left = plan_accounting(plan).step("Left unallocated").weeks
-    return round(max(left, 0.0), 3)
+    return Unspent(round(max(left, 0.0), 3), round(plan.reserve, 3))
+
+
+def unspent_weeks(session: Session, period: PeriodRow) -> float:
+    """The person-weeks ``period`` leaves unspent, the reserve included (:func:`unspent`)."""
+    return unspent(session, period).weeks
 
 
 def _new_row(data: PlanningPeriod, **more: object) -> PeriodRow:
@@ -198,9 +218,9 @@ def new_period_from(
     settings (envelope, signal forms, points budget, privacy, exchange rate, objection
     window, report interval, unspent-effort policy), not its status or signalling window.
 
-    The effort the source leaves unallocated (its final plan's "Left unallocated", at this
-    moment; see :func:`unspent_weeks`) is carried into the new period's pool when the
-    source's policy returns it to the pool, and is 0 when it lapses. A source starts at most
+    The effort the source leaves unspent (its final plan's "Left unallocated" and its
+    reserve, at this moment; see :func:`unspent`) is carried into the new period's pool when
+    the source's policy returns it to the pool, and is 0 when it lapses. A source starts at most
     one period; a source that does not exist, a taken key or name, and overlapping dates are
     refused, and nothing is written."""
     require_any(actor, _ROLES, to="start planning periods")
@@ -231,8 +251,8 @@ def new_period_from(
             },
         )
         policy = settings.unspent_policy
-        unspent = unspent_weeks(session, source)
-        carried = unspent if policy == UnspentPolicy.POOL else 0.0
+        left = unspent(session, source)
+        carried = left.weeks if policy == UnspentPolicy.POOL else 0.0
         row = _new_row(
             data,
             review_days=data.review_days,
@@ -249,7 +269,9 @@ def new_period_from(
                 "start": data.start,
                 "end": data.end,
                 "source": source.key,
-                "unspent_weeks": unspent,
+                "unspent_weeks": left.weeks,
+                "unallocated_weeks": left.unallocated,
+                "unspent_reserve_weeks": left.reserve,
                 "unspent_policy": policy,
                 "carried_weeks": carried,
             }

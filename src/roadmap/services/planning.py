@@ -9,7 +9,8 @@ How the database becomes an allocation election (the choices the issues left ope
   gave points to, ranked or pledged to (approval ballots: a funder's utility is the effort
   it gets, as in real equal-shares elections); its weight is its voice in the scenario;
 - budget: the active staff's capacity in the period, plus the effort an earlier period left
-  unallocated and returned to the pool (the period's ``carried_weeks``); the reserve, caps
+  unspent (unallocated, and its reserve) and returned to the pool (the period's
+  ``carried_weeks``); the reserve, caps
   and floors, dependencies and earmarked pledges come from the scenario's envelope.
 """
 
@@ -118,8 +119,8 @@ class Funding:
     notes: list[str] = field(default_factory=list)
     # What each organization asked for, from the signals the run read.
     supported: dict[str, set[int]] = field(default_factory=dict)
-    # Person-weeks an earlier period left unallocated, returned to this period's pool: part
-    # of ``budget`` (the staff's capacity is ``budget - carried``).
+    # Person-weeks an earlier period left unspent (its reserve included), returned to this
+    # period's pool: part of ``budget`` (the staff's capacity is ``budget - carried``).
     carried: float = 0.0
     # The election the rule ran on, its input and its result: what publishing keeps for the
     # plan's bundle (``services.bundles``).
@@ -164,7 +165,7 @@ def run_funding(
         return funding
     note = (
         f"The budget includes {loaded.carried:g} person-weeks {loaded.source} left "
-        "unallocated, returned to the pool."
+        "unspent (unallocated, and its reserve), returned to the pool."
     )
     return replace(funding, notes=[*funding.notes, note])
 

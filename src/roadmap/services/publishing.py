@@ -7,6 +7,18 @@ version is a decision about the whole period: publishing version n+1 plans what 
 returns to scope what it no longer funds. In a period with an objection window a version is
 first *proposed*; representatives may object, and it becomes final (what staff work on) when
 the executive finalizes it after the window, or is replaced by a revised version.
+
+What a version that becomes final moves (:func:`_make_final`), for a version of period P:
+- an item it funds that is ``in scope`` becomes ``planned``; one already planned (by an
+  earlier version of P, or by another period's plan: unfinished work carried over from
+  2027-H1 and funded again by 2027-H2) stays planned, and one under way or done stays as
+  it is;
+- a ``planned`` item it does not fund returns to ``in scope``, unless the final plan of
+  another period (that period's newest final version) funds it: 2027-H2's plan decides
+  2027-H2, and leaves alone what 2027-H1's plan planned, which staff may still be working
+  on and reporting progress on. So the items that return are those an earlier final
+  version of P planned and P no longer funds (and, as before, an item marked planned
+  that no plan funds at all, such as one loaded as planned).
 """
 
 from __future__ import annotations
@@ -110,7 +122,8 @@ def publish_plan(
     In a period with an objection window (``review_days`` > 0) the version is *proposed*:
     nothing moves until the executive finalizes it (:func:`finalize_plan`) after the window.
     Otherwise it is final at once: its funded items become ``planned`` and planned items it
-    no longer funds return to ``in scope`` (each an audited move).
+    no longer funds return to ``in scope`` unless another period's final plan funds them
+    (each an audited move).
 
     The scenario is run again here. With ``reviewed`` (the snapshot the executive looked
     at) a funding that differs from it is refused as a conflict and nothing is written: a
@@ -159,7 +172,7 @@ def publish_plan(
             )
         funded = [f.item for f in frozen.funded]
         if review_until is None:
-            _make_final(session, actor, now, f"{period.key} v{version}", funded)
+            _make_final(session, actor, now, period, f"{period.key} v{version}", funded)
             _tell_final(session, actor, now, period, version, frozen)
         else:
             notify(
@@ -190,19 +203,52 @@ def publish_plan(
 
 
 def _make_final(
-    session: Session, actor: Actor, now: datetime, label: str, funded: list[int]
+    session: Session,
+    actor: Actor,
+    now: datetime,
+    period: PeriodRow,
+    label: str,
+    funded: list[int],
 ) -> None:
-    """Make a version final: its funded items become planned, and planned items it does not
-    fund return to in scope (items under way or done stay as they are)."""
+    """Make a version of ``period`` final (``label`` names it): its funded items become
+    planned, and planned items it does not fund return to in scope, except those the final
+    plan of another period funds (items under way or done stay as they are; the rule is in
+    the module's docstring)."""
     wanted = set(funded)
-    rows = session.scalars(
-        select(ItemRow).where(ItemRow.id.in_(wanted) | (ItemRow.status == ItemStatus.PLANNED.value))
+    unfunded = set(
+        session.scalars(
+            select(ItemRow.id).where(
+                ItemRow.status == ItemStatus.PLANNED.value, ItemRow.id.not_in(wanted)
+            )
+        )
     )
+    kept = _planned_elsewhere(session, period, sorted(unfunded))
+    moving = wanted | (unfunded - kept)
+    rows = session.scalars(select(ItemRow).where(ItemRow.id.in_(moving)))
     for item in sorted(rows, key=lambda r: r.id):
         if item.id in wanted and item.status == ItemStatus.IN_SCOPE.value:
             move_item(session, actor, now, item, ItemStatus.PLANNED, f"funded by plan {label}")
         elif item.id not in wanted and item.status == ItemStatus.PLANNED.value:
             move_item(session, actor, now, item, ItemStatus.IN_SCOPE, f"not funded by plan {label}")
+
+
+def _planned_elsewhere(session: Session, period: PeriodRow, among: list[int]) -> set[int]:
+    """Which of ``among`` the final plan of a period other than ``period`` funds (each
+    other period's newest final version)."""
+    if not among:
+        return set()
+    rows = session.execute(
+        select(PlanRow.id, PlanRow.period_id, PlanRow.version)
+        .outerjoin(PlanFinalizationRow, PlanFinalizationRow.plan_id == PlanRow.id)
+        .where(
+            PlanRow.period_id != period.id,
+            PlanRow.review_until.is_(None) | PlanFinalizationRow.plan_id.is_not(None),
+        )
+        .order_by(PlanRow.version)
+    ).all()
+    newest = {period_id: plan_id for plan_id, period_id, _ in rows}  # the last is the newest
+    found = funded_items(session, sorted(newest.values()), among)
+    return {line.item for lines in found.values() for line in lines}
 
 
 def _funded_text(snap: PlanSnapshot) -> str:
@@ -307,7 +353,8 @@ def finalize_plan(
 ) -> PlanView:
     """Make a proposed version final once its objection window has closed: staff work on it
     from now on, its funded items become planned and planned items it does not fund return
-    to in scope. Only the newest version can be finalized."""
+    to in scope unless another period's final plan funds them. Only the newest version can
+    be finalized."""
     require(actor, Role.EXECUTIVE, to="finalize plans")
     now = ctx.now()
     with transaction(ctx.engine) as session:
@@ -330,7 +377,7 @@ def finalize_plan(
         )
         snap = PlanSnapshot.model_validate(row.snapshot)
         funded = [f.item for f in snap.funded]
-        _make_final(session, actor, now, f"{period.key} v{version}", funded)
+        _make_final(session, actor, now, period, f"{period.key} v{version}", funded)
         _tell_final(session, actor, now, period, version, snap)
         objections = session.scalar(
             select(func.count())

@@ -1,6 +1,6 @@
 """Periods in sequence: what a period took over from the one it was started from (its
-source): the effort the source left unallocated, and the unfinished items carried over with
-the progress reported on them."""
+source): the effort the source left unspent (unallocated, and its reserve), and the
+unfinished items carried over with the progress reported on them."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from roadmap.domain.enums import ItemStatus, UnspentPolicy
 from roadmap.domain.items import PLANNABLE, remaining_effort
 from roadmap.services.context import Context
-from roadmap.services.period_setup import unspent_weeks
+from roadmap.services.period_setup import unspent
 from roadmap.services.periods import find_period_row
 from roadmap.services.planning import earlier_progress
 from roadmap.services.publishing import final_snapshot
@@ -39,15 +39,30 @@ class PeriodSequence:
     name: str
     source_key: str | None = None  # the period this one was started from
     source_policy: UnspentPolicy | None = None
-    unspent_now: float = 0.0  # what the source's final plan leaves unallocated today
+    # What the source's final plan leaves unspent today (``period_setup.unspent``): what it
+    # left unallocated and the reserve, which no plan allots; ``reserve_now`` is the part of
+    # ``unspent_now`` that is the reserve.
+    unspent_now: float = 0.0
     carried_weeks: float = 0.0  # what was carried into this period's pool when it started
     next_key: str | None = None  # the period started from this one
     items: list[CarriedItem] = field(default_factory=list)
     source_planned: bool = False  # whether the source has a final plan
+    reserve_now: float = 0.0
+
+    def _what(self, weeks: float) -> str:
+        """``weeks`` unspent, and what they are when the source had a reserve."""
+        if not self.reserve_now:
+            return f"{weeks:g} person-weeks unallocated"
+        unallocated = round(self.unspent_now - self.reserve_now, 3)
+        return (
+            f"{weeks:g} person-weeks unspent: {unallocated:g} its final plan left "
+            f"unallocated, and its reserve of {self.reserve_now:g}, which no plan allots (the "
+            "app records no use of the reserve, so all of it counts as unspent)"
+        )
 
     def unspent_sentence(self) -> str | None:
-        """What became of the effort the source left unallocated, in a sentence; ``None``
-        for a period not started from another."""
+        """What became of the effort the source left unspent (unallocated, and its reserve),
+        in a sentence; ``None`` for a period not started from another."""
         if self.source_key is None:
             return None
         src, key = self.source_key, self.key
@@ -55,19 +70,20 @@ class PeriodSequence:
             return f"{src} has no final plan: it left no effort to carry into {key}."
         if self.source_policy == UnspentPolicy.LAPSE:
             return (
-                f"{src} left {self.unspent_now:g} person-weeks unallocated; they lapsed with "
+                f"{src} left {self._what(self.unspent_now)}; they lapsed with "
                 f"{src}, so nothing was added to the pool of {key}."
             )
-        sentence = (
-            f"{src} left {self.carried_weeks:g} person-weeks unallocated; returned to the pool "
-            f"of {key} (its budget includes them)."
-        )
-        if abs(self.unspent_now - self.carried_weeks) > 1e-9:
-            sentence += (
-                f" {src}'s final plan now leaves {self.unspent_now:g}: the carried effort was "
-                f"settled when {key} was started."
+        if abs(self.unspent_now - self.carried_weeks) <= 1e-9:
+            return (
+                f"{src} left {self._what(self.carried_weeks)}; returned to the pool of {key} "
+                "(its budget includes them)."
             )
-        return sentence
+        return (
+            f"{src} left {self.carried_weeks:g} person-weeks unspent; returned to the pool "
+            f"of {key} (its budget includes them). {src}'s final plan now leaves "
+            f"{self._what(self.unspent_now)}; the carried effort was settled when {key} was "
+            "started."
+        )
 
 
 def period_sequence(ctx: Context, period_key: str | None = None) -> PeriodSequence:
@@ -79,6 +95,7 @@ def period_sequence(ctx: Context, period_key: str | None = None) -> PeriodSequen
         if source is None:
             return PeriodSequence(row.key, row.name, next_key=next_key)
         progress = earlier_progress(session, row)
+        left = unspent(session, source)
         plan = final_snapshot(session, source)
         funded = {f.item for f in plan.funded} if plan is not None else set()
         items = session.scalars(
@@ -105,9 +122,10 @@ def period_sequence(ctx: Context, period_key: str | None = None) -> PeriodSequen
             row.name,
             source.key,
             UnspentPolicy(source.unspent_policy or UnspentPolicy.POOL.value),
-            unspent_weeks(session, source),
+            left.weeks,
             float(row.carried_weeks or 0.0),
             next_key,
             carried,
             plan is not None,
+            left.reserve,
         )

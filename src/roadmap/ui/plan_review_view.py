@@ -82,9 +82,20 @@ def review_panel(ctx: Context, actor: Actor, plan: PlanView) -> None:
         return
     open_now = ctx.now() < plan.review_until
     orgs = sorted(actor.scopes(Role.REPRESENTATIVE))
-    if open_now and orgs:
+    # The form is offered while the window is open. Once this session has shown it, it stays
+    # while the version is proposed: an objection written before the window closed and sent
+    # after it then gets the service's refusal as a sentence, instead of the form vanishing
+    # with the click and what was typed.
+    shown = f"_objection_form_shown_{plan.period}_{plan.version}"
+    if orgs and (open_now or st.session_state.get(shown)):
+        st.session_state[shown] = True
         with st.form(form_key("objection")):
             st.subheader("Object to this version")
+            if not open_now:
+                st.caption(
+                    f"The objection window closed on {when(plan.review_until)}: an objection "
+                    "sent now is not recorded."
+                )
             org = st.selectbox("For", orgs) if len(orgs) > 1 else orgs[0]
             reason = st.text_area(
                 "Reason (the executive reads it before finalizing)", max_chars=4000

@@ -1,6 +1,6 @@
 """What the period settings page shows of periods in sequence: where the period came from,
-what became of the effort its source left unallocated, and the unfinished items carried
-over with their progress."""
+what became of the effort its source left unspent (unallocated, and its reserve), and the
+unfinished items carried over with their progress."""
 
 from __future__ import annotations
 
