@@ -46,12 +46,24 @@ statuses = {i.id: i.status for i in item_reads.headings(ctx, actor)}
 st.subheader("Reports due")
 delivery_view.my_due_dates(ctx, actor, titles, items)
 st.subheader("Report progress")
+# A report is on one assignment: (item, staff member). An account standing for several
+# staff members picks which of them reports; otherwise the item is enough.
+names = {a.staff: a.name for a in mine}
+several = len(names) > 1
 with st.form(form_key("progress")):
     # Only items still taking reports (planned or in progress), none picked at first.
-    item = st.selectbox(
+    choice = st.selectbox(
         "Item",
-        [i for i in items if statuses.get(i) in REPORTING],
-        format_func=lambda i: f"#{i} {titles.get(i, '')}",
+        sorted(
+            {
+                (a.item, a.staff if several else "")
+                for a in mine
+                if statuses.get(a.item) in REPORTING
+            }
+        ),
+        format_func=lambda c: (
+            f"#{c[0]} {titles.get(c[0], '')}" + (f" (as {names[c[1]]})" if several else "")
+        ),
         index=None,
         placeholder="Choose an item to report on",
     )
@@ -62,10 +74,11 @@ with st.form(form_key("progress")):
     field_error("report-progress", "note")
 
     def report_it(report: Report) -> None:
-        if item is None:
+        if choice is None:
             sentence = "Choose the item this report is about."
             raise ValidationError(sentence, {"item": sentence})
-        progress.report_progress(ctx, actor, item, percent, note)
+        item, staff = choice
+        progress.report_progress(ctx, actor, item, percent, note, staff or None)
         report.success("Reported. It shows on the item page and the published plan.")
 
     write_button(

@@ -18,7 +18,7 @@ from support import Clock
 from roadmap import config
 from roadmap.domain.access import Actor
 from roadmap.domain.enums import ItemStatus
-from roadmap.services import delivery, demo, item_reads, periods, progress, publishing
+from roadmap.services import delivery, demo, item_reads, periods, progress, publishing, staff
 from roadmap.services.context import Context, default_context
 from roadmap.services.sessions import authenticate
 from roadmap.store.migrate import upgrade
@@ -32,7 +32,8 @@ def page(name: str) -> AppTest:
 
 @pytest.fixture
 def reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
-    """The pages' database for this test only; yields the item reported at 100 %."""
+    """The pages' database for this test only; yields the item reported at 100 % (by Jonah
+    Whitcombe, the account "staff"; Halima Bensaïd, on it too, has not reported)."""
     monkeypatch.setenv("ROADMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'delivery.db'}")
     st.cache_resource.clear()
     default_context.cache_clear()
@@ -43,9 +44,11 @@ def reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
     demo.load_demo(past, Actor.system(), config.demo_dir())
     execu, staff = authenticate(past, "exec", "demo"), authenticate(past, "staff", "demo")
     assert execu is not None and staff is not None
-    publishing.publish_plan(past, execu, periods.get_period(past).settings.envelope, "A")
+    plan = publishing.publish_plan(past, execu, periods.get_period(past).settings.envelope, "A")
     _, mine = progress.my_assignments(past, staff)
     item = min(a.item for a in mine)
+    on_item = {a.staff for a in plan.snapshot.assignments if a.item == item}
+    assert on_item == {"jonah-whitcombe", "halima-bensaid"}, "the demo's first shared item"
     clock.advance(weeks=9)  # a week ago
     progress.report_progress(past, staff, item, 100, "Released in 4.2.")
     yield item
@@ -95,8 +98,12 @@ def test_the_plan_page_shows_progress_to_all_and_overdue_reports_to_the_executiv
     assert line.startswith("100 % (") and line.endswith(")")
     assert ("Reports overdue" in headings) == (username == "exec")
     if username == "exec":
+        # One line per person and item: the staff member's report cleared their own line
+        # only; the other person on the item is still flagged.
         late = next(f for f in frames if "Days overdue" in f.columns)
-        assert reported not in {_item_id(x) for x in late["Item"]}, "reported, yet overdue"
+        flagged = list(late["Overdue"])
+        assert f"overdue: Jonah Whitcombe on #{reported}" not in flagged, "reported, yet overdue"
+        assert f"overdue: Halima Bensaïd on #{reported}" in flagged
         assert len(late) > 0 and set(late["Last report"]) == {"none yet"}
 
 
@@ -151,3 +158,40 @@ def test_a_report_sent_without_an_item_is_refused_under_the_item_and_writes_noth
     ]
     assert next(t for t in at.text_area if t.label == "Note").value == "Half way there."
     assert delivery.my_reports(ctx, staff) == before
+
+
+def test_an_account_standing_for_two_people_reports_for_the_one_it_picks_on_my_plan(
+    reported: int, as_user: Callable[[str | None], Actor]
+) -> None:
+    """Each report is one assignment's: when the account "staff" also stands for Halima
+    Bensaïd, My plan asks whose report it is, and only her line on the item is cleared."""
+    ctx = default_context()
+    system = Actor.system()
+    view = next(s for s in staff.list_staff(ctx, system) if s.member.key == "halima-bensaid")
+    fields = view.member.model_dump() | {"username": "staff"}
+    staff.save_staff(ctx, system, fields, view.version, view.capacity_by_subperiod)
+    execu = authenticate(ctx, "exec", "demo")
+    assert execu is not None
+
+    def flagged() -> set[str]:
+        schedule = delivery.reports_overdue(ctx, execu)
+        assert schedule is not None
+        return {d.staff_key or "" for d in schedule.overdue if d.item == reported}
+
+    assert flagged() == {"halima-bensaid"}
+    as_user("staff")
+    at = page("my_plan").run()
+    assert not at.exception, [e.value for e in at.exception]
+    box = next(s for s in at.selectbox if s.label == "Item")
+    assert any(
+        o.startswith(f"#{reported} ") and o.endswith("(as Halima Bensaïd)") for o in box.options
+    )
+    box.set_value((reported, "halima-bensaid"))
+    next(s for s in at.slider if s.label == "Percent done").set_value(50)
+    next(b for b in at.button if b.label == "Report").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [s.value for s in at.success] == [
+        "Reported. It shows on the item page and the published plan."
+    ]
+    assert flagged() == set()
+    assert delivery.latest_progress(ctx, [reported])[reported].percent == 50

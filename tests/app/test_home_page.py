@@ -191,3 +191,5 @@ def test_with_a_plan_staff_see_their_first_month_and_overdue_reports_and_so_does
     headings = [h.value for h in at.subheader]
     assert f"Progress reports overdue ({len(schedule.overdue)})" in headings
     assert {d.item for d in schedule.overdue[:10]} <= _linked_items(at)
+    first = schedule.overdue[0]  # one line per person and item
+    assert f"- overdue: {first.person} on [#{first.item} " in _markdown(at)

@@ -16,11 +16,25 @@ from roadmap import config
 from roadmap.domain.access import Actor
 from roadmap.domain.enums import ItemStatus, Role
 from roadmap.domain.errors import PermissionDenied, ValidationError
-from roadmap.services import delivery, demo, item_reads, periods, progress, publishing
+from roadmap.services import (
+    accounts,
+    delivery,
+    demo,
+    home,
+    item_reads,
+    periods,
+    progress,
+    publishing,
+)
+from roadmap.services import (
+    staff as staff_registry,
+)
 from roadmap.services.context import Context
 from roadmap.services.sessions import authenticate
 from roadmap.store.engine import reading, transaction
-from roadmap.store.tables import AuditEventRow, ItemRow, PlanRow, ProgressReportRow
+from roadmap.store.tables import AuditEventRow, ItemRow, PlanRow, ProgressReportRow, StaffRow
+
+JONAH = "jonah-whitcombe"  # the demo staff member of the account "staff"
 
 
 @pytest.fixture
@@ -141,9 +155,10 @@ def test_a_report_is_overdue_exactly_once_the_interval_passes_and_not_after_a_re
     item = _planned_item(demo_ctx)
 
     def overdue() -> dict[int, delivery.ReportDue]:
+        """The staff member's overdue assignments (another person on the item owes their own)."""
         schedule = delivery.reports_overdue(demo_ctx, execu)
         assert schedule is not None and schedule.every_weeks == 8
-        return {d.item: d for d in schedule.overdue}
+        return {d.item: d for d in schedule.overdue if d.staff_key == JONAH}
 
     clock.advance(weeks=8)
     assert overdue() == {}, "overdue at the very end of the interval"
@@ -151,7 +166,7 @@ def test_a_report_is_overdue_exactly_once_the_interval_passes_and_not_after_a_re
     clock.advance(minutes=1)
     late = overdue()
     assert item in late and late[item].last_report is None
-    assert late[item].days_overdue == 1 and "Jonah Whitcombe" in late[item].staff
+    assert late[item].days_overdue == 1 and late[item].person == "Jonah Whitcombe"
     assert delivery.my_report_dates(demo_ctx, staff)[item].overdue
     progress.report_progress(demo_ctx, staff, item, 30, "Started.")
     assert item not in overdue(), "still overdue after a report"
@@ -296,3 +311,123 @@ def test_a_planned_item_whose_latest_report_says_100_percent_passes_through_in_p
         ("planned", "in_progress", "exec"),
         ("in_progress", "done", "exec"),
     ]
+
+
+def _link(ctx: Context, staff_key: str, username: str) -> Actor:
+    """Give the staff member ``staff_key`` the account ``username`` (made if new, as staff)."""
+    system = Actor.system()
+    if username not in {u.username for u in accounts.list_users(ctx, system)}:
+        accounts.create_user(ctx, system, username, username.title(), "password-123")
+        accounts.grant_role(ctx, system, username, "staff", None)
+    view = next(s for s in staff_registry.list_staff(ctx, system) if s.member.key == staff_key)
+    fields = view.member.model_dump() | {"username": username}
+    staff_registry.save_staff(ctx, system, fields, view.version, view.capacity_by_subperiod)
+    actor = authenticate(ctx, username, "password-123" if username != "staff" else "demo")
+    assert actor is not None
+    return actor
+
+
+def _shared_item(ctx: Context, plan: publishing.PlanView) -> tuple[int, str]:
+    """A planned item the demo staff member shares with one other person, and theirs."""
+    people: dict[int, set[str]] = {}
+    for line in plan.snapshot.assignments:
+        people.setdefault(line.item, set()).add(line.staff)
+    item = min(
+        i
+        for i in _staff_items(ctx)
+        if people[i] - {JONAH} and len(people[i]) == 2 and _status(ctx, i) == ItemStatus.PLANNED
+    )
+    (other,) = people[item] - {JONAH}
+    return item, other
+
+
+def _staff_ids(ctx: Context, item: int) -> list[int | None]:
+    with reading(ctx.engine) as session:
+        return list(
+            session.scalars(
+                select(ProgressReportRow.staff_id)
+                .where(ProgressReportRow.item_id == item)
+                .order_by(ProgressReportRow.id)
+            )
+        )
+
+
+def test_two_people_on_one_item_each_owe_their_report_and_one_report_clears_only_its_own(
+    demo_ctx: Context, clock: Clock
+) -> None:
+    plan = _publish(demo_ctx)
+    execu, staff = who(demo_ctx, "exec"), who(demo_ctx, "staff")
+    item, other_key = _shared_item(demo_ctx, plan)
+    other = _link(demo_ctx, other_key, "second")
+    with reading(demo_ctx.engine) as session:
+        ids = dict(session.execute(select(StaffRow.key, StaffRow.id)).all())
+        other_name = session.scalar(select(StaffRow.name).where(StaffRow.key == other_key))
+
+    def overdue_on_item() -> set[str]:
+        schedule = delivery.reports_overdue(demo_ctx, execu)
+        assert schedule is not None
+        return {d.person for d in schedule.overdue if d.item == item}
+
+    clock.advance(weeks=8, minutes=1)
+    assert overdue_on_item() == {"Jonah Whitcombe", other_name}
+    progress.report_progress(demo_ctx, staff, item, 40, "My half is under way.")
+    # The report clears the reporter's due date only: the other person is still flagged.
+    assert overdue_on_item() == {other_name}
+    assert not delivery.my_report_dates(demo_ctx, staff)[item].overdue
+    assert delivery.my_report_dates(demo_ctx, other)[item].overdue
+    executive = home.home(demo_ctx, execu).executive
+    assert executive is not None
+    flagged = [(d.person, d.last_report) for d in executive.reports_overdue if d.item == item]
+    assert flagged == [(other_name, None)]
+    # The item's progress (public): its latest report, whoever wrote it.
+    latest = delivery.latest_progress(demo_ctx, [item])[item]
+    assert (latest.percent, latest.by) == (40, "Jonah Whitcombe")
+
+    clock.advance(days=1)
+    progress.report_progress(demo_ctx, other, item, 60, "Mine too.")
+    assert overdue_on_item() == set()
+    assert delivery.latest_progress(demo_ctx, [item])[item].percent == 60
+    history = delivery.item_progress(demo_ctx, Actor.public(), item)
+    assert [(e.percent, e.by) for e in history] == [(60, "Second"), (40, "Jonah Whitcombe")]
+    assert _staff_ids(demo_ctx, item) == [ids[JONAH], ids[other_key]]
+    schedule = delivery.reports_overdue(demo_ctx, execu)
+    assert schedule is not None
+    dues = {d.staff_key: d.due for d in schedule.items if d.item == item}
+    assert dues == {
+        JONAH: clock.now - timedelta(days=1) + timedelta(weeks=8),
+        other_key: clock.now + timedelta(weeks=8),
+    }
+
+
+def test_nobody_reports_on_an_assignment_not_theirs_and_a_refusal_writes_nothing(
+    demo_ctx: Context,
+) -> None:
+    plan = _publish(demo_ctx)
+    staff = who(demo_ctx, "staff")
+    item, other_key = _shared_item(demo_ctx, plan)
+    other = _link(demo_ctx, other_key, "second")
+    _, theirs = progress.my_assignments(demo_ctx, other)
+    not_theirs = min(set(_staff_items(demo_ctx)) - {a.item for a in theirs})
+    before = dump(demo_ctx.engine)
+    with pytest.raises(ValidationError, match=f"not assigned to item #{not_theirs}"):
+        progress.report_progress(demo_ctx, other, not_theirs, 50, "Not mine.")
+    # Naming the other person's assignment on a shared item is refused too.
+    with pytest.raises(ValidationError, match=f"not assigned to item #{item}"):
+        progress.report_progress(demo_ctx, staff, item, 50, "", staff=other_key)
+    assert dump(demo_ctx.engine) == before
+
+
+def test_an_account_standing_for_two_people_on_an_item_says_whose_report_it_is(
+    demo_ctx: Context,
+) -> None:
+    plan = _publish(demo_ctx)
+    item, other_key = _shared_item(demo_ctx, plan)
+    staff = _link(demo_ctx, other_key, "staff")  # the demo account now stands for both
+    before = dump(demo_ctx.engine)
+    with pytest.raises(ValidationError, match="say which of them this report is for"):
+        progress.report_progress(demo_ctx, staff, item, 50, "")
+    assert dump(demo_ctx.engine) == before
+    progress.report_progress(demo_ctx, staff, item, 50, "", staff=other_key)
+    with reading(demo_ctx.engine) as session:
+        other_id = session.scalar(select(StaffRow.id).where(StaffRow.key == other_key))
+    assert _staff_ids(demo_ctx, item) == [other_id]

@@ -199,9 +199,9 @@ def test_reports_overdue_and_due_match_the_delivery_schedule_and_staff_see_their
     assert view is not None and (view.month, view.this_month) == ("2027-01", True)
     # Another person's reports never show on the staff member's home.
     keys = {line.staff for line in mine}
-    assert all(keys & set(d.staff_keys) for d in view.reports_due)
-    others = [d.item for d in schedule.items if not keys & set(d.staff_keys)]
-    assert others and not set(others) & set(ids(view.reports_due))
+    assert view.reports_due and all(d.staff_key in keys for d in view.reports_due)
+    others = [d for d in schedule.items if d.staff_key not in keys]
+    assert others and not set(others) & set(view.reports_due)
 
 
 def test_a_lead_sees_their_own_drafts_and_what_happened_to_their_items_since_the_last_visit(

@@ -67,6 +67,7 @@ ADDED_NULLABLE_COLUMNS_SINCE_0005: dict[str, dict[str, tuple[str, ...]]] = {
     "0011": {"users": ("last_seen_at", "previous_visit_at")},
     "0012": {"users": ("password_reset_at",)},
     "0013": {"plans": ("snapshot_digest",)},
+    "0014": {"progress_reports": ("staff_id",)},
 }
 
 

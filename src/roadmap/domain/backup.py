@@ -326,6 +326,7 @@ class ProgressReportRecord(Row):
     plan_id: Id
     item_id: Id
     reported_by: Id | None
+    staff_id: Id | None  # migration 0014; None on reports written before
     reported_at: Stamp
     percent_done: int = Field(ge=0, le=100, title="percent done")
     note: str = Field(max_length=4000, title="note")

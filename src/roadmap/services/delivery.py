@@ -1,5 +1,6 @@
-"""Delivery tracking: what the progress reports say about funded work, when each funded
-item owes its next report (and which are overdue), and closing an item as done.
+"""Delivery tracking: what the progress reports say about funded work, when each assignment
+(a staff member on a funded item) owes its next report (and which are overdue), and closing
+an item as done.
 
 Staff write the reports (``roadmap.services.progress.report_progress``). Percent done and
 the notes are public, like the published plan they report on: a foundation's funded efforts
@@ -23,14 +24,21 @@ from roadmap.domain.items import may_read
 from roadmap.services.context import Context
 from roadmap.services.periods import find_period_row, period_from_row
 from roadmap.services.publishing import (
-    assigned_people,
     final_versions,
     funded_items,
     period_in_effect,
 )
 from roadmap.services.transitions import move_item
 from roadmap.store.engine import reading, transaction
-from roadmap.store.tables import ItemRow, PeriodRow, PlanRow, ProgressReportRow, StaffRow, UserRow
+from roadmap.store.tables import (
+    AssignmentRow,
+    ItemRow,
+    PeriodRow,
+    PlanRow,
+    ProgressReportRow,
+    StaffRow,
+    UserRow,
+)
 
 
 @dataclass(frozen=True)
@@ -48,12 +56,13 @@ class ProgressEntry:
 
 @dataclass(frozen=True)
 class ReportDue:
-    """When a funded item of the final plan owes its next progress report."""
+    """When an assignment of the final plan (a staff member on a funded item) owes its next
+    progress report. A funded item nobody is assigned to owes one too, with no person."""
 
     item: int
     title: str
-    staff: tuple[str, ...]  # the names of the people assigned to it
-    staff_keys: tuple[str, ...]
+    person: str  # the assigned staff member's name; "" when nobody is assigned
+    staff_key: str | None  # theirs; None when nobody is assigned
     last_report: datetime | None
     due: datetime
     days_overdue: int  # 0 until the report is due
@@ -65,18 +74,21 @@ class ReportDue:
 
 @dataclass(frozen=True)
 class ReportSchedule:
-    """The final plan's funded items that still report, with their due dates."""
+    """The final plan's assignments on funded items that still report, with their due
+    dates."""
 
     period: str  # its key
     period_name: str
     version: int  # the final version
     every_weeks: int
-    items: list[ReportDue]
+    items: list[ReportDue]  # one per assignment, soonest due first
 
     @property
     def overdue(self) -> list[ReportDue]:
-        """The items whose report is overdue, the longest overdue first."""
-        return sorted((d for d in self.items if d.overdue), key=lambda d: (-d.days_overdue, d.item))
+        """The assignments whose report is overdue, the longest overdue first."""
+        return sorted(
+            (d for d in self.items if d.overdue), key=lambda d: (-d.days_overdue, d.item, d.person)
+        )
 
 
 def _entries(session: Session, where: ColumnElement[bool]) -> list[ProgressEntry]:
@@ -139,18 +151,25 @@ def schedule_in(
     before: datetime | None = None,
     among: Collection[int] | None = None,
 ) -> ReportSchedule | None:
-    """The due dates of the current final plan's funded items, or ``None`` without one,
-    read in ``session`` (public, like the plan: the use cases check their roles).
+    """The due dates of the current final plan's assignments on funded items, or ``None``
+    without a final plan, read in ``session`` (public, like the plan: the use cases check
+    their roles).
 
-    An item's funding starts when the earliest final version of the period that funds it
-    became final (a re-plan does not restart its clock); its latest report is the latest in
-    any plan of the period. Without ``period_key``: the period of the plan in effect
-    (:func:`publishing.plan_in_effect`), the one staff work on today. Of the versions'
-    snapshots only what they fund is read.
+    Each assignment (staff member, item) owes its own reports: the next is due the period's
+    interval after that person's latest report on the item in any plan of the period, or,
+    before their first, after they started on it: when the earliest final version of the
+    period assigning them to the item became final (a re-plan does not restart the clock).
+    A report written before reports named their staff member (migration 0014, no
+    ``staff_id``) counts for every person on its item, as it counted for the item. A funded
+    item nobody is assigned to is one line without a person, due after the latest report
+    on the item or after its funding started. Without ``period_key``: the period of the plan
+    in effect (:func:`publishing.plan_in_effect`), the one staff work on today. Of the
+    versions' snapshots only what they fund is read.
 
-    ``before``: only the items due before then; ``among``: only these items. Items that
-    cannot be due before then (reported since, or funded too recently) are left out before
-    any snapshot is read, so a list of what is late stays short on a large plan."""
+    ``before``: only the assignments due before then; ``among``: only these items. Items
+    that cannot be due before then (every person reported since, or started too recently)
+    are left out before any snapshot is read, so a list of what is late stays short on a
+    large plan."""
     if period_key is None:
         in_effect = period_in_effect(session, now.date())
         if in_effect is None:
@@ -162,30 +181,68 @@ def schedule_in(
     if not finals:
         return None
     period = period_from_row(period_row).settings
+    every = period.report_every_weeks
     reporting = select(ItemRow.id).where(ItemRow.status.in_([s.value for s in REPORTING]))
     if among is not None:
         reporting = reporting.where(ItemRow.id.in_(sorted(among)))
-    last: dict[int, datetime] = dict(
-        session.execute(
-            select(ProgressReportRow.item_id, func.max(ProgressReportRow.reported_at))
+    # The latest report per (item, staff member); staff None: a report from before 0014.
+    last: dict[tuple[int, int | None], datetime] = {
+        (item_id, staff_id): at
+        for item_id, staff_id, at in session.execute(
+            select(
+                ProgressReportRow.item_id,
+                ProgressReportRow.staff_id,
+                func.max(ProgressReportRow.reported_at),
+            )
             .join(PlanRow, PlanRow.id == ProgressReportRow.plan_id)
             .where(PlanRow.period_id == period_row.id, ProgressReportRow.item_id.in_(reporting))
-            .group_by(ProgressReportRow.item_id)
-        ).all()
-    )
+            .group_by(ProgressReportRow.item_id, ProgressReportRow.staff_id)
+        )
+    }
+    on_item: dict[int, datetime] = {}  # the latest report on each item, whoever wrote it
+    for (item_id, _), at in last.items():
+        on_item[item_id] = max(at, on_item.get(item_id, at))
+
+    def latest(item_id: int, staff_id: int) -> datetime | None:
+        found = [last.get((item_id, staff_id)), last.get((item_id, None))]
+        return max((at for at in found if at is not None), default=None)
+
+    # Who works on what in each final version (its assignment rows, not its snapshot), and
+    # since when; the people of the current version.
+    started = {f.plan_id: f.started for f in finals}
+    since: dict[tuple[int, int], datetime] = {}
+    people: dict[int, list[tuple[str, str, int]]] = {}  # item: (name, key, staff id)
+    for plan_id, item_id, staff_id, key, name in session.execute(
+        select(
+            AssignmentRow.plan_id,
+            AssignmentRow.item_id,
+            AssignmentRow.staff_id,
+            StaffRow.key,
+            StaffRow.name,
+        )
+        .join(StaffRow, StaffRow.id == AssignmentRow.staff_id)
+        .where(AssignmentRow.plan_id.in_(list(started)), AssignmentRow.item_id.in_(reporting))
+        .distinct()
+    ):
+        pair = (item_id, staff_id)
+        since[pair] = min(started[plan_id], since.get(pair, started[plan_id]))
+        if plan_id == finals[0].plan_id:
+            people.setdefault(item_id, []).append((name, key, staff_id))
     only: list[int] | None = None
     if before is not None or among is not None:
-        # Due = (the latest report, or the funding's start) + the interval; the funding
+        # Due = (the latest report, or the start) + the interval; an item nobody works on
         # started no earlier than the first final version.
-        limit = (before or datetime.max.replace(tzinfo=now.tzinfo)) - timedelta(
-            weeks=period.report_every_weeks
-        )
+        limit = (before or datetime.max.replace(tzinfo=now.tzinfo)) - timedelta(weeks=every)
         earliest = min(f.started for f in finals)
-        only = [
-            i
-            for i in session.scalars(reporting)
-            if (last[i] < limit if i in last else earliest < limit)
-        ]
+
+        def may_be_due(item_id: int) -> bool:
+            if item_id not in people:
+                return on_item.get(item_id, earliest) < limit
+            return any(
+                (latest(item_id, s) or since[(item_id, s)]) < limit for _, _, s in people[item_id]
+            )
+
+        only = [i for i in session.scalars(reporting) if may_be_due(i)]
     funding = funded_items(session, [f.plan_id for f in finals], only)
     current = funding[finals[0].plan_id]
     funded = [f.item for f in current]
@@ -194,33 +251,28 @@ def schedule_in(
     )
     titles = {f.item: f.title for f in current}
     # Each final version's funded items, read once (not once per item: a large plan funds
-    # hundreds); the people from the current version's assignment rows.
+    # hundreds).
     funded_by = [(f.started, {line.item for line in funding[f.plan_id]}) for f in finals]
-    people = assigned_people(session, finals[0].plan_id)
     items = []
     for item_id in funded:
         if ItemStatus(statuses.get(item_id, ItemStatus.DONE.value)) not in REPORTING:
             continue
-        since = min(started for started, ids in funded_by if item_id in ids)
-        due = report_due(last.get(item_id), since, period.report_every_weeks)
-        lines = sorted(people.get(item_id, set()))
-        items.append(
-            ReportDue(
-                item_id,
-                titles.get(item_id, ""),
-                tuple(name for name, _ in lines),
-                tuple(key for _, key in lines),
-                last.get(item_id),
-                due,
-                days_overdue(due, now),
+        title = titles.get(item_id, "")
+        if item_id not in people:
+            start = min(started for started, ids in funded_by if item_id in ids)
+            last_on_item = on_item.get(item_id)
+            due = report_due(last_on_item, start, every)
+            items.append(
+                ReportDue(item_id, title, "", None, last_on_item, due, days_overdue(due, now))
             )
-        )
+        for name, key, staff_id in sorted(people.get(item_id, [])):
+            theirs = latest(item_id, staff_id)
+            due = report_due(theirs, since[(item_id, staff_id)], every)
+            items.append(ReportDue(item_id, title, name, key, theirs, due, days_overdue(due, now)))
     if before is not None:
         items = [d for d in items if d.due < before]
-    items.sort(key=lambda d: (d.due, d.item))
-    return ReportSchedule(
-        period.key, period.name, finals[0].version, period.report_every_weeks, items
-    )
+    items.sort(key=lambda d: (d.due, d.item, d.person))
+    return ReportSchedule(period.key, period.name, finals[0].version, every, items)
 
 
 def reports_overdue(
@@ -233,14 +285,19 @@ def reports_overdue(
 
 
 def my_report_dates(ctx: Context, actor: Actor) -> dict[int, ReportDue]:
-    """For a staff member: when each item they are assigned to owes its next report."""
+    """For a staff member: when each item they are assigned to owes their next report
+    (their own assignment's date; of several staff records on one item, the soonest)."""
     require(actor, Role.STAFF, to="see when your reports are due")
     schedule = _schedule(ctx, None)
     if schedule is None:
         return {}
     with reading(ctx.engine) as session:
         keys = set(session.scalars(select(StaffRow.key).where(StaffRow.user_id == actor.user_id)))
-    return {d.item: d for d in schedule.items if keys & set(d.staff_keys)}
+    mine: dict[int, ReportDue] = {}
+    for d in schedule.items:  # soonest first
+        if d.staff_key in keys:
+            mine.setdefault(d.item, d)
+    return mine
 
 
 def report_schedule(ctx: Context) -> ReportSchedule | None:

@@ -578,7 +578,7 @@ def _staff(session: Session, actor: Actor, now: datetime) -> StaffHome:
     )
     schedule = schedule_in(session, now, period.key, before=now + REPORT_HORIZON, among=set(theirs))
     keys = set(session.scalars(select(StaffRow.key).where(StaffRow.user_id == actor.user_id)))
-    due = [d for d in (schedule.items if schedule is not None else []) if keys & set(d.staff_keys)]
+    due = [d for d in (schedule.items if schedule is not None else []) if d.staff_key in keys]
     return StaffHome(f"{period.key} v{finals[0].version}", month, month == current, assigned, due)
 
 

@@ -47,18 +47,34 @@ def my_assignments(ctx: Context, actor: Actor) -> tuple[PlanView | None, list[As
     return plan, [a for a in plan.snapshot.assignments if a.staff in keys]
 
 
-def report_progress(ctx: Context, actor: Actor, item_id: int, percent: int, note: str) -> None:
-    """A staff member reports progress on an item they are assigned to in the plan staff
-    work on (the newest final version). The first report above 0 % on a planned item moves
-    it to in progress (an audited move)."""
+def report_progress(
+    ctx: Context,
+    actor: Actor,
+    item_id: int,
+    percent: int,
+    note: str,
+    staff: str | None = None,
+) -> None:
+    """A staff member reports progress on their assignment to an item in the plan staff
+    work on (the newest final version): the report is that assignment's, (staff member,
+    item), and sets its next due date only. ``staff``: the staff member's key, needed only
+    when the signed-in account stands for several staff members on the item. The first
+    report above 0 % on a planned item moves it to in progress (an audited move)."""
     require(actor, Role.STAFF, to="report progress")
     note = boundary.text(note.strip(), "progress note", NOTE_LIMIT)
     if not 0 <= percent <= 100:
         sentence = "Percent done must be between 0 and 100."
         raise ValidationError(sentence, {"percent": sentence}, {"percent": "percent done"})
     latest, mine = my_assignments(ctx, actor)
-    if latest is None or item_id not in {a.item for a in mine}:
+    on_item = sorted({a.staff for a in mine if a.item == item_id})
+    if latest is None or not on_item or (staff is not None and staff not in on_item):
         raise ValidationError(f"You are not assigned to item #{item_id} in the published plan.")
+    if staff is None and len(on_item) > 1:
+        raise ValidationError(
+            f"You stand for several staff members on item #{item_id} ({', '.join(on_item)}): "
+            "say which of them this report is for. Nothing was written."
+        )
+    key = staff or on_item[0]
     now = ctx.now()
     with transaction(ctx.engine) as session:
         period = find_period_row(session, latest.period)
@@ -66,8 +82,11 @@ def report_progress(ctx: Context, actor: Actor, item_id: int, percent: int, note
             select(PlanRow).where(PlanRow.period_id == period.id, PlanRow.version == latest.version)
         )
         item = session.get(ItemRow, item_id)
-        if plan is None or item is None:
-            raise NotFound("The plan or the item is gone.")
+        staff_id = session.scalar(
+            select(StaffRow.id).where(StaffRow.key == key, StaffRow.user_id == actor.user_id)
+        )
+        if plan is None or item is None or staff_id is None:
+            raise NotFound("The plan, the item or your staff record is gone.")
         status = ItemStatus(item.status)
         if status not in REPORTING:
             raise ValidationError(
@@ -78,6 +97,7 @@ def report_progress(ctx: Context, actor: Actor, item_id: int, percent: int, note
                 plan_id=plan.id,
                 item_id=item_id,
                 reported_by=actor.user_id,
+                staff_id=staff_id,
                 reported_at=now,
                 percent_done=percent,
                 note=note,
@@ -91,7 +111,7 @@ def report_progress(ctx: Context, actor: Actor, item_id: int, percent: int, note
             "item",
             item_id,
             None,
-            {"percent": percent, "note": note},
+            {"percent": percent, "note": note, "staff": key},
         )
         if percent > 0 and status == ItemStatus.PLANNED:
             move_item(

@@ -2,10 +2,10 @@
 days, a progress report is due within 3 days, a report is overdue.
 
 :func:`notify_due` checks them all and tells each person once per occasion (the
-notification's ``dedupe_key`` names it: the period and its closing day, the item and its due
-day), so it may run as often as one likes, on any number of replicas. The server's
-background worker runs it every minute (``roadmap.web.worker``), and ``roadmap notify-due``
-runs it from cron where the worker is turned off.
+notification's ``dedupe_key`` names it: the period and its closing day; the assignment, its
+item and staff member, and its due day), so it may run as often as one likes, on any number
+of replicas. The server's background worker runs it every minute (``roadmap.web.worker``),
+and ``roadmap notify-due`` runs it from cron where the worker is turned off.
 """
 
 from __future__ import annotations
@@ -58,27 +58,33 @@ def notify_due(ctx: Context) -> int:
                         dedupe=f"signalling-closing:{period.key}:{end.isoformat()}",
                     )
             if schedule is not None:
-                staff_users = dict(
-                    session.execute(
-                        select(StaffRow.key, StaffRow.user_id).where(StaffRow.user_id.is_not(None))
-                    ).all()
-                )
+                # key: (staff id, account); the staff id keeps a dedupe key short.
+                staff = {
+                    key: (staff_id, user_id)
+                    for key, staff_id, user_id in session.execute(
+                        select(StaffRow.key, StaffRow.id, StaffRow.user_id)
+                    )
+                }
                 executives = holders(session, Role.EXECUTIVE)
                 for due in schedule.items:
-                    assigned = {staff_users.get(k) for k in due.staff_keys}
-                    occasion = f"{schedule.period}:{due.item}:{due.due.date().isoformat()}"
+                    staff_id, user_id = staff.get(due.staff_key or "", (None, None))
+                    assigned = {user_id}
+                    occasion = (
+                        f"{schedule.period}:{due.item}:{staff_id or '-'}:"
+                        f"{due.due.date().isoformat()}"
+                    )
                     if due.overdue:
                         days = f"{due.days_overdue} day{'s' * (due.days_overdue != 1)}"
+                        who = due.person or "nobody assigned"
                         told += notify(
                             session,
                             EventKind.REPORT_OVERDUE,
                             executives | assigned,
                             now,
-                            f"Progress report overdue by {days}: #{due.item} {due.title}",
+                            f"Progress report overdue by {days}: {who} on #{due.item} {due.title}",
                             f"/item?id={due.item}",
-                            f"It was due on {due.due:%d %b %Y} (every "
-                            f"{schedule.every_weeks} weeks); assigned: "
-                            f"{', '.join(due.staff) or 'nobody'}.",
+                            f"It was due on {due.due:%d %b %Y} (each person reports every "
+                            f"{schedule.every_weeks} weeks on each item they work on).",
                             dedupe=f"report-overdue:{occasion}",
                         )
                     elif due.due - now <= timedelta(days=WARN_DAYS):

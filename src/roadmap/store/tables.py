@@ -359,13 +359,16 @@ class AuditEventRow(Base):
 
 
 class ProgressReportRow(Base):
-    """A staff member's report on an item they are assigned to in a published plan."""
+    """A staff member's report on their assignment to an item in a published plan."""
 
     __tablename__ = "progress_reports"
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
     reported_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The staff member whose assignment (staff member, item) this reports on (migration
+    # 0014). None on reports written before: those count for every person on the item.
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     reported_at: Mapped[datetime]
     percent_done: Mapped[int] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")

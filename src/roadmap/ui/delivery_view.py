@@ -96,16 +96,18 @@ def plan_progress(ctx: Context, snap: PlanSnapshot) -> None:
 
 
 def overdue_reports(ctx: Context, actor: Actor, period_key: str | None = None) -> None:
-    """For the executive: the funded items of the period's final plan (by default, the plan
-    in effect) whose progress report is late."""
+    """For the executive: the assignments of the period's final plan (by default, the plan
+    in effect) whose progress report is late, one line per person and item: "overdue: Ada
+    Lovelace on #5"."""
     st.subheader("Reports overdue")
     schedule = delivery.reports_overdue(ctx, actor, period_key)
     if schedule is None:
         st.caption("No version of this period's plan is final yet; no report is due.")
         return
     st.caption(
-        f"Final plan: {plain(schedule.period_name)}, version {schedule.version}. Funded work "
-        f"reports progress every {schedule.every_weeks} weeks; dates in UTC."
+        f"Final plan: {plain(schedule.period_name)}, version {schedule.version}. Each person "
+        f"reports progress on each funded item they work on every {schedule.every_weeks} "
+        "weeks; dates in UTC."
     )
     late = schedule.overdue
     if not late:
@@ -114,8 +116,8 @@ def overdue_reports(ctx: Context, actor: Actor, period_key: str | None = None) -
     st.dataframe(
         [
             {
+                "Overdue": f"overdue: {d.person or 'nobody assigned'} on #{d.item}",
                 "Item": item_url(d.item, d.title),
-                "Staff": ", ".join(d.staff),
                 "Last report": day(d.last_report) if d.last_report else "none yet",
                 "Was due": day(d.due),
                 "Days overdue": d.days_overdue,

@@ -106,7 +106,7 @@ def _executive(view: ExecutiveHome) -> None:
     st.subheader(f"Progress reports overdue ({len(view.reports_overdue)})")
     _lines(
         view.reports_overdue,
-        lambda d: _report_line(d) + " ([Published plan](/plan))",
+        lambda d: _overdue_line(d) + " ([Published plan](/plan))",
         "home-overdue",
         "No progress report is overdue.",
     )
@@ -136,10 +136,17 @@ def _plan(plan: ProposedPlan, *, executive: bool) -> None:
         st.caption("No objection so far.")
 
 
+def _overdue_line(d: ReportDue) -> str:
+    """For the executive: "overdue: Ada Lovelace on #5 Title · by 3 days"."""
+    who = plain(d.person) if d.person else "nobody assigned"
+    late = _plural(d.days_overdue, "day")
+    return f"- overdue: {who} on {item_link(d.item, f'#{d.item} {d.title}')} · by {late}"
+
+
 def _report_line(d: ReportDue) -> str:
+    """For the staff member whose report it is: "#5 Title · report due 1 Mar 2027"."""
     state = f"**overdue** by {_plural(d.days_overdue, 'day')}" if d.overdue else f"due {day(d.due)}"
-    people = f" · {plain(', '.join(d.staff))}" if d.staff else ""
-    return f"- {item_link(d.item, d.title)} · report {state}{people}"
+    return f"- {item_link(d.item, d.title)} · report {state}"
 
 
 def _lead(view: LeadHome) -> None:
