@@ -119,10 +119,11 @@ class Ledger:
         """Whether ``p`` and ``q`` provably have the same exact rho (float runs)."""
         return False
 
-    def unchanged(self, p: int) -> bool:
-        """Whether none of ``p``'s supporters has paid since its rho was last computed (its
-        money and rho are then what they were, exactly); False when not known."""
-        return False
+    def take_changed(self) -> set[int] | None:
+        """The items some of whose supporters paid since the last call (their money and rho
+        may have changed; every other item's are what they were, exactly), and forget them;
+        None when not known."""
+        return None
 
     def exact_rho(self, p: int, margin: Any) -> Fraction | None:
         """The exact rho of ``p`` at this round, when the float run can prove it."""
@@ -184,6 +185,7 @@ class VoterLedger(Ledger):
         # a funded item (pay()), and most items are looked at round after round unchanged.
         # item -> [money, held, rho's result or None]
         self.memo: dict[int, list[Any]] = {}
+        self.changed: set[int] = set()  # items whose memo was dropped (take_changed)
         self.items_of = _items_of_voters(prep)
 
     def money(self, p: int) -> tuple[Any, Any]:
@@ -195,9 +197,9 @@ class VoterLedger(Ledger):
         self.memo[p] = [total, b, None]
         return total, b
 
-    def unchanged(self, p: int) -> bool:
-        memo = self.memo.get(p)
-        return memo is not None and memo[2] is not None
+    def take_changed(self) -> set[int] | None:
+        changed, self.changed = self.changed, set()
+        return changed
 
     def rho(self, p: int, held: Any) -> tuple[Any, Any, Any, Any]:
         memo = self.memo.get(p)
@@ -345,8 +347,10 @@ class VoterLedger(Ledger):
         """Drop what was kept for every item these voters support (they are about to pay)."""
         starts, items = self.items_of
         memo = self.memo
-        for q in np.unique(items[concatenated_ranges(starts[voters], starts[voters + 1])]).tolist():
+        dropped = np.unique(items[concatenated_ranges(starts[voters], starts[voters + 1])]).tolist()
+        for q in dropped:
             memo.pop(q, None)
+        self.changed.update(dropped)
 
     def _reclass(
         self,

@@ -25,7 +25,7 @@ import heapq
 import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -120,13 +120,15 @@ def run_mes(
     tie: set[int] = set()
     step: Any = math.inf
     error_scale = 0.0 if exact else _error_scale(prep, shares, candidates)
+    # Free items wait only for dependencies (caps only tighten): look again once one is funded.
+    free_deps = _free_dependencies(prep)
     free = bool(free_items(prep))  # else no round can fund an item for free
     rounds = 0
     while True:
         rounds += 1
         if not exact:
             margin = error_scale * rounds
-        if free:
+        if free and (rounds == 1 or funding.order[-1] in free_deps):
             fund_free_items(prep, funding, stage)
         if until is not None and funding.funded[until]:
             break
@@ -228,6 +230,16 @@ def _exact_round(
     chosen = _cheapest(prep, items, ledger, order, found, 0, True)
     gaps.update((p, float(gap)) for p, gap in found.items())
     return None if chosen is None else (chosen[0], float(chosen[1]))
+
+
+def _free_dependencies(prep: Prepared) -> frozenset[int]:
+    """The items some free item depends on."""
+    deps = prep.cache.get("free-dependencies")
+    if deps is None:
+        deps = prep.cache["free-dependencies"] = frozenset(
+            d for q in free_items(prep) for d in prep.depends_on[q]
+        )
+    return cast(frozenset[int], deps)
 
 
 def _candidates(prep: Prepared, funding: FundedSoFar) -> list[int]:
@@ -462,11 +474,27 @@ def _still_tied(
     chosen or tied again, they all tie with the choice again and the smallest id among the
     tied is the same with or without them; if something beats it, it beats them all. Without
     this, a tie of ``k`` items is looked at ``k`` times over (``k**2 / 2`` visits)."""
-    same = [p for p in tie if p in available.live and p not in gaps and ledger.unchanged(p)]
+    changed = ledger.take_changed()
+    if changed is None or len(tie) < 2:
+        return None, set()
+    same = (tie & available.live) - changed
+    same.difference_update(gaps.keys())
     if len(same) < 2:
         return None, set()
-    keep = min(same, key=lambda q: prep.ids[q])
-    return keep, set(same) - {keep}
+    keep = min(same, key=_id_rank(prep).__getitem__)
+    same.discard(keep)
+    return keep, same
+
+
+def _id_rank(prep: Prepared) -> list[int]:
+    """Each item's place in the order of ids (the order ties are broken in)."""
+    rank = prep.cache.get("id-rank")
+    if rank is None:
+        order = sorted(range(prep.m), key=prep.ids.__getitem__)
+        rank = prep.cache["id-rank"] = [0] * prep.m
+        for place, p in enumerate(order):
+            rank[p] = place
+    return cast(list[int], rank)
 
 
 def _cheapest(
