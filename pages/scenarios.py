@@ -85,9 +85,12 @@ def run_all(job: background.Job) -> int | None:
     """The scenarios, in a thread of their own (``roadmap.ui.background``): a rerun of the
     page does not stop them, and the page draws their stages as they end."""
     ran: list[scenarios.ScenarioResult] = []
-    for name, envelope in envelopes:
+    outcomes: list[scenarios.Outcome] = []
+    with job.report.attempt():
+        outcomes = scenarios.run_scenarios(ctx, actor, envelopes, progress=job.stage)
+    for outcome in outcomes:
         with job.report.attempt():
-            ran.append(scenarios.scenario_result(ctx, actor, envelope, name, progress=job.stage))
+            ran.append(outcome.get())
     if not ran:
         return None
     # Kept in the database: a reload, or another executive, sees this comparison.

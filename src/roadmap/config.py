@@ -134,3 +134,13 @@ def worker_seconds() -> float:
     deployment that runs ``roadmap send-mail`` and ``roadmap notify-due`` from cron)."""
     raw = os.environ.get("ROADMAP_WORKER_SECONDS", "").strip()
     return float(raw) if raw else 60.0
+
+
+def scenario_processes() -> int:
+    """How many worker processes "Run scenarios" may use at once
+    (``ROADMAP_SCENARIO_PROCESSES``; default: one per CPU, at most 3, the most scenarios a run
+    holds). 1 runs every scenario in the server's own process."""
+    raw = os.environ.get("ROADMAP_SCENARIO_PROCESSES", "").strip()
+    if raw:
+        return max(1, int(raw))
+    return max(1, min(os.cpu_count() or 1, 3))

@@ -257,13 +257,13 @@ def test_run_scenarios_shows_each_stage_and_a_trigger_sent_again_runs_nothing_mo
     from roadmap.services import scenarios
 
     calls: list[str] = []
-    real = scenarios.scenario_result
+    real = scenarios.compute
 
     def counted(*args: Any, **kwargs: Any) -> Any:
-        calls.append(args[3])
+        calls.append(args[2])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(scenarios, "scenario_result", counted)
+    monkeypatch.setattr(scenarios, "compute", counted)
     as_user("exec")
     at = page("scenarios").run()
     by_label(at.radio, "Scenarios").set_value(1).run()

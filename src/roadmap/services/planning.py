@@ -157,7 +157,12 @@ def run_funding(
 ) -> Funding:
     """Run the envelope's rule on the period's latest signals (nothing is written)."""
     require(actor, Role.EXECUTIVE, to="run allocation scenarios")
-    loaded = _load(ctx, envelope, period_key)
+    return fund(_load(ctx, envelope, period_key), envelope, name)
+
+
+def fund(loaded: Loaded, envelope: Envelope, name: str = "scenario") -> Funding:
+    """Run the envelope's rule on what :func:`read` loaded (pure: no database, no role
+    check; :func:`check_envelope` has accepted the envelope)."""
     funding = _fund(
         name, envelope, loaded.items, loaded.orgs, loaded.signals, loaded.budget, loaded.carried
     )
@@ -171,8 +176,8 @@ def run_funding(
 
 
 @dataclass(frozen=True)
-class _Loaded:
-    """What a scenario reads from the database."""
+class Loaded:
+    """What a scenario reads from the database (the same for every envelope of a period)."""
 
     items: dict[int, PlanItem]
     orgs: dict[str, tuple[str, float]]
@@ -220,8 +225,17 @@ def funding_input(ctx: Context, envelope: Envelope, period_key: str | None = Non
     )
 
 
-def _load(ctx: Context, envelope: Envelope, period_key: str | None) -> _Loaded:
+def _load(ctx: Context, envelope: Envelope, period_key: str | None) -> Loaded:
     """Read what a scenario of ``envelope`` runs on, refusing what cannot be funded."""
+    loaded = read(ctx, period_key)
+    check_envelope(loaded, envelope)
+    return loaded
+
+
+def read(ctx: Context, period_key: str | None) -> Loaded:
+    """Read what every scenario of the period runs on, refusing what cannot be funded
+    whatever the envelope (no role check: it holds every organization's signal, so a caller
+    checks the role and filters what it returns)."""
     with reading(ctx.engine) as session:
         period_row = find_period_row(session, period_key)
         signals = signal_views(session, period_row.id, latest_only=True)
@@ -273,14 +287,18 @@ def _load(ctx: Context, envelope: Envelope, period_key: str | None) -> _Loaded:
         raise ValidationError("There is no active member organization to signal.")
     if capacity <= 0:
         raise ValidationError("No active staff member has capacity: there is nothing to allocate.")
-    budget = capacity + carried
-    if envelope.reserve_weeks > budget:
+    return Loaded(items, orgs, signals, capacity + carried, carried, source)
+
+
+def check_envelope(loaded: Loaded, envelope: Envelope) -> None:
+    """Refuse an envelope the period cannot fund (a reserve above the budget)."""
+    if envelope.reserve_weeks > loaded.budget:
+        capacity, carried = loaded.budget - loaded.carried, loaded.carried
         raise ValidationError(
             f"The reserve ({envelope.reserve_weeks:g} person-weeks) is larger than the staff's "
             f"capacity ({capacity:g} person-weeks)"
-            + (f" and the {carried:g} carried in from {source}." if carried else ".")
+            + (f" and the {carried:g} carried in from {loaded.source}." if carried else ".")
         )
-    return _Loaded(items, orgs, signals, budget, carried, source)
 
 
 def _fund(

@@ -6,17 +6,23 @@ The one place the app speaks to the staff-assignment engine of ``roadmap.allocat
 
 from __future__ import annotations
 
+import multiprocessing
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 
-from roadmap.allocation.staffing import StaffPlan, Worker, WorkItem, assign_staff
+from roadmap import config
+from roadmap.allocation.staffing import PlanCache, StaffPlan, Worker, WorkItem
 from roadmap.domain import boundary
-from roadmap.domain.access import Actor
+from roadmap.domain.access import Actor, require
+from roadmap.domain.enums import Role
+from roadmap.domain.errors import RoadmapError
 from roadmap.domain.periods import Envelope
 from roadmap.domain.plans import (
     AccountLine,
@@ -28,11 +34,19 @@ from roadmap.domain.plans import (
     SolverOutcome,
     UnfundedLine,
 )
+from roadmap.services import planning
 from roadmap.services.context import Context
 from roadmap.services.periods import find_period_row
-from roadmap.services.planning import Funding, run_funding
+from roadmap.services.planning import Funding, Loaded
 from roadmap.store.engine import reading
 from roadmap.store.tables import OrganizationRow, StaffRow
+
+TIME_LIMIT = 20.0
+"""Seconds a scenario's staff assignment may take at most."""
+
+GAP = 0.005
+"""The assignment stops once its plan is proven within this share of the best possible one
+(issue 17's goal for 60 staff and 600 items); the gap reached is shown with the plan."""
 
 
 @dataclass(frozen=True)
@@ -61,31 +75,84 @@ def subperiods(start: date, end: date) -> list[str]:
     return labels
 
 
+@dataclass(frozen=True)
+class StaffLine:
+    """A staff member as the assignment reads them (plain data: it crosses to a worker
+    process)."""
+
+    key: str
+    name: str
+    skills: dict[str, int]
+    capacity: list[float]
+    active: bool
+    paid_by: str | None  # the paying organization's key, if earmarked
+
+
+@dataclass(frozen=True)
+class ScenarioInputs:
+    """Everything the scenarios of a period run on, read once for all of them."""
+
+    loaded: Loaded
+    staff: list[StaffLine]
+    subperiods: list[str]
+
+
+def read_inputs(ctx: Context, period_key: str | None = None) -> ScenarioInputs:
+    """Read what every scenario of the period runs on (no role check: it holds every
+    organization's signal; callers check the role)."""
+    loaded = planning.read(ctx, period_key)
+    with reading(ctx.engine) as session:
+        period = find_period_row(session, period_key)
+        months = subperiods(period.start, period.end)
+        org_keys = dict(session.execute(select(OrganizationRow.id, OrganizationRow.key)).all())
+        staff = [
+            StaffLine(
+                s.key,
+                s.name,
+                dict(s.skills),
+                _capacity(s.capacity_by_subperiod, s.capacity_weeks, len(months)),
+                s.active,
+                None if s.paid_by_id is None else org_keys[s.paid_by_id],
+            )
+            for s in session.scalars(select(StaffRow).order_by(StaffRow.key))
+        ]
+    return ScenarioInputs(loaded, staff, months)
+
+
 def run_scenario(
     ctx: Context,
     actor: Actor,
     envelope: Envelope,
     name: str = "scenario",
     period_key: str | None = None,
-    time_limit: float = 20.0,
+    time_limit: float = TIME_LIMIT,
     progress: Callable[[str], None] | None = None,
 ) -> Scenario:
     """Fund items by the envelope's rule, then assign staff to them (nothing is written);
     ``progress`` hears a sentence as each of the two stages ends."""
+    require(actor, Role.EXECUTIVE, to="run allocation scenarios")
     name = boundary.text(name, "scenario name")
+    inputs = read_inputs(ctx, period_key)
+    planning.check_envelope(inputs.loaded, envelope)
+    return compute(inputs, envelope, name, time_limit, progress)
+
+
+def compute(
+    inputs: ScenarioInputs,
+    envelope: Envelope,
+    name: str,
+    time_limit: float = TIME_LIMIT,
+    progress: Callable[[str], None] | None = None,
+) -> Scenario:
+    """A scenario from what :func:`read_inputs` read (pure: no database, no role check)."""
     began = time.perf_counter()
-    funding = run_funding(ctx, actor, envelope, name, period_key)
+    funding = planning.fund(inputs.loaded, envelope, name)
     if progress is not None:
         progress(
             f"{name}: {len(funding.funded)} items funded by {envelope.rule.label}, each "
             f"explained, in {time.perf_counter() - began:.1f} s."
         )
         began = time.perf_counter()
-    with reading(ctx.engine) as session:
-        period = find_period_row(session, period_key)
-        months = subperiods(period.start, period.end)
-        org_keys = dict(session.execute(select(OrganizationRow.id, OrganizationRow.key)).all())
-        staff_rows = list(session.scalars(select(StaffRow).order_by(StaffRow.key)))
     funded = set(funding.funded_ids)
     n = len(funding.funded)
     work = [
@@ -102,22 +169,31 @@ def run_scenario(
     staff = [
         Worker(
             s.key,
-            dict(s.skills),
-            _capacity(s.capacity_by_subperiod, s.capacity_weeks, len(months)),
+            s.skills,
+            s.capacity,
             s.active,
             # Restricted money: only items the paying organization asked for.
             None
-            if s.paid_by_id is None
-            else [
-                str(i) for i in funding.supported.get(org_keys[s.paid_by_id], set()) if i in funded
-            ],
+            if s.paid_by is None
+            else sorted(str(i) for i in funding.supported.get(s.paid_by, set()) if i in funded),
         )
-        for s in staff_rows
+        for s in inputs.staff
     ]
-    staffing = assign_staff(work, staff, time_limit=time_limit)
+    staffing = _assign(work, staff, time_limit)
     if progress is not None:
         progress(f"{name}: staff assigned in {time.perf_counter() - began:.1f} s.")
-    return Scenario(funding, staffing, {s.key: s.name for s in staff_rows}, months)
+    return Scenario(funding, staffing, {s.key: s.name for s in inputs.staff}, inputs.subperiods)
+
+
+_PLANS = PlanCache(16)
+_PLANS_LOCK = threading.Lock()
+
+
+def _assign(work: list[WorkItem], staff: list[Worker], time_limit: float) -> StaffPlan:
+    """The staff plan, solved once per distinct input in this process (scenarios that fund
+    the same items, and publishing the scenario just run, share it)."""
+    with _PLANS_LOCK:
+        return _PLANS.assign(work, staff, time_limit=time_limit, mip_rel_gap=GAP)
 
 
 def scenario_result(
@@ -130,11 +206,106 @@ def scenario_result(
 ) -> ScenarioResult:
     """Run a scenario and freeze it, ready to compare (nothing is written); ``progress``
     hears a sentence as each stage ends (:func:`run_scenario`)."""
-    return ScenarioResult(
-        name,
-        envelope,
-        snapshot(run_scenario(ctx, actor, envelope, name, period_key, progress=progress)),
-    )
+    scenario = run_scenario(ctx, actor, envelope, name, period_key, progress=progress)
+    return ScenarioResult(scenario.funding.name, envelope, snapshot(scenario))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One scenario of a run: its result, or the sentence that refused it."""
+
+    name: str
+    result: ScenarioResult | None = None
+    error: RoadmapError | None = None
+
+    def get(self) -> ScenarioResult:
+        """The result; raises the refusal."""
+        if self.error is not None:
+            raise self.error
+        assert self.result is not None
+        return self.result
+
+
+PARALLEL_FROM = 400
+"""Periods with at least this many candidate items run their scenarios in worker processes
+(one each, up to :func:`roadmap.config.scenario_processes`); smaller ones run in the server's
+process, where a worker's start and the copy of the inputs would cost more than they save."""
+
+
+def run_scenarios(
+    ctx: Context,
+    actor: Actor,
+    named: Sequence[tuple[str, Envelope]],
+    period_key: str | None = None,
+    progress: Callable[[str], None] | None = None,
+    parallel_from: int | None = None,
+) -> list[Outcome]:
+    """Run several scenarios of the period (nothing is written): read once, then computed
+    side by side in worker processes on a period of at least ``parallel_from`` candidate
+    items (default :data:`PARALLEL_FROM`). ``progress`` hears each stage's sentence as it
+    ends (in worker processes, a scenario's stages arrive when it ends). An envelope the
+    period cannot fund is refused alone; the others still run."""
+    require(actor, Role.EXECUTIVE, to="run allocation scenarios")
+    inputs = read_inputs(ctx, period_key)
+    outcomes: list[Outcome] = []
+    todo: list[tuple[int, str, Envelope]] = []
+    for name, envelope in named:
+        try:
+            clean = boundary.text(name, "scenario name")
+            planning.check_envelope(inputs.loaded, envelope)
+        except RoadmapError as exc:
+            outcomes.append(Outcome(name, error=exc))
+            continue
+        todo.append((len(outcomes), clean, envelope))
+        outcomes.append(Outcome(clean))
+    processes = min(config.scenario_processes(), len(todo))
+    threshold = PARALLEL_FROM if parallel_from is None else parallel_from
+    if processes <= 1 or len(inputs.loaded.items) < threshold:
+        for k, name, envelope in todo:
+            scenario = compute(inputs, envelope, name, progress=progress)
+            outcomes[k] = Outcome(name, ScenarioResult(name, envelope, snapshot(scenario)))
+        return outcomes
+    pool = _pool(processes)
+    futures = {
+        pool.submit(_computed, inputs, envelope, name): (k, name, envelope)
+        for k, name, envelope in todo
+    }
+    for future in as_completed(futures):
+        k, name, envelope = futures[future]
+        frozen, stages = future.result()
+        for sentence in stages:
+            if progress is not None:
+                progress(sentence)
+        outcomes[k] = Outcome(name, ScenarioResult(name, envelope, frozen))
+    return outcomes
+
+
+def _computed(
+    inputs: ScenarioInputs, envelope: Envelope, name: str
+) -> tuple[PlanSnapshot, list[str]]:
+    """A worker process's part: the scenario's snapshot, and its stages' sentences."""
+    stages: list[str] = []
+    return snapshot(compute(inputs, envelope, name, progress=stages.append)), stages
+
+
+_POOL: ProcessPoolExecutor | None = None
+_POOL_SIZE = 0
+_POOL_LOCK = threading.Lock()
+
+
+def _pool(processes: int) -> ProcessPoolExecutor:
+    """The worker processes, started once and kept (a start costs about a second of imports).
+    They are forked from a clean server process ("forkserver"), never from the app's own,
+    which runs threads."""
+    global _POOL, _POOL_SIZE
+    with _POOL_LOCK:
+        if _POOL is None or processes > _POOL_SIZE:
+            if _POOL is not None:
+                _POOL.shutdown(wait=False)
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["roadmap.services.scenarios"])
+            _POOL, _POOL_SIZE = ProcessPoolExecutor(processes, mp_context=context), processes
+        return _POOL
 
 
 def _capacity(by_month: list[Any] | None, total: float, months: int) -> list[float]:

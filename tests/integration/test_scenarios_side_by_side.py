@@ -1,0 +1,84 @@
+"""Several scenarios in one run (``scenarios.run_scenarios``, what "Run scenarios" calls):
+the period is read once and, on a large period, the scenarios are computed side by side in
+worker processes. Whichever way they run, each scenario's snapshot is the one a scenario run
+alone gives; an envelope the period cannot fund is refused alone while the others run."""
+
+from __future__ import annotations
+
+import pytest
+from support import Clock
+
+from roadmap import config
+from roadmap.domain.access import Actor
+from roadmap.domain.enums import AllocationRule
+from roadmap.domain.errors import PermissionDenied, ValidationError
+from roadmap.domain.periods import Envelope
+from roadmap.services import demo, periods, scenarios
+from roadmap.services.context import Context
+from roadmap.services.sessions import authenticate
+
+
+@pytest.fixture
+def demo_ctx(ctx: Context, clock: Clock) -> Context:
+    demo.load_demo(ctx, Actor.system(), config.demo_dir())
+    return ctx
+
+
+def who(ctx: Context, username: str) -> Actor:
+    actor = authenticate(ctx, username, "demo")
+    assert actor is not None
+    return actor
+
+
+def _named(ctx: Context) -> list[tuple[str, Envelope]]:
+    base = periods.get_period(ctx).settings.envelope
+    return [
+        ("shares", base),
+        ("greedy", base.model_copy(update={"rule": AllocationRule.GREEDY})),
+        ("too much kept back", base.model_copy(update={"reserve_weeks": 10_000.0})),
+        ("phragmen", base.model_copy(update={"rule": AllocationRule.PHRAGMEN})),
+    ]
+
+
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_scenarios_run_together_give_each_scenario_run_alone(
+    demo_ctx: Context, monkeypatch: pytest.MonkeyPatch, processes: str
+) -> None:
+    """In the server's process, and in two worker processes (the demo is small: the
+    threshold is lowered to 0 to force them): the same snapshots as one scenario at a time,
+    in the order asked, the refused envelope in its place with its sentence, and each
+    scenario's stages heard."""
+    monkeypatch.setenv("ROADMAP_SCENARIO_PROCESSES", processes)
+    pools: list[int] = []
+    real_pool = scenarios._pool
+
+    def pool(size: int) -> object:
+        pools.append(size)
+        return real_pool(size)
+
+    monkeypatch.setattr(scenarios, "_pool", pool)
+    execu = who(demo_ctx, "exec")
+    named = _named(demo_ctx)
+    heard: list[str] = []
+    outcomes = scenarios.run_scenarios(
+        demo_ctx, execu, named, progress=heard.append, parallel_from=0
+    )
+    assert [o.name for o in outcomes] == [name for name, _ in named]
+    assert pools == ([] if processes == "1" else [2])  # worker processes ran them, or none
+    refused = outcomes[2]
+    assert refused.result is None and isinstance(refused.error, ValidationError)
+    assert "reserve (10000 person-weeks) is larger" in str(refused.error)
+    with pytest.raises(ValidationError):
+        refused.get()
+    for outcome, (name, envelope) in zip(outcomes, named, strict=True):
+        if outcome.error is not None:
+            continue
+        alone = scenarios.scenario_result(demo_ctx, execu, envelope, name)
+        assert outcome.get().snapshot == alone.snapshot, name
+        assert any(s.startswith(f"{name}: ") and "items funded by" in s for s in heard)
+        assert f"{name}: staff assigned in" in " ".join(heard)
+
+
+def test_only_the_executive_runs_scenarios_together(demo_ctx: Context) -> None:
+    with pytest.raises(PermissionDenied):
+        scenarios.run_scenarios(demo_ctx, who(demo_ctx, "orgrep"), _named(demo_ctx))
