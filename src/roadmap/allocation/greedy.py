@@ -6,9 +6,10 @@ spends what equal shares leaves.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import cast
 
 from roadmap.allocation.constraints import NO_CONSTRAINTS, Constraints
 from roadmap.allocation.election import Election, Number
@@ -53,9 +54,11 @@ def greedy_fill(
     """
     queued: set[int] = set()
     heap: list[tuple[Number, str, int]] = []
+    dependents = _dependents(prep)
+    seen = len(funding.order)
 
-    def enqueue() -> None:
-        for p in range(prep.m):
+    def enqueue(items: Iterable[int]) -> None:
+        for p in items:
             if (
                 p not in queued
                 and not funding.funded[p]
@@ -66,7 +69,7 @@ def greedy_fill(
                 queued.add(p)
                 heapq.heappush(heap, (-greedy_density(prep, p), prep.ids[p], p))
 
-    enqueue()
+    enqueue(range(prep.m))
     while heap:
         density, _, p = heapq.heappop(heap)
         if log is not None:
@@ -81,9 +84,24 @@ def greedy_fill(
             stage[p] = label
             budget -= prep.rule_cost[p]
             fund_free_items(prep, funding, stage)
-            if any(prep.depends_on[q] for q in range(prep.m)):
-                enqueue()
+            if dependents:
+                # Only items depending on what was just funded can have become available
+                # (the heap's order does not depend on the order items enter it).
+                new, seen = funding.order[seen:], len(funding.order)
+                enqueue(sorted({q for d in new for q in dependents.get(d, ())}))
     return budget
+
+
+def _dependents(prep: Prepared) -> dict[int, list[int]]:
+    """Each item's dependents (items that depend on it), once per prepared election."""
+    known = prep.cache.get("dependents")
+    if known is None:
+        known = {}
+        for q in range(prep.m):
+            for d in prep.depends_on[q]:
+                known.setdefault(d, []).append(q)
+        prep.cache["dependents"] = known
+    return cast(dict[int, list[int]], known)
 
 
 def greedy_by_support(
