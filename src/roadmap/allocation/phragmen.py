@@ -180,9 +180,27 @@ class _Queue:
 
     def touched(self, items: Any) -> None:
         """New times for the queued items among ``items`` (their supporters spent)."""
-        for p in items:
-            if self.state[p] == _ACTIVE and not self.infinite[p]:
-                self.enter(p)
+        if 2 * len(items) < len(self.finite):
+            for p in items:
+                if self.state[p] == _ACTIVE and not self.infinite[p]:
+                    self.enter(p)
+            return
+        # About as many as are queued (many voters, few items: real pabulib files): the heap
+        # is built again, with every queued item's entry renewed (and no stale ones).
+        state, version, ids = self.state, self.version, self.prep.ids
+        time_of, key_of = self.tracker.time, self.tracker.key
+        changed = set(items)
+        entries = []
+        for _, p, ver in self.finite:
+            if ver != version[p] or state[p] != _ACTIVE:
+                continue
+            if p in changed:
+                ver = version[p] = ver + 1
+                time = self.time[p] = time_of(p)
+                self.key[p] = key_of(time, ids[p])
+            entries.append((self.key[p], p, ver))
+        heapq.heapify(entries)
+        self.finite = entries
 
     def funded(self, p: int) -> None:
         self.state[p] = _DONE
@@ -336,7 +354,7 @@ class _FloatLoads(_Tracker):
         self.counts = [len(s) for s in prep.supporters]
         self.rounds = 0
         self.relative = 4 * 2.0**-53 * (max(self.counts, default=0) + 3)
-        self.begin, self.ballots = _ballots(prep)
+        self.index: tuple[IntArray, IntArray] | None = None  # built if ever needed
 
     def earns(self, p: int) -> bool:
         return self.counts[p] > 0
@@ -359,8 +377,15 @@ class _FloatLoads(_Tracker):
         sup = self.prep.supporters[item]
         pay = time - self.loads[sup]
         self.loads[sup] = time
-        entries = concatenated_ranges(self.begin[sup], self.begin[sup + 1])
-        return sup, pay, np.unique(self.ballots[entries]).tolist()
+        if len(sup) >= self.prep.m:
+            # As many movers as items (real pabulib files): likely every item, and timing
+            # them all costs less than finding which.
+            return sup, pay, range(self.prep.m)
+        if self.index is None:
+            self.index = _ballots(self.prep)
+        begin, ballots = self.index
+        entries = concatenated_ranges(begin[sup], begin[sup + 1])
+        return sup, pay, np.unique(ballots[entries]).tolist()
 
 
 def _time(cost: Number, spent: Fraction, rate: Fraction) -> Fraction | float:
@@ -424,12 +449,14 @@ class _SpentBySupporters(_Tracker):
             class_of_entry = np.repeat(old, counts)
             key = class_of_entry * self.prep.m + items_of_entry
             uniq, number = np.unique(key, return_counts=True)
+            touched = np.unique(uniq % self.prep.m).tolist()
             # Equal weights earn at rate 1: a mover adds (time - its class time) to each item.
             step = [time - t for t in self.time_of_class]
             for k, c in zip(uniq.tolist(), number.tolist(), strict=True):
                 cls, p = divmod(k, self.prep.m)
                 self.total[p] += c * step[cls]
         else:
+            touched = np.unique(items_of_entry).tolist()
             # A mover adds what it pays now to each item it supports.
             for p, amount in zip(
                 items_of_entry.tolist(), np.repeat(pay, counts).tolist(), strict=True
@@ -437,7 +464,7 @@ class _SpentBySupporters(_Tracker):
                 self.total[p] += amount
         self.time_of_class.append(time)
         self.voter_class[sup] = len(self.time_of_class) - 1
-        return sup, pay, np.unique(items_of_entry).tolist()
+        return sup, pay, touched
 
 
 def _ranges(counts: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
