@@ -189,12 +189,13 @@ class _Queue:
         # is built again, with every queued item's entry renewed (and no stale ones).
         state, version, ids = self.state, self.version, self.prep.ids
         time_of, key_of = self.tracker.time, self.tracker.key
-        changed = set(items)
+        every = len(items) == self.prep.m  # (all items: no set of them to look up)
+        changed = set() if every else set(items)
         entries = []
         for _, p, ver in self.finite:
             if ver != version[p] or state[p] != _ACTIVE:
                 continue
-            if p in changed:
+            if every or p in changed:
                 ver = version[p] = ver + 1
                 time = self.time[p] = time_of(p)
                 self.key[p] = key_of(time, ids[p])
