@@ -11,6 +11,7 @@ An item with no supporters has time infinity: it is bought last, if everything f
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Sequence
 from fractions import Fraction
@@ -21,8 +22,15 @@ import numpy as np
 from roadmap.allocation.constraints import NO_CONSTRAINTS, Constraints
 from roadmap.allocation.election import Election, Number
 from roadmap.allocation.explanation import Allocation, Reason, Stage
-from roadmap.allocation.prepared import NotApplicable, Prepared, prepare
-from roadmap.allocation.prepass import fund_free_items, start
+from roadmap.allocation.prepared import (
+    FundedSoFar,
+    IntArray,
+    NotApplicable,
+    Prepared,
+    concatenated_ranges,
+    prepare,
+)
+from roadmap.allocation.prepass import free_items, fund_free_items, start
 from roadmap.allocation.report import Outcome, build_allocation, default_reason
 
 
@@ -73,36 +81,39 @@ def _allocate(prep: Prepared, spent_of: _Tracker, explain: bool) -> Allocation:
     # time, and the earliest time and items at the stop.
     rounds: list[tuple[int, Any]] = []
     stop: tuple[Any, list[int]] | None = None
-    remaining = {
-        p
-        for p in range(prep.m)
-        if prep.eligible[p] and not funding.funded[p] and prep.rule_cost[p] <= budget
-    }
+    queue = _Queue(prep, funding, spent_of, reasons)
     for p in range(prep.m):
-        if prep.eligible[p] and not funding.funded[p] and p not in remaining:
-            reasons[p] = Reason.NO_BUDGET_LEFT
+        if prep.eligible[p] and not funding.funded[p]:
+            if prep.rule_cost[p] <= budget:
+                queue.enter(p)
+            else:
+                reasons[p] = Reason.NO_BUDGET_LEFT
+    # Funding a free item takes a dependency newly funded (caps only ever refuse more).
+    unlocks_free = {d for q in free_items(prep) for d in prep.depends_on[q]}
+    check_free = True
     while True:
-        fund_free_items(prep, funding, stage)
-        remaining -= {p for p in remaining if funding.funded[p]}
-        for p in [q for q in remaining if not funding.within_caps(q)]:
-            remaining.discard(p)
-            reasons[p] = Reason.CAP
-        available = [p for p in remaining if funding.deps_met(p)]
-        if not available:
+        if check_free:
+            fund_free_items(prep, funding, stage)
+        queue.arrived()
+        found = queue.earliest()
+        if found is None:
             break
-        earliest, tied = spent_of.earliest(available)
-        tied.sort(key=lambda q: prep.ids[q])
+        earliest, tied = found
         if any(prep.rule_cost[p] > budget for p in tied):
-            stop = (earliest, tied)
+            stop = (earliest, queue.all_tied(earliest, tied))
             break
         chosen = tied[0]
+        queue.put_back(tied[1:])
         rounds.append((chosen, earliest))
-        if earliest != math.inf:  # an item nobody supports is paid by the pool
-            paid[chosen] = spent_of.buy(chosen, earliest)
         funding.add(chosen)
         stage[chosen] = Stage.RULE
+        queue.funded(chosen)
+        if earliest != math.inf:  # an item nobody supports is paid by the pool
+            sup, pay, touched = spent_of.buy(chosen, earliest)
+            paid[chosen] = (sup, pay)
+            queue.touched(touched)
         budget -= prep.rule_cost[chosen]
-        remaining.discard(chosen)
+        check_free = chosen in unlocks_free
     for p in range(prep.m):
         if not funding.funded[p]:
             reason = default_reason(prep, funding, p, set())
@@ -116,20 +127,212 @@ def _allocate(prep: Prepared, spent_of: _Tracker, explain: bool) -> Allocation:
     return allocation
 
 
+_ACTIVE, _PARKED, _DONE = 0, 1, 2
+"""An item's state in :class:`_Queue`: queued, waiting for a dependency, or out for good."""
+
+
+class _Queue:
+    """The items the rule may still buy, in the order of their times (ties: item id), kept
+    up to date round by round instead of recomputed for every item each round.
+
+    Only the supporters of the item bought change their spending, so only the items they
+    support get a new time (:meth:`touched`); entries of a heap carry a version and older
+    versions are dropped when they surface. (Times do not only grow: an item waiting for a
+    dependency may be bought later at a time before its supporters' last purchases, so every
+    new time is computed when it changes, not when it surfaces.) The heap orders finite
+    times by a float (:meth:`_Tracker.key`), then id; the items sharing the first float are
+    compared exactly. Items with an infinite time (no supporter earns)
+    never change it: they wait in a heap by id and a heap by cost (the rule stops when one of
+    them is earliest and does not fit). Availability is checked when an item surfaces, with
+    the funding of the moment, as the rule asks every round: funded or over a cap is for good
+    (group totals only grow); an item whose dependency is not funded waits, out of the heaps,
+    until that dependency is funded.
+    """
+
+    def __init__(
+        self, prep: Prepared, funding: FundedSoFar, tracker: _Tracker, reasons: dict[int, Reason]
+    ) -> None:
+        self.prep, self.funding, self.tracker, self.reasons = prep, funding, tracker, reasons
+        self.state = [_DONE] * prep.m
+        self.version = [0] * prep.m
+        self.time: list[Any] = [math.inf] * prep.m
+        self.infinite = [not tracker.earns(p) for p in range(prep.m)]
+        self.key: list[Any] = [None] * prep.m
+        self.finite: list[tuple[Any, int, int]] = []
+        self.inf_by_id: list[tuple[str, int, int]] = []
+        self.inf_by_cost: list[tuple[Any, str, int, int]] = []
+        self.waiting: dict[int, list[int]] = {}
+        self.seen = len(funding.order)
+
+    def enter(self, p: int) -> None:
+        """Queue ``p`` with its current time (a new version: older entries are dropped)."""
+        self.state[p] = _ACTIVE
+        self.version[p] += 1
+        ver = self.version[p]
+        time = self.time[p] = self.tracker.time(p)
+        if self.infinite[p]:
+            heapq.heappush(self.inf_by_id, (self.prep.ids[p], p, ver))
+            cost = self.prep.rule_cost[p]
+            heapq.heappush(self.inf_by_cost, (-cost, self.prep.ids[p], p, ver))
+        else:
+            key = self.key[p] = self.tracker.key(time, self.prep.ids[p])
+            heapq.heappush(self.finite, (key, p, ver))
+
+    def touched(self, items: Any) -> None:
+        """New times for the queued items among ``items`` (their supporters spent)."""
+        if 2 * len(items) < len(self.finite):
+            for p in items:
+                if self.state[p] == _ACTIVE and not self.infinite[p]:
+                    self.enter(p)
+            return
+        # About as many as are queued (many voters, few items: real pabulib files): the heap
+        # is built again, with every queued item's entry renewed (and no stale ones).
+        state, version, ids = self.state, self.version, self.prep.ids
+        time_of, key_of = self.tracker.time, self.tracker.key
+        every = len(items) == self.prep.m  # (all items: no set of them to look up)
+        changed = set() if every else set(items)
+        entries = []
+        for _, p, ver in self.finite:
+            if ver != version[p] or state[p] != _ACTIVE:
+                continue
+            if every or p in changed:
+                ver = version[p] = ver + 1
+                time = self.time[p] = time_of(p)
+                self.key[p] = key_of(time, ids[p])
+            entries.append((self.key[p], p, ver))
+        heapq.heapify(entries)
+        self.finite = entries
+
+    def funded(self, p: int) -> None:
+        self.state[p] = _DONE
+
+    def arrived(self) -> None:
+        """Queue again the items waiting for a dependency funded since the last call."""
+        order = self.funding.order
+        for q in order[self.seen :]:
+            self.state[q] = _DONE
+            for p in self.waiting.pop(q, ()):
+                if self.state[p] == _PARKED:
+                    self.enter(p)
+        self.seen = len(order)
+
+    def _available(self, p: int) -> bool:
+        """Whether ``p`` may be bought now; else it leaves the queue (for good, or until one
+        of its missing dependencies is funded)."""
+        funding = self.funding
+        if funding.funded[p]:
+            self.state[p] = _DONE
+            return False
+        if not funding.within_caps(p):
+            self.state[p] = _DONE
+            self.reasons[p] = Reason.CAP
+            return False
+        for d in self.prep.depends_on[p]:
+            if not funding.funded[d]:
+                self.state[p] = _PARKED
+                self.waiting.setdefault(d, []).append(p)
+                return False
+        return True
+
+    def _top(self, heap: list[Any]) -> int | None:
+        """The first available item of a heap (left on it), dropping what is not."""
+        while heap:
+            entry = heap[0]
+            p, ver = entry[-2], entry[-1]
+            if ver == self.version[p] and self.state[p] == _ACTIVE and self._available(p):
+                return int(p)
+            heapq.heappop(heap)
+        return None
+
+    def earliest(self) -> tuple[Any, list[int]] | None:
+        """The earliest time of the available items and the items at it, in id order, or None
+        when no item is available. The finite items returned are off their heap. At an
+        infinite time, only the first and the dearest (whether one does not fit the budget
+        is all the round asks of the others; :meth:`all_tied` lists them all)."""
+        first = self._top(self.finite)
+        if first is not None:
+            # The queue is in the order of the times' floats (then ids): the items sharing
+            # the first float are all looked at, in exact arithmetic.
+            approx = self.key[heapq.heappop(self.finite)[1]][0]
+            near = [first]
+            while (q := self._top(self.finite)) is not None and self.key[q][0] == approx:
+                near.append(heapq.heappop(self.finite)[1])
+            time = min(self.time[p] for p in near)
+            tied = [p for p in near if self.time[p] == time]
+            if len(tied) < len(near):
+                self.put_back([p for p in near if self.time[p] != time])
+            after = None if q is None else self.time[q]
+            self.tracker.round(time, len(tied), after)
+            return time, tied
+        first = self._top(self.inf_by_id)
+        if first is None:
+            return None
+        self.tracker.round(math.inf, 0, None)
+        dearest = self._top(self.inf_by_cost)
+        assert dearest is not None
+        return math.inf, [first] if dearest == first else [first, dearest]
+
+    def all_tied(self, time: Any, tied: list[int]) -> list[int]:
+        """Every available item at the (stopping) time, in id order."""
+        if time != math.inf:
+            return tied
+        # One entry per item carries its current version.
+        every = [p for _, p, ver in self.inf_by_id if ver == self.version[p]]
+        return sorted(
+            (p for p in every if self.state[p] == _ACTIVE and self._available(p)),
+            key=self.prep.ids.__getitem__,
+        )
+
+    def put_back(self, items: list[int]) -> None:
+        """Items :meth:`earliest` took off their heap and the round did not buy."""
+        for p in items:
+            if not self.infinite[p]:
+                heapq.heappush(self.finite, (self.key[p], p, self.version[p]))
+
+
 class _NeedExact(Exception):
     """Two times too close to order in floats: rerun exactly."""
 
 
 class _Tracker:
-    """What the supporters of each item have spent: the earliest purchase time and buying."""
+    """What the supporters of each item have spent: each item's purchase time, and buying."""
 
-    def earliest(self, available: list[int]) -> tuple[Any, list[int]]:
-        """The earliest time of the available items and the items at that time."""
+    def time(self, p: int) -> Any:
+        """The time at which the supporters of ``p`` have earned its cost (math.inf if none
+        earns)."""
         raise NotImplementedError
 
-    def buy(self, item: int, time: Any) -> tuple[Any, Any]:
-        """Record the purchase; return (supporters, what each paid)."""
+    def earns(self, p: int) -> bool:
+        """Whether the supporters of ``p`` earn anything (else its time is infinite)."""
         raise NotImplementedError
+
+    def key(self, time: Any, item_id: str) -> tuple[Any, str]:
+        """The queue's order of a finite time: a float, monotone in the time, then the id."""
+        return (time, item_id)
+
+    def round(self, earliest: Any, tied: int, after: Any) -> None:
+        """A round begins: its earliest time, how many items have it, and the next time of
+        an available item (None if there is none)."""
+
+    def buy(self, item: int, time: Any) -> tuple[Any, Any, Any]:
+        """Record the purchase; return (supporters, what each paid, the items whose time
+        changed)."""
+        raise NotImplementedError
+
+
+def _ballots(prep: Prepared) -> tuple[IntArray, IntArray]:
+    """Each voter's items, one after the other, and where each voter's begin."""
+    every = [prep.supporters[p] for p in range(prep.m)]
+    flat = np.concatenate(every) if every else np.zeros(0, dtype=np.int64)
+    lengths = np.bincount(flat, minlength=prep.n).astype(np.int64)
+    begin = np.concatenate(([0], np.cumsum(lengths)))
+    ballots = np.empty(int(begin[-1]), dtype=np.int64)
+    fill = begin[:-1].copy()
+    for p in range(prep.m):
+        sup = prep.supporters[p]
+        ballots[fill[sup]] = p
+        fill[sup] += 1
+    return begin, ballots
 
 
 class _FloatLoads(_Tracker):
@@ -152,31 +355,38 @@ class _FloatLoads(_Tracker):
         self.counts = [len(s) for s in prep.supporters]
         self.rounds = 0
         self.relative = 4 * 2.0**-53 * (max(self.counts, default=0) + 3)
+        self.index: tuple[IntArray, IntArray] | None = None  # built if ever needed
 
-    def earliest(self, available: list[int]) -> tuple[Any, list[int]]:
+    def earns(self, p: int) -> bool:
+        return self.counts[p] > 0
+
+    def time(self, p: int) -> Any:
+        k = self.counts[p]
+        if not k:
+            return math.inf
+        return (self.costs[p] + float(self.loads[self.prep.supporters[p]].sum())) / k
+
+    def round(self, earliest: Any, tied: int, after: Any) -> None:
         self.rounds += 1
-        times = {}
-        for p in available:
-            k = self.counts[p]
-            times[p] = (
-                (self.costs[p] + float(self.loads[self.prep.supporters[p]].sum())) / k
-                if k
-                else math.inf
-            )
-        earliest = min(times.values())
         if earliest == math.inf:
-            return earliest, [p for p in available if times[p] == math.inf]
+            return
         close = earliest * (1 + 3 * self.rounds * self.relative)
-        tied = [p for p in available if times[p] <= close]
-        if len(tied) > 1:
+        if tied > 1 or (after is not None and after <= close):
             raise _NeedExact
-        return earliest, tied
 
-    def buy(self, item: int, time: Any) -> tuple[Any, Any]:
+    def buy(self, item: int, time: Any) -> tuple[Any, Any, Any]:
         sup = self.prep.supporters[item]
         pay = time - self.loads[sup]
         self.loads[sup] = time
-        return sup, pay
+        if len(sup) >= self.prep.m:
+            # As many movers as items (real pabulib files): likely every item, and timing
+            # them all costs less than finding which.
+            return sup, pay, range(self.prep.m)
+        if self.index is None:
+            self.index = _ballots(self.prep)
+        begin, ballots = self.index
+        entries = concatenated_ranges(begin[sup], begin[sup + 1])
+        return sup, pay, np.unique(ballots[entries]).tolist()
 
 
 def _time(cost: Number, spent: Fraction, rate: Fraction) -> Fraction | float:
@@ -204,25 +414,20 @@ class _SpentBySupporters(_Tracker):
         self.total: list[Fraction] = [Fraction(0)] * prep.m
         self.time_of_class: list[Fraction] = [Fraction(0)]
         self.voter_class = np.zeros(prep.n, dtype=np.int64)
-        every = [prep.supporters[p] for p in range(prep.m)]
-        flat = np.concatenate(every) if every else np.zeros(0, dtype=np.int64)
-        lengths = np.bincount(flat, minlength=prep.n).astype(np.int64)
-        self.start = np.concatenate(([0], np.cumsum(lengths)))
-        ballots = np.empty(int(self.start[-1]), dtype=np.int64)
-        fill = self.start[:-1].copy()
-        for p in range(prep.m):
-            sup = prep.supporters[p]
-            ballots[fill[sup]] = p
-            fill[sup] += 1
-        self.ballots = ballots
+        self.start, self.ballots = _ballots(prep)
 
-    def earliest(self, available: list[int]) -> tuple[Any, list[int]]:
-        costs = self.prep.rule_cost
-        times = {p: _time(costs[p], self.total[p], self.rate_sum[p]) for p in available}
-        earliest = min(times.values())
-        return earliest, [p for p in available if times[p] == earliest]
+    def earns(self, p: int) -> bool:
+        return bool(self.rate_sum[p])
 
-    def buy(self, item: int, time: Any) -> tuple[Any, Any]:
+    def time(self, p: int) -> Any:
+        return _time(self.prep.rule_cost[p], self.total[p], self.rate_sum[p])
+
+    def key(self, time: Any, item_id: str) -> tuple[Any, str]:
+        # Floats first: float() is monotone, so where they differ they order the times as
+        # the fractions do, for far less than comparing fractions.
+        return (float(time), item_id)
+
+    def buy(self, item: int, time: Any) -> tuple[Any, Any, Any]:
         assert isinstance(time, Fraction)
         sup = self.prep.supporters[item]
         old = self.voter_class[sup]
@@ -241,27 +446,26 @@ class _SpentBySupporters(_Tracker):
         counts = np.diff(self.start)[sup]
         entries = np.repeat(self.start[sup], counts) + _ranges(counts)
         items_of_entry = self.ballots[entries]
-        class_of_entry = np.repeat(old, counts)
         if self.prep.equal_weights:
+            class_of_entry = np.repeat(old, counts)
             key = class_of_entry * self.prep.m + items_of_entry
             uniq, number = np.unique(key, return_counts=True)
+            touched = np.unique(uniq % self.prep.m).tolist()
             # Equal weights earn at rate 1: a mover adds (time - its class time) to each item.
             step = [time - t for t in self.time_of_class]
             for k, c in zip(uniq.tolist(), number.tolist(), strict=True):
                 cls, p = divmod(k, self.prep.m)
                 self.total[p] += c * step[cls]
         else:
-            voter_of_entry = np.repeat(sup, counts)
-            for i, p, cls in zip(
-                voter_of_entry.tolist(),
-                items_of_entry.tolist(),
-                class_of_entry.tolist(),
-                strict=True,
+            touched = np.unique(items_of_entry).tolist()
+            # A mover adds what it pays now to each item it supports.
+            for p, amount in zip(
+                items_of_entry.tolist(), np.repeat(pay, counts).tolist(), strict=True
             ):
-                self.total[p] += self.rate[i] * (time - self.time_of_class[cls])
+                self.total[p] += amount
         self.time_of_class.append(time)
         self.voter_class[sup] = len(self.time_of_class) - 1
-        return sup, pay
+        return sup, pay, touched
 
 
 def _ranges(counts: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
