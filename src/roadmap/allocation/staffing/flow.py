@@ -122,42 +122,39 @@ def build_network(
         for t in range(periods)
         if capacity[k, t] > 0
     ]
-    marks = list(earmarks)
     has = np.zeros((len(groups), periods))
     for k, g, t in supply:
         has[g, t] += capacity[k, t]
-    by_skill: dict[str, list[int]] = defaultdict(list)
-    for g, (skill, _, _) in enumerate(groups):
-        by_skill[skill].append(g)
+    ever = has.sum(axis=1) > 0
+    by_mark: dict[tuple[str, int], list[int]] = defaultdict(list)  # (skill, earmark) -> groups
+    for g, (skill, mark, _) in enumerate(groups):
+        by_mark[skill, mark].append(g)
+    marks_of: dict[str, list[int]] = defaultdict(list)  # item id -> earmarks allowing it
+    for allowed, mark in earmarks.items():
+        for item_id in allowed:
+            marks_of[item_id].append(mark)
     demands: list[tuple[int, str]] = []
     use: list[tuple[int, int, int]] = []
     use_cost: list[float] = []
     use_upper: list[float] = []
     for n, item in enumerate(problem.items):
         first = 1 if any(effort[problem.index[d]] > 0 for d in item.depends_on) else 0
+        is_timed = item.id in timed
         for skill, required in problem.requirements[item.id].items():
             if required <= 0:
                 continue
-            eligible = [
-                g
-                for g in by_skill.get(skill, [])
-                if groups[g][1] < 0 or item.id in marks[groups[g][1]]
-            ]
+            eligible = [g for m in [-1, *marks_of.get(item.id, [])] for g in by_mark[skill, m]]
             if not eligible:
                 continue
             d = len(demands)
             demands.append((n, skill))
             for g in eligible:
-                gain = (
-                    float(item.weight) * (1 + level_bonus * (groups[g][2] - 1))
-                    if level_bonus > 0
-                    else float(item.weight)
-                )
+                gain = float(item.weight) * (1 + level_bonus * (groups[g][2] - 1))
                 price = -gain + penalty / effort[n]
-                if item.id in timed:
+                if is_timed:
                     slots = [t for t in range(first, periods) if has[g, t] > 0]
                 else:
-                    slots = [-1] if has[g].sum() > 0 else []
+                    slots = [-1] if ever[g] else []
                 for t in slots:
                     use.append((g, d, t))
                     use_cost.append(price)
@@ -182,6 +179,11 @@ def build_network(
         rows.append(row)
         cols.append(col)
         vals.append(val)
+
+    def put_ones(row: int, some: list[int]) -> None:
+        rows.extend([row] * len(some))
+        cols.extend(some)
+        vals.extend([1.0] * len(some))
 
     # Capacity: the supply of a kind of people to all their groups in t.
     cap_row: dict[tuple[int, int], int] = {}
@@ -236,8 +238,7 @@ def build_network(
             flags[a, t] = column
             for d in of_item.get(a, []):
                 row = new_row(0.0, math.inf)
-                for j in upto(d, t):
-                    put(row, j, 1.0)
+                put_ones(row, upto(d, t))
                 put(row, column, -problem.requirements[problem.items[a].id][demands[d][1]])
             if len(of_item.get(a, [])) < sum(
                 r > 0 for r in problem.requirements[problem.items[a].id].values()
@@ -257,8 +258,7 @@ def build_network(
                     cols_bt = upto(d, t)
                     if cols_bt:
                         row = new_row(-math.inf, 0.0)
-                        for j in cols_bt:
-                            put(row, j, 1.0)
+                        put_ones(row, cols_bt)
                         put(row, flags[a, t - 1], -problem.requirements[item.id][demands[d][1]])
     n = first_flag + len(flags)
     matrix = csc_array((vals, (rows, cols)), shape=(len(lo), n))
@@ -311,6 +311,9 @@ def solve_network(network: Network, problem: StaffingProblem, deadline: float) -
     elsewhere, keeps that point (less the work the 0s forbid) feasible, so each re-solve is
     feasible and never worse than the one before."""
     solver = highs()
+    # Measured: HiGHS's presolve takes longer than it saves here (0.2 s against 0.1 s at 400
+    # staff x 1,200 items, 0.6 s against 0.45 s at 200 x 3,000).
+    solver.setOptionValue("presolve", "off")
     pass_lp(solver, network.matrix, network.cost, network.upper, network.lo, network.hi)
     solver.setOptionValue("time_limit", max(deadline - time.perf_counter(), 0.01))
     solver.run()
