@@ -34,6 +34,7 @@ from roadmap.allocation.staffing.flow import (
     FlowResult,
     Network,
     build_network,
+    consolidate,
     repair,
     solve_network,
     split_flow,
@@ -704,8 +705,11 @@ def flow_of(
 
 
 def flow_weeks(problem: StaffingProblem, network: Network, flow: FlowResult) -> dict:
+    """The flow's plan as assign_staff makes it: split, repaired, consolidated."""
     assert flow.values is not None
-    return repair(problem, split_flow(problem, network, flow.values))
+    timed = {i.id for i in problem.items if i.depends_on}
+    timed |= {d for i in problem.items for d in i.depends_on}
+    return consolidate(problem, repair(problem, split_flow(problem, network, flow.values)), timed)
 
 
 def model_optimum(
@@ -873,7 +877,37 @@ def test_a_sabotaged_flow_bound_is_caught(
         assert_flow_bounds_the_model(SABOTAGE_ITEMS, SABOTAGE_STAFF, 0.1, 0.05, level_bonus)
 
 
-def test_assign_staff_stops_at_the_flow_when_within_the_gap_asked() -> None:
+def test_consolidate_hands_a_sliver_to_someone_already_on_the_item_with_room() -> None:
+    items = [WorkItem("a", 3.0, ["py"]), WorkItem("b", 2.0, ["py"], ["a"])]
+    staff = [
+        Worker("s0", {"py": 1}, [2.0, 2.0]),
+        Worker("s1", {"py": 1}, [2.0, 2.0]),
+        Worker("s2", {"js": 1}, [2.0, 2.0]),
+    ]
+    problem = prepare_problem(items, staff)
+    weeks = {
+        ("s0", "a", "py", 0): 2.0,
+        ("s1", "a", "py", 0): 1.0,
+        ("s0", "b", "py", 1): 1.0,
+        ("s1", "b", "py", 1): 1.0,
+    }
+    tidy = consolidate(problem, weeks, {"a", "b"})
+    # a: s0 has no room in sub-period 0, so s1 stays; b: s1 takes s0's week in sub-period 1.
+    assert tidy == {
+        ("s0", "a", "py", 0): 2.0,
+        ("s1", "a", "py", 0): 1.0,
+        ("s1", "b", "py", 1): 2.0,
+    }
+    before = objective_of(problem, weeks, 0.0, 0.1, 0.01)
+    assert objective_of(problem, tidy, 0.0, 0.1, 0.01) == pytest.approx(before + 0.1)
+
+
+def test_assign_staff_stops_at_the_flow_when_within_the_gap_asked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import roadmap.allocation.staffing.solve as solve_module
+
+    monkeypatch.setattr(solve_module, "_FLOW_FIRST", 0)  # the flow first at any size
     items, staff = random_instance(61, n_staff=30, n_items=150, n_skills=6, periods=6)
     problem = prepare_problem(items, staff)
     plan = assign_staff(items, staff, time_limit=30, mip_rel_gap=0.02)

@@ -549,3 +549,63 @@ def repair(problem: StaffingProblem, weeks: Weeks) -> dict[tuple[str, str, str, 
         complete = np.flatnonzero(np.cumsum(done) >= effort - TOLERANCE * max(1.0, effort))
         ready[item_id] = int(complete[0]) + 1 if len(complete) and start is not None else None
     return fixed
+
+
+def consolidate(problem: StaffingProblem, weeks: Weeks, timed: set[str]) -> Weeks:
+    """Fewer (person, item) pairs at the same coverage: for each item worked by several
+    people, the one with the least work on it hands all of it to the others already on it
+    who have the skill and capacity to spare (in the same sub-period for an item in a
+    dependency relation, in any for the others), when they can take all of it. Coverage per
+    item, skill and (for dependency-bound items) sub-period is unchanged, so the plan stays a
+    plan of the model."""
+    periods = problem.periods
+    people = {person.id: person for person in problem.staff}
+    spare = {person.id: [float(c) for c in person.capacity] for person in problem.staff}
+    plan: dict[tuple[str, str, str, int], float] = {k: w for k, w in weeks.items() if w > _EPS}
+    on: dict[str, dict[str, list[tuple[str, int]]]] = defaultdict(lambda: defaultdict(list))
+    for (staff_id, item_id, skill, t), w in plan.items():
+        spare[staff_id][t] -= w
+        on[item_id][staff_id].append((skill, t))
+    for item in problem.items:
+        workers = on.get(item.id)
+        if not workers or len(workers) < 2:
+            continue
+        anywhen = item.id not in timed
+        by_work = sorted(
+            workers, key=lambda q: (sum(plan[q, item.id, s, t] for s, t in workers[q]), q)
+        )
+        for q in by_work:
+            others = [p for p in workers if p != q]
+            if not others:
+                break
+            moves: list[tuple[str, str, int, float]] = []  # (to, skill, t, weeks)
+            room = {p: list(spare[p]) for p in others}
+            ok = True
+            for skill, t in workers[q]:
+                left = plan[q, item.id, skill, t]
+                for p in others:
+                    if not problem.can_work(people[p], item.id, skill):
+                        continue
+                    for s in range(periods) if anywhen else (t,):
+                        w = min(left, room[p][s])
+                        if w > _EPS:
+                            moves.append((p, skill, s, w))
+                            room[p][s] -= w
+                            left -= w
+                    if left <= _EPS:
+                        break
+                if left > _EPS:
+                    ok = False
+                    break
+            if not ok:
+                continue
+            for skill, t in workers.pop(q):
+                w = plan.pop((q, item.id, skill, t))
+                spare[q][t] += w
+            for p, skill, s, w in moves:
+                key = (p, item.id, skill, s)
+                if key not in plan:
+                    workers[p].append((skill, s))
+                plan[key] = plan.get(key, 0.0) + w
+                spare[p][s] -= w
+    return plan
