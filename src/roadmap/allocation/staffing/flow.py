@@ -17,8 +17,10 @@ sub-period) coverage of a plan of the model, and any such flow is split back int
 per person-week of item ``i``: a pair's flag is 1 when it works at all and its work is at most
 ``effort(i)``, so a plan pays at least that much; the "finished by" flags and their
 early-finish bonus are the model's own. So the network's LP is a relaxation of the model and
-its value is an upper bound; with the flags integer it is a MIP of a few tens of thousands of
-columns whose plan obeys dependency timing. ``docs/assignment.md`` gives the argument.
+its value is an upper bound (:func:`solve_network` computes it from the duals); a dive that
+fixes the flags to what the LP's point completes and re-solves gives a point whose plan obeys
+dependency timing (:func:`split_flow`, :func:`repair`, :func:`consolidate` make it
+person-weeks). ``docs/assignment.md`` gives the argument.
 """
 
 from __future__ import annotations
