@@ -7,6 +7,8 @@ their ratios. Never asserts.
 
     python bench/assignment.py --quick     # small sizes, short time limits (about a minute)
     python bench/assignment.py             # 60 staff x 600 items, then up to 200 x 3,000
+    python bench/assignment.py --goals     # issue 17's two goals
+    python bench/assignment.py --scenarios # the 100x data's three scenarios' assignments
 
 The instance: ``skills`` skill slugs, staff with 2-4 of them at levels 1-3, monthly capacity of
 about 4.3 person-weeks (a fifth part-time, some months of leave), one in seven staff earmarked
@@ -18,6 +20,7 @@ about 1.2 times total capacity, so even a perfect plan leaves gaps.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import os
 import platform
@@ -140,11 +143,83 @@ def goals(seed: int, runs: int) -> None:
             )
 
 
+RULES = ("equal_shares", "greedy", "phragmen")
+
+
+def scenario_instances() -> dict[str, tuple[list[WorkItem], list[Worker], dict[str, float]]]:
+    """The staff assignment each of "Run scenarios"' three rules asks for on the 100x data set
+    (``bench/bigdata.py``, built or found in its cache): the items it funds and the staff, as
+    ``roadmap.services.scenarios.run_scenario`` passes them, with its options."""
+    import sys
+
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import bigdata
+
+    import pages
+    from roadmap.domain.enums import AllocationRule
+    from roadmap.services import periods, scenarios
+
+    class Captured(Exception):
+        pass
+
+    taken: dict[str, tuple[list[WorkItem], list[Worker], dict[str, float]]] = {}
+
+    def capture(work: list[WorkItem], staff: list[Worker], **options: float) -> StaffPlan:
+        taken[rule] = (work, staff, options)
+        raise Captured
+
+    big = pages.Target(bigdata.database(True, False))
+    real = scenarios.assign_staff
+    scenarios.assign_staff = capture  # type: ignore[assignment]
+    try:
+        for rule in RULES:
+            envelope = periods.get_period(big.ctx).settings.envelope.model_copy(
+                update={"rule": AllocationRule(rule)}
+            )
+            with contextlib.suppress(Captured):
+                scenarios.run_scenario(big.ctx, big.actor("exec"), envelope)
+    finally:
+        scenarios.assign_staff = real
+    return taken
+
+
+def scenario_runs(runs: int) -> None:
+    """The assignment of each of the three scenarios on the 100x data, with the options the
+    service passes (``time_limit=20``, the default ``mip_rel_gap``): time, status, gap,
+    objective, bound, coverage, pairs, against greedy's objective."""
+    for rule, (work, staff, options) in scenario_instances().items():
+        greedy = greedy_assignment(work, staff)
+        unit = min(i.weight for i in work)
+        greedy_objective = greedy.weighted_covered - 0.1 * unit * len(pairs(greedy))
+        print(
+            f"scenario {rule}: {len(work)} items, {len(staff)} staff, {options};"
+            f" greedy objective {greedy_objective:,.1f}, covered {greedy.covered_effort:,.1f} pw",
+            flush=True,
+        )
+        for _ in range(runs):
+            load = os.getloadavg()[0]
+            start, cpu = time.perf_counter(), time.process_time()
+            plan = assign_staff(work, staff, **options)  # type: ignore[arg-type]
+            took, cpu = time.perf_counter() - start, time.process_time() - cpu
+            gap = "no bound" if plan.relative_gap is None else f"{100 * plan.relative_gap:.4f}%"
+            bound = "none" if plan.bound is None else f"{plan.bound:,.1f}"
+            print(
+                f"  {took:6.2f} s (cpu {cpu:.2f} s)  gap {gap:>9s}  status {plan.status.value}"
+                f"  objective {plan.objective:,.1f}  bound {bound}"
+                f"  covered {plan.covered_effort:,.1f} pw ({100 * plan.covered_share:.1f}%)"
+                f"  pairs {len(pairs(plan))}  load {load:.1f}",
+                flush=True,
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, short limits")
     parser.add_argument("--goals", action="store_true", help="issue 17's two goals only")
-    parser.add_argument("--runs", type=int, default=1, help="runs per goal (with --goals)")
+    parser.add_argument(
+        "--scenarios", action="store_true", help="the 100x data's three scenarios' assignments"
+    )
+    parser.add_argument("--runs", type=int, default=1, help="runs each (--goals, --scenarios)")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
     print(
@@ -153,6 +228,9 @@ def main() -> None:
     )
     if args.goals:
         goals(args.seed, args.runs)
+        return
+    if args.scenarios:
+        scenario_runs(args.runs)
         return
     if args.quick:
         sizes = [(20, 150, 8, 6, 20.0), (60, 600, 12, 6, 30.0)]

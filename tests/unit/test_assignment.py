@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 from scipy.sparse import vstack
 
+import roadmap.allocation.staffing.flow as flow_module
 from roadmap.allocation.staffing import (
     PlanCache,
     SolveStatus,
@@ -28,6 +29,15 @@ from roadmap.allocation.staffing import (
     plan_key,
     prepare_problem,
     summarize_plan,
+)
+from roadmap.allocation.staffing.flow import (
+    FlowResult,
+    Network,
+    build_network,
+    consolidate,
+    repair,
+    solve_network,
+    split_flow,
 )
 from roadmap.allocation.staffing.greedy import greedy_weeks
 from roadmap.allocation.staffing.model import (
@@ -669,6 +679,242 @@ def test_restricted_mip_from_a_start_returns_at_least_the_start() -> None:
     found = objective_of(problem, to_weeks(problem, built, solved.values), 0.0, 0.1, 0.01)
     assert found >= floor - 1e-6
     assert set(np.unique(built.pair[built.is_work & (solved.values > 1e-9)])) <= set(pairs)
+
+
+# ---------------------------------------------------------------------------------------------
+# The flow network: its bound, its dive's plan, and sabotages the bound check catches.
+# ---------------------------------------------------------------------------------------------
+
+
+def flow_of(
+    items: Sequence[WorkItem],
+    staff: Sequence[Worker],
+    penalty: float = 0.0,
+    early_bonus: float = 0.0,
+    level_bonus: float = 0.0,
+) -> tuple[StaffingProblem, Network | None, FlowResult | None]:
+    problem = prepare_problem(items, staff)
+    if problem.message is not None:
+        return problem, None, None
+    timed = {i.id for i in items if i.depends_on} | {d for i in items for d in i.depends_on}
+    unit = min(float(i.weight) for i in items)
+    network = flow_module.build_network(problem, timed, level_bonus, early_bonus, penalty * unit)
+    if network is None:
+        return problem, None, None
+    return problem, network, solve_network(network, problem, time.perf_counter() + 30)
+
+
+def flow_weeks(problem: StaffingProblem, network: Network, flow: FlowResult) -> dict:
+    """The flow's plan as assign_staff makes it: split, repaired, consolidated."""
+    assert flow.values is not None
+    timed = {i.id for i in problem.items if i.depends_on}
+    timed |= {d for i in problem.items for d in i.depends_on}
+    return consolidate(problem, repair(problem, split_flow(problem, network, flow.values)), timed)
+
+
+def model_optimum(
+    items: Sequence[WorkItem],
+    staff: Sequence[Worker],
+    penalty: float,
+    early_bonus: float,
+    level_bonus: float,
+) -> float:
+    """The whole model's optimum by HiGHS over all columns with continuity flags (gap 0),
+    independent of the flow network; 0 when nothing can be worked."""
+    problem = prepare_problem(items, staff)
+    if problem.message is not None:
+        return 0.0
+    timed = {i.id for i in items if i.depends_on} | {d for i in items for d in i.depends_on}
+    built = build_model(problem, timed, level_bonus, early_bonus)
+    if built is None:
+        return 0.0
+    unit = min(float(i.weight) for i in items)
+    columns = np.arange(len(built.cost))
+    solved = run_mip(built, columns, penalty * unit, None, None, None, 30.0, 0.0)
+    assert solved.optimal and solved.values is not None
+    weeks = to_weeks(problem, built, solved.values)
+    return objective_of(problem, weeks, level_bonus, penalty, early_bonus)
+
+
+def assert_flow_bounds_the_model(
+    items: Sequence[WorkItem],
+    staff: Sequence[Worker],
+    penalty: float,
+    early_bonus: float,
+    level_bonus: float,
+) -> None:
+    """The flow's bound is at least the model's optimum, and its plan obeys the model and is
+    worth at most that optimum under the full objective."""
+    optimum = model_optimum(items, staff, penalty, early_bonus, level_bonus)
+    problem, network, flow = flow_of(items, staff, penalty, early_bonus, level_bonus)
+    if network is None or flow is None:
+        assert optimum <= 1e-9
+        return
+    assert flow.bound is not None and flow.bound >= optimum - 1e-6
+    weeks = flow_weeks(problem, network, flow)
+    value = objective_of(problem, weeks, level_bonus, penalty, early_bonus)
+    assert value <= optimum + 1e-6
+    assert_plan_respects_constraints(
+        summarize_plan(problem, weeks, SolveStatus.OPTIMAL), items, staff
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(small_instances())
+def test_flow_bound_is_at_least_the_brute_force_optimum_and_its_plan_obeys_the_model(
+    instance: tuple[list[WorkItem], list[Worker]],
+) -> None:
+    items, staff = instance
+    expected = brute_force_optimum(items, staff)
+    problem, network, flow = flow_of(items, staff)
+    if network is None or flow is None:
+        assert expected == 0.0
+        return
+    assert flow.bound is not None and flow.bound >= expected - 1e-6
+    weeks = flow_weeks(problem, network, flow)
+    assert objective_of(problem, weeks, 0.0, 0.0, 0.0) <= expected + 1e-6
+    # The dive's flags are integral, so the repair drops nothing but rounding.
+    assert flow.values is not None
+    used = flow.values[network.first_use : network.first_pool].sum()
+    assert sum(weeks.values()) == pytest.approx(used, abs=1e-6)
+    plan = summarize_plan(problem, weeks, SolveStatus.OPTIMAL)
+    assert_plan_respects_constraints(plan, items, staff)
+
+
+@settings(max_examples=60, deadline=None)
+@given(small_instances())
+def test_without_dependencies_the_flow_plan_covers_what_the_brute_force_does(
+    instance: tuple[list[WorkItem], list[Worker]],
+) -> None:
+    """Without dependency timing the network is a transportation problem: its LP is exact."""
+    items, staff = no_dependencies(instance[0]), instance[1]
+    expected = brute_force_optimum(items, staff)
+    problem, network, flow = flow_of(items, staff)
+    if network is None or flow is None:
+        assert expected == 0.0
+        return
+    assert flow.bound == pytest.approx(expected, abs=1e-5)
+    weeks = flow_weeks(problem, network, flow)
+    assert objective_of(problem, weeks, 0.0, 0.0, 0.0) == pytest.approx(expected, abs=1e-5)
+
+
+@settings(max_examples=40, deadline=None)
+@given(small_instances(), st.sampled_from([0.0, 0.5]))
+def test_flow_bound_with_penalty_and_bonuses_is_at_least_the_whole_models_optimum(
+    instance: tuple[list[WorkItem], list[Worker]], level_bonus: float
+) -> None:
+    items, staff = instance
+    assert_flow_bounds_the_model(items, staff, 0.3, 0.05, level_bonus)
+
+
+@pytest.mark.parametrize("seed", [51, 52, 53])
+def test_flow_plan_obeys_the_model_on_larger_instances_and_its_bound_is_above_the_best_plan(
+    seed: int,
+) -> None:
+    items, staff = random_instance(seed, n_staff=10, n_items=40, n_skills=5, periods=3)
+    problem, network, flow = flow_of(items, staff, 0.1, 0.01)
+    assert network is not None and flow is not None and flow.bound is not None
+    weeks = flow_weeks(problem, network, flow)
+    plan = summarize_plan(problem, weeks, SolveStatus.OPTIMAL)
+    assert_plan_respects_constraints(plan, items, staff)
+    best = assign_staff(items, staff, time_limit=20, mip_rel_gap=1e-3)
+    assert flow.bound >= best.objective - 1e-6
+    assert objective_of(problem, weeks, 0.0, 0.1, 0.01) <= flow.bound + 1e-6
+
+
+# A small instance where the bonus, the penalty, the levels and the timing all matter and the
+# flow's bound is tight: b waits for a; at the optimum one person does each item.
+SABOTAGE_ITEMS = [
+    WorkItem("a", 2.0, ["py"], weight=3),
+    WorkItem("b", 2.0, ["py", "js"], ["a"], weight=2),
+    WorkItem("c", 2.0, ["js"], weight=1),
+]
+SABOTAGE_STAFF = [
+    Worker("s0", {"py": 2, "js": 1}, [2.0, 2.0, 1.0]),
+    Worker("s1", {"py": 1}, [1.0, 1.0, 1.0]),
+    Worker("s2", {"js": 3}, [1.0, 1.0, 0.0]),
+]
+
+
+def test_the_flow_bound_check_holds_on_the_sabotage_instance() -> None:
+    for level_bonus in (0.0, 0.5):
+        assert_flow_bounds_the_model(SABOTAGE_ITEMS, SABOTAGE_STAFF, 0.1, 0.05, level_bonus)
+
+
+@pytest.mark.parametrize(
+    ("sabotage", "level_bonus"),
+    [
+        # The bound without the early-finish bonus.
+        ({"early_bonus": 0.0}, 0.0),
+        # Continuity charged as a whole pair per person-week (more than a plan must pay).
+        ({"penalty_times": 20.0}, 0.0),
+        # Levels ignored although the level bonus pays for them.
+        ({"level_bonus": 0.0}, 0.5),
+    ],
+)
+def test_a_sabotaged_flow_bound_is_caught(
+    monkeypatch: pytest.MonkeyPatch, sabotage: dict[str, float], level_bonus: float
+) -> None:
+    real = build_network
+
+    def sabotaged(
+        problem: StaffingProblem,
+        timed: set[str],
+        level_bonus: float,
+        early_bonus: float,
+        penalty: float,
+    ) -> Network | None:
+        return real(
+            problem,
+            timed,
+            sabotage.get("level_bonus", level_bonus),
+            sabotage.get("early_bonus", early_bonus),
+            penalty * sabotage.get("penalty_times", 1.0),
+        )
+
+    monkeypatch.setattr(flow_module, "build_network", sabotaged)
+    with pytest.raises(AssertionError):
+        assert_flow_bounds_the_model(SABOTAGE_ITEMS, SABOTAGE_STAFF, 0.1, 0.05, level_bonus)
+
+
+def test_consolidate_hands_a_sliver_to_someone_already_on_the_item_with_room() -> None:
+    items = [WorkItem("a", 3.0, ["py"]), WorkItem("b", 2.0, ["py"], ["a"])]
+    staff = [
+        Worker("s0", {"py": 1}, [2.0, 2.0]),
+        Worker("s1", {"py": 1}, [2.0, 2.0]),
+        Worker("s2", {"js": 1}, [2.0, 2.0]),
+    ]
+    problem = prepare_problem(items, staff)
+    weeks = {
+        ("s0", "a", "py", 0): 2.0,
+        ("s1", "a", "py", 0): 1.0,
+        ("s0", "b", "py", 1): 1.0,
+        ("s1", "b", "py", 1): 1.0,
+    }
+    tidy = consolidate(problem, weeks, {"a", "b"})
+    # a: s0 has no room in sub-period 0, so s1 stays; b: s1 takes s0's week in sub-period 1.
+    assert tidy == {
+        ("s0", "a", "py", 0): 2.0,
+        ("s1", "a", "py", 0): 1.0,
+        ("s1", "b", "py", 1): 2.0,
+    }
+    before = objective_of(problem, weeks, 0.0, 0.1, 0.01)
+    assert objective_of(problem, tidy, 0.0, 0.1, 0.01) == pytest.approx(before + 0.1)
+
+
+def test_assign_staff_stops_at_the_flow_when_within_the_gap_asked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import roadmap.allocation.staffing.solve as solve_module
+
+    monkeypatch.setattr(solve_module, "_FLOW_FIRST", 0)  # the flow first at any size
+    items, staff = random_instance(61, n_staff=30, n_items=150, n_skills=6, periods=6)
+    problem = prepare_problem(items, staff)
+    plan = assign_staff(items, staff, time_limit=30, mip_rel_gap=0.02)
+    assert plan.status is SolveStatus.OPTIMAL
+    assert plan.relative_gap is not None and plan.relative_gap <= 0.02
+    assert plan.objective >= objective_of(problem, greedy_weeks(problem), 0.0, 0.1, 0.01) - 1e-6
+    assert_plan_respects_constraints(plan, items, staff)
 
 
 # ---------------------------------------------------------------------------------------------

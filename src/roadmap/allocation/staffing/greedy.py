@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from roadmap.allocation.staffing.plan import SolveStatus, StaffPlan, summarize_plan
 from roadmap.allocation.staffing.problem import StaffingProblem, Worker, WorkItem, prepare_problem
 
@@ -57,7 +59,18 @@ def greedy_weeks(problem: StaffingProblem) -> dict[tuple[str, str, str, int], fl
         Feasible for the MILP without caps: capacity, skills, earmarks and dependency order hold.
     """
     by_id = {item.id: item for item in problem.items}
-    left = {person.id: [float(c) for c in person.capacity] for person in problem.staff}
+    staff, periods = problem.staff, problem.periods
+    ids = [person.id for person in staff]
+    left = np.array([[float(c) for c in person.capacity] for person in staff]).reshape(-1, periods)
+    # Who has each skill, in staff order, and at which level; earmarks checked per item.
+    having: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for skill in {s for needs in problem.requirements.values() for s in needs}:
+        who = [n for n, person in enumerate(staff) if skill in person.skills]
+        having[skill] = (
+            np.array(who, dtype=np.int64),
+            np.array([-staff[n].skills[skill] for n in who], dtype=float),
+        )
+    earmarked = [n for n, person in enumerate(staff) if person.allowed_items is not None]
     ready_from: dict[str, int | None] = {}  # first sub-period dependents may work; None: never
     weeks: dict[tuple[str, str, str, int], float] = {}
     for item_id in problem.order:
@@ -70,17 +83,24 @@ def greedy_weeks(problem: StaffingProblem) -> dict[tuple[str, str, str, int], fl
             ready_from[item_id] = None
             continue
         start = max((s for s in starts if s is not None), default=0)
+        allowed = np.ones(len(staff), dtype=bool)
+        for e in earmarked:
+            allowed[e] = item_id in (staff[e].allowed_items or ())
         last_used = -1
         complete = True
         for skill, need in required.items():
-            people = [p for p in problem.staff if problem.can_work(p, item_id, skill)]
-            people.sort(key=lambda p: (-p.skills[skill], -sum(left[p.id][start:])))
-            for person in people:
-                for t in range(start, problem.periods):
-                    take = min(need, left[person.id][t])
+            people, levels = having[skill]
+            ok = allowed[people]
+            people, levels = people[ok], levels[ok]
+            # The most skilled first, then the one with most capacity left (staff order).
+            room = left[people, start:].sum(axis=1)
+            order = np.lexsort((np.arange(len(people)), -room, levels))
+            for p in people[order][room[order] > _TOL]:
+                for t in range(start, periods):
+                    take = min(need, float(left[p, t]))
                     if take > _TOL:
-                        weeks[person.id, item_id, skill, t] = take
-                        left[person.id][t] -= take
+                        weeks[ids[p], item_id, skill, t] = take
+                        left[p, t] -= take
                         need -= take
                         last_used = max(last_used, t)
                 if need <= _TOL:

@@ -245,10 +245,9 @@ def _dependency_rows(
 def _place_untimed(
     problem: StaffingProblem, work: _Work, values: np.ndarray
 ) -> dict[tuple[str, str, str, int], float]:
-    """Put the work of items outside dependency relations into sub-periods: each person's
-    leftover capacity, earliest sub-period first, the heaviest item first."""
+    """Put the work of items outside dependency relations into sub-periods (see
+    :func:`place_loose`)."""
     weeks: dict[tuple[str, str, str, int], float] = {}
-    left = [[float(c) for c in person.capacity] for person in problem.staff]
     loose: list[tuple[int, str, str, float]] = []
     for col in np.flatnonzero(values[: len(work.person)] > 1e-9):
         amount = float(values[col])
@@ -256,11 +255,26 @@ def _place_untimed(
         item_id, skill = problem.items[work.item[col]].id, work.skills[work.skill[col]]
         if t >= 0:
             weeks[problem.staff[p].id, item_id, skill, t] = amount
-            left[p][t] -= amount
         else:
             loose.append((p, item_id, skill, amount))
+    return place_loose(problem, weeks, loose)
+
+
+def place_loose(
+    problem: StaffingProblem,
+    weeks: dict[tuple[str, str, str, int], float],
+    loose: list[tuple[int, str, str, float]],
+) -> dict[tuple[str, str, str, int], float]:
+    """Add to ``weeks`` (work already tied to sub-periods) the ``loose`` work (person's
+    position in ``problem.staff``, item id, skill, person-weeks) of items outside dependency
+    relations: each person's leftover capacity, earliest sub-period first, the heaviest item
+    first (any rest in the last sub-period)."""
+    position = {person.id: n for n, person in enumerate(problem.staff)}
+    left = [[float(c) for c in person.capacity] for person in problem.staff]
+    for (staff_id, _, _, t), amount in weeks.items():
+        left[position[staff_id]][t] -= amount
     weight = {item.id: float(item.weight) for item in problem.items}
-    loose.sort(key=lambda x: (x[0], -weight[x[1]], problem.index[x[1]], x[2]))
+    loose = sorted(loose, key=lambda x: (x[0], -weight[x[1]], problem.index[x[1]], x[2]))
     for p, item_id, skill, amount in loose:
         t = 0
         while amount > 1e-9:
@@ -383,6 +397,32 @@ def pass_lp(
         np.ascontiguousarray(matrix.data, dtype=float),
         np.zeros(n, np.int32) if integer is None else integer.astype(np.int32),
     )
+
+
+def dual_bound(
+    matrix: csc_array,
+    cost: np.ndarray,
+    upper: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    duals: np.ndarray,
+) -> tuple[float, np.ndarray]:
+    """An upper bound on the optimum of max ``-cost x`` over ``lo <= matrix x <= hi``,
+    ``0 <= x <= upper`` (every ``upper`` finite) from any row multipliers, with the reduced
+    costs: ``cost x >= sum_j min(0, (cost - A'y)_j) u_j + sum_i y_i (lo_i or hi_i)`` for every
+    feasible ``x`` once multipliers of the wrong sign are set to 0 (see
+    :func:`roadmap.allocation.staffing.search.lagrangian_bound`). Computed here in floating
+    point from the multipliers alone, so it holds whatever the solver's tolerances."""
+    y = np.asarray(duals, dtype=float).copy()
+    y[(y > 0) & ~np.isfinite(lo)] = 0.0
+    y[(y < 0) & ~np.isfinite(hi)] = 0.0
+    reduced = cost - matrix.T @ y
+    rows = np.zeros_like(y)
+    up, down = y > 0, y < 0
+    rows[up] = y[up] * lo[up]
+    rows[down] = y[down] * hi[down]
+    lowest = float(np.minimum(reduced, 0.0) @ upper + rows.sum())
+    return -lowest, reduced
 
 
 @dataclass(frozen=True)

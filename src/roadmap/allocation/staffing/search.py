@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from roadmap.allocation.staffing.model import Built, highs, pass_lp
+from roadmap.allocation.staffing.model import Built, dual_bound, highs, pass_lp
 
 _START = 4
 """Columns of each item-skill in the first round, besides the starting plan's."""
@@ -63,16 +63,7 @@ def lagrangian_bound(built: Built, cost: np.ndarray, duals: np.ndarray) -> tuple
     hi_i)``: a lower bound on the minimized cost whatever ``y`` is (the dual's optimum makes
     it the relaxation's value). Multipliers of the wrong sign are set to 0 first.
     """
-    y = np.asarray(duals, dtype=float).copy()
-    y[(y > 0) & ~np.isfinite(built.lo)] = 0.0
-    y[(y < 0) & ~np.isfinite(built.hi)] = 0.0
-    reduced = cost - built.matrix.T @ y
-    rows = np.zeros_like(y)
-    up, down = y > 0, y < 0
-    rows[up] = y[up] * built.lo[up]
-    rows[down] = y[down] * built.hi[down]
-    lowest = float(np.minimum(reduced, 0.0) @ built.upper + rows.sum())
-    return -lowest, reduced
+    return dual_bound(built.matrix, cost, built.upper, built.lo, built.hi, duals)
 
 
 def relaxation(built: Built, penalty: float, start: np.ndarray, deadline: float) -> Relaxed:
