@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -158,7 +158,7 @@ def run_mes(
         if observe is not None:
             observe(ledger, funding, p, rho)
         if track_step and step > step_floor:
-            step = min(step, _overtake_bound(prep, items, available.live, gaps, p, rho, margin))
+            step = min(step, _overtake_bound(prep, items, available, gaps, p, rho, margin))
         run.price[p] = rho
         run.paid[p] = ledger.pay(p, rho, margin)
         funding.add(p)
@@ -346,6 +346,9 @@ class _Available:
         items: ItemFigures,
     ) -> None:
         self.prep, self.funding, self.fbound = prep, funding, items.fbound
+        self.candidates = candidates
+        self._by_static: list[int] | None = None
+        self.largest_static_err: Any = 0
         self.live: set[int] = set()
         self.waiting: dict[int, list[int]] = {}  # dependency -> items waiting for it
         self.seen = len(funding.order)  # fundings already taken into account
@@ -455,6 +458,13 @@ class _Available:
             else:
                 self._push(p)
         self.popped = []
+
+    def by_static(self, items: ItemFigures) -> list[int]:
+        """The candidates by their fixed lower bound on rho (``static``), computed once."""
+        if self._by_static is None:
+            self._by_static = sorted(self.candidates, key=items.static.__getitem__)
+            self.largest_static_err = max(items.static_err.values(), default=0)
+        return self._by_static
 
     def items(self) -> list[int]:
         """The available items, ascending."""
@@ -597,7 +607,7 @@ def _rho_error(
 def _overtake_bound(
     prep: Prepared,
     items: ItemFigures,
-    active: Iterable[int],
+    available: _Available,
     gaps: dict[int, Any],
     chosen: int,
     rho: Any,
@@ -609,12 +619,19 @@ def _overtake_bound(
     than ``d`` in all, so an item whose rho (or lower bound on it) was ``r`` with paying utility
     ``U`` cannot get below ``r - d / U``, nor below ``cost / (total utility)``; the chosen
     item's rho does not grow.
+
+    Only items whose fixed lower bound (``static``) is within reach of ``rho`` can overtake:
+    they are looked at in the order of that bound, up to the first out of reach of any.
     """
     bound: Any = math.inf
-    for q in active:
-        if q == chosen or q in gaps:
-            continue
+    live, order = available.live, available.by_static(items)
+    reach = rho + available.largest_static_err + items.err[chosen]
+    for q in order:
         static = items.static[q]
+        if static > reach:
+            break  # so is every later item's: none can overtake
+        if q == chosen or q in gaps or q not in live:
+            continue
         if static > rho + items.static_err[q] + items.err[chosen]:
             continue
         if prep.ids[q] > prep.ids[chosen] and _exact_tie(items, q, chosen, static, rho, margin):
