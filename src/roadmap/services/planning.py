@@ -44,6 +44,8 @@ from roadmap.store.tables import (
     PlanRow,
     ProgressReportRow,
     StaffRow,
+    SubCommunityRow,
+    ThemeRow,
 )
 
 # A dependency on a done item is met; one on another candidate is decided with it (the
@@ -240,13 +242,23 @@ def read(ctx: Context, period_key: str | None) -> Loaded:
         period_row = find_period_row(session, period_key)
         signals = signal_views(session, period_row.id, latest_only=True)
         statuses = dict(session.execute(select(ItemRow.id, ItemRow.status)).all())
-        rows = list(
-            session.scalars(
-                select(ItemRow)
-                .where(ItemRow.status.in_([s.value for s in PLANNABLE]))
-                .order_by(ItemRow.id)
+        # Columns, not rows: 2,000 item rows with their joined sub-community and theme cost
+        # SQLAlchemy more to assemble than the query itself (a large period's scenarios wait).
+        rows = session.execute(
+            select(
+                ItemRow.id,
+                ItemRow.title,
+                SubCommunityRow.slug,
+                ThemeRow.slug,
+                ItemRow.effort_low,
+                ItemRow.effort_high,
+                ItemRow.skills,
             )
-        )
+            .join(SubCommunityRow, SubCommunityRow.id == ItemRow.subcommunity_id)
+            .outerjoin(ThemeRow, ThemeRow.id == ItemRow.theme_id)
+            .where(ItemRow.status.in_([s.value for s in PLANNABLE]))
+            .order_by(ItemRow.id)
+        ).all()
         done = earlier_progress(session, period_row)
         carried = float(period_row.carried_weeks or 0.0)
         source = (
@@ -258,16 +270,16 @@ def read(ctx: Context, period_key: str | None) -> Loaded:
         for dep in session.scalars(select(ItemDependencyRow)):
             deps.setdefault(dep.item_id, []).append(dep.depends_on_id)
         items = {
-            r.id: PlanItem(
-                r.id,
-                r.title,
-                r.subcommunity.slug,
-                r.theme.slug if r.theme else None,
-                remaining_effort(r.effort_low, r.effort_high, done.get(r.id)),
-                list(r.skills),
-                sorted(d for d in deps.get(r.id, []) if statuses.get(d) not in DELIVERED),
+            item_id: PlanItem(
+                item_id,
+                title,
+                subcommunity,
+                theme,
+                remaining_effort(low, high, done.get(item_id)),
+                list(skills),
+                sorted(d for d in deps.get(item_id, []) if statuses.get(d) not in DELIVERED),
             )
-            for r in rows
+            for item_id, title, subcommunity, theme, low, high, skills in rows
         }
         orgs = {
             o.key: (o.name, o.annual_commitment)
