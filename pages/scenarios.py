@@ -26,6 +26,10 @@ from roadmap.ui.text import plain
 
 ctx = session.context()
 period = periods.get_period(ctx).settings
+if not st.session_state.get("scenario-workers-warmed"):
+    # A large period runs its scenarios in worker processes: start them now, not on the click.
+    scenarios.warm_up(ctx, actor)
+    st.session_state["scenario-workers-warmed"] = True
 st.title("Scenarios")
 st.caption(
     f"{plain(period.name)}: compare envelopes side by side, then publish one as the period's plan."

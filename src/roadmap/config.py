@@ -144,3 +144,11 @@ def scenario_processes() -> int:
     if raw:
         return max(1, int(raw))
     return max(1, min(os.cpu_count() or 1, 3))
+
+
+def scenario_parallel_from() -> int:
+    """From how many candidate items a period's scenarios run in worker processes
+    (``ROADMAP_SCENARIO_PARALLEL_FROM``, default 400): below it a worker's start and the copy
+    of the inputs cost more than they save."""
+    raw = os.environ.get("ROADMAP_SCENARIO_PARALLEL_FROM", "").strip()
+    return max(0, int(raw)) if raw else 400

@@ -82,3 +82,45 @@ def test_scenarios_run_together_give_each_scenario_run_alone(
 def test_only_the_executive_runs_scenarios_together(demo_ctx: Context) -> None:
     with pytest.raises(PermissionDenied):
         scenarios.run_scenarios(demo_ctx, who(demo_ctx, "orgrep"), _named(demo_ctx))
+
+
+def test_opening_scenarios_starts_the_workers_only_for_a_large_period(
+    demo_ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo period is small: no worker is started. With the threshold at 0 (as for a
+    large period) they are started in the background; only the executive may."""
+    execu = who(demo_ctx, "exec")
+    monkeypatch.setenv("ROADMAP_SCENARIO_PROCESSES", "2")
+    started: list[int] = []
+    submitted: list[object] = []
+
+    class Pool:
+        def submit(self, task: object) -> None:
+            submitted.append(task)
+
+    def pool(size: int) -> Pool:
+        started.append(size)
+        return Pool()
+
+    monkeypatch.setattr(scenarios, "_pool", pool)
+    monkeypatch.setattr(scenarios.threading, "Thread", _Inline)
+    assert scenarios.warm_up(demo_ctx, execu) is False
+    assert started == []
+    monkeypatch.setenv("ROADMAP_SCENARIO_PARALLEL_FROM", "0")
+    assert scenarios.warm_up(demo_ctx, execu) is True
+    assert started == [2] and len(submitted) == 2  # each worker started by a no-op
+    monkeypatch.setenv("ROADMAP_SCENARIO_PROCESSES", "1")
+    assert scenarios.warm_up(demo_ctx, execu) is False
+    assert started == [2]
+    with pytest.raises(PermissionDenied):
+        scenarios.warm_up(demo_ctx, who(demo_ctx, "orgrep"))
+
+
+class _Inline:
+    """A thread that runs its target at once (the warm-up's start, checked in line)."""
+
+    def __init__(self, target: object, **_: object) -> None:
+        self.target = target
+
+    def start(self) -> None:
+        self.target()  # type: ignore[operator]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from roadmap.allocation import Allocation, Constraints, Election, allocate, effective_supports
@@ -300,6 +300,18 @@ def read(ctx: Context, period_key: str | None) -> Loaded:
     if capacity <= 0:
         raise ValidationError("No active staff member has capacity: there is nothing to allocate.")
     return Loaded(items, orgs, signals, capacity + carried, carried, source)
+
+
+def candidate_count(session: Session) -> int:
+    """How many items a scenario would consider (in scope, planned or in progress)."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(ItemRow)
+            .where(ItemRow.status.in_([s.value for s in PLANNABLE]))
+        )
+        or 0
+    )
 
 
 def check_envelope(loaded: Loaded, envelope: Envelope) -> None:

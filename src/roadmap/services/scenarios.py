@@ -226,12 +226,6 @@ class Outcome:
         return self.result
 
 
-PARALLEL_FROM = 400
-"""Periods with at least this many candidate items run their scenarios in worker processes
-(one each, up to :func:`roadmap.config.scenario_processes`); smaller ones run in the server's
-process, where a worker's start and the copy of the inputs would cost more than they save."""
-
-
 def run_scenarios(
     ctx: Context,
     actor: Actor,
@@ -242,8 +236,10 @@ def run_scenarios(
 ) -> list[Outcome]:
     """Run several scenarios of the period (nothing is written): read once, then computed
     side by side in worker processes on a period of at least ``parallel_from`` candidate
-    items (default :data:`PARALLEL_FROM`). ``progress`` hears each stage's sentence as it
-    ends (in worker processes, a scenario's stages arrive when it ends). An envelope the
+    items (default :func:`roadmap.config.scenario_parallel_from`: below it a worker's start
+    and the copy of the inputs would cost more than they save). ``progress`` hears each
+    stage's sentence as it ends (in worker processes, a scenario's stages arrive when it
+    ends). An envelope the
     period cannot fund is refused alone; the others still run."""
     require(actor, Role.EXECUTIVE, to="run allocation scenarios")
     inputs = read_inputs(ctx, period_key)
@@ -259,7 +255,7 @@ def run_scenarios(
         todo.append((len(outcomes), clean, envelope))
         outcomes.append(Outcome(clean))
     processes = min(config.scenario_processes(), len(todo))
-    threshold = PARALLEL_FROM if parallel_from is None else parallel_from
+    threshold = config.scenario_parallel_from() if parallel_from is None else parallel_from
     if processes <= 1 or len(inputs.loaded.items) < threshold:
         for k, name, envelope in todo:
             scenario = compute(inputs, envelope, name, progress=progress)
@@ -286,6 +282,29 @@ def _computed(
     """A worker process's part: the scenario's snapshot, and its stages' sentences."""
     stages: list[str] = []
     return snapshot(compute(inputs, envelope, name, progress=stages.append)), stages
+
+
+def warm_up(ctx: Context, actor: Actor, period_key: str | None = None) -> bool:
+    """Start the worker processes in the background when the period is large enough to run
+    its scenarios in them, so that the first "Run scenarios" does not wait for their start
+    (about a second of imports each, more on a busy machine). Returns whether it started
+    them; nothing is computed or written."""
+    require(actor, Role.EXECUTIVE, to="run allocation scenarios")
+    processes = min(config.scenario_processes(), 3)
+    if processes <= 1:
+        return False
+    with reading(ctx.engine) as session:
+        candidates = planning.candidate_count(session)
+    if candidates < config.scenario_parallel_from():
+        return False
+
+    def start() -> None:
+        pool = _pool(processes)
+        for _ in range(processes):
+            pool.submit(int)  # a no-op: the worker starts and waits
+
+    threading.Thread(target=start, name="scenario-workers", daemon=True).start()
+    return True
 
 
 _POOL: ProcessPoolExecutor | None = None
