@@ -166,17 +166,13 @@ def preview(
     returning = set(unfunded.returning)
     if current is None or diff is None:
         st.info("No version is final yet: publishing makes the first one.")
-        kept = sorted(unfunded.kept)
-        if kept:
+        lines = (
+            [f"they return to in scope: {named(sorted(returning))}"] if returning else []
+        ) + under(sorted(unfunded.kept))
+        if lines:
             st.markdown(
-                "Planned under another period's plan and not funded by this version: "
-                f"{named(kept)}. "
-                + " ".join(line[0].upper() + line[1:] + "." for line in under(kept))
-            )
-        if returning:
-            st.markdown(
-                f"Planned, but funded by no final plan: {named(sorted(returning))}. They "
-                "return to in scope."
+                "Planned items this version does not fund:\n\n"
+                + "".join(f"- {line}\n" for line in lines)
             )
         return
 
