@@ -204,7 +204,8 @@ if results:
             st.subheader("Before publishing")
             current, diff = publishing.publish_preview(ctx, actor, result.snapshot)
             titles = {**(current.snapshot.titles() if current else {}), **result.snapshot.titles()}
-            plan_review_view.preview(current, diff, titles)
+            unfunded = publishing.unfunded_preview(ctx, actor, result.snapshot)
+            plan_review_view.preview(current, diff, titles, unfunded)
             days = period.review_days
             verb = "Propose" if days else "Publish"
             confirmed = st.checkbox(

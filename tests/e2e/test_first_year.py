@@ -3,9 +3,12 @@
 From an empty database with one admin made on the command line (the README's steps), every
 step is done through the pages: set-up, items, a comment period, scope, signals, a proposed
 plan that a representative objects to, its finalization once the objection window has passed
-(the server restarted with its clock run ahead), a re-plan after a signal changes, and a
-progress report. After each step, each role signs in in a browser context of its own and the
-test asserts what that role sees."""
+(the server restarted with its clock run ahead), a re-plan after a signal changes, progress
+reports, an overdue report once 2027-H1 is under way, the next period 2027-H2 with what
+2027-H1 left unspent (its reserve) and its unfinished items carried over, 2027-H2's plan
+published while 2027-H1's is in effect (it drops an item 2027-H1 planned, which stays
+planned), and an item closed as done. After each step, each role signs in in a browser
+context of its own and the test asserts what that role sees."""
 
 from __future__ import annotations
 
@@ -172,6 +175,24 @@ def status_is(year: Year, item_id: int, status: str) -> None:
     expect(caption.first.locator("strong")).to_have_text(status, timeout=LONG)
 
 
+def metric(scope: Locator, label: str) -> Locator:
+    """The value of the metric labelled ``label``."""
+    return scope.get_by_test_id("stMetric").filter(has_text=label).get_by_test_id("stMetricValue")
+
+
+def cells_of(page: Page, item_id: int, title: str) -> list[str]:
+    """The cells of item ``item_id``'s row in the first table on the page that names it (its
+    title cell is a link: its title, or its address where the grid shows that)."""
+    named = re.compile(rf"{re.escape(title)}|id={item_id}(?!\d)")
+    grid = main_of(page).get_by_test_id("stDataFrame").filter(has_text=named).first
+    row = grid.locator("tr").filter(has_text=named).first
+    try:
+        expect(row).to_be_attached()
+    except AssertionError:
+        raise AssertionError(f"no row for #{item_id} in: {grid.inner_text()}") from None
+    return [c.strip() for c in row.locator("td").all_text_contents()]
+
+
 def never_says(page: Page, *texts: str) -> None:
     for text in texts:
         expect(main_of(page)).not_to_contain_text(text)
@@ -298,8 +319,9 @@ def set_up(year: Year) -> None:
     )
 
     for key, name, account, levels, weeks in (
-        # 14 person-weeks for 20 asked: what is funded follows the signals.
-        ("sam", "Sam Staff", "sam", {"python": "3", "react": "2"}, "10"),
+        # 16 person-weeks, less a reserve of 2: 14 for 20 asked, so what is funded follows
+        # the signals.
+        ("sam", "Sam Staff", "sam", {"python": "3", "react": "2"}, "12"),
         ("kim", "Kim Staff", "", {"python": "2"}, "4"),
     ):
         admin.goto(f"{year.server.url}/staff_admin")  # a fresh form for each
@@ -451,6 +473,11 @@ def signal(year: Year, ids: dict[str, int]) -> None:
     window.fill("7")
     window.press("Tab")
     settle(execu)
+    # A reserve for unplanned work: no plan allots it, so it counts as unspent at the end.
+    reserve = main_of(execu).get_by_role("spinbutton", name="Reserve (person-weeks)")
+    reserve.fill("2")
+    reserve.press("Tab")
+    settle(execu)
     click(execu, "Save")
     says(execu, "Saved.")
     execu = year.as_("erin", "periods")
@@ -470,8 +497,25 @@ def signal(year: Year, ids: dict[str, int]) -> None:
     # Attributed by default: the executive and any member see who signalled what.
     execu = year.as_("erin", "signals_overview")
     says(execu, "Acme Labs", "A University")
+    expect(main_of(execu).get_by_role("heading", name="Signals", exact=True)).to_have_count(1)
     member = year.as_("mia", "signals_overview")
-    says(member, ITEMS["menus"][0])
+    says(member, ITEMS["menus"][0], "who signalled what is visible")
+    expect(main_of(member).get_by_role("heading", name="Signals", exact=True)).to_have_count(1)
+    lead = year.as_("bob", "signals_overview")
+    says(lead, "who signalled what is visible")
+    # Each representative's saved signal is theirs when they come back.
+    for who, approves in (("carol", ["start", "menus"]), ("mo", ["menus"])):
+        rep = year.as_(who, "signals")
+        tags = main_of(rep).locator('[data-testid="stMultiSelect"]').first.locator("[data-tag]")
+        expect(tags).to_have_count(len(approves))
+        for short in approves:
+            expect(tags.filter(has_text=label[short])).to_have_count(1)
+    # Staff have no plan yet; the public sees no signal: the page asks them to sign in.
+    staff = year.as_("sam", "my_plan")
+    says(staff, "No plan has been published yet.")
+    public = year.as_("", "signals_overview")
+    says(public, "Sign in to see this page.")
+    never_says(public, "Acme Labs", ITEMS["menus"][0])
 
 
 def run_scenarios(page: Page) -> Locator:
@@ -501,6 +545,10 @@ def proposed_plan_with_objection(year: Year, ids: dict[str, int]) -> None:
     execu = year.as_("erin", "scenarios")
     panel = run_scenarios(execu)
     expect(panel).to_contain_text("No version is final yet: publishing makes the first one.")
+    # 16 person-weeks of staff capacity, 2 of them held in reserve.
+    expect(metric(panel, "Budget (person-weeks)")).to_have_text("16.0")
+    expect(metric(panel, "Reserve (person-weeks)")).to_have_text("2.0")
+    expect(metric(panel, "Funded effort (person-weeks)")).to_have_text("14.0")
     year.shoot(execu, "03-scenarios")
     propose(execu, panel, 1)
 
@@ -530,6 +578,13 @@ def proposed_plan_with_objection(year: Year, ids: dict[str, int]) -> None:
     )
     expect(main_of(execu).get_by_role("button", name="Finalize version 1")).to_have_count(0)
     year.shoot(execu, "04-plan-proposed-objection")
+    # The lead's items are still in scope, not planned, while the plan is only proposed.
+    lead = year.as_("bob", "my_items")
+    for short, (title, _, _) in ITEMS.items():
+        assert "in scope" in cells_of(lead, ids[short], title)
+    member = year.as_("mia", "plan")
+    says(member, "Version 1 is proposed")
+    never_says(member, "Offline notebooks matter more")  # objections are not the members'
 
 
 def finalize(year: Year, version: int) -> None:
@@ -558,6 +613,20 @@ def final_plan(year: Year, ids: dict[str, int]) -> None:
     heading(staff, "My plan")
     says(staff, "plan version 1", "Report progress")
     year.shoot(staff, "05-my-plan-v1")
+    # The lead's funded items are planned; the lead is told the plan is final.
+    lead = year.as_("bob", "my_items")
+    for short, status in (("start", "planned"), ("menus", "planned"), ("offline", "in scope")):
+        assert status in cells_of(lead, ids[short], ITEMS[short][0])
+    lead = year.as_("bob", "inbox")
+    says(lead, "Plan for 2027, first half, version 1 is final")
+    # The objecting representative still sees its objection; the other never does.
+    rep = year.as_("mo", "plan")
+    says(rep, "Version 1 is final", "Offline notebooks matter more to our students")
+    rep = year.as_("carol", "plan")
+    says(rep, "Version 1 is final")
+    never_says(rep, "Offline notebooks matter more")
+    member = year.as_("mia", "plan")
+    says(member, "Version 1 is final", ITEMS["start"][0])
 
 
 def replan(year: Year, ids: dict[str, int]) -> None:
@@ -581,7 +650,10 @@ def replan(year: Year, ids: dict[str, int]) -> None:
     panel = run_scenarios(execu)
     expect(panel).to_contain_text("Against version 1 (what staff work on now)", timeout=LONG)
     expect(panel).to_contain_text(f"Newly funded: {label['offline']}")
-    expect(panel).to_contain_text(f"No longer funded (they return to in scope): {label['start']}")
+    expect(panel).to_contain_text(f"No longer funded: {label['start']}")
+    expect(panel).to_contain_text(f"they return to in scope: {label['start']}")
+    expect(panel).not_to_contain_text("they stay planned under")
+    panel.get_by_role("heading", name="Before publishing").scroll_into_view_if_needed()
     year.shoot(execu, "06-replan-preview")
     propose(execu, panel, 2)
 
@@ -590,6 +662,9 @@ def replan(year: Year, ids: dict[str, int]) -> None:
     says(staff, "plan version 1")
     public = year.as_("", "plan")
     says(public, "Version 2 is proposed", "Staff keep working on version 1 until then.")
+    status_is(year, ids["start"], "planned")  # until version 2 is final
+    rep = year.as_("carol", "plan")
+    says(rep, "Version 2 is proposed", "Object to this version")
 
     year.restart(16)
     finalize(year, 2)
@@ -607,6 +682,10 @@ def replan(year: Year, ids: dict[str, int]) -> None:
     year.shoot(public, "07-plan-v2-final")
     staff = year.as_("sam", "my_plan")
     says(staff, "plan version 2")
+    lead = year.as_("bob", "inbox")
+    says(lead, "Plan for 2027, first half, version 2 is final")
+    rep = year.as_("mo", "inbox")
+    says(rep, "Plan for 2027, first half, version 2 is final")
 
 
 def report_progress(year: Year, ids: dict[str, int]) -> None:
@@ -641,12 +720,67 @@ def report_progress(year: Year, ids: dict[str, int]) -> None:
     execu = year.as_("erin", "plan")
     says(execu, "Progress", "25 % (", "Menus keyboard-navigable in the file browser.")
     year.shoot(execu, "08-progress")
+    # Nothing is late yet: the first reports are due 8 weeks after the plan became final.
+    execu = year.as_("erin", "")
+    says(execu, "Progress reports overdue (0)", "No progress report is overdue.")
+    # The lead sees the report on the item page, and may not close it as done at 25 %.
+    lead = year.as_("bob", f"item?id={ids['menus']}")
+    says(lead, "25 % done", "You can close this item as done once its latest report says 100 %.")
+    expect(main_of(lead).get_by_role("button", name="Close as done")).to_have_count(0)
+    rep = year.as_("carol", "plan")
+    says(rep, "25 % (", "Menus keyboard-navigable in the file browser.")
+
+
+def report(page: Page, item: str, percent: int, note: str) -> None:
+    """On "My plan", report ``percent`` done on ``item`` ("#2 Accessible menus")."""
+    form = main_of(page).get_by_test_id("stForm")
+    choose(page, "Item", item, form)
+    slider = form.get_by_role("slider", name="Percent done")
+    slider.focus()
+    for _ in range(percent // 5):  # 5 % a step
+        slider.press("ArrowRight")
+    expect(slider).to_have_value(str(percent))
+    field(page, "Note", form).fill(note)
+    click(page, "Report", form)
+    says(page, "Reported. It shows on the item page and the published plan.")
+    settle(page)
+
+
+def overdue_report(year: Year, ids: dict[str, int]) -> None:
+    """19 February 2027, inside 2027-H1: eight weeks after version 2 became final, Sam's
+    reports are late. The executive sees each late assignment on their home page; Sam
+    reports on the menus, and that one is no longer late."""
+    label = {short: f"#{ids[short]} {title}" for short, (title, _, _) in ITEMS.items()}
+    year.restart(80)
+    execu = year.as_("erin", "")
+    heading(execu, "Home")
+    says(
+        execu,
+        f"overdue: Sam Staff on {label['menus']} · by",
+        f"overdue: Sam Staff on {label['offline']} · by",
+    )
+    year.shoot(execu, "09-overdue")
+    staff = year.as_("sam", "my_plan")
+    says(staff, "2027-H1, plan version 2", "A progress report is overdue")
+    report(staff, label["menus"], 50, "Menus done in the notebook too.")
+    execu = year.as_("erin", "")
+    says(execu, f"overdue: Sam Staff on {label['offline']} · by")
+    never_says(execu, f"overdue: Sam Staff on {label['menus']}")
+    # Progress is public; who is late is the executive's.
+    status_is(year, ids["menus"], "in progress")
+    says(year.pages[""], "50 % done", "Menus done in the notebook too.")
+    never_says(year.pages[""], "overdue")
+    lead = year.as_("bob", f"item?id={ids['menus']}")
+    says(lead, "50 % done")
+    never_says(lead, "overdue")
 
 
 def next_period(year: Year, ids: dict[str, int]) -> None:
-    """2027-H2 started from 2027-H1 on the Planning periods page, 2027-H1 closed and
-    signalling for 2027-H2 opened; the Planning period page says what 2027-H1 left
-    unallocated (nothing: version 2 funds all 14 person-weeks) and carries items over."""
+    """Still 19 February 2027: 2027-H2 started from 2027-H1 on the Planning periods page,
+    2027-H1 closed to signals (its plan stays in effect until 30 June) and signalling for
+    2027-H2 opened; the Planning period page says what 2027-H1 left unspent (nothing
+    unallocated, and its reserve of 2, returned to 2027-H2's pool) and carries over the
+    unfinished items at what is left of them."""
     execu = year.as_("erin", "periods")
     heading(execu, "Planning periods")
     form = (
@@ -672,36 +806,71 @@ def next_period(year: Year, ids: dict[str, int]) -> None:
     says(execu, "Signalling for 2027, second half is open.")
     settle(execu)
 
-    # The Planning period page: what 2027-H1 left unallocated, and the items carried over.
+    # The Planning period page: what 2027-H1 left unspent, and the items carried over.
     execu = year.as_("erin", "period")
     choose(execu, "Period", "2027, second half (signalling)")
     heading(execu, "Planning period 2027, second half")
     says(
         execu,
-        "2027-H1 left 0 person-weeks unallocated; returned to the pool of 2027-H2",
+        "2027-H1 left 2 person-weeks unspent: 0 its final plan left unallocated, and its "
+        "reserve of 2, which no plan allots",
+        "returned to the pool of 2027-H2 (its budget includes them)",
         "Carried over from 2027-H1",
     )
-    year.shoot(execu, "09-period-2027-H2")
+    # The menus, 8 person-weeks reported 50 % done, cost the 4 left; the offline notebooks,
+    # not started, all 6. Faster start-up was not funded: it is in scope, not carried.
+    for short, status, numbers in (
+        ("menus", "in progress", [50, 8, 4]),
+        ("offline", "planned", [0, 6, 6]),
+    ):
+        cells = cells_of(execu, ids[short], ITEMS[short][0])
+        assert cells[-4] == status, cells  # Status, Done (%), Effort (pw), Left (pw)
+        assert [float(c) for c in cells[-3:]] == numbers, cells
+    never_says(execu, ITEMS["start"][0])
+    year.shoot(execu, "10-period-2027-H2")
+
+    # Each role: 2027-H1's plan is still the one in effect.
+    staff = year.as_("sam", "my_plan")
+    says(staff, "2027-H1, plan version 2")
+    public = year.as_("", "plan")
+    says(public, "Version 2 is final")  # the only period with a plan
+    rep = year.as_("carol", "signals")
+    says(rep, "2027, second half")
+    expect(main_of(rep).get_by_role("button", name="Start from our 2027-H1 signal")).to_have_count(
+        1
+    )
 
 
 def second_half(year: Year, ids: dict[str, int]) -> None:
-    """2027-H2's signals and plan. Acme starts from its 2027-H1 signal in one click; the
-    executive proposes 2027-H2's plan and finalizes it once the window has passed. Until
-    2027-H2's first day staff keep working on 2027-H1's plan; from July, on 2027-H2's."""
+    """2027-H2's signals and plan, while 2027-H1 is under way. Acme starts from its 2027-H1
+    signal in one click, then drops the offline notebooks for faster start-up; the executive
+    proposes 2027-H2's plan (the menus and faster start-up, not the offline notebooks) and
+    finalizes it once the window has passed. The offline notebooks stay planned under
+    2027-H1's plan: Sam reports them done, and the lead closes them as done. From July, staff
+    work on 2027-H2's plan."""
     label = {short: f"#{ids[short]} {title}" for short, (title, _, _) in ITEMS.items()}
     rep = year.as_("carol", "signals")
     heading(rep, "Our signals")
     click(rep, "Start from our 2027-H1 signal")
     says(rep, "Saved our 2027-H1 signal as our signal for this period.")
     settle(rep)
-    tags = main_of(rep).locator('[data-testid="stMultiSelect"]').first.locator("[data-tag]")
+    approvals = main_of(rep).locator('[data-testid="stMultiSelect"]').first
+    tags = approvals.locator("[data-tag]")
     expect(tags).to_have_count(2)  # as Acme left it in 2027-H1: the menus and offline
     for short in ("menus", "offline"):
         expect(tags.filter(has_text=label[short])).to_have_count(1)
     expect(main_of(rep).get_by_role("button", name="Start from our 2027-H1 signal")).to_have_count(
         0
     )
-    year.shoot(rep, "10-signal-copied")
+    year.shoot(rep, "11-signal-copied")
+    approvals.get_by_label(f"Remove {label['offline']}", exact=True).click()
+    settle(rep)
+    expect(tags).to_have_count(1)
+    pick_many(rep, "Items we support", [label["start"]])
+    expect(tags).to_have_count(2)
+    click(rep, "Save signals")
+    says(rep, "Saved. The latest signal counts")
+    settle(rep)
     uni = year.as_("mo", "signals")
     pick_many(uni, "Items we support", [label["menus"]])
     click(uni, "Save signals")
@@ -710,29 +879,71 @@ def second_half(year: Year, ids: dict[str, int]) -> None:
 
     execu = year.as_("erin", "scenarios")
     says(execu, "2027, second half: compare envelopes")
+    # The scenario holds 4 in reserve: 14 to share, not enough for everything (16).
+    reserve = main_of(execu).get_by_role("spinbutton", name="Reserve (person-weeks)").first
+    expect(reserve).to_have_value(re.compile(r"^2(\.0+)?$"))  # the period's, from 2027-H1
+    reserve.fill("4")
+    reserve.press("Tab")
+    settle(execu)
     panel = run_scenarios(execu)
+    # 16 of capacity and the 2 2027-H1 left unspent; the menus cost the 4 left of them
+    # and faster start-up 6; the offline notebooks, which nobody asks for now, do not fit.
+    expect(metric(panel, "Budget (person-weeks)")).to_have_text("18.0")
+    expect(metric(panel, "Reserve (person-weeks)")).to_have_text("4.0")
+    expect(metric(panel, "Funded effort (person-weeks)")).to_have_text("10.0")
     expect(panel).to_contain_text("No version is final yet: publishing makes the first one.")
+    expect(panel).to_contain_text("Planned items this version does not fund:")
+    expect(panel).to_contain_text(
+        f"they stay planned under 2027-H1's final plan: {label['offline']}"
+    )
+    expect(panel).not_to_contain_text("they return to in scope")
+    panel.get_by_role("heading", name="Before publishing").scroll_into_view_if_needed()
+    year.shoot(execu, "12-scenarios-2027-H2")
     propose(execu, panel, 1, period="2027-H2")
     staff = year.as_("sam", "my_plan")
     says(staff, "2027-H1, plan version 2")
 
-    year.restart(24)  # 25 December 2026: the window has passed; 2027-H1 has not begun
+    year.restart(88)  # 27 February 2027: the window has passed; 2027-H1 is in effect
     finalize(year, 1)
+    for short, status in (("start", "planned"), ("menus", "in progress"), ("offline", "planned")):
+        status_is(year, ids[short], status)
     public = year.as_("", "plan")
-    says(public, "Version 1 is final", ITEMS["menus"][0], ITEMS["offline"][0])
-    year.shoot(public, "11-plan-2027-H2-final")
+    says(public, "Version 1 is final", ITEMS["menus"][0], ITEMS["start"][0])
+    year.shoot(public, "13-plan-2027-H2-final")
     # The earlier period keeps its plan, reachable by the period picker.
     choose(public, "Period", "2027, first half (closed)")
-    says(public, "Version 2 is final")
+    says(public, "Version 2 is final", ITEMS["offline"][0])
+    lead = year.as_("bob", "inbox")
+    says(lead, "Plan for 2027, second half, version 1 is final")
+    rep = year.as_("carol", "plan")
+    says(rep, "Version 1 is final", ITEMS["start"][0])
+
+    # 2027-H1's plan is in effect: Sam still reports on the offline notebooks, which
+    # 2027-H2 does not fund, and reports them done; the lead closes them as done.
     staff = year.as_("sam", "my_plan")
     says(staff, "2027-H1, plan version 2")
+    report(staff, label["offline"], 100, "Offline notebooks shipped in 4.1.")
+    status_is(year, ids["offline"], "in progress")
+    lead = year.as_("bob", f"item?id={ids['offline']}")
+    says(lead, "100 % done")
+    click(lead, "Close as done")
+    expect(main_of(lead).get_by_role("button", name="Close as done")).to_have_count(0)
+    settle(lead)
+    status_is(year, ids["offline"], "done")
+    says(year.pages[""], "100 % done", "Offline notebooks shipped in 4.1.")
+    year.shoot(year.pages[""], "14-item-done")
+    execu = year.as_("erin", "")
+    never_says(execu, f"on {label['offline']}")  # done work owes no report
 
     year.restart(213)  # 2 July 2027: 2027-H2's dates hold today
     staff = year.as_("sam", "my_plan")
     says(staff, "2027-H2, plan version 1")
-    year.shoot(staff, "12-my-plan-2027-H2")
+    year.shoot(staff, "15-my-plan-2027-H2")
     execu = year.as_("erin", "plan")
     says(execu, "Version 1 is final")
+    public = year.as_("", "plan")
+    says(public, "Version 1 is final", ITEMS["menus"][0])
+    status_is(year, ids["offline"], "done")
 
 
 def test_a_foundation_s_first_year(empty_server: Server, playwright_browser: Browser) -> None:
@@ -749,8 +960,16 @@ def test_a_foundation_s_first_year(empty_server: Server, playwright_browser: Bro
         final_plan(year, ids)
         replan(year, ids)
         report_progress(year, ids)
+        overdue_report(year, ids)
         next_period(year, ids)
         second_half(year, ids)
+    except Exception:
+        # What each person's page said when the walk stopped, beside the screenshots.
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        for who, page in year.pages.items():
+            text = page.locator(MAIN).inner_text(timeout=5_000)
+            (SHOTS / f"failed-{who or 'public'}-{year.label}.txt").write_text(text)
+        raise
     finally:
         expect.set_options(timeout=5_000)  # Playwright's default, for the other tests
         year.sign_out_all()

@@ -30,6 +30,7 @@ from roadmap.services import (
 )
 from roadmap.services.context import Context
 from roadmap.services.planning import Funding, run_funding
+from roadmap.services.scenarios import scenario_result
 from roadmap.services.sessions import authenticate
 from roadmap.store.engine import reading
 from roadmap.store.tables import AuditEventRow, ItemRow
@@ -276,8 +277,15 @@ def test_an_h2_plan_leaves_h1_planned_items_alone_while_h1_is_in_effect(
 
     # H2 v1 funds some of H1's unfinished items (carried over) and some new ones.
     mark, before = _last_event(demo_ctx), _statuses(demo_ctx)
+    candidate = scenario_result(demo_ctx, execu, envelope, "H2", "2027-H2").snapshot
+    # Before publishing, the preview says H1's planned items that H2 does not fund stay
+    # planned under H1's plan; none returns to in scope.
+    ahead = publishing.unfunded_preview(demo_ctx, execu, candidate, "2027-H2")
+    unfunded_h1 = {i for i in h1 - {f.item for f in candidate.funded} if before[i] == "planned"}
+    assert ahead.returning == [] and ahead.kept == dict.fromkeys(unfunded_h1, "2027-H1")
     v1 = publishing.publish_plan(demo_ctx, execu, envelope, "H2", "2027-H2")
     h2_v1 = {f.item for f in v1.snapshot.funded}
+    assert h2_v1 == {f.item for f in candidate.funded}
     new = {i for i in h2_v1 - h1 if before[i] == "in_scope"}
     assert new and h2_v1 & h1 and h1 - h2_v1, "the demo's H2 plan overlaps H1's in part"
     assert set(_statuses(demo_ctx, h1 | h2_v1).values()) <= working
@@ -290,10 +298,21 @@ def test_an_h2_plan_leaves_h1_planned_items_alone_while_h1_is_in_effect(
     # 34 person-weeks to share: enough for the floors, little more.
     tight = _funding(demo_ctx, "2027-H2").budget - 34
     smaller = envelope.model_copy(update={"reserve_weeks": tight})
+    candidate = scenario_result(demo_ctx, execu, smaller, "H2 smaller", "2027-H2").snapshot
+    ahead = publishing.unfunded_preview(demo_ctx, execu, candidate, "2027-H2")
     v2 = publishing.publish_plan(demo_ctx, execu, smaller, "H2 smaller", "2027-H2")
     h2_v2 = {f.item for f in v2.snapshot.funded}
+    assert h2_v2 == {f.item for f in candidate.funded}
     returned = new - h2_v2
     assert returned and h1 - h2_v2, "the smaller H2 plan drops items of both kinds"
+    # The preview told them apart: what H2 v1 alone planned returns to in scope; H1's
+    # planned items stay planned under H1's plan, with their titles.
+    assert ahead.returning == sorted(returned)
+    assert {i for i, key in ahead.kept.items() if key == "2027-H1"} == {
+        i for i in h1 - h2_v2 if _statuses(demo_ctx, {i})[i] == "planned"
+    }
+    assert set(ahead.kept.values()) == {"2027-H1"}
+    assert all(ahead.titles[i] for i in [*ahead.returning, *ahead.kept])
     assert set(_statuses(demo_ctx, h2_v2).values()) <= working
     assert _statuses(demo_ctx, returned) == dict.fromkeys(returned, "in_scope")
     assert set(_statuses(demo_ctx, h1).values()) <= working
@@ -313,10 +332,12 @@ def test_an_h2_plan_leaves_h1_planned_items_alone_while_h1_is_in_effect(
     schedule = delivery.reports_overdue(demo_ctx, execu)
     assert schedule is not None and schedule.period == "2027-H1"
     assert {d.item for d in schedule.items} == h1
-    # Reports are per assignment: only the reporter's own line on that item is on time.
-    late = {(d.item, d.person) for d in schedule.overdue}
-    ((on_time, _),) = {(d.item, d.person) for d in schedule.items} - late
-    assert on_time == item
+    # Reports are per assignment: the one reported on is not late; everyone else's is,
+    # including the others on that item, if any.
+    late = {(d.item, d.staff_key) for d in schedule.overdue}
+    reporter = next(a.staff for a in mine if a.item == item)
+    assert (item, reporter) not in late
+    assert {i for i, _ in late} - {item} == h1 - {item}
 
 
 def _signalling_h2(ctx: Context) -> None:

@@ -215,15 +215,7 @@ def _make_final(
     plan of another period funds (items under way or done stay as they are; the rule is in
     the module's docstring)."""
     wanted = set(funded)
-    unfunded = set(
-        session.scalars(
-            select(ItemRow.id).where(
-                ItemRow.status == ItemStatus.PLANNED.value, ItemRow.id.not_in(wanted)
-            )
-        )
-    )
-    kept = _planned_elsewhere(session, period, sorted(unfunded))
-    moving = wanted | (unfunded - kept)
+    moving = wanted | set(_unfunded(session, period, wanted).returning)
     rows = session.scalars(select(ItemRow).where(ItemRow.id.in_(moving)))
     for item in sorted(rows, key=lambda r: r.id):
         if item.id in wanted and item.status == ItemStatus.IN_SCOPE.value:
@@ -232,23 +224,51 @@ def _make_final(
             move_item(session, actor, now, item, ItemStatus.IN_SCOPE, f"not funded by plan {label}")
 
 
-def _planned_elsewhere(session: Session, period: PeriodRow, among: list[int]) -> set[int]:
+@dataclass(frozen=True)
+class Unfunded:
+    """The planned items a version of a period does not fund, and what becomes of them when
+    it is final (:func:`_make_final`): ``returning`` go back to in scope; ``kept`` stay
+    planned because another period's final plan funds them (item: that period's key)."""
+
+    returning: list[int]
+    kept: dict[int, str]
+    titles: dict[int, str]  # of these items
+
+
+def _unfunded(session: Session, period: PeriodRow, funded: set[int]) -> Unfunded:
+    planned = dict(
+        session.execute(
+            select(ItemRow.id, ItemRow.title).where(
+                ItemRow.status == ItemStatus.PLANNED.value, ItemRow.id.not_in(funded)
+            )
+        ).all()
+    )
+    kept = _planned_elsewhere(session, period, sorted(planned))
+    return Unfunded(sorted(set(planned) - set(kept)), kept, planned)
+
+
+def _planned_elsewhere(session: Session, period: PeriodRow, among: list[int]) -> dict[int, str]:
     """Which of ``among`` the final plan of a period other than ``period`` funds (each
-    other period's newest final version)."""
+    other period's newest final version), with that period's key (of several, the one
+    that starts first)."""
     if not among:
-        return set()
+        return {}
     rows = session.execute(
-        select(PlanRow.id, PlanRow.period_id, PlanRow.version)
+        select(PlanRow.id, PlanRow.period_id, PeriodRow.key)
+        .join(PeriodRow, PeriodRow.id == PlanRow.period_id)
         .outerjoin(PlanFinalizationRow, PlanFinalizationRow.plan_id == PlanRow.id)
         .where(
             PlanRow.period_id != period.id,
             PlanRow.review_until.is_(None) | PlanFinalizationRow.plan_id.is_not(None),
         )
-        .order_by(PlanRow.version)
+        .order_by(PeriodRow.start.desc(), PlanRow.version)
     ).all()
-    newest = {period_id: plan_id for plan_id, period_id, _ in rows}  # the last is the newest
-    found = funded_items(session, sorted(newest.values()), among)
-    return {line.item for lines in found.values() for line in lines}
+    # Each period's newest final version (the last of its rows), the latest period first.
+    newest = {period_id: (plan_id, key) for plan_id, period_id, key in rows}
+    keys = dict(newest.values())
+    found = funded_items(session, sorted(keys), among)
+    # An earlier period's key overwrites a later one's.
+    return {line.item: keys[plan_id] for plan_id in keys for line in found[plan_id]}
 
 
 def _funded_text(snap: PlanSnapshot) -> str:
@@ -503,6 +523,18 @@ def publish_preview(
     if current is None:
         return None, None
     return current, plan_diff(current.snapshot, candidate)
+
+
+def unfunded_preview(
+    ctx: Context, actor: Actor, candidate: PlanSnapshot, period_key: str | None = None
+) -> Unfunded:
+    """What publishing ``candidate`` would do, once final, with the planned items it does
+    not fund: which return to in scope, and which stay planned under another period's
+    final plan (:func:`_make_final`)."""
+    require(actor, Role.EXECUTIVE, to="publish plans")
+    with reading(ctx.engine) as session:
+        period = find_period_row(session, period_key)
+        return _unfunded(session, period, {f.item for f in candidate.funded})
 
 
 def plan_in_effect(ctx: Context, actor: Actor) -> PlanView | None:

@@ -139,21 +139,69 @@ def review_panel(ctx: Context, actor: Actor, plan: PlanView) -> None:
         )
 
 
-def preview(current: PlanView | None, diff: PlanDiff | None, titles: dict[int, str]) -> None:
+def preview(
+    current: PlanView | None,
+    diff: PlanDiff | None,
+    titles: dict[int, str],
+    unfunded: publishing.Unfunded,
+) -> None:
     """What publishing a scenario would change against the final version, before it is
-    published."""
-    if current is None or diff is None:
-        st.info("No version is final yet: publishing makes the first one.")
-        return
+    published; and what becomes of the planned items it does not fund: they return to in
+    scope, unless another period's final plan keeps them planned (``unfunded``)."""
+
+    titles = {**unfunded.titles, **titles}
 
     def named(ids: list[int]) -> str:
         return ", ".join(f"#{i} {plain(titles.get(i, ''))}".strip() for i in ids) or "none"
 
+    def under(ids: list[int]) -> list[str]:
+        """One line per period: "they stay planned under 2027-H1's final plan: #3 …"."""
+        periods = sorted({unfunded.kept[i] for i in ids})
+        return [
+            f"they stay planned under {plain(p)}'s final plan: "
+            + named([i for i in ids if unfunded.kept[i] == p])
+            for p in periods
+        ]
+
+    returning = set(unfunded.returning)
+    if current is None or diff is None:
+        st.info("No version is final yet: publishing makes the first one.")
+        lines = (
+            [f"they return to in scope: {named(sorted(returning))}"] if returning else []
+        ) + under(sorted(unfunded.kept))
+        if lines:
+            st.markdown(
+                "Planned items this version does not fund:\n\n"
+                + "".join(f"- {line}\n" for line in lines)
+            )
+        return
+
+    removed = diff.removed
+    back = [i for i in removed if i in returning]
+    kept = [i for i in removed if i in unfunded.kept]
+    as_they_are = [i for i in removed if i not in returning and i not in unfunded.kept]
+    fates = (
+        ([f"they return to in scope: {named(back)}"] if back else [])
+        + under(kept)
+        + (
+            [f"they stay as they are (work under way or done): {named(as_they_are)}"]
+            if as_they_are
+            else []
+        )
+    )
+    unplanned = sorted(returning - set(removed))
     st.markdown(
         f"**Against version {current.version}** (what staff work on now):\n\n"
         f"- Newly funded: {named(diff.added)}\n"
-        f"- No longer funded (they return to in scope): {named(diff.removed)}\n"
-        f"- Effort changed: "
+        f"- No longer funded: {named(removed)}\n"
+        + "".join(f"    - {line}\n" for line in fates)
+        + (
+            f"- Planned, but funded by no final plan (they return to in scope): "
+            f"{named(unplanned)}\n"
+            if unplanned
+            else ""
+        )
+        + "- Effort changed: "
         + (
             ", ".join(
                 f"#{i} {a:g} → {b:g} person-weeks" for i, (a, b) in diff.effort_changed.items()
