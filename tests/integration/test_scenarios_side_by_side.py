@@ -5,6 +5,10 @@ alone gives; an envelope the period cannot fund is refused alone while the other
 
 from __future__ import annotations
 
+import sys
+import types
+from pathlib import Path
+
 import pytest
 from support import Clock
 
@@ -92,23 +96,13 @@ def test_opening_scenarios_starts_the_workers_only_for_a_large_period(
     execu = who(demo_ctx, "exec")
     monkeypatch.setenv("ROADMAP_SCENARIO_PROCESSES", "2")
     started: list[int] = []
-    submitted: list[object] = []
-
-    class Pool:
-        def submit(self, task: object) -> None:
-            submitted.append(task)
-
-    def pool(size: int) -> Pool:
-        started.append(size)
-        return Pool()
-
-    monkeypatch.setattr(scenarios, "_pool", pool)
+    monkeypatch.setattr(scenarios, "_pool", started.append)
     monkeypatch.setattr(scenarios.threading, "Thread", _Inline)
     assert scenarios.warm_up(demo_ctx, execu) is False
     assert started == []
     monkeypatch.setenv("ROADMAP_SCENARIO_PARALLEL_FROM", "0")
     assert scenarios.warm_up(demo_ctx, execu) is True
-    assert started == [2] and len(submitted) == 2  # each worker started by a no-op
+    assert started == [2]
     monkeypatch.setenv("ROADMAP_SCENARIO_PROCESSES", "1")
     assert scenarios.warm_up(demo_ctx, execu) is False
     assert started == [2]
@@ -119,8 +113,27 @@ def test_opening_scenarios_starts_the_workers_only_for_a_large_period(
 class _Inline:
     """A thread that runs its target at once (the warm-up's start, checked in line)."""
 
-    def __init__(self, target: object, **_: object) -> None:
-        self.target = target
+    def __init__(self, target: object, args: tuple[object, ...] = (), **_: object) -> None:
+        self.target, self.args = target, args
 
     def start(self) -> None:
-        self.target()  # type: ignore[operator]
+        self.target(*self.args)  # type: ignore[operator]
+
+
+def test_workers_never_run_the_parents_main_script(
+    demo_ctx: Context, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A new worker process must not run the parent's ``__main__`` again: in the app that is
+    Streamlit's page script, in the tests an AppTest script (which broke the workers once).
+    Here the parent's main is a script that kills any process running it."""
+    script = tmp_path / "page.py"
+    script.write_text("raise SystemExit('the main script ran in a worker')\n")
+    main = types.ModuleType("__main__")
+    main.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    monkeypatch.setattr(scenarios, "_POOL", None)  # new workers, started from here
+    monkeypatch.setenv("ROADMAP_SCENARIO_PROCESSES", "2")
+    outcomes = scenarios.run_scenarios(
+        demo_ctx, who(demo_ctx, "exec"), _named(demo_ctx)[:2], parallel_from=0
+    )
+    assert [len(o.get().snapshot.funded) > 0 for o in outcomes] == [True, True]

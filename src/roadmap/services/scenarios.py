@@ -7,10 +7,12 @@ The one place the app speaks to the staff-assignment engine of ``roadmap.allocat
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.spawn
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -262,10 +264,11 @@ def run_scenarios(
             outcomes[k] = Outcome(name, ScenarioResult(name, envelope, snapshot(scenario)))
         return outcomes
     pool = _pool(processes)
-    futures = {
-        pool.submit(_computed, inputs, envelope, name): (k, name, envelope)
-        for k, name, envelope in todo
-    }
+    with _without_main():  # a submit may start a worker
+        futures = {
+            pool.submit(_computed, inputs, envelope, name): (k, name, envelope)
+            for k, name, envelope in todo
+        }
     for future in as_completed(futures):
         k, name, envelope = futures[future]
         frozen, stages = future.result()
@@ -298,12 +301,7 @@ def warm_up(ctx: Context, actor: Actor, period_key: str | None = None) -> bool:
     if candidates < config.scenario_parallel_from():
         return False
 
-    def start() -> None:
-        pool = _pool(processes)
-        for _ in range(processes):
-            pool.submit(int)  # a no-op: the worker starts and waits
-
-    threading.Thread(target=start, name="scenario-workers", daemon=True).start()
+    threading.Thread(target=_pool, args=(processes,), name="scenario-workers", daemon=True).start()
     return True
 
 
@@ -315,16 +313,52 @@ _POOL_LOCK = threading.Lock()
 def _pool(processes: int) -> ProcessPoolExecutor:
     """The worker processes, started once and kept (a start costs about a second of imports).
     They are forked from a clean server process ("forkserver"), never from the app's own,
-    which runs threads."""
+    which runs threads; a pool a dead worker broke is replaced."""
     global _POOL, _POOL_SIZE
     with _POOL_LOCK:
-        if _POOL is None or processes > _POOL_SIZE:
+        broken = _POOL is not None and getattr(_POOL, "_broken", False)
+        if _POOL is None or processes > _POOL_SIZE or broken:
             if _POOL is not None:
-                _POOL.shutdown(wait=False)
+                _POOL.shutdown(wait=False, cancel_futures=True)
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["roadmap.services.scenarios"])
             _POOL, _POOL_SIZE = ProcessPoolExecutor(processes, mp_context=context), processes
+            # Start every worker now (a submit starts one while fewer are idle), without the
+            # app's main module: see _without_main.
+            with _without_main():
+                for _ in range(processes):
+                    _POOL.submit(int)
         return _POOL
+
+
+_PLAIN = threading.local()
+
+
+@contextmanager
+def _without_main() -> Iterator[None]:
+    """Start worker processes, in this thread, without running the parent's ``__main__`` in
+    them: multiprocessing runs the parent's main script again in each new process ("spawn"
+    and "forkserver"), and here that is Streamlit's current page script, or in the tests an
+    AppTest script, which must not run in a worker (they need only this module)."""
+    _PLAIN.on = True
+    try:
+        yield
+    finally:
+        _PLAIN.on = False
+
+
+_PREPARATION = multiprocessing.spawn.get_preparation_data
+
+
+def _preparation(name: str) -> dict[str, Any]:
+    data = _PREPARATION(name)
+    if getattr(_PLAIN, "on", False):
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+    return data
+
+
+multiprocessing.spawn.get_preparation_data = _preparation
 
 
 def _capacity(by_month: list[Any] | None, total: float, months: int) -> list[float]:
