@@ -566,7 +566,9 @@ def _cheapest(
                 if not ledger.same_rho(p, best_item, margin):
                     raise NeedExact
                 tied.append(p)
-            elif mine == theirs:
+            # Fractions are kept in lowest terms: equal exactly when their parts are (cheaper
+            # than Fraction.__eq__, asked of every tied pair).
+            elif mine.numerator == theirs.numerator and mine.denominator == theirs.denominator:
                 tied.append(p)
             elif mine < theirs:
                 best, best_item, tied = rho, p, [p]
