@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 import types
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,14 @@ from roadmap.domain.periods import Envelope
 from roadmap.services import demo, periods, scenarios
 from roadmap.services.context import Context
 from roadmap.services.sessions import authenticate
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _workers_stopped() -> Iterator[None]:
+    """The worker processes these tests start are stopped with them (not left to the test
+    process's exit)."""
+    yield
+    scenarios.stop_workers()
 
 
 @pytest.fixture
@@ -137,3 +146,4 @@ def test_workers_never_run_the_parents_main_script(
         demo_ctx, who(demo_ctx, "exec"), _named(demo_ctx)[:2], parallel_from=0
     )
     assert [len(o.get().snapshot.funded) > 0 for o in outcomes] == [True, True]
+    scenarios.stop_workers()  # these workers, before the pool before them comes back

@@ -332,6 +332,15 @@ def _pool(processes: int) -> ProcessPoolExecutor:
         return _POOL
 
 
+def stop_workers() -> None:
+    """Stop the worker processes (they start again when next needed)."""
+    global _POOL, _POOL_SIZE
+    with _POOL_LOCK:
+        if _POOL is not None:
+            _POOL.shutdown(wait=True, cancel_futures=True)
+        _POOL, _POOL_SIZE = None, 0
+
+
 _PLAIN = threading.local()
 
 
