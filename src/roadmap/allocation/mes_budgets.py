@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from roadmap.allocation.election import Number
-from roadmap.allocation.prepared import IntArray, Prepared, concatenated_ranges
+from roadmap.allocation.prepared import IntArray, Prepared, concatenated_ranges, items_of_voters
 
 Array = np.ndarray[Any, Any]
 UNIT = 2.0**-53
@@ -80,20 +80,6 @@ def _fixed_item_data(prep: Prepared, candidates: list[int], exact: bool) -> tupl
         # A float cost / (sum of k utilities): (k + 1) roundings, relative; 4 times that.
         static_err[p] = 0 if exact else 4 * UNIT * (k + 2) * static[p]
     return cost, utils, umin, static, static_exact, static_err
-
-
-def _items_of_voters(prep: Prepared) -> tuple[IntArray, IntArray]:
-    """Each voter's items, as (starts, items): voter ``i`` supports
-    ``items[starts[i]:starts[i + 1]]`` (computed once per prepared election)."""
-    known = prep.cache.get("items-of-voters")
-    if known is None:
-        counts = [len(s) for s in prep.supporters]
-        voters = np.concatenate([*prep.supporters, np.zeros(0, dtype=np.int64)])
-        items = np.repeat(np.arange(prep.m, dtype=np.int64), counts)
-        order = np.argsort(voters, kind="stable")
-        starts = np.searchsorted(voters[order], np.arange(prep.n + 1))
-        known = prep.cache["items-of-voters"] = (starts, items[order])
-    return known
 
 
 class Ledger:
@@ -186,7 +172,7 @@ class VoterLedger(Ledger):
         # item -> [money, held, rho's result or None]
         self.memo: dict[int, list[Any]] = {}
         self.changed: set[int] = set()  # items whose memo was dropped (take_changed)
-        self.items_of = _items_of_voters(prep)
+        self.items_of = items_of_voters(prep)
 
     def money(self, p: int) -> tuple[Any, Any]:
         memo = self.memo.get(p)

@@ -41,7 +41,7 @@ from roadmap.allocation.mes_budgets import (
     VoterLedger,
 )
 from roadmap.allocation.prepared import CAP_SLACK, FundedSoFar, IntArray, Prepared
-from roadmap.allocation.prepass import Start, free_items, fund_free_items
+from roadmap.allocation.prepass import Start, free_dependencies, free_items, fund_free_items
 
 CLASSES_FROM = 2_000
 """Float runs on approval ballots group voters by budget from this many voters (exact runs
@@ -121,7 +121,7 @@ def run_mes(
     step: Any = math.inf
     error_scale = 0.0 if exact else _error_scale(prep, shares, candidates)
     # Free items wait only for dependencies (caps only tighten): look again once one is funded.
-    free_deps = _free_dependencies(prep)
+    free_deps = free_dependencies(prep)
     free = bool(free_items(prep))  # else no round can fund an item for free
     rounds = 0
     while True:
@@ -230,16 +230,6 @@ def _exact_round(
     chosen = _cheapest(prep, items, ledger, order, found, 0, True)
     gaps.update((p, float(gap)) for p, gap in found.items())
     return None if chosen is None else (chosen[0], float(chosen[1]))
-
-
-def _free_dependencies(prep: Prepared) -> frozenset[int]:
-    """The items some free item depends on."""
-    deps = prep.cache.get("free-dependencies")
-    if deps is None:
-        deps = prep.cache["free-dependencies"] = frozenset(
-            d for q in free_items(prep) for d in prep.depends_on[q]
-        )
-    return cast(frozenset[int], deps)
 
 
 def _candidates(prep: Prepared, funding: FundedSoFar) -> list[int]:

@@ -28,9 +28,10 @@ from roadmap.allocation.prepared import (
     NotApplicable,
     Prepared,
     concatenated_ranges,
+    items_of_voters,
     prepare,
 )
-from roadmap.allocation.prepass import free_items, fund_free_items, start
+from roadmap.allocation.prepass import free_dependencies, fund_free_items, start
 from roadmap.allocation.report import Outcome, build_allocation, default_reason
 
 
@@ -89,7 +90,7 @@ def _allocate(prep: Prepared, spent_of: _Tracker, explain: bool) -> Allocation:
             else:
                 reasons[p] = Reason.NO_BUDGET_LEFT
     # Funding a free item takes a dependency newly funded (caps only ever refuse more).
-    unlocks_free = {d for q in free_items(prep) for d in prep.depends_on[q]}
+    unlocks_free = free_dependencies(prep)
     check_free = True
     while True:
         if check_free:
@@ -320,21 +321,6 @@ class _Tracker:
         raise NotImplementedError
 
 
-def _ballots(prep: Prepared) -> tuple[IntArray, IntArray]:
-    """Each voter's items, one after the other, and where each voter's begin."""
-    every = [prep.supporters[p] for p in range(prep.m)]
-    flat = np.concatenate(every) if every else np.zeros(0, dtype=np.int64)
-    lengths = np.bincount(flat, minlength=prep.n).astype(np.int64)
-    begin = np.concatenate(([0], np.cumsum(lengths)))
-    ballots = np.empty(int(begin[-1]), dtype=np.int64)
-    fill = begin[:-1].copy()
-    for p in range(prep.m):
-        sup = prep.supporters[p]
-        ballots[fill[sup]] = p
-        fill[sup] += 1
-    return begin, ballots
-
-
 class _FloatLoads(_Tracker):
     """Equal weights, floats: each voter's load is the time of its last purchase, an item's
     time is ``(cost + sum of its supporters' loads) / (number of supporters)``.
@@ -383,7 +369,7 @@ class _FloatLoads(_Tracker):
             # them all costs less than finding which.
             return sup, pay, range(self.prep.m)
         if self.index is None:
-            self.index = _ballots(self.prep)
+            self.index = items_of_voters(self.prep)
         begin, ballots = self.index
         entries = concatenated_ranges(begin[sup], begin[sup + 1])
         return sup, pay, np.unique(ballots[entries]).tolist()
@@ -414,7 +400,7 @@ class _SpentBySupporters(_Tracker):
         self.total: list[Fraction] = [Fraction(0)] * prep.m
         self.time_of_class: list[Fraction] = [Fraction(0)]
         self.voter_class = np.zeros(prep.n, dtype=np.int64)
-        self.start, self.ballots = _ballots(prep)
+        self.start, self.ballots = items_of_voters(prep)
 
     def earns(self, p: int) -> bool:
         return bool(self.rate_sum[p])

@@ -364,3 +364,17 @@ def _float_costs(prep: Prepared) -> list[float]:
     if costs is None:
         costs = prep.cache["float-costs"] = [float(c) for c in prep.full_cost]
     return cast(list[float], costs)
+
+
+def items_of_voters(prep: Prepared) -> tuple[IntArray, IntArray]:
+    """Each voter's items, as (starts, items): voter ``i`` supports
+    ``items[starts[i]:starts[i + 1]]`` (computed once per prepared election)."""
+    known = prep.cache.get("items-of-voters")
+    if known is None:
+        counts = [len(s) for s in prep.supporters]
+        voters = np.concatenate([*prep.supporters, np.zeros(0, dtype=np.int64)])
+        items = np.repeat(np.arange(prep.m, dtype=np.int64), counts)
+        order = np.argsort(voters, kind="stable")
+        starts = np.searchsorted(voters[order], np.arange(prep.n + 1))
+        known = prep.cache["items-of-voters"] = (starts, items[order])
+    return known

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import cast
 
 from roadmap.allocation.election import Number
 from roadmap.allocation.explanation import Stage
@@ -60,6 +61,17 @@ def free_items(prep: Prepared) -> tuple[int, ...]:
             and (prep.pledged[p] > 0 or len(prep.supporters[p]) > 0)
         )
     return free
+
+
+def free_dependencies(prep: Prepared) -> frozenset[int]:
+    """The items some free item depends on: only funding one of them can make another free
+    item fundable (caps only ever refuse more), computed once per prepared election."""
+    deps = prep.cache.get("free-dependencies")
+    if deps is None:
+        deps = prep.cache["free-dependencies"] = frozenset(
+            d for q in free_items(prep) for d in prep.depends_on[q]
+        )
+    return cast(frozenset[int], deps)
 
 
 def fund_free_items(prep: Prepared, funding: FundedSoFar, stage: dict[int, Stage]) -> None:

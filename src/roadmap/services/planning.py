@@ -239,60 +239,63 @@ def read(ctx: Context, period_key: str | None) -> Loaded:
     whatever the envelope (no role check: it holds every organization's signal, so a caller
     checks the role and filters what it returns)."""
     with reading(ctx.engine) as session:
-        period_row = find_period_row(session, period_key)
-        signals = signal_views(session, period_row.id, latest_only=True)
-        statuses = dict(session.execute(select(ItemRow.id, ItemRow.status)).all())
-        # Columns, not rows: 2,000 item rows with their joined sub-community and theme cost
-        # SQLAlchemy more to assemble than the query itself (a large period's scenarios wait).
-        rows = session.execute(
-            select(
-                ItemRow.id,
-                ItemRow.title,
-                SubCommunityRow.slug,
-                ThemeRow.slug,
-                ItemRow.effort_low,
-                ItemRow.effort_high,
-                ItemRow.skills,
-            )
-            .join(SubCommunityRow, SubCommunityRow.id == ItemRow.subcommunity_id)
-            .outerjoin(ThemeRow, ThemeRow.id == ItemRow.theme_id)
-            .where(ItemRow.status.in_([s.value for s in PLANNABLE]))
-            .order_by(ItemRow.id)
-        ).all()
-        done = earlier_progress(session, period_row)
-        carried = float(period_row.carried_weeks or 0.0)
-        source = (
-            session.scalar(select(PeriodRow.key).where(PeriodRow.id == period_row.source_id))
-            if period_row.source_id is not None
-            else None
+        return read_in(session, find_period_row(session, period_key))
+
+
+def read_in(session: Session, period_row: PeriodRow) -> Loaded:
+    """:func:`read`, in the caller's session."""
+    signals = signal_views(session, period_row.id, latest_only=True)
+    statuses = dict(session.execute(select(ItemRow.id, ItemRow.status)).all())
+    # Columns, not rows: 2,000 item rows with their joined sub-community and theme cost
+    # SQLAlchemy more to assemble than the query itself (a large period's scenarios wait).
+    rows = session.execute(
+        select(
+            ItemRow.id,
+            ItemRow.title,
+            SubCommunityRow.slug,
+            ThemeRow.slug,
+            ItemRow.effort_low,
+            ItemRow.effort_high,
+            ItemRow.skills,
         )
-        deps: dict[int, list[int]] = {}
-        for dep in session.scalars(select(ItemDependencyRow)):
-            deps.setdefault(dep.item_id, []).append(dep.depends_on_id)
-        items = {
-            item_id: PlanItem(
-                item_id,
-                title,
-                subcommunity,
-                theme,
-                remaining_effort(low, high, done.get(item_id)),
-                list(skills),
-                sorted(d for d in deps.get(item_id, []) if statuses.get(d) not in DELIVERED),
-            )
-            for item_id, title, subcommunity, theme, low, high, skills in rows
-        }
-        orgs = {
-            o.key: (o.name, o.annual_commitment)
-            for o in session.scalars(
-                select(OrganizationRow)
-                .where(OrganizationRow.status == OrgStatus.ACTIVE.value)
-                .order_by(OrganizationRow.key)
-            )
-        }
-        capacity = sum(
-            s.capacity_weeks
-            for s in session.scalars(select(StaffRow).where(StaffRow.active.is_(True)))
+        .join(SubCommunityRow, SubCommunityRow.id == ItemRow.subcommunity_id)
+        .outerjoin(ThemeRow, ThemeRow.id == ItemRow.theme_id)
+        .where(ItemRow.status.in_([s.value for s in PLANNABLE]))
+        .order_by(ItemRow.id)
+    ).all()
+    done = earlier_progress(session, period_row)
+    carried = float(period_row.carried_weeks or 0.0)
+    source = (
+        session.scalar(select(PeriodRow.key).where(PeriodRow.id == period_row.source_id))
+        if period_row.source_id is not None
+        else None
+    )
+    deps: dict[int, list[int]] = {}
+    for dep in session.scalars(select(ItemDependencyRow)):
+        deps.setdefault(dep.item_id, []).append(dep.depends_on_id)
+    items = {
+        item_id: PlanItem(
+            item_id,
+            title,
+            subcommunity,
+            theme,
+            remaining_effort(low, high, done.get(item_id)),
+            list(skills),
+            sorted(d for d in deps.get(item_id, []) if statuses.get(d) not in DELIVERED),
         )
+        for item_id, title, subcommunity, theme, low, high, skills in rows
+    }
+    orgs = {
+        o.key: (o.name, o.annual_commitment)
+        for o in session.scalars(
+            select(OrganizationRow)
+            .where(OrganizationRow.status == OrgStatus.ACTIVE.value)
+            .order_by(OrganizationRow.key)
+        )
+    }
+    capacity = sum(
+        s.capacity_weeks for s in session.scalars(select(StaffRow).where(StaffRow.active.is_(True)))
+    )
     if not items:
         raise ValidationError("No item is in scope: there is nothing to fund.")
     if not orgs:

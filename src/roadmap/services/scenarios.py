@@ -103,9 +103,9 @@ class ScenarioInputs:
 def read_inputs(ctx: Context, period_key: str | None = None) -> ScenarioInputs:
     """Read what every scenario of the period runs on (no role check: it holds every
     organization's signal; callers check the role)."""
-    loaded = planning.read(ctx, period_key)
-    with reading(ctx.engine) as session:
+    with reading(ctx.engine) as session:  # one read: the staff and the signals agree
         period = find_period_row(session, period_key)
+        loaded = planning.read_in(session, period)
         months = subperiods(period.start, period.end)
         org_keys = dict(session.execute(select(OrganizationRow.id, OrganizationRow.key)).all())
         staff = [
