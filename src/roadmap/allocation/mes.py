@@ -113,29 +113,50 @@ def _run(
     exact: bool,
     track_step: bool,
     step_floor: Number = 0,
+    spend_at_most: Number | None = None,
 ) -> MESRun:
-    if not exact:
+    for exactly in (True,) if exact else (False, True):
         try:
             return run_mes(
-                prep, begin, total, exact=False, track_step=track_step, step_floor=step_floor
+                prep,
+                begin,
+                total,
+                exact=exactly,
+                track_step=track_step,
+                step_floor=step_floor,
+                spend_at_most=spend_at_most,
             )
         except NeedExact:
-            pass
-    return run_mes(prep, begin, total, exact=True, track_step=track_step, step_floor=step_floor)
+            continue  # too close to call in floats: the same run, exactly
+    raise AssertionError("an exact run never needs to be exact")
 
 
 def _add1(prep: Prepared, begin: Start, exact: bool) -> tuple[MESRun, int]:
     """add1 with jumps: from a run at total ``T`` that is stable on ``[T, T + d)``, the next total
     worth computing is the first ``B + k * n`` at or above ``T + d``; all totals skipped give
     the same outcome as ``T``, which is within budget, so the unit-step loop would have kept
-    going through them too."""
+    going through them too.
+
+    Two runs are spared, with the same outcome as the literal loop. The run at the budget
+    itself (``k = 0``) never overspends, so the loop always goes past it: the search starts
+    at ``k = 1`` and runs ``k = 0`` only if that overspends (its outcome is then the one
+    kept; from any run within budget, the next total worth computing is still found as
+    above, whether or not ``k = 0`` ran). And a run is stopped as soon as it overspends."""
     n, base = prep.n, begin.budget
     bound = base * (n + 1)
-    k, runs = 0, 0
+    k, runs = (1 if n > 0 and base + n <= bound else 0), 0
     kept: MESRun | None = None
     while base + k * n <= bound:
         # A jump shorter than one step skips nothing: stop refining it below n.
-        run = _run(prep, begin, base + k * n, exact, track_step=True, step_floor=n)
+        run = _run(
+            prep,
+            begin,
+            base + k * n,
+            exact,
+            track_step=True,
+            step_floor=n,
+            spend_at_most=prep.rule_budget,
+        )
         runs += 1
         if run.funding.spent > prep.rule_budget:
             break
@@ -143,7 +164,9 @@ def _add1(prep: Prepared, begin: Start, exact: bool) -> tuple[MESRun, int]:
         if run.stable_for == math.inf or n == 0:
             break
         k += max(1, math.ceil(run.stable_for / n))
-    assert kept is not None, "equal shares at the budget itself never overspends"
+    if kept is None:  # k = 1 overspent: the run at the budget itself is the one kept
+        kept, runs = _run(prep, begin, base, exact, track_step=True, step_floor=n), runs + 1
+        assert kept.funding.spent <= prep.rule_budget, "equal shares at the budget never overspends"
     return kept, runs
 
 

@@ -87,6 +87,7 @@ def run_mes(
     observe: Observer | None = None,
     until: int | None = None,
     resolve: bool = False,
+    spend_at_most: Number | None = None,
 ) -> MESRun:
     """Run equal shares from ``begin`` with voter shares ``total * weight_i``.
 
@@ -102,6 +103,9 @@ def run_mes(
     without ``track_step``), a round too close to call in floats is decided in exact arithmetic
     (:func:`_exact_round`) and the run goes on in floats, instead of raising
     :class:`NeedExact`: the same choices as the exact run, for the price of a replay.
+    With ``spend_at_most``, the run stops as soon as what it has funded costs more (what is
+    spent only grows during a run, so the whole run would too; add1 reads only that): the
+    returned run is then cut short, meant only to be seen to overspend.
 
     Raises
     ------
@@ -163,6 +167,8 @@ def run_mes(
         run.paid[p] = ledger.pay(p, rho, margin)
         funding.add(p)
         stage[p] = Stage.RULE
+        if spend_at_most is not None and funding.spent > spend_at_most:
+            break  # cut short: it overspends (see the docstring)
     run.leftover = ledger.leftover()
     run.unaffordable = set(gaps)
     if track_step and gaps and step > 0:

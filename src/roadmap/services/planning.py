@@ -162,11 +162,22 @@ def run_funding(
     return fund(_load(ctx, envelope, period_key), envelope, name)
 
 
-def fund(loaded: Loaded, envelope: Envelope, name: str = "scenario") -> Funding:
+def fund(
+    loaded: Loaded, envelope: Envelope, name: str = "scenario", supports: bool = True
+) -> Funding:
     """Run the envelope's rule on what :func:`read` loaded (pure: no database, no role
-    check; :func:`check_envelope` has accepted the envelope)."""
+    check; :func:`check_envelope` has accepted the envelope). ``supports=False`` leaves the
+    effective supports out (equal shares; another process works them out from
+    :func:`support_request`, and :func:`with_supports` adds them)."""
     funding = _fund(
-        name, envelope, loaded.items, loaded.orgs, loaded.signals, loaded.budget, loaded.carried
+        name,
+        envelope,
+        loaded.items,
+        loaded.orgs,
+        loaded.signals,
+        loaded.budget,
+        loaded.carried,
+        supports,
     )
     if not loaded.carried:
         return funding
@@ -336,6 +347,7 @@ def _fund(
     signals: list[SignalView],
     capacity: float,
     carried: float = 0.0,
+    with_effective_supports: bool = True,
 ) -> Funding:
     by_org = {s.organization: s for s in signals if s.organization in orgs}
     record, inputs = _election(envelope, items, orgs, signals, capacity, carried)
@@ -343,16 +355,8 @@ def _fund(
         inputs.election, inputs.rule, weights=inputs.weights, constraints=inputs.constraints
     )
     explanation = result.explanation
-    supports: dict[str, int] = {}
-    if envelope.rule == AllocationRule.EQUAL_SHARES:
-        # At the total the rule kept (add1), as pabutools' ``final_budget``.
-        supports = effective_supports(
-            inputs.election,
-            weights=inputs.weights,
-            constraints=inputs.constraints,
-            total=cast(Fraction | int | None, result.extra.get("total")),
-            items=[u.item_id for u in explanation.unfunded if int(u.item_id) in items],
-        )
+    request = _support_request(envelope, inputs, result, items)
+    supports = effective_support(request) if request is not None and with_effective_supports else {}
     funded = [
         FundedView(
             items[int(f.item_id)],
@@ -393,6 +397,60 @@ def _fund(
         {key: signal.items() for key, signal in by_org.items()},
         carried,
         FundingRun(record, inputs, result),
+    )
+
+
+@dataclass(frozen=True)
+class SupportRequest:
+    """What working out the effective supports of an equal-shares funding takes (plain
+    data: it crosses to a worker process while another one assigns the staff)."""
+
+    inputs: EngineInput
+    total: Fraction | int | None  # the total the rule kept (add1), pabutools' final_budget
+    items: list[str]  # the items not funded, as the engine names them
+
+
+def support_request(funding: Funding) -> SupportRequest | None:
+    """The effective supports' request of a funding run without them (None: not equal
+    shares, or nothing left unfunded)."""
+    if funding.run is None:
+        return None
+    items = {f.item.id: f.item for f in funding.funded} | {
+        u.item.id: u.item for u in funding.unfunded
+    }
+    return _support_request(funding.envelope, funding.run.inputs, funding.run.allocation, items)
+
+
+def _support_request(
+    envelope: Envelope, inputs: EngineInput, result: Allocation, items: dict[int, PlanItem]
+) -> SupportRequest | None:
+    if envelope.rule != AllocationRule.EQUAL_SHARES:
+        return None
+    unfunded = [u.item_id for u in result.explanation.unfunded if int(u.item_id) in items]
+    if not unfunded:
+        return None
+    return SupportRequest(inputs, cast(Fraction | int | None, result.extra.get("total")), unfunded)
+
+
+def effective_support(request: SupportRequest) -> dict[str, int]:
+    """Each unfunded item's effective support, in whole percent, at the total the rule kept
+    (``roadmap.allocation.support``)."""
+    return effective_supports(
+        request.inputs.election,
+        weights=request.inputs.weights,
+        constraints=request.inputs.constraints,
+        total=request.total,
+        items=request.items,
+    )
+
+
+def with_supports(funding: Funding, supports: dict[str, int]) -> Funding:
+    """``funding`` with the effective supports :func:`effective_support` worked out."""
+    return replace(
+        funding,
+        unfunded=[
+            replace(u, effective_support=supports.get(str(u.item.id))) for u in funding.unfunded
+        ],
     )
 
 

@@ -6,24 +6,33 @@ The one place the app speaks to the staff-assignment engine of ``roadmap.allocat
 
 from __future__ import annotations
 
+import heapq
 import multiprocessing
 import multiprocessing.spawn
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
 
 from roadmap import config
-from roadmap.allocation.staffing import PlanCache, StaffPlan, Worker, WorkItem
+from roadmap.allocation.staffing import (
+    PlanCache,
+    StaffPlan,
+    Worker,
+    WorkItem,
+    assign_staff,
+    plan_key,
+)
 from roadmap.domain import boundary
 from roadmap.domain.access import Actor, require
-from roadmap.domain.enums import Role
+from roadmap.domain.enums import AllocationRule, Role
 from roadmap.domain.errors import RoadmapError
 from roadmap.domain.periods import Envelope
 from roadmap.domain.plans import (
@@ -147,15 +156,51 @@ def compute(
     time_limit: float = TIME_LIMIT,
     progress: Callable[[str], None] | None = None,
 ) -> Scenario:
-    """A scenario from what :func:`read_inputs` read (pure: no database, no role check)."""
+    """A scenario from what :func:`read_inputs` read (pure: no database, no role check):
+    its stages one after the other, in this process (:func:`run_scenarios` runs the same
+    stages side by side in worker processes)."""
+    say = progress or _silent
     began = time.perf_counter()
-    funding = planning.fund(inputs.loaded, envelope, name)
-    if progress is not None:
-        progress(
-            f"{name}: {len(funding.funded)} items funded by {envelope.rule.label}, each "
-            f"explained, in {time.perf_counter() - began:.1f} s."
-        )
+    funding = planning.fund(inputs.loaded, envelope, name, supports=False)
+    say(_funded_sentence(funding, time.perf_counter() - began))
+    request = planning.support_request(funding)
+    if request is not None:
         began = time.perf_counter()
+        funding = planning.with_supports(funding, planning.effective_support(request))
+        say(_supports_sentence(name, request, time.perf_counter() - began))
+    began = time.perf_counter()
+    staffing = _assign(*_problem(inputs, funding), time_limit)
+    say(_staffed_sentence(name, time.perf_counter() - began))
+    return Scenario(funding, staffing, {s.key: s.name for s in inputs.staff}, inputs.subperiods)
+
+
+def _silent(_: str) -> None:
+    pass
+
+
+def _funded_sentence(funding: Funding, seconds: float) -> str:
+    return (
+        f"{funding.name}: {len(funding.funded)} items funded by {funding.envelope.rule.label}, "
+        f"each explained, in {seconds:.1f} s."
+    )
+
+
+def _supports_sentence(name: str, request: planning.SupportRequest, seconds: float) -> str:
+    return (
+        f"{name}: how close each of the {len(request.items)} items not funded came "
+        f"(effective support) worked out in {seconds:.1f} s."
+    )
+
+
+def _staffed_sentence(name: str, seconds: float, shared: str | None = None) -> str:
+    if shared is not None:
+        return f"{name}: staff assigned (the same items as {shared}: one plan for both)."
+    return f"{name}: staff assigned in {seconds:.1f} s."
+
+
+def _problem(inputs: ScenarioInputs, funding: Funding) -> tuple[list[WorkItem], list[Worker]]:
+    """The staff assignment a funding asks for: the funded items, most important first,
+    and the staff."""
     funded = set(funding.funded_ids)
     n = len(funding.funded)
     work = [
@@ -182,10 +227,7 @@ def compute(
         )
         for s in inputs.staff
     ]
-    staffing = _assign(work, staff, time_limit)
-    if progress is not None:
-        progress(f"{name}: staff assigned in {time.perf_counter() - began:.1f} s.")
-    return Scenario(funding, staffing, {s.key: s.name for s in inputs.staff}, inputs.subperiods)
+    return work, staff
 
 
 _PLANS = PlanCache(16)
@@ -196,7 +238,12 @@ def _assign(work: list[WorkItem], staff: list[Worker], time_limit: float) -> Sta
     """The staff plan, solved once per distinct input in this process (scenarios that fund
     the same items, and publishing the scenario just run, share it)."""
     with _PLANS_LOCK:
-        return _PLANS.assign(work, staff, time_limit=time_limit, mip_rel_gap=GAP)
+        return _PLANS.assign(work, staff, **_options(time_limit))
+
+
+def _options(time_limit: float) -> dict[str, Any]:
+    """The staff assignment's options (what its plan is cached under, with its input)."""
+    return {"time_limit": time_limit, "mip_rel_gap": GAP}
 
 
 def scenario_result(
@@ -264,28 +311,165 @@ def run_scenarios(
             scenario = compute(inputs, envelope, name, progress=progress)
             outcomes[k] = Outcome(name, ScenarioResult(name, envelope, snapshot(scenario)))
         return outcomes
-    pool = _pool(processes)
-    with _without_main():  # a submit may start a worker
-        futures = {
-            pool.submit(_computed, inputs, envelope, name): (k, name, envelope)
-            for k, name, envelope in todo
-        }
-    for future in as_completed(futures):
-        k, name, envelope = futures[future]
-        frozen, stages = future.result()
-        for sentence in stages:
-            if progress is not None:
-                progress(sentence)
+    snapshots = _SideBySide(inputs, processes, progress or _silent).run(
+        [(name, envelope) for _, name, envelope in todo]
+    )
+    for (k, name, envelope), frozen in zip(todo, snapshots, strict=True):
         outcomes[k] = Outcome(name, ScenarioResult(name, envelope, frozen))
     return outcomes
 
 
-def _computed(
-    inputs: ScenarioInputs, envelope: Envelope, name: str
-) -> tuple[PlanSnapshot, list[str]]:
-    """A worker process's part: the scenario's snapshot, and its stages' sentences."""
-    stages: list[str] = []
-    return snapshot(compute(inputs, envelope, name, progress=stages.append)), stages
+# Which scenarios' funding to start first: the rule that takes longest (equal shares runs the
+# rule several times, add1) goes first, so that its later stages do not end the run alone.
+_FIRST = {AllocationRule.EQUAL_SHARES: 0, AllocationRule.PHRAGMEN: 1, AllocationRule.GREEDY: 2}
+
+
+@dataclass(frozen=True)
+class _Funded:
+    """A scenario's funding stage, as it comes back from a worker process: the snapshot's
+    funding part (effective supports not yet in), the staff assignment it asks for, and
+    what working out its effective supports takes."""
+
+    lines: dict[str, Any]
+    problem: tuple[list[WorkItem], list[Worker]]
+    request: planning.SupportRequest | None
+    sentence: str
+
+
+def _fund_task(inputs: ScenarioInputs, envelope: Envelope, name: str) -> _Funded:
+    began = time.perf_counter()
+    funding = planning.fund(inputs.loaded, envelope, name, supports=False)
+    return _Funded(
+        _funding_part(funding, inputs.subperiods),
+        _problem(inputs, funding),
+        planning.support_request(funding),
+        _funded_sentence(funding, time.perf_counter() - began),
+    )
+
+
+def _staff_task(
+    work: list[WorkItem], staff: list[Worker], options: dict[str, Any]
+) -> tuple[StaffPlan, float]:
+    began = time.perf_counter()
+    plan = assign_staff(work, staff, **options)
+    return plan, time.perf_counter() - began
+
+
+def _supports_task(request: planning.SupportRequest) -> tuple[dict[str, int], float]:
+    began = time.perf_counter()
+    supports = planning.effective_support(request)
+    return supports, time.perf_counter() - began
+
+
+class _SideBySide:
+    """Several scenarios' stages spread over the worker processes: each scenario's funding,
+    then its staff assignment and its effective supports, which need only the funding and
+    run at the same time on two workers. This run keeps no more stages in the pool than it
+    has workers, and picks the next one by what ends the run soonest: fundings first
+    (equal shares first: the longest), then the later stages, equal shares' first. Each
+    stage's sentence is heard as it ends; a staff assignment asked twice (two scenarios
+    that fund the same items) is solved once, and kept for publishing (:data:`_PLANS`)."""
+
+    def __init__(
+        self, inputs: ScenarioInputs, processes: int, progress: Callable[[str], None]
+    ) -> None:
+        self.inputs, self.processes, self.progress = inputs, processes, progress
+        self.ready: list[tuple[tuple[int, int, int], Callable[..., Any], tuple[Any, ...]]] = []
+        self.then: dict[tuple[int, int, int], Callable[[Any], None]] = {}
+        self.funded: dict[int, _Funded] = {}
+        self.plans: dict[int, StaffPlan] = {}
+        self.supports: dict[int, dict[str, int]] = {}
+        self.solving: dict[Hashable, list[int]] = {}  # a staff plan being solved: for whom
+        self.count = 0
+
+    def run(self, named: list[tuple[str, Envelope]]) -> list[PlanSnapshot]:
+        self.named = named
+        for k, (name, envelope) in enumerate(named):
+            self._queue(
+                0,
+                _FIRST[envelope.rule],
+                _fund_task,
+                (self.inputs, envelope, name),
+                partial(self._funded, k),
+            )
+        pool = _pool(self.processes)
+        running: dict[Future[Any], tuple[int, int, int]] = {}
+        try:
+            while self.ready or running:
+                while self.ready and len(running) < self.processes:
+                    rank, task, args = heapq.heappop(self.ready)
+                    with _without_main():  # a submit may start a worker
+                        running[pool.submit(task, *args)] = rank
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    self.then.pop(running.pop(future))(future.result())
+        finally:
+            for future in running:
+                future.cancel()
+        return [self._snapshot(k) for k in range(len(named))]
+
+    def _queue(
+        self,
+        stage: int,
+        first: int,
+        task: Callable[..., Any],
+        args: tuple[Any, ...],
+        then: Callable[[Any], None],
+    ) -> None:
+        self.count += 1
+        rank = (stage, first, self.count)
+        heapq.heappush(self.ready, (rank, task, args))
+        self.then[rank] = then
+
+    def _funded(self, k: int, funded: _Funded) -> None:
+        self.funded[k] = funded
+        self.progress(funded.sentence)
+        first = _FIRST[self.named[k][1].rule]
+        if funded.request is not None:
+            self._queue(1, first, _supports_task, (funded.request,), partial(self._supported, k))
+        work, staff = funded.problem
+        options = _options(TIME_LIMIT)
+        key = plan_key(work, staff, options)
+        with _PLANS_LOCK:
+            known = _PLANS.known(key)
+        if known is not None:
+            self._staffed([k], key, (known, 0.0))
+        elif key in self.solving:
+            self.solving[key].append(k)  # solved once, for both
+        else:
+            self.solving[key] = [k]
+            self._queue(
+                1,
+                first,
+                _staff_task,
+                (work, staff, options),
+                partial(self._solved, key),
+            )
+
+    def _solved(self, key: Hashable, done: tuple[StaffPlan, float]) -> None:
+        self._staffed(self.solving.pop(key), key, done)
+
+    def _staffed(self, ks: list[int], key: Hashable, done: tuple[StaffPlan, float]) -> None:
+        plan, seconds = done
+        with _PLANS_LOCK:
+            _PLANS.keep(key, plan)
+        for n, k in enumerate(ks):
+            self.plans[k] = plan
+            shared = None if n == 0 else self.named[ks[0]][0]
+            self.progress(_staffed_sentence(self.named[k][0], seconds, shared))
+
+    def _supported(self, k: int, done: tuple[dict[str, int], float]) -> None:
+        self.supports[k], seconds = done
+        request = self.funded[k].request
+        assert request is not None
+        self.progress(_supports_sentence(self.named[k][0], request, seconds))
+
+    def _snapshot(self, k: int) -> PlanSnapshot:
+        lines = dict(self.funded[k].lines)
+        if k in self.supports:
+            lines["unfunded"] = _with_supports(lines["unfunded"], self.supports[k])
+        names = {s.key: s.name for s in self.inputs.staff}
+        return PlanSnapshot(**lines, **_staffing_part(self.plans[k], names))
 
 
 def warm_up(ctx: Context, actor: Actor, period_key: str | None = None) -> bool:
@@ -379,16 +563,28 @@ def _capacity(by_month: list[Any] | None, total: float, months: int) -> list[flo
 
 def snapshot(scenario: Scenario) -> PlanSnapshot:
     """Everything a reader of the published plan needs, frozen."""
-    f, s = scenario.funding, scenario.staffing
-    candidates = {x.item.id for x in f.funded} | {u.item.id for u in f.unfunded}
     return PlanSnapshot(
+        **_funding_part(scenario.funding, scenario.subperiods),
+        **_staffing_part(scenario.staffing, scenario.staff_names),
+    )
+
+
+def _with_supports(unfunded: list[UnfundedLine], supports: dict[str, int]) -> list[UnfundedLine]:
+    """The unfunded lines with their effective supports (``planning.with_supports``)."""
+    return [u.model_copy(update={"effective_support": supports.get(str(u.item))}) for u in unfunded]
+
+
+def _funding_part(f: Funding, subperiods: list[str]) -> dict[str, Any]:
+    """The snapshot's fields that come from the funding."""
+    candidates = {x.item.id for x in f.funded} | {u.item.id for u in f.unfunded}
+    return dict(
         format=3,
         name=f.name,
         envelope=f.envelope,
         budget=f.budget,
         reserve=f.reserve,
         spent=f.spent,
-        subperiods=scenario.subperiods,
+        subperiods=subperiods,
         funded=[
             FundedLine(
                 item=x.item.id,
@@ -425,10 +621,17 @@ def snapshot(scenario: Scenario) -> PlanSnapshot:
             )
             for a in f.accounts
         ],
+        carried=f.carried,
+    )
+
+
+def _staffing_part(s: StaffPlan, names: dict[str, str]) -> dict[str, Any]:
+    """The snapshot's fields that come from the staff plan."""
+    return dict(
         assignments=[
             AssignmentLine(
                 staff=a.staff_id,
-                name=scenario.staff_names.get(a.staff_id, a.staff_id),
+                name=names.get(a.staff_id, a.staff_id),
                 item=int(a.item_id),
                 skill=a.skill,
                 subperiod=a.period,
@@ -450,5 +653,4 @@ def snapshot(scenario: Scenario) -> PlanSnapshot:
             for g in s.gaps
         ],
         solver=SolverOutcome(status=s.status.value, gap=s.relative_gap, message=s.message),
-        carried=f.carried,
     )

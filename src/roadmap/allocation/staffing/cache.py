@@ -86,13 +86,25 @@ class PlanCache:
         it rather than a possibly different one.
         """
         key = plan_key(items, staff, options)
-        if key in self._plans:
-            self.hits += 1
-            self._plans.move_to_end(key)
-            return self._plans[key]
+        known = self.known(key)
+        if known is not None:
+            return known
         self.misses += 1
         plan = assign_staff(items, staff, **options)
+        self.keep(key, plan)
+        return plan
+
+    def known(self, key: Hashable) -> StaffPlan | None:
+        """The plan kept for ``key`` (a :func:`plan_key`), if any (counted as a hit)."""
+        plan = self._plans.get(key)
+        if plan is not None:
+            self.hits += 1
+            self._plans.move_to_end(key)
+        return plan
+
+    def keep(self, key: Hashable, plan: StaffPlan) -> None:
+        """Keep ``plan`` as the answer for ``key`` (solved elsewhere: in a worker process)."""
         self._plans[key] = plan
+        self._plans.move_to_end(key)
         if len(self._plans) > self.size:
             self._plans.popitem(last=False)
-        return plan
