@@ -147,3 +147,84 @@ def test_workers_never_run_the_parents_main_script(
     )
     assert [len(o.get().snapshot.funded) > 0 for o in outcomes] == [True, True]
     scenarios.stop_workers()  # these workers, before the pool before them comes back
+
+
+def test_in_workers_each_stage_is_heard_as_it_ends_and_one_staff_plan_serves_twins(
+    demo_ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In worker processes a scenario's stages run apart: its funding, then its staff
+    assignment and (equal shares) its effective supports. Each is heard once, the funding
+    first; two scenarios that fund the same items share one staff plan (solved once); the
+    plans solved in the workers are kept in the server's plan cache, so publishing the
+    scenario just run does not solve it again."""
+    monkeypatch.setenv("ROADMAP_SCENARIO_PROCESSES", "2")
+    monkeypatch.setattr(scenarios, "_PLANS", scenarios.PlanCache(16))
+    execu = who(demo_ctx, "exec")
+    base = periods.get_period(demo_ctx).settings.envelope
+    named = [
+        ("shares", base),
+        ("greedy", base.model_copy(update={"rule": AllocationRule.GREEDY})),
+        ("shares again", base),
+    ]
+    heard: list[str] = []
+    outcomes = scenarios.run_scenarios(
+        demo_ctx, execu, named, progress=heard.append, parallel_from=0
+    )
+    for name in ("shares", "greedy", "shares again"):
+        mine = [s for s in heard if s.startswith(f"{name}: ")]
+        assert "items funded by" in mine[0], mine  # the funding comes first
+        assert len([s for s in mine if "items funded by" in s]) == 1
+        assert len([s for s in mine if "staff assigned" in s]) == 1
+    supports = [s for s in heard if "(effective support) worked out in" in s]
+    assert sorted(s.split(":")[0] for s in supports) == ["shares", "shares again"]
+    assert "shares again: staff assigned (the same items as shares: one plan for both)." in heard
+    assert scenarios._PLANS.misses == 0  # nothing was solved in this (the server's) process
+    first, _, again = (o.get().snapshot for o in outcomes)
+    assert again == first.model_copy(update={"name": "shares again"})
+    # Publishing runs the scenario here again: its staff plan comes from the cache.
+    monkeypatch.setattr(
+        scenarios.PlanCache, "assign", _counting(scenarios.PlanCache.assign, calls := [])
+    )
+    alone = scenarios.scenario_result(demo_ctx, execu, base, "shares")
+    assert alone.snapshot == first
+    assert calls == [1] and scenarios._PLANS.misses == 0 and scenarios._PLANS.hits >= 1
+
+
+def _counting(method: object, calls: list[int]) -> object:
+    def counted(self: scenarios.PlanCache, *args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return method(self, *args, **kwargs)  # type: ignore[operator]
+
+    return counted
+
+
+def test_the_server_collects_garbage_again_after_a_run_in_workers_even_a_failed_one(
+    demo_ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a run waits for its workers the server's automatic garbage collection is
+    paused (its full collections held up the handing out of stages); it is back on once the
+    run ends, and when a stage fails the failure reaches the caller and the pause ends too."""
+    import gc
+
+    monkeypatch.setenv("ROADMAP_SCENARIO_PROCESSES", "2")
+    execu = who(demo_ctx, "exec")
+    named = _named(demo_ctx)[:2]
+    assert gc.isenabled()
+    paused: list[bool] = []
+    real_funded = scenarios._SideBySide._funded
+
+    def watching(self: object, k: int, funded: object) -> None:
+        paused.append(not gc.isenabled())
+        real_funded(self, k, funded)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scenarios._SideBySide, "_funded", watching)
+    scenarios.run_scenarios(demo_ctx, execu, named, parallel_from=0)
+    assert paused == [True, True] and gc.isenabled()
+
+    def failing(self: object, k: int, funded: object) -> None:
+        raise RuntimeError("a stage failed")
+
+    monkeypatch.setattr(scenarios._SideBySide, "_funded", failing)
+    with pytest.raises(RuntimeError, match="a stage failed"):
+        scenarios.run_scenarios(demo_ctx, execu, named, parallel_from=0)
+    assert gc.isenabled()

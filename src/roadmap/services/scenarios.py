@@ -6,6 +6,7 @@ The one place the app speaks to the staff-assignment engine of ``roadmap.allocat
 
 from __future__ import annotations
 
+import gc
 import heapq
 import multiprocessing
 import multiprocessing.spawn
@@ -20,6 +21,7 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import select
+from threadpoolctl import threadpool_limits
 
 from roadmap import config
 from roadmap.allocation.staffing import (
@@ -394,19 +396,27 @@ class _SideBySide:
             )
         pool = _pool(self.processes)
         running: dict[Future[Any], tuple[int, int, int]] = {}
-        try:
-            while self.ready or running:
-                while self.ready and len(running) < self.processes:
-                    rank, task, args = heapq.heappop(self.ready)
-                    with _without_main():  # a submit may start a worker
-                        running[pool.submit(task, *args)] = rank
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    self.then.pop(running.pop(future))(future.result())
-        finally:
-            for future in running:
-                future.cancel()
-        return [self._snapshot(k) for k in range(len(named))]
+        with _collection_paused():
+            try:
+                self._drive(pool, running)
+            finally:
+                for future in running:
+                    future.cancel()
+            return [self._snapshot(k) for k in range(len(named))]
+
+    def _drive(
+        self, pool: ProcessPoolExecutor, running: dict[Future[Any], tuple[int, int, int]]
+    ) -> None:
+        """Hand the ready stages to the pool, no more at once than it has workers, until
+        every stage has ended."""
+        while self.ready or running:
+            while self.ready and len(running) < self.processes:
+                rank, task, args = heapq.heappop(self.ready)
+                with _without_main():  # a submit may start a worker
+                    running[pool.submit(task, *args)] = rank
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                self.then.pop(running.pop(future))(future.result())
 
     def _queue(
         self,
@@ -507,13 +517,53 @@ def _pool(processes: int) -> ProcessPoolExecutor:
                 _POOL.shutdown(wait=False, cancel_futures=True)
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["roadmap.services.scenarios"])
-            _POOL, _POOL_SIZE = ProcessPoolExecutor(processes, mp_context=context), processes
+            _POOL = ProcessPoolExecutor(processes, mp_context=context, initializer=_started)
+            _POOL_SIZE = processes
             # Start every worker now (a submit starts one while fewer are idle), without the
             # app's main module: see _without_main.
             with _without_main():
                 for _ in range(processes):
                     _POOL.submit(int)
         return _POOL
+
+
+def _started() -> None:
+    """A worker's start.
+
+    * What its imports made lives as long as it does, so the cyclic garbage collector stops
+      looking at it (``gc.freeze``); measured, its full collections took 0.15 to 0.2 s of
+      each scenario, 0.02 to 0.04 s once frozen.
+    * One thread for the linear algebra (threadpoolctl): the workers already run side by
+      side, one per CPU, and OpenBLAS's idle threads spin, measured at 0.1 s of CPU time
+      taken from the other worker by each staff assignment."""
+    gc.collect()
+    gc.freeze()
+    threadpool_limits(1)
+
+
+_PAUSES = 0
+_PAUSES_LOCK = threading.Lock()
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """No automatic cyclic garbage collection in this (the server's) process while a run
+    waits for its workers: each of the collections that unpacking their results set off
+    looked at the whole server's objects, 0.15 to 0.2 s, two or three a run, during which
+    nothing was handed to an idle worker. Runs at the same time share the pause; what was
+    left is collected as usual after it."""
+    global _PAUSES
+    with _PAUSES_LOCK:
+        _PAUSES += 1
+        if _PAUSES == 1:
+            gc.disable()
+    try:
+        yield
+    finally:
+        with _PAUSES_LOCK:
+            _PAUSES -= 1
+            if _PAUSES == 0:
+                gc.enable()
 
 
 def stop_workers() -> None:
