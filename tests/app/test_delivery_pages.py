@@ -82,6 +82,30 @@ def test_the_item_page_shows_progress_to_the_public_and_the_executive_closes_it(
     assert item_reads.get_item(ctx, execu, reported).status == ItemStatus.DONE
 
 
+def test_closing_as_done_says_so_naming_the_item_and_keeps_its_progress_on_the_page(
+    reported: int, as_user: Callable[[str | None], Actor]
+) -> None:
+    execu = as_user("exec")
+    ctx = default_context()
+    title = item_reads.get_item(ctx, execu, reported).title
+    at = page("item")
+    at.query_params["id"] = str(reported)
+    at.run()
+    next(b for b in at.button if b.label == "Close as done").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert item_reads.get_item(ctx, execu, reported).status == ItemStatus.DONE
+    # The sentence names the item, where the button was; the page drawn after the write
+    # shows the item done, its progress and history still there, and no button.
+    assert [s.value for s in at.success] == [f"Closed #{reported} {title} as done."]
+    assert "**done**" in at.caption[0].value  # the status in the header line
+    assert "Progress" in [s.value for s in at.subheader]
+    assert list(at.dataframe[0].value["Done"]) == ["100 %"]
+    assert not [b for b in at.button if b.label == "Close as done"]
+    # Shown once: the next run of the page (or another item's page) no longer shows it.
+    at.run()
+    assert not at.success
+
+
 @pytest.mark.parametrize("username", ["exec", None])
 def test_the_plan_page_shows_progress_to_all_and_overdue_reports_to_the_executive(
     username: str | None, reported: int, as_user: Callable[[str | None], Actor]

@@ -10,15 +10,19 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from sqlalchemy import delete, select, update
 from streamlit.testing.v1 import AppTest
 from support import Clock
 
 from roadmap import config
 from roadmap.domain.access import Actor
+from roadmap.domain.enums import ItemStatus
 from roadmap.services import delivery, demo, home, periods, publishing
 from roadmap.services.context import Context, default_context
 from roadmap.services.sessions import authenticate
+from roadmap.store.engine import transaction
 from roadmap.store.migrate import upgrade
+from roadmap.store.tables import ItemRow, OrganizationRow, SignalRow
 
 ROOT = Path(__file__).resolve().parents[2]
 ITEM_LINK = re.compile(r"\]\(/item\?id=(\d+)\)")
@@ -193,3 +197,49 @@ def test_with_a_plan_staff_see_their_first_month_and_overdue_reports_and_so_does
     assert {d.item for d in schedule.overdue[:10]} <= _linked_items(at)
     first = schedule.overdue[0]  # one line per person and item
     assert f"- overdue: {first.person} on [#{first.item} " in _markdown(at)
+
+
+NOTHING = "Nothing new or due for you right now."
+
+
+def test_nothing_new_or_due_is_said_only_to_those_for_whom_nothing_is_listed(
+    planned: None, as_user: Callable[[str | None], Actor]
+) -> None:
+    """A first year's walk read "Nothing new or due for you right now." above "Progress
+    reports overdue (3)". Here nothing the menu counts waits for anyone (no item proposed or
+    in comment, no news since the last visit), yet reports are owed and the representative's
+    organization has not signalled while signalling is open: those roles are told so, and
+    only the others read that nothing waits."""
+    engine = default_context().engine
+    waiting = [ItemStatus.PROPOSED.value, ItemStatus.IN_COMMENT.value]
+    with transaction(engine) as session:
+        session.execute(
+            update(ItemRow)
+            .where(ItemRow.status.in_(waiting))
+            .values(status=ItemStatus.DEFERRED.value)
+        )
+        org = session.scalars(
+            select(OrganizationRow).where(OrganizationRow.key == "lanternfish-analytics")
+        )
+        session.execute(delete(SignalRow).where(SignalRow.organization_id == org.one().id))
+    told: dict[str, list[str]] = {}
+    for username in SECTIONS:
+        actor = as_user(username)
+        at = _page("home").run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert home.waiting(default_context(), actor).home == 0, username  # the menu's count
+        told[username] = [e.value for e in at.success] + [e.value for e in at.info]
+    for username in ("admin", "lead", "member"):
+        assert told[username] == [NOTHING], username
+    execu = home.home(default_context(), as_user("exec")).executive
+    assert execu is not None and len(execu.reports_overdue) > 1
+    assert told["exec"] == [f"{len(execu.reports_overdue)} progress reports are overdue."]
+    staff = home.home(default_context(), as_user("staff")).staff
+    assert staff is not None and staff.reports_due
+    overdue = sum(d.overdue for d in staff.reports_due)
+    soon = len(staff.reports_due) - overdue
+    assert overdue > 1 and soon == 0, "ten weeks on, every report the staff owe is overdue"
+    assert told["staff"] == [f"{overdue} progress reports are overdue."]
+    assert told["orgrep"] == [
+        "Lanternfish Analytics has not signalled yet, and signalling is open."
+    ]

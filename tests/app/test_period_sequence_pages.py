@@ -132,10 +132,10 @@ def test_the_period_page_says_what_the_source_left_and_carried_over(
     unallocated = round(plan_accounting(plan).step("Left unallocated").weeks, 3)
     assert plan.reserve == 23
     assert [i.value for i in at.info] == [
-        f"2027-H1 left {round(unallocated + 23, 3):g} person-weeks unspent: {unallocated:g} its "
-        "final plan left unallocated, and its reserve of 23, which no plan allots (the app "
-        "records no use of the reserve, so all of it counts as unspent); returned to the pool "
-        "of 2027-H2 (its budget includes them)."
+        f"2027-H1 left {round(unallocated + 23, 3):g} person-weeks unspent: the final plan "
+        f"left {unallocated:g} person-weeks unallocated, and the reserve of 23 person-weeks "
+        "counts as unspent too (no plan allots the reserve, and the app records no use of "
+        "it). This effort was returned to the pool of 2027-H2 (its budget includes it)."
     ]
     assert "Carried over from 2027-H1" in [s.value for s in at.subheader]
     (table,) = at.dataframe

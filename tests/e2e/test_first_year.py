@@ -812,9 +812,9 @@ def next_period(year: Year, ids: dict[str, int]) -> None:
     heading(execu, "Planning period 2027, second half")
     says(
         execu,
-        "2027-H1 left 2 person-weeks unspent: 0 its final plan left unallocated, and its "
-        "reserve of 2, which no plan allots",
-        "returned to the pool of 2027-H2 (its budget includes them)",
+        "2027-H1 left 2 person-weeks unspent: the final plan left nothing unallocated, and "
+        "the reserve of 2 person-weeks counts as unspent",
+        "This effort was returned to the pool of 2027-H2 (its budget includes it).",
         "Carried over from 2027-H1",
     )
     # The menus, 8 person-weeks reported 50 % done, cost the 4 left; the offline notebooks,

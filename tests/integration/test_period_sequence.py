@@ -173,10 +173,10 @@ def test_unspent_effort_is_returned_to_the_pool_of_the_next_period(demo_ctx: Con
     assert funding.carried == pytest.approx(unspent)
     seq = sequence.period_sequence(demo_ctx, "2027-H2")
     assert seq.unspent_sentence() == (
-        f"2027-H1 left {unspent:g} person-weeks unspent: {unallocated:g} its final plan left "
-        "unallocated, and its reserve of 23, which no plan allots (the app records no use of "
-        "the reserve, so all of it counts as unspent); returned to the pool of 2027-H2 (its "
-        "budget includes them)."
+        f"2027-H1 left {unspent:g} person-weeks unspent: the final plan left {unallocated:g} "
+        "person-weeks unallocated, and the reserve of 23 person-weeks counts as unspent too "
+        "(no plan allots the reserve, and the app records no use of it). This effort was "
+        "returned to the pool of 2027-H2 (its budget includes it)."
     )
     with reading(demo_ctx.engine) as session:
         event = session.scalars(
@@ -205,8 +205,8 @@ def test_unspent_effort_and_the_reserve_lapse_under_the_lapse_policy(demo_ctx: C
     funding = _funding(demo_ctx, "2027-H2")
     assert funding.budget == pytest.approx(h1.budget) and funding.carried == 0
     sentence = sequence.period_sequence(demo_ctx, "2027-H2").unspent_sentence()
-    assert sentence is not None and "they lapsed with 2027-H1" in sentence
-    assert "and its reserve of 23, which no plan allots" in sentence
+    assert sentence is not None and "This effort lapsed with 2027-H1" in sentence
+    assert "and the reserve of 23 person-weeks counts as unspent too" in sentence
 
 
 def test_a_source_without_a_final_plan_carries_nothing(demo_ctx: Context) -> None:

@@ -232,6 +232,31 @@ class Home:
                 count += len(org.changes) + len(org.may_object_to)
         return count
 
+    @property
+    def reports(self) -> list[ReportDue]:
+        """The progress reports the page lists as owed: those overdue (executive) and the
+        person's own, overdue or due within ``REPORT_HORIZON`` (staff), each assignment
+        once. Not in :attr:`waiting`: the menu counts without reading any plan."""
+        owed = (self.executive.reports_overdue if self.executive else []) + (
+            self.staff.reports_due if self.staff else []
+        )
+        return list({(d.item, d.staff_key): d for d in owed}.values())
+
+    @property
+    def unsignalled(self) -> list[str]:
+        """The person's organizations (names) with no signal yet while signalling is open.
+        Not in :attr:`waiting` either: the menu counts changes since a signal."""
+        rep = self.representative
+        if rep is None or rep.window is None or not rep.window.open:
+            return []
+        return [o.name for o in rep.organizations if o.last_signal is None]
+
+    @property
+    def nothing_waits(self) -> bool:
+        """Nothing new or due for the person: nothing counted, no report owed, no signal
+        missing while signalling is open."""
+        return not (self.waiting or self.reports or self.unsignalled)
+
 
 @dataclass(frozen=True)
 class Waiting:

@@ -49,41 +49,71 @@ class PeriodSequence:
     source_planned: bool = False  # whether the source has a final plan
     reserve_now: float = 0.0
 
-    def _what(self, weeks: float) -> str:
-        """``weeks`` unspent, and what they are when the source had a reserve."""
-        if not self.reserve_now:
-            return f"{weeks:g} person-weeks unallocated"
-        unallocated = round(self.unspent_now - self.reserve_now, 3)
+    def _left(self) -> str:
+        """What the source's final plan leaves unspent now, in a sentence (never "nothing":
+        the callers say that themselves)."""
+        src = self.source_key
+        total = round(self.unspent_now, 3)
+        reserve = round(self.reserve_now, 3)
+        unallocated = max(round(total - reserve, 3), 0.0)
+        if not reserve:
+            return f"{src}'s final plan left {_weeks(unallocated)} unallocated."
+        left = f"left {_weeks(unallocated)}" if unallocated else "left nothing"
         return (
-            f"{weeks:g} person-weeks unspent: {unallocated:g} its final plan left "
-            f"unallocated, and its reserve of {self.reserve_now:g}, which no plan allots (the "
-            "app records no use of the reserve, so all of it counts as unspent)"
+            f"{src} left {_weeks(total)} unspent: the final plan {left} unallocated, and the "
+            f"reserve of {_weeks(reserve)} counts as unspent{' too' if unallocated else ''} "
+            "(no plan allots the reserve, and the app records no use of it)."
         )
 
     def unspent_sentence(self) -> str | None:
         """What became of the effort the source left unspent (unallocated, and its reserve),
-        in a sentence; ``None`` for a period not started from another."""
+        in plain sentences for every amount, 0 included; ``None`` for a period not started
+        from another."""
         if self.source_key is None:
             return None
         src, key = self.source_key, self.key
         if not self.source_planned and not self.carried_weeks:
             return f"{src} has no final plan: it left no effort to carry into {key}."
+        nothing = f"{src} left nothing unspent, so nothing was added to the pool of {key}."
         if self.source_policy == UnspentPolicy.LAPSE:
+            if _none(self.unspent_now):
+                return nothing
             return (
-                f"{src} left {self._what(self.unspent_now)}; they lapsed with "
-                f"{src}, so nothing was added to the pool of {key}."
+                f"{self._left()} This effort lapsed with {src}, so nothing was added to the "
+                f"pool of {key}."
             )
-        if abs(self.unspent_now - self.carried_weeks) <= 1e-9:
+        if _none(self.unspent_now - self.carried_weeks):
+            if _none(self.carried_weeks):
+                return nothing
             return (
-                f"{src} left {self._what(self.carried_weeks)}; returned to the pool of {key} "
-                "(its budget includes them)."
+                f"{self._left()} This effort was returned to the pool of {key} (its budget "
+                "includes it)."
             )
+        # The source's final plan changed after this period was started from it.
+        if _none(self.carried_weeks):
+            then = f"{src} had left nothing unspent, so nothing was added to the pool of {key}."
+        else:
+            then = (
+                f"{src} had left {_weeks(self.carried_weeks)} unspent, and this effort was "
+                f"returned to the pool of {key} (its budget includes it)."
+            )
+        now = "nothing" if _none(self.unspent_now) else _weeks(round(self.unspent_now, 3))
+        reserve = ", the reserve included" if self.reserve_now and now != "nothing" else ""
         return (
-            f"{src} left {self.carried_weeks:g} person-weeks unspent; returned to the pool "
-            f"of {key} (its budget includes them). {src}'s final plan now leaves "
-            f"{self._what(self.unspent_now)}; the carried effort was settled when {key} was "
-            "started."
+            f"When {key} was started, {then} {src}'s final plan has changed since: it now "
+            f"leaves {now} unspent{reserve}. What was carried was settled when {key} was "
+            "started and does not change."
         )
+
+
+def _none(weeks: float) -> bool:
+    """Whether ``weeks`` is no effort at all (to the 3 decimals the sentences show)."""
+    return abs(round(weeks, 3)) < 1e-9
+
+
+def _weeks(weeks: float) -> str:
+    """``weeks`` in words: "1 person-week", "2.5 person-weeks"."""
+    return f"{weeks:g} person-week" + ("" if weeks == 1 else "s")
 
 
 def period_sequence(ctx: Context, period_key: str | None = None) -> PeriodSequence:

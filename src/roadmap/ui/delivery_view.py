@@ -16,11 +16,13 @@ from roadmap.services.delivery import ProgressEntry, ReportDue
 from roadmap.ui.actions import Report, write_button
 from roadmap.ui.dates import day_of as day
 from roadmap.ui.dates import when as moment
+from roadmap.ui.feedback import draw
 from roadmap.ui.item_links import LINKED, item_url
 from roadmap.ui.item_view import item_link
 from roadmap.ui.text import plain
 
 SHOWS_PROGRESS = (ItemStatus.PLANNED, ItemStatus.IN_PROGRESS, ItemStatus.DONE)
+CLOSED = "_roadmap_closed_as_done"  # (item, answer) of "Close as done", for the next run
 
 
 def progress_line(entry: ProgressEntry | None) -> str:
@@ -60,16 +62,22 @@ def item_progress(ctx: Context, actor: Actor, item: RoadmapItem) -> None:
             st.markdown(f"> {plain(latest.note)}")
         with st.expander(f"Report history ({len(entries)}, newest first)"):
             st.dataframe(_history_rows(entries, False), hide_index=True, width="stretch")
+    closed = st.session_state.pop(CLOSED, None)
+    if closed is not None and closed[0] == item.id:
+        draw(closed[1])  # where the button was, on the run that shows the item done
     if item.status in CLOSABLE and delivery.may_close(actor, item.subcommunity):
         if entries and entries[0].percent == 100:
 
             def close(report: Report) -> None:
                 delivery.close_as_done(ctx, actor, item.id)
-                report.success(f"Item #{item.id} is done.")
+                report.success(f"Closed #{item.id} {item.title} as done.")
 
-            write_button(
-                "Close as done", "close-as-done", close, inputs=item.id, then=lambda _: None
-            )
+            def shown_next(report: Report) -> None:
+                st.session_state[CLOSED] = (item.id, report.lines)
+
+            # A fresh run after the write shows the item done (its status above, no
+            # button); the button is gone then, so its answer is kept for that run.
+            write_button("Close as done", "close-as-done", close, inputs=item.id, then=shown_next)
         else:
             st.caption("You can close this item as done once its latest report says 100 %.")
 

@@ -49,10 +49,10 @@ def draw(actor: Actor, view: Home, unread: int = 0) -> None:
     )
     if unread:  # the inbox's unread notifications (``notifications.unread_count``)
         st.markdown(f"[{_plural(unread, 'unread notification')} in your inbox](/inbox)")
-    if view.waiting:
-        st.info(f"{_plural(view.waiting, 'thing')} new or due for you (counted in the menu).")
-    else:
+    if view.nothing_waits:
         st.success("Nothing new or due for you right now.")
+    else:
+        st.info(" ".join(waiting_sentences(view)))
     if view.executive is not None:
         _executive(view.executive)
     if view.lead is not None:
@@ -62,6 +62,28 @@ def draw(actor: Actor, view: Home, unread: int = 0) -> None:
     if view.staff is not None:
         _staff(view.staff)
     _member(view.member, view.now)
+
+
+def waiting_sentences(view: Home) -> list[str]:
+    """What waits for the person, a sentence each: what the menu counts, the progress
+    reports owed (the executive's overdue list, the staff member's own), and each of their
+    organizations with no signal while signalling is open."""
+    said = []
+    if view.waiting:
+        said.append(f"{_plural(view.waiting, 'thing')} new or due for you (counted in the menu).")
+    overdue = sum(d.overdue for d in view.reports)
+    soon = len(view.reports) - overdue
+    if overdue:
+        said.append(f"{_plural(overdue, 'progress report')} {_is(overdue)} overdue.")
+    if soon:
+        said.append(f"{_plural(soon, 'progress report')} {_is(soon)} due in the next two weeks.")
+    for name in view.unsignalled:
+        said.append(f"{plain(name)} has not signalled yet, and signalling is open.")
+    return said
+
+
+def _is(n: int) -> str:
+    return "is" if n == 1 else "are"
 
 
 def _lines(rows: Sequence[T], line: Callable[[T], str], key: str, empty: str) -> None:
