@@ -38,8 +38,8 @@ import bigdata
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from roadmap.allocation.staffing import PlanCache
 from roadmap import config
+from roadmap.allocation.staffing import PlanCache
 from roadmap.domain.access import Actor
 from roadmap.domain.enums import AllocationRule, ItemStatus
 from roadmap.services import periods, scenarios

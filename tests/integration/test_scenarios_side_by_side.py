@@ -177,7 +177,11 @@ def test_in_workers_each_stage_is_heard_as_it_ends_and_one_staff_plan_serves_twi
         assert len([s for s in mine if "staff assigned" in s]) == 1
     supports = [s for s in heard if "(effective support) worked out in" in s]
     assert sorted(s.split(":")[0] for s in supports) == ["shares", "shares again"]
-    assert "shares again: staff assigned (the same items as shares: one plan for both)." in heard
+    shared = {
+        "shares again: staff assigned (the same items as shares: one plan for both).",
+        "shares: staff assigned (the same items as shares again: one plan for both).",
+    }
+    assert len(shared & set(heard)) == 1  # whichever was funded second
     assert scenarios._PLANS.misses == 0  # nothing was solved in this (the server's) process
     first, _, again = (o.get().snapshot for o in outcomes)
     assert again == first.model_copy(update={"name": "shares again"})
@@ -219,7 +223,7 @@ def test_the_server_collects_garbage_again_after_a_run_in_workers_even_a_failed_
 
     monkeypatch.setattr(scenarios._SideBySide, "_funded", watching)
     scenarios.run_scenarios(demo_ctx, execu, named, parallel_from=0)
-    assert paused == [True, True] and gc.isenabled()
+    assert len(paused) >= 2 and all(paused) and gc.isenabled()  # (a search: two workers)
 
     def failing(self: object, k: int, funded: object) -> None:
         raise RuntimeError("a stage failed")

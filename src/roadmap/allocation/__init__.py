@@ -30,7 +30,13 @@ from roadmap.allocation.explanation import (
     VoterAccount,
 )
 from roadmap.allocation.greedy import greedy_by_support
-from roadmap.allocation.mes import add1_unit_steps, equal_shares
+from roadmap.allocation.mes import (
+    HeldElsewhere,
+    Probe,
+    SharedSearch,
+    add1_unit_steps,
+    equal_shares,
+)
 from roadmap.allocation.pabulib import (
     PabulibFormatError,
     format_pabulib,
@@ -55,12 +61,15 @@ __all__ = [
     "Election",
     "Explanation",
     "FundedItem",
+    "HeldElsewhere",
     "NotApplicable",
     "Number",
     "PabulibFormatError",
     "PriceCertificate",
+    "Probe",
     "Project",
     "Reason",
+    "SharedSearch",
     "Stage",
     "UnfundedItem",
     "Voter",

@@ -14,14 +14,17 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import Literal
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Literal, Protocol
 
 from roadmap.allocation.constraints import NO_CONSTRAINTS, Constraints
 from roadmap.allocation.election import Election, Number
 from roadmap.allocation.explanation import Allocation, Reason, Stage
 from roadmap.allocation.greedy import Decision, greedy_fill
-from roadmap.allocation.mes_core import MESRun, NeedExact, replay_exact, run_mes
+from roadmap.allocation.mes_core import MESRun, NeedExact, Unwanted, replay_exact, run_mes
 from roadmap.allocation.prepared import Prepared, prepare
 from roadmap.allocation.prepass import Start, start
 from roadmap.allocation.report import Outcome, build_allocation, default_reason
@@ -45,6 +48,7 @@ def equal_shares(
     completion: Completion = "none",
     exact: bool | None = None,
     explain: bool = True,
+    shared: SharedSearch | None = None,
 ) -> Allocation:
     """Allocate the budget by the Method of Equal Shares.
 
@@ -66,19 +70,32 @@ def equal_shares(
         up to :data:`EXACT_UP_TO` ballot entries when an explanation is asked for.
     explain : bool
         Build the explanation (payments, reasons, accounts).
+    shared : SharedSearch or None
+        The add1 search shared with other processes running this same call on the same
+        election (see :class:`SharedSearch`): each runs some of its totals. The one that ran
+        the total kept returns the allocation; the others raise :class:`HeldElsewhere`.
 
     Returns
     -------
     Allocation
         Funded items in funding order, with payments; ``extra["runs"]`` counts the equal-shares
         runs and ``extra["total"]`` is the total budget of the outcome kept.
+
+    Raises
+    ------
+    HeldElsewhere
+        With ``shared``, when another process holds the outcome kept.
     """
     prep = prepare(election, weights, constraints)
     begin = start(prep)
     # Exact amounts matter only in an explanation; the funded set is exact either way.
     small = explain and sum(len(s) for s in prep.supporters) <= EXACT_UP_TO
     if completion == "none":
+        if shared is not None and not shared.claim(0):
+            raise HeldElsewhere  # one run, and another process makes it
         run, runs = _run(prep, begin, begin.budget, bool(exact), False), 1
+    elif shared is not None:
+        run, runs = _add1_shared(prep, begin, bool(exact), shared)
     else:
         # The search runs many times: floats (each run exact where a decision is too close).
         run, runs = _add1(prep, begin, bool(exact))
@@ -114,6 +131,7 @@ def _run(
     track_step: bool,
     step_floor: Number = 0,
     spend_at_most: Number | None = None,
+    wanted: Callable[[], bool] | None = None,
 ) -> MESRun:
     for exactly in (True,) if exact else (False, True):
         try:
@@ -125,6 +143,7 @@ def _run(
                 track_step=track_step,
                 step_floor=step_floor,
                 spend_at_most=spend_at_most,
+                wanted=wanted,
             )
         except NeedExact:
             continue  # too close to call in floats: the same run, exactly
@@ -168,6 +187,147 @@ def _add1(prep: Prepared, begin: Start, exact: bool) -> tuple[MESRun, int]:
         kept, runs = _run(prep, begin, base, exact, track_step=True, step_floor=n), runs + 1
         assert kept.funding.spent <= prep.rule_budget, "equal shares at the budget never overspends"
     return kept, runs
+
+
+class HeldElsewhere(Exception):
+    """This process's part of a shared add1 search is done; another one ran the total kept
+    and returns the allocation."""
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What one run of the add1 search tells the others: whether it overspends, and how far
+    the total may grow with its outcome unchanged."""
+
+    over: bool
+    stable_for: Number
+
+
+class SharedSearch(Protocol):
+    """The add1 search's runs shared between processes running the same allocation: a total
+    (by its step ``k``) is run by the process that claims it, and its :class:`Probe` is
+    recorded for all. Claims are only hints: a run is deterministic, so a total run twice
+    gives the same probe (a process that waits too long on another's claim runs it)."""
+
+    def claim(self, k: int) -> bool:
+        """Whether this process may run step ``k`` (True once, for the first to ask)."""
+
+    def record(self, k: int, probe: Probe) -> None:
+        """Make step ``k``'s probe known to every process."""
+
+    def result(self, k: int) -> Probe | None:
+        """Step ``k``'s probe, if some process recorded it."""
+
+
+SHARED_AHEAD = 2
+"""How many steps past the first one still unknown a process of a shared search may run
+ahead (the step they jump to is rarely more than one further)."""
+
+SHARED_PATIENCE = 5.0
+"""Seconds a process waits for a step another one claimed before it runs it itself (that
+process may have died), at least; more once runs are seen to take longer."""
+
+
+def _add1_shared(
+    prep: Prepared, begin: Start, exact: bool, shared: SharedSearch
+) -> tuple[MESRun, int]:
+    """:func:`_add1`, its runs shared with other processes (:class:`SharedSearch`): each
+    walks the steps the search needs from the probes known so far, exactly as :func:`_add1`
+    would, and runs the first one nobody has claimed, or one a little ahead of it. The walk
+    ends where :func:`_add1` ends; the process that ran the step kept returns its run (same
+    outcome, same count of runs), the others raise :class:`HeldElsewhere`."""
+    n, base = prep.n, begin.budget
+    bound = base * (n + 1)
+    first = 1 if n > 0 and base + n <= bound else 0
+    mine: dict[int, MESRun] = {}
+    longest = 0.0
+    waited_since: tuple[int, float] | None = None
+
+    def known(k: int) -> Probe | None:
+        if k in mine:
+            return _probe(prep, mine[k])
+        return shared.result(k)
+
+    def wanted(k: int) -> bool:
+        # Still needed: the search has not ended, nor gone past step k (run by another
+        # process meanwhile, or jumped over).
+        _, _, frontier = _walk(known, first, n, base, bound)
+        return frontier is not None and frontier <= k
+
+    def run(k: int) -> None:
+        nonlocal longest
+        began = time.perf_counter()
+        try:
+            mine[k] = _run(
+                prep,
+                begin,
+                base + k * n,
+                exact,
+                track_step=True,
+                step_floor=n,
+                spend_at_most=prep.rule_budget,
+                wanted=None if k == 0 else partial(wanted, k),
+            )
+        except Unwanted:
+            return
+        longest = max(longest, time.perf_counter() - began)
+        shared.record(k, _probe(prep, mine[k]))
+
+    while True:
+        kept, runs, frontier = _walk(known, first, n, base, bound)
+        if frontier is None:
+            assert kept is not None
+            if kept == 0 and 0 not in mine and known(0) is None and shared.claim(0):
+                run(0)  # step 1 overspent: the run at the budget itself is kept
+            if kept in mine:
+                return mine[kept], runs
+            raise HeldElsewhere
+        ahead = [
+            k
+            for k in range(frontier, frontier + SHARED_AHEAD + 1)
+            if base + k * n <= bound and k not in mine
+        ]
+        chosen = next((k for k in ahead if known(k) is None and shared.claim(k)), None)
+        if chosen is not None:
+            run(chosen)
+            waited_since = None
+            continue
+        # Everything within reach is claimed: wait for the first of it, or run it.
+        now = time.perf_counter()
+        if waited_since is None or waited_since[0] != frontier:
+            waited_since = (frontier, now)
+        elif now - waited_since[1] > max(SHARED_PATIENCE, 10 * longest):
+            run(frontier)
+            continue
+        time.sleep(0.002)
+
+
+def _walk(
+    known: Callable[[int], Probe | None], first: int, n: int, base: Number, bound: Number
+) -> tuple[int | None, int, int | None]:
+    """The steps :func:`_add1` would run, from the probes known: (the step kept, the runs
+    counted, None) where it ends, else (None, runs so far, the first step still unknown).
+    Step 0 is kept when step ``first`` = 1 overspends (whether or not it is known)."""
+    k, runs, kept = first, 0, None
+    while base + k * n <= bound:
+        probe = known(k)
+        if probe is None:
+            return None, runs, k
+        runs += 1
+        if probe.over:
+            if kept is None:  # the run at the budget itself, which never overspends
+                return 0, runs + 1, None
+            return kept, runs, None
+        kept = k
+        if probe.stable_for == math.inf or n == 0:
+            return kept, runs, None
+        k += max(1, math.ceil(probe.stable_for / n))
+    assert kept is not None, "equal shares at the budget itself never overspends"
+    return kept, runs, None
+
+
+def _probe(prep: Prepared, run: MESRun) -> Probe:
+    return Probe(run.funding.spent > prep.rule_budget, run.stable_for)
 
 
 def add1_unit_steps(

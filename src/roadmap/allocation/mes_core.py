@@ -76,6 +76,14 @@ class MESRun:
     available: _Available | None = field(default=None, repr=False)
 
 
+class Unwanted(Exception):
+    """A run stopped because it was no longer wanted (``run_mes(wanted=...)``)."""
+
+
+ASK_EVERY = 32
+"""Rounds between two questions to a run's ``wanted`` (a few milliseconds of a large run)."""
+
+
 def run_mes(
     prep: Prepared,
     begin: Start,
@@ -88,6 +96,7 @@ def run_mes(
     until: int | None = None,
     resolve: bool = False,
     spend_at_most: Number | None = None,
+    wanted: Callable[[], bool] | None = None,
 ) -> MESRun:
     """Run equal shares from ``begin`` with voter shares ``total * weight_i``.
 
@@ -105,7 +114,9 @@ def run_mes(
     :class:`NeedExact`: the same choices as the exact run, for the price of a replay.
     With ``spend_at_most``, the run stops as soon as what it has funded costs more (what is
     spent only grows during a run, so the whole run would too; add1 reads only that): the
-    returned run is then cut short, meant only to be seen to overspend.
+    returned run is then cut short, meant only to be seen to overspend. ``wanted`` is asked
+    every :data:`ASK_EVERY` rounds whether the run is still worth finishing (a shared add1
+    search: another process may have made it useless); :class:`Unwanted` when not.
 
     Raises
     ------
@@ -130,6 +141,8 @@ def run_mes(
     rounds = 0
     while True:
         rounds += 1
+        if wanted is not None and rounds % ASK_EVERY == 0 and not wanted():
+            raise Unwanted
         if not exact:
             margin = error_scale * rounds
         if free and (rounds == 1 or funding.order[-1] in free_deps):

@@ -8,7 +8,7 @@ from roadmap.allocation.constraints import NO_CONSTRAINTS, Constraints
 from roadmap.allocation.election import Election, Number
 from roadmap.allocation.explanation import Allocation
 from roadmap.allocation.greedy import greedy_by_support
-from roadmap.allocation.mes import Completion, equal_shares
+from roadmap.allocation.mes import Completion, SharedSearch, equal_shares
 from roadmap.allocation.phragmen import sequential_phragmen
 
 RULES = (
@@ -28,6 +28,7 @@ def allocate(
     weights: Sequence[Number] | None = None,
     constraints: Constraints = NO_CONSTRAINTS,
     explain: bool = True,
+    shared: SharedSearch | None = None,
 ) -> Allocation:
     """Run the named rule.
 
@@ -44,15 +45,20 @@ def allocate(
         Reserve, eligibility, caps, floors, dependencies and pledges.
     explain : bool
         Build the explanation.
+    shared : SharedSearch or None
+        Equal shares: its search shared with other processes running the same call
+        (:func:`~roadmap.allocation.mes.equal_shares`); ignored by the other rules.
 
     Raises
     ------
+    HeldElsewhere
+        With ``shared``, in every process but the one that returns the allocation.
     ValueError
         For an unknown rule, or constraints that do not fit the election.
     NotApplicable
         If the rule cannot run on these ballots (Phragmén on points).
     """
-    kw = weights, constraints, explain
+    kw = weights, constraints, explain, shared
     if rule == "equal-shares":
         return _mes(election, "none", *kw)
     if rule == "equal-shares-add1":
@@ -76,7 +82,13 @@ def _mes(
     weights: Sequence[Number] | None,
     constraints: Constraints,
     explain: bool,
+    shared: SharedSearch | None,
 ) -> Allocation:
     return equal_shares(
-        election, weights=weights, constraints=constraints, completion=completion, explain=explain
+        election,
+        weights=weights,
+        constraints=constraints,
+        completion=completion,
+        explain=explain,
+        shared=shared,
     )

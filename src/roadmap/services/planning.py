@@ -23,7 +23,14 @@ from typing import cast
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from roadmap.allocation import Allocation, Constraints, Election, allocate, effective_supports
+from roadmap.allocation import (
+    Allocation,
+    Constraints,
+    Election,
+    SharedSearch,
+    allocate,
+    effective_supports,
+)
 from roadmap.domain.access import Actor, require
 from roadmap.domain.bundle import BundleElection
 from roadmap.domain.enums import AllocationRule, GroupKind, ItemStatus, OrgStatus, Role
@@ -163,12 +170,18 @@ def run_funding(
 
 
 def fund(
-    loaded: Loaded, envelope: Envelope, name: str = "scenario", supports: bool = True
+    loaded: Loaded,
+    envelope: Envelope,
+    name: str = "scenario",
+    supports: bool = True,
+    shared: SharedSearch | None = None,
 ) -> Funding:
     """Run the envelope's rule on what :func:`read` loaded (pure: no database, no role
     check; :func:`check_envelope` has accepted the envelope). ``supports=False`` leaves the
     effective supports out (equal shares; another process works them out from
-    :func:`support_request`, and :func:`with_supports` adds them)."""
+    :func:`support_request`, and :func:`with_supports` adds them). ``shared``: equal
+    shares' search shared with other processes funding the same (raises
+    ``HeldElsewhere`` in all but the one that returns the funding)."""
     funding = _fund(
         name,
         envelope,
@@ -178,6 +191,7 @@ def fund(
         loaded.budget,
         loaded.carried,
         supports,
+        shared,
     )
     if not loaded.carried:
         return funding
@@ -348,11 +362,16 @@ def _fund(
     capacity: float,
     carried: float = 0.0,
     with_effective_supports: bool = True,
+    shared: SharedSearch | None = None,
 ) -> Funding:
     by_org = {s.organization: s for s in signals if s.organization in orgs}
     record, inputs = _election(envelope, items, orgs, signals, capacity, carried)
     result = allocate(
-        inputs.election, inputs.rule, weights=inputs.weights, constraints=inputs.constraints
+        inputs.election,
+        inputs.rule,
+        weights=inputs.weights,
+        constraints=inputs.constraints,
+        shared=shared,
     )
     explanation = result.explanation
     request = _support_request(envelope, inputs, result, items)

@@ -10,6 +10,10 @@ import gc
 import heapq
 import multiprocessing
 import multiprocessing.spawn
+import os
+import pickle
+import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterator, Sequence
@@ -24,6 +28,7 @@ from sqlalchemy import select
 from threadpoolctl import threadpool_limits
 
 from roadmap import config
+from roadmap.allocation import HeldElsewhere, Probe
 from roadmap.allocation.staffing import (
     PlanCache,
     StaffPlan,
@@ -306,7 +311,9 @@ def run_scenarios(
             continue
         todo.append((len(outcomes), clean, envelope))
         outcomes.append(Outcome(clean))
-    processes = min(config.scenario_processes(), len(todo))
+    # Equal shares' search runs on two workers at once (_SideBySide): two tasks at the start.
+    searches = sum(1 for _, _, envelope in todo if envelope.rule == AllocationRule.EQUAL_SHARES)
+    processes = min(config.scenario_processes(), len(todo) + searches)
     threshold = config.scenario_parallel_from() if parallel_from is None else parallel_from
     if processes <= 1 or len(inputs.loaded.items) < threshold:
         for k, name, envelope in todo:
@@ -324,6 +331,7 @@ def run_scenarios(
 # Which scenarios' funding to start first: the rule that takes longest (equal shares runs the
 # rule several times, add1) goes first, so that its later stages do not end the run alone.
 _FIRST = {AllocationRule.EQUAL_SHARES: 0, AllocationRule.PHRAGMEN: 1, AllocationRule.GREEDY: 2}
+_SECOND = 3  # equal shares' second worker on its search: once the other fundings have one
 
 
 @dataclass(frozen=True)
@@ -338,15 +346,71 @@ class _Funded:
     sentence: str
 
 
-def _fund_task(inputs: ScenarioInputs, envelope: Envelope, name: str) -> _Funded:
+def _fund_task(
+    inputs: ScenarioInputs, envelope: Envelope, name: str, folder: str | None = None
+) -> _Funded | None:
+    """A worker's part of a scenario's funding: all of it, or with ``folder``, its share of
+    equal shares' search (:class:`_FolderSearch`): None when another worker returns it."""
     began = time.perf_counter()
-    funding = planning.fund(inputs.loaded, envelope, name, supports=False)
+    try:
+        funding = planning.fund(
+            inputs.loaded,
+            envelope,
+            name,
+            supports=False,
+            shared=None if folder is None else _FolderSearch(folder),
+        )
+    except HeldElsewhere:
+        return None
     return _Funded(
         _funding_part(funding, inputs.subperiods),
         _problem(inputs, funding),
         planning.support_request(funding),
         _funded_sentence(funding, time.perf_counter() - began),
     )
+
+
+class _FolderSearch:
+    """Equal shares' add1 search shared by the workers through a folder
+    (``roadmap.allocation.SharedSearch``): a claim is a file made once (``O_EXCL``), a probe a
+    file written whole, then renamed into place. The server removes the folder once the
+    funding has come back: a worker still searching then stops (``HeldElsewhere``)."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+
+    def claim(self, k: int) -> bool:
+        try:
+            os.close(os.open(self._path(k, "claim"), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return False
+        except FileNotFoundError:
+            raise HeldElsewhere from None  # the folder is gone: the funding is back
+        return True
+
+    def record(self, k: int, probe: Probe) -> None:
+        path = self._path(k, "probe")
+        part = f"{path}.{os.getpid()}"
+        try:
+            with open(part, "wb") as out:
+                pickle.dump(probe, out)
+            os.replace(part, path)
+        except FileNotFoundError:
+            raise HeldElsewhere from None
+
+    def result(self, k: int) -> Probe | None:
+        try:
+            with open(self._path(k, "probe"), "rb") as done:
+                probe = pickle.load(done)
+        except FileNotFoundError:
+            if not os.path.isdir(self.folder):
+                raise HeldElsewhere from None
+            return None
+        assert isinstance(probe, Probe)
+        return probe
+
+    def _path(self, k: int, kind: str) -> str:
+        return os.path.join(self.folder, f"{k}.{kind}")
 
 
 def _staff_task(
@@ -364,13 +428,15 @@ def _supports_task(request: planning.SupportRequest) -> tuple[dict[str, int], fl
 
 
 class _SideBySide:
-    """Several scenarios' stages spread over the worker processes: each scenario's funding,
-    then its staff assignment and its effective supports, which need only the funding and
-    run at the same time on two workers. This run keeps no more stages in the pool than it
-    has workers, and picks the next one by what ends the run soonest: fundings first
-    (equal shares first: the longest), then the later stages, equal shares' first. Each
-    stage's sentence is heard as it ends; a staff assignment asked twice (two scenarios
-    that fund the same items) is solved once, and kept for publishing (:data:`_PLANS`)."""
+    """Several scenarios' stages spread over the worker processes: each scenario's funding
+    (equal shares' on two workers at once, which share its search: ``_FolderSearch``), then
+    its staff assignment and its effective supports, which need only the funding and run at
+    the same time on two workers. This run keeps no more stages in the pool than it has
+    workers, and picks the next one by what ends the run soonest: fundings first (equal
+    shares first: the longest; its second worker after the other fundings), then the later
+    stages, equal shares' first. Each stage's sentence is heard as it ends; a staff
+    assignment asked twice (two scenarios that fund the same items) is solved once, and
+    kept for publishing (:data:`_PLANS`)."""
 
     def __init__(
         self, inputs: ScenarioInputs, processes: int, progress: Callable[[str], None]
@@ -378,6 +444,10 @@ class _SideBySide:
         self.inputs, self.processes, self.progress = inputs, processes, progress
         self.ready: list[tuple[tuple[int, int, int], Callable[..., Any], tuple[Any, ...]]] = []
         self.then: dict[tuple[int, int, int], Callable[[Any], None]] = {}
+        self.helping: dict[tuple[int, int, int], int] = {}  # a search's second worker: whose
+        self.searching: dict[tuple[int, int, int], int] = {}  # both workers of a search
+        self.running: dict[Future[Any], tuple[int, int, int]] = {}
+        self.folders: dict[int, str] = {}  # equal shares' shared searches, by scenario
         self.funded: dict[int, _Funded] = {}
         self.plans: dict[int, StaffPlan] = {}
         self.supports: dict[int, dict[str, int]] = {}
@@ -386,37 +456,59 @@ class _SideBySide:
 
     def run(self, named: list[tuple[str, Envelope]]) -> list[PlanSnapshot]:
         self.named = named
-        for k, (name, envelope) in enumerate(named):
-            self._queue(
-                0,
-                _FIRST[envelope.rule],
-                _fund_task,
-                (self.inputs, envelope, name),
-                partial(self._funded, k),
-            )
-        pool = _pool(self.processes)
-        running: dict[Future[Any], tuple[int, int, int]] = {}
-        with _collection_paused():
-            try:
-                self._drive(pool, running)
-            finally:
-                for future in running:
-                    future.cancel()
-            return [self._snapshot(k) for k in range(len(named))]
+        try:
+            for k, (name, envelope) in enumerate(named):
+                folder = None
+                if envelope.rule == AllocationRule.EQUAL_SHARES:
+                    folder = self.folders[k] = tempfile.mkdtemp(prefix="roadmap-search-")
+                    rank = self._queue(
+                        0,
+                        _SECOND,
+                        _fund_task,
+                        (self.inputs, envelope, name, folder),
+                        partial(self._funded, k),
+                    )
+                    self.helping[rank] = self.searching[rank] = k
+                rank = self._queue(
+                    0,
+                    _FIRST[envelope.rule],
+                    _fund_task,
+                    (self.inputs, envelope, name, folder),
+                    partial(self._funded, k),
+                )
+                if folder is not None:
+                    self.searching[rank] = k
+            pool = _pool(self.processes)
+            with _collection_paused():
+                try:
+                    self._drive(pool)
+                finally:
+                    for future in self.running:
+                        future.cancel()
+                return [self._snapshot(k) for k in range(len(named))]
+        finally:
+            for folder in self.folders.values():
+                shutil.rmtree(folder, ignore_errors=True)
 
-    def _drive(
-        self, pool: ProcessPoolExecutor, running: dict[Future[Any], tuple[int, int, int]]
-    ) -> None:
+    def _drive(self, pool: ProcessPoolExecutor) -> None:
         """Hand the ready stages to the pool, no more at once than it has workers, until
-        every stage has ended."""
+        every stage has ended (a search's second worker is not started once its funding is
+        back; one still searching then stops at its next step, and is not waited for)."""
+        running = self.running
         while self.ready or running:
             while self.ready and len(running) < self.processes:
                 rank, task, args = heapq.heappop(self.ready)
+                if self.helping.get(rank) in self.funded:
+                    self.then.pop(rank)
+                    continue
                 with _without_main():  # a submit may start a worker
                     running[pool.submit(task, *args)] = rank
+            if not running:
+                break
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                self.then.pop(running.pop(future))(future.result())
+                if future in running:  # (not one a funding just before it let go)
+                    self.then.pop(running.pop(future))(future.result())
 
     def _queue(
         self,
@@ -425,14 +517,23 @@ class _SideBySide:
         task: Callable[..., Any],
         args: tuple[Any, ...],
         then: Callable[[Any], None],
-    ) -> None:
+    ) -> tuple[int, int, int]:
         self.count += 1
         rank = (stage, first, self.count)
         heapq.heappush(self.ready, (rank, task, args))
         self.then[rank] = then
+        return rank
 
-    def _funded(self, k: int, funded: _Funded) -> None:
+    def _funded(self, k: int, funded: _Funded | None) -> None:
+        if funded is None or k in self.funded:
+            return  # the other worker of its search returns it (or did)
         self.funded[k] = funded
+        if k in self.folders:  # a worker still searching stops; nothing waits for it
+            shutil.rmtree(self.folders[k], ignore_errors=True)
+            for future, rank in list(self.running.items()):
+                if self.searching.get(rank) == k:
+                    del self.running[future]
+                    self.then.pop(rank)
         self.progress(funded.sentence)
         first = _FIRST[self.named[k][1].rule]
         if funded.request is not None:
