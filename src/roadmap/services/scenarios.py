@@ -331,7 +331,7 @@ def run_scenarios(
 # Which scenarios' funding to start first: the rule that takes longest (equal shares runs the
 # rule several times, add1) goes first, so that its later stages do not end the run alone.
 _FIRST = {AllocationRule.EQUAL_SHARES: 0, AllocationRule.PHRAGMEN: 1, AllocationRule.GREEDY: 2}
-_SECOND = 3  # equal shares' second worker on its search: once the other fundings have one
+_SECOND = 3  # equal shares' second worker on its search: after the other scenarios' stages
 
 
 @dataclass(frozen=True)
@@ -462,7 +462,7 @@ class _SideBySide:
                 if envelope.rule == AllocationRule.EQUAL_SHARES:
                     folder = self.folders[k] = tempfile.mkdtemp(prefix="roadmap-search-")
                     rank = self._queue(
-                        0,
+                        1,
                         _SECOND,
                         _fund_task,
                         (self.inputs, envelope, name, folder),
