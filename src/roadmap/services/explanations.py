@@ -172,6 +172,7 @@ REASONS = {
         "cap the executive set."
     ),
     "a missing dependency": "Not funded: an item it depends on was not funded.",
+    "no support": "Not funded: no member organization asked for it.",
 }
 LEFT_OVER = (
     "Not funded: no budget left. It did not fit in what was left of the budget when its turn came."
@@ -179,12 +180,13 @@ LEFT_OVER = (
 
 
 def unfunded_sentences(line: UnfundedLine, snap: PlanSnapshot) -> list[str]:
-    """The reason ``line`` was left out in words, and its effective support (equal shares)."""
+    """The reason ``line`` was left out in words, and its effective support (equal shares;
+    none for an item nobody asked for, which has no supporters to measure)."""
     if line.reason == "no budget left" and snap.envelope.rule != AllocationRule.EQUAL_SHARES:
         sentences = [LEFT_OVER]
     else:
         sentences = [REASONS.get(line.reason, f"Not funded: {line.reason}.")]
-    if line.effective_support is not None:
+    if line.effective_support is not None and line.reason != "no support":
         sentences.append(effective_support_sentence(line.effective_support))
     return sentences
 
