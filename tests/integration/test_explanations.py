@@ -1,11 +1,14 @@
 """Explanations and "what would fund it" on the demo data (SQLite and PostgreSQL): every
 item of a scenario is explained; each counterfactual shown is re-checked by applying it and
 running the rule again; in an aggregate-only period only the executive and an organization's
-own representative read organization names in a published plan's explanations."""
+own representative read organization names in a published plan's explanations; an item
+page explains an item by the final plan that funded it (and says it is done), not by a
+later period's plan."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from fractions import Fraction
 
 import pytest
@@ -15,7 +18,16 @@ from roadmap import config
 from roadmap.allocation import Earmark, Project, allocate
 from roadmap.domain.access import Actor
 from roadmap.domain.enums import Privacy, Role
-from roadmap.services import demo, explanations, periods, planning, publishing
+from roadmap.services import (
+    delivery,
+    demo,
+    explanations,
+    period_setup,
+    periods,
+    planning,
+    progress,
+    publishing,
+)
 from roadmap.services.context import Context
 from roadmap.services.planning import FundingInput
 from roadmap.services.scenarios import scenario_result
@@ -129,3 +141,70 @@ def test_an_aggregate_only_plan_names_organizations_only_to_the_executive_and_th
     assert not [n for k, n in names.items() if k != own and n in mine]
     if own in paying:
         assert names[own] in mine
+
+
+def _h1_then_h2(ctx: Context) -> tuple[set[int], set[int], set[int]]:
+    """2027-H1's plan published (final), then 2027-H2's while 2027-H1 is under way, as a
+    foundation plans its next half: the items each funds, and those H2 left out."""
+    execu = who(ctx, "exec")
+    h1 = publishing.publish_plan(
+        ctx, execu, periods.get_period(ctx, "2027-H1").settings.envelope, "H1", "2027-H1"
+    ).snapshot
+    period_setup.new_period_from(
+        ctx, execu, "2027-H1", "2027-H2", "2027, second half", date(2027, 7, 1), date(2027, 12, 31)
+    )
+    h2 = publishing.publish_plan(
+        ctx, execu, periods.get_period(ctx, "2027-H2").settings.envelope, "H2", "2027-H2"
+    ).snapshot
+    return (
+        {f.item for f in h1.funded},
+        {f.item for f in h2.funded},
+        {u.item for u in h2.unfunded},
+    )
+
+
+def test_an_item_funded_in_h1_and_done_is_explained_by_h1s_plan_not_h2s(
+    demo_ctx: Context,
+) -> None:
+    h1, _, h2_left_out = _h1_then_h2(demo_ctx)
+    staff = who(demo_ctx, "staff")
+    _, mine = progress.my_assignments(demo_ctx, staff)
+    # An H1 item H2 left out (it carried over unfinished, and nobody asked for it again),
+    # finished under H1's plan.
+    item = next(a.item for a in mine if a.item in h1 & h2_left_out)
+    progress.report_progress(demo_ctx, staff, item, 100, "Shipped.")
+    delivery.close_as_done(demo_ctx, who(demo_ctx, "exec"), item)
+
+    found = explanations.item_in_its_plan(demo_ctx, Actor.public(), item)
+    assert found is not None
+    assert (found.period, found.version, found.explanation.funded) == ("2027-H1", 1, True)
+    assert found.summary() == "Funded in 2027-H1's final plan (version 1); done."
+    assert found.explanation.sentences[0].startswith("Funded by")
+    assert not [s for s in found.explanation.sentences if "Not funded" in s]
+    assert found.later is None  # done: what a later plan left out does not concern it
+
+
+def test_an_unfinished_item_keeps_its_funding_plan_and_one_never_funded_reads_the_latest(
+    demo_ctx: Context,
+) -> None:
+    h1, h2, h2_left_out = _h1_then_h2(demo_ctx)
+    # Funded by H1, left out by H2, not done: explained by H1's plan, with H2's decision
+    # on what is left of it said beside it.
+    carried = min(h1 & h2_left_out)
+    found = explanations.item_in_its_plan(demo_ctx, Actor.public(), carried)
+    assert found is not None
+    assert (found.period, found.explanation.funded) == ("2027-H1", True)
+    assert found.summary() == "Funded in 2027-H1's final plan (version 1)."
+    assert found.later is not None
+    assert found.later.startswith("2027-H2's final plan (version 1) does not fund it again: ")
+    # Funded by both: the newer plan, which funds the work now.
+    both = min(h1 & h2)
+    found = explanations.item_in_its_plan(demo_ctx, Actor.public(), both)
+    assert found is not None and (found.period, found.explanation.funded) == ("2027-H2", True)
+    assert found.later is None
+    # Never funded: the newest plan that left it out, in its words.
+    never = min(h2_left_out - h1)
+    found = explanations.item_in_its_plan(demo_ctx, Actor.public(), never)
+    assert found is not None and (found.period, found.explanation.funded) == ("2027-H2", False)
+    assert found.summary() == "Not funded in 2027-H2's final plan (version 1)."
+    assert found.explanation.sentences[0].startswith("Not funded: ")

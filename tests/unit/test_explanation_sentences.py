@@ -168,3 +168,11 @@ def test_what_would_fund_it_hides_the_organizations_a_reader_may_not_see() -> No
     assert "What 1 other organization could change is private" in text
     nobody = " ".join(as_seen(full, NAMES, lambda org: False).sentences())
     assert "Acme Corp" not in nobody and "Beta Labs" not in nobody
+
+
+def test_an_item_nobody_asked_for_says_so_under_every_rule() -> None:
+    nobody = UnfundedLine(item=10, title="Ten", effort=5, reason="no support", effective_support=0)
+    for rule in AllocationRule:
+        snap = _snapshot(rule)
+        snap = snap.model_copy(update={"unfunded": [*snap.unfunded, nobody]})
+        assert _by_item(snap)[10] == "Not funded: no member organization asked for it.", rule

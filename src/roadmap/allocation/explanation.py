@@ -30,6 +30,7 @@ class Reason(StrEnum):
     NO_BUDGET_LEFT = "no budget left"
     CAP = "a cap"
     MISSING_DEPENDENCY = "a missing dependency"
+    NO_SUPPORT = "no support"
 
 
 class Stage(StrEnum):

@@ -76,7 +76,10 @@ def greedy_fill(
             fits = prep.rule_cost[p] <= budget and funding.within_caps(p)
             log.append(Decision(p, -density, budget, fits, len(funding.order)))
         if prep.rule_cost[p] > budget:
-            reasons[p] = Reason.NO_BUDGET_LEFT
+            # An item nobody asked for comes last (density 0): that is why, not the budget
+            # (the caller's default_reason says so, after any cap or dependency).
+            if prep.asked_for(p):
+                reasons[p] = Reason.NO_BUDGET_LEFT
         elif not funding.within_caps(p):
             reasons[p] = Reason.CAP
         else:

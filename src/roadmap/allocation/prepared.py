@@ -94,6 +94,10 @@ class Prepared:
             return self.full_cost[p] * n * sum((self.weights[i] for i in sup), Fraction(0))
         return n * sum((self.weights[i] * u for i, u in zip(sup, util, strict=True)), Fraction(0))
 
+    def asked_for(self, p: int) -> bool:
+        """Whether any voter supports ``p`` or pledged to it."""
+        return len(self.supporters[p]) > 0 or bool(self.pledges[p])
+
     def voter_utilities(self) -> list[dict[int, Number]]:
         """For each voter, its utility for each project it supports (by project index)."""
         out: list[dict[int, Number]] = [{} for _ in range(self.n)]

@@ -172,7 +172,7 @@ def price_system_of(
     )
 
 
-_CONTESTABLE = {Reason.TOO_LITTLE_SUPPORT, Reason.NO_BUDGET_LEFT}
+_CONTESTABLE = {Reason.TOO_LITTLE_SUPPORT, Reason.NO_BUDGET_LEFT, Reason.NO_SUPPORT}
 
 
 class _Check:

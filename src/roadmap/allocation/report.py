@@ -42,13 +42,18 @@ class Outcome:
 
 
 def default_reason(prep: Prepared, funding: FundedSoFar, p: int, capped: set[int]) -> Reason | None:
-    """The reasons that do not depend on the rule: eligibility, dependencies, caps."""
+    """The reasons that do not depend on the rule: eligibility, dependencies, caps, and then
+    nobody asking for the item (no supporter, no pledge). Only an item someone asked for is
+    left to the rule to explain (too little support, no budget left): for one nobody asked
+    for, its support is nil whatever budget was left."""
     if not prep.eligible[p]:
         return Reason.NOT_ELIGIBLE
     if not funding.deps_met(p):
         return Reason.MISSING_DEPENDENCY
     if p in capped or not funding.within_caps(p):
         return Reason.CAP
+    if not prep.asked_for(p):
+        return Reason.NO_SUPPORT
     return None
 
 

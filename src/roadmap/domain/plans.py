@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -306,6 +306,28 @@ def _funding(
     snap: PlanSnapshot,
 ) -> dict[int, tuple[float, dict[str, float], dict[str, float]]]:
     return {f.item: (f.effort, f.payments, f.pledges) for f in snap.funded}
+
+
+@dataclass(frozen=True)
+class ExplainingPlan:
+    """Which of several periods' final plans an item's explanation is read from (indexes)."""
+
+    index: int
+    # The newest plan after that one that left the item out, when that one funded it.
+    left_out_later: int | None = None
+
+
+def explaining_plan(item: int, finals: Sequence[PlanSnapshot]) -> ExplainingPlan | None:
+    """For ``finals``, each period's final plan, the newest period first: the plan that
+    explains ``item`` is the newest that funded it (what happened to it: a later period's
+    plan that left it out, as it does work an earlier plan funded and nobody asks for again,
+    does not undo that), else the newest that left it out; None when none considered it."""
+    funded = [k for k, snap in enumerate(finals) if any(f.item == item for f in snap.funded)]
+    left_out = [k for k, snap in enumerate(finals) if any(u.item == item for u in snap.unfunded)]
+    if funded:
+        later = [k for k in left_out if k < funded[0]]
+        return ExplainingPlan(funded[0], later[0] if later else None)
+    return ExplainingPlan(left_out[0]) if left_out else None
 
 
 def digest(stored: Mapping[str, Any]) -> str:

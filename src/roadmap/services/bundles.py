@@ -379,6 +379,23 @@ def _election_problem(election: BundleElection) -> str | None:
     return None
 
 
+# Before the rules said "no support" of an item nobody asked for, they gave it the reason
+# they reached it with: a bundle published then states the same outcome in those words.
+EARLIER_REASONS = {
+    Reason.NO_SUPPORT.value: frozenset(
+        {Reason.NO_BUDGET_LEFT.value, Reason.TOO_LITTLE_SUPPORT.value}
+    ),
+}
+
+
+def _same_unfunded(stated: OutcomeUnfunded, computed: OutcomeUnfunded) -> bool:
+    """Whether a stated item left out is the computed one, its reason possibly in the words
+    of an earlier version of the rules (:data:`EARLIER_REASONS`)."""
+    if stated.reason in EARLIER_REASONS.get(computed.reason, ()):
+        return stated.model_copy(update={"reason": computed.reason}) == computed
+    return stated == computed
+
+
 def _first_difference(stated: BundleOutcome, computed: BundleOutcome) -> str | None:
     if stated.selected != computed.selected:
         extra = [i for i in stated.selected if i not in computed.selected]
@@ -399,7 +416,7 @@ def _first_difference(stated: BundleOutcome, computed: BundleOutcome) -> str | N
                 )
     unfunded = {u.item: u for u in computed.unfunded}
     for u in stated.unfunded:
-        if u.item not in unfunded or u != unfunded[u.item]:
+        if u.item not in unfunded or not _same_unfunded(u, unfunded[u.item]):
             other = unfunded.get(u.item)
             return (
                 f"item #{u.item}: the bundle says it is not funded ({u.reason}, cost {u.cost}), "

@@ -30,14 +30,22 @@ from dataclasses import dataclass, field
 
 from roadmap.allocation import allocate, largest_funded_cost, smallest_pledge, voter_changes
 from roadmap.domain.access import Actor, require
-from roadmap.domain.enums import AllocationRule, GroupKind, Privacy, Role
+from roadmap.domain.enums import AllocationRule, GroupKind, ItemStatus, Privacy, Role
 from roadmap.domain.errors import NotFound
 from roadmap.domain.periods import Envelope
-from roadmap.domain.plans import POOL, FundedLine, PlanSnapshot, UnfundedLine, person_weeks
+from roadmap.domain.plans import (
+    POOL,
+    FundedLine,
+    PlanSnapshot,
+    UnfundedLine,
+    explaining_plan,
+    person_weeks,
+)
 from roadmap.domain.privacy import ORGANIZATIONS, sees_signal
-from roadmap.services import catalog, period_setup, periods, publishing
+from roadmap.services import catalog, item_reads, period_setup, periods, publishing
 from roadmap.services.context import Context
 from roadmap.services.planning import FundingInput, funding_input
+from roadmap.services.publishing import PlanView
 
 RULE_WORDS = {
     AllocationRule.EQUAL_SHARES: "equal shares",
@@ -172,6 +180,7 @@ REASONS = {
         "cap the executive set."
     ),
     "a missing dependency": "Not funded: an item it depends on was not funded.",
+    "no support": "Not funded: no member organization asked for it.",
 }
 LEFT_OVER = (
     "Not funded: no budget left. It did not fit in what was left of the budget when its turn came."
@@ -179,14 +188,21 @@ LEFT_OVER = (
 
 
 def unfunded_sentences(line: UnfundedLine, snap: PlanSnapshot) -> list[str]:
-    """The reason ``line`` was left out in words, and its effective support (equal shares)."""
+    """The reason ``line`` was left out in words, and its effective support (equal shares;
+    none for an item nobody asked for, which has no supporters to measure)."""
     if line.reason == "no budget left" and snap.envelope.rule != AllocationRule.EQUAL_SHARES:
         sentences = [LEFT_OVER]
     else:
         sentences = [REASONS.get(line.reason, f"Not funded: {line.reason}.")]
-    if line.effective_support is not None:
+    if line.effective_support is not None and line.reason != "no support":
         sentences.append(effective_support_sentence(line.effective_support))
     return sentences
+
+
+def reason_words(reason: str) -> str:
+    """A reason as a short phrase: "no budget left", "no member organization asked for it"."""
+    sentence = REASONS.get(reason, f"Not funded: {reason}.")
+    return sentence.removeprefix("Not funded: ").split(". ")[0].removesuffix(".")
 
 
 def effective_support_sentence(percent: int) -> str:
@@ -418,28 +434,49 @@ def group_names(ctx: Context) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class ItemInPlan:
-    """An item's explanation in the latest final published plan that considered it."""
+    """An item's explanation in the final published plan that explains it
+    (:func:`item_in_its_plan`)."""
 
     period: str
     version: int
     privacy: Privacy
     explanation: ItemExplanation
+    done: bool = False  # the item is done
+    # For an item this plan funded that is not done yet: what the newest later final plan
+    # that left it out says, e.g. "2027-H2's final plan (version 1) does not fund it again:
+    # no member organization asked for it."; None otherwise.
+    later: str | None = None
+
+    def summary(self) -> str:
+        """E.g. "Funded in 2027-H1's final plan (version 1); done."."""
+        verdict = "Funded in" if self.explanation.funded else "Not funded in"
+        end = "; done." if self.done else "."
+        return f"{verdict} {self.period}'s final plan (version {self.version}){end}"
 
 
-def item_in_latest_plan(ctx: Context, actor: Actor, item_id: int) -> ItemInPlan | None:
-    """The item explained in the newest period's latest final published plan that funded it
-    or left it out, as ``actor`` may see it; None when no final plan considered it."""
-    for entry in period_setup.list_periods(ctx):
-        if not entry.plans:
-            continue
-        final = publishing.final_plan(ctx, actor, entry.key)
-        if final is None:
-            continue
-        snap = final.snapshot
-        if any(f.item == item_id for f in snap.funded) or any(
-            u.item == item_id for u in snap.unfunded
-        ):
-            found = next(e for e in explain_plan(snap, group_names(ctx)) if e.item == item_id)
-            privacy = periods.get_period(ctx, entry.key).settings.privacy
-            return ItemInPlan(entry.key, final.version, privacy, found)
-    return None
+def item_in_its_plan(ctx: Context, actor: Actor, item_id: int) -> ItemInPlan | None:
+    """The item explained, as ``actor`` may see it, by the final published plan of the
+    newest period that funded it (an item done, or carried into a later period that left it
+    out, is explained by what funded it), else by the newest that left it out; None when no
+    final plan considered it (``roadmap.domain.plans.explaining_plan``)."""
+    finals: list[tuple[str, PlanView]] = []
+    for entry in period_setup.list_periods(ctx):  # the newest first
+        final = publishing.final_plan(ctx, actor, entry.key) if entry.plans else None
+        if final is not None:
+            finals.append((entry.key, final))
+    chosen = explaining_plan(item_id, [plan.snapshot for _, plan in finals])
+    if chosen is None:
+        return None
+    key, plan = finals[chosen.index]
+    found = next(e for e in explain_plan(plan.snapshot, group_names(ctx)) if e.item == item_id)
+    privacy = periods.get_period(ctx, key).settings.privacy
+    status = item_reads.item_status(ctx, item_id)
+    later = None
+    if chosen.left_out_later is not None and status is not None and status.is_open:
+        later_key, later_plan = finals[chosen.left_out_later]
+        line = next(u for u in later_plan.snapshot.unfunded if u.item == item_id)
+        later = (
+            f"{later_key}'s final plan (version {later_plan.version}) does not fund it again: "
+            f"{reason_words(line.reason)}."
+        )
+    return ItemInPlan(key, plan.version, privacy, found, status == ItemStatus.DONE, later)

@@ -207,3 +207,11 @@ def get_item(ctx: Context, actor: Actor, item_id: int) -> RoadmapItem:
         if item is None or not may_read(actor, ItemStatus(item[12]), item[3]):
             raise NotFound(f"There is no item #{item_id}.")
         return _item(item, dependencies(session, [item_id]).get(item_id, []))
+
+
+def item_status(ctx: Context, item_id: int) -> ItemStatus | None:
+    """Item ``item_id``'s status now, or None when there is no such item (no visibility
+    rule: for a use case that shows only what follows from a public published plan)."""
+    with reading(ctx.engine) as session:
+        status = session.scalar(select(ItemRow.status).where(ItemRow.id == item_id))
+    return ItemStatus(status) if status is not None else None

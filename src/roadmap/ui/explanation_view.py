@@ -139,15 +139,17 @@ def plan(ctx: Context, actor: Actor, chosen: PlanView) -> None:
 
 
 def item_section(ctx: Context, actor: Actor, item_id: int) -> None:
-    """On the item page: why the latest final published plan that considered the item
-    funded it or not, and what would fund it."""
-    found = explanations.item_in_latest_plan(ctx, actor, item_id)
+    """On the item page: why the final published plan that explains the item (the newest
+    that funded it, else the newest that left it out) funded it or not, and what would fund
+    it."""
+    found = explanations.item_in_its_plan(ctx, actor, item_id)
     if found is None:
         return
     st.subheader("In the published plan")
-    verdict = "funded" if found.explanation.funded else "not funded"
-    st.caption(f"{plain(found.period)} plan, version {found.version}: {verdict}.")
+    st.caption(plain(found.summary()))
     item_sentences(found.explanation)
+    if found.later:
+        st.markdown(f"- {plain(found.later)}")
     used = glossary_view.terms_in(found.explanation.sentences)
     if used:
         glossary_view.words_used_here(used)
