@@ -175,7 +175,7 @@ def test_in_workers_each_stage_is_heard_as_it_ends_and_one_staff_plan_serves_twi
         assert "items funded by" in mine[0], mine  # the funding comes first
         assert len([s for s in mine if "items funded by" in s]) == 1
         assert len([s for s in mine if "staff assigned" in s]) == 1
-    supports = [s for s in heard if "(effective support) worked out in" in s]
+    supports = [s for s in heard if "came to being funded (effective support), worked out in" in s]
     assert sorted(s.split(":")[0] for s in supports) == ["shares", "shares again"]
     shared = {
         "shares again: staff assigned (the same items as shares: one plan for both).",

@@ -194,8 +194,8 @@ def _funded_sentence(funding: Funding, seconds: float) -> str:
 
 def _supports_sentence(name: str, request: planning.SupportRequest, seconds: float) -> str:
     return (
-        f"{name}: how close each of the {len(request.items)} items not funded came "
-        f"(effective support) worked out in {seconds:.1f} s."
+        f"{name}: how close each of the {len(request.items):,} items left out came to being "
+        f"funded (effective support), worked out in {seconds:.1f} s."
     )
 
 
