@@ -668,5 +668,17 @@ def _exact_tie(items: ItemFigures, q: int, chosen: int, static: Any, rho: Any, m
     equal to the chosen rho), known exactly."""
     if margin == 0:
         return bool(static == rho)
-    mine, theirs = items.known.get(q), items.known.get(chosen)
-    return mine is not None and mine == theirs == items.static_exact[q]
+    theirs = items.known.get(chosen)
+    if theirs is None:
+        return False
+    mine = items.known.get(q)
+    if mine is None:
+        return False
+    exact = items.static_exact[q]
+    # Fractions (and ints) are kept in lowest terms: equal exactly when their parts are
+    # (cheaper than Fraction.__eq__, asked of every item within reach while the bound is
+    # refined).
+    return (
+        mine.numerator == theirs.numerator == exact.numerator
+        and mine.denominator == theirs.denominator == exact.denominator
+    )

@@ -295,11 +295,11 @@ def run_scenarios(
     side by side in worker processes on a period of at least ``parallel_from`` candidate
     items (default :func:`roadmap.config.scenario_parallel_from`: below it a worker's start
     and the copy of the inputs would cost more than they save). ``progress`` hears each
-    stage's sentence as it ends (in worker processes, a scenario's stages arrive when it
-    ends). An envelope the
-    period cannot fund is refused alone; the others still run."""
+    stage's sentence as it ends. An envelope the period cannot fund is refused alone; the
+    others still run."""
     require(actor, Role.EXECUTIVE, to="run allocation scenarios")
-    inputs = read_inputs(ctx, period_key)
+    with _collection_paused():  # a read of thousands of rows (see _collection_paused)
+        inputs = read_inputs(ctx, period_key)
     outcomes: list[Outcome] = []
     todo: list[tuple[int, str, Envelope]] = []
     for name, envelope in named:
@@ -649,10 +649,10 @@ _PAUSES_LOCK = threading.Lock()
 @contextmanager
 def _collection_paused() -> Iterator[None]:
     """No automatic cyclic garbage collection in this (the server's) process while a run
-    waits for its workers: each of the collections that unpacking their results set off
-    looked at the whole server's objects, 0.15 to 0.2 s, two or three a run, during which
-    nothing was handed to an idle worker. Runs at the same time share the pause; what was
-    left is collected as usual after it."""
+    reads the period and while it waits for its workers: each of the collections that
+    making so many objects set off looked at the whole server's objects, 0.15 to 0.2 s, two
+    or three a run, during which nothing was handed to an idle worker. Runs at the same time
+    share the pause; what was left is collected as usual after it."""
     global _PAUSES
     with _PAUSES_LOCK:
         _PAUSES += 1
