@@ -24,7 +24,14 @@ from roadmap.allocation.constraints import NO_CONSTRAINTS, Constraints
 from roadmap.allocation.election import Election, Number
 from roadmap.allocation.explanation import Allocation, Reason, Stage
 from roadmap.allocation.greedy import Decision, greedy_fill
-from roadmap.allocation.mes_core import MESRun, NeedExact, Unwanted, replay_exact, run_mes
+from roadmap.allocation.mes_core import (
+    MESRun,
+    NeedExact,
+    Unwanted,
+    replay_exact,
+    run_mes,
+    trace_of,
+)
 from roadmap.allocation.prepared import Prepared, prepare
 from roadmap.allocation.prepass import Start, start
 from roadmap.allocation.report import Outcome, build_allocation, default_reason
@@ -79,7 +86,8 @@ def equal_shares(
     -------
     Allocation
         Funded items in funding order, with payments; ``extra["runs"]`` counts the equal-shares
-        runs and ``extra["total"]`` is the total budget of the outcome kept.
+        runs and ``extra["total"]`` is the total budget of the outcome kept;
+        ``extra["traces"]`` holds that run's rounds (``mes_core.RunTrace``) by exactness.
 
     Raises
     ------
@@ -99,8 +107,12 @@ def equal_shares(
     else:
         # The search runs many times: floats (each run exact where a decision is too close).
         run, runs = _add1(prep, begin, bool(exact))
+    # The kept run's rounds, in each arithmetic it is known in (effective supports read
+    # them instead of running it again).
+    traces = {run.exact: trace_of(begin, run)}
     if exact is None and small:
         run = replay_exact(prep, begin, run)  # exact amounts for the explanation
+        traces[True] = trace_of(begin, run)
     out = _outcome(prep, run)
     log: list[Decision] = []
     budget_left = prep.rule_budget - run.funding.spent
@@ -114,6 +126,7 @@ def equal_shares(
         start=begin.budget,
         completion_budget=budget_left,
         decisions=log,
+        traces=traces,
     )
     return allocation
 

@@ -190,6 +190,55 @@ def run_mes(
     return run
 
 
+@dataclass(frozen=True, eq=False)
+class RunTrace:
+    """A run's rounds, to read its budgets round by round without running it again (what
+    the effective supports read: ``support.effective_supports(trace=...)``): its shares,
+    then each item it funded after the pre-pass, in order, with the price and the payments
+    (voters, amounts) of those it bought; ``None`` for the free items it added. Equal when
+    every number is."""
+
+    exact: bool
+    total: Number
+    shares: Array
+    steps: list[tuple[int, Any, IntArray | None, Array | None]]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RunTrace):
+            return NotImplemented
+        return (
+            (self.exact, self.total) == (other.exact, other.total)
+            and _same_array(self.shares, other.shares)
+            and len(self.steps) == len(other.steps)
+            and all(
+                a[:2] == b[:2] and _same_array(a[2], b[2]) and _same_array(a[3], b[3])
+                for a, b in zip(self.steps, other.steps, strict=True)
+            )
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _same_array(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is b
+    return bool(np.array_equal(a, b))
+
+
+def trace_of(begin: Start, run: MESRun) -> RunTrace:
+    """The :class:`RunTrace` of ``run`` (started from ``begin``), before any completion."""
+    steps: list[tuple[int, Any, IntArray | None, Array | None]] = []
+    for p in run.funding.order[len(begin.funding.order) :]:
+        if run.stage[p] is Stage.RULE:
+            voters, amounts = run.paid[p]
+            steps.append((p, run.price[p], voters, amounts))
+        elif run.stage[p] is Stage.PLEDGES:  # free: pledged in full, added by the run
+            steps.append((p, None, None, None))
+        else:
+            break  # a completion's (greedy fill): not the run's own
+    return RunTrace(run.exact, run.total, run.shares, steps)
+
+
 def replay_exact(prep: Prepared, begin: Start, run: MESRun) -> MESRun:
     """The exact amounts of a float run: the same items funded in the same order, each at the
     exact rho of the exact budgets of the moment.

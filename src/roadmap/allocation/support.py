@@ -38,9 +38,9 @@ import numpy as np
 from roadmap.allocation.constraints import NO_CONSTRAINTS, Constraints
 from roadmap.allocation.election import Election, Number
 from roadmap.allocation.mes_budgets import Ledger, NeedExact
-from roadmap.allocation.mes_core import run_mes
+from roadmap.allocation.mes_core import RunTrace, run_mes
 from roadmap.allocation.prepared import FundedSoFar, Prepared, prepare
-from roadmap.allocation.prepass import start
+from roadmap.allocation.prepass import Start, start
 
 EXACT_UP_TO = 2_000
 """Elections of at most this many ballot entries are run exactly; larger ones in floats, where
@@ -56,6 +56,7 @@ def effective_supports(
     constraints: Constraints = NO_CONSTRAINTS,
     total: Number | None = None,
     items: Iterable[str] | None = None,
+    trace: RunTrace | None = None,
 ) -> dict[str, int]:
     """Each item's effective support, in whole percent, from one run of plain equal shares
     at ``total`` (default: the rule's budget after the reserve and floors; the add1
@@ -64,6 +65,11 @@ def effective_supports(
     ``items``: the items to report (default: every eligible item of positive cost that the
     run does not fund). An item the run funds reads at least 100, as in pabutools. Items
     not eligible, of cost 0, or never available (a dependency never funded) are left out.
+
+    ``trace``: that run's rounds, as the rule recorded them (``extra["traces"]`` of
+    ``equal_shares``); when it is the run this needs (same total, same arithmetic), its
+    budgets are read round by round from the payments instead of running it again: the same
+    budgets, the same figures.
     """
     prep = prepare(election, weights, constraints)
     index = {pid: k for k, pid in enumerate(prep.ids)}
@@ -81,19 +87,56 @@ def effective_supports(
     for exact in (True,) if small else (False, True):
         best = dict.fromkeys(targets, -math.inf)
         observe = _observer(prep, targets, best, exact)
+        if trace is not None and trace.exact == exact and trace.total == budget:
+            funding = _replayed(begin, trace, observe)
+            break
         try:
             run = run_mes(prep, begin, budget, exact=exact, observe=observe, resolve=True)
         except NeedExact:
             continue
+        funding = run.funding
         break
     out: dict[str, int] = {}
     for p in targets:
-        if run.funding.funded[p]:
+        if funding.funded[p]:
             if wanted is not None:
                 out[prep.ids[p]] = max(int(best[p]), 100) if best[p] > -math.inf else 100
         elif best[p] > -math.inf:
             out[prep.ids[p]] = max(0, int(best[p]))
     return out
+
+
+def runs_exactly(election: Election) -> bool:
+    """Whether :func:`effective_supports` runs this election in exact arithmetic (at most
+    :data:`EXACT_UP_TO` ballot entries): which of the rule's traces it can read."""
+    return sum(len(v.items) for v in election.voters) <= EXACT_UP_TO
+
+
+class _Held:
+    """What the observer reads of a ledger: the budgets left."""
+
+    def __init__(self, budgets: Any) -> None:
+        self.budgets = budgets
+
+    def leftover(self) -> Any:
+        return self.budgets
+
+
+def _replayed(begin: Start, trace: RunTrace, observe: Any) -> FundedSoFar:
+    """The traced run's rounds again, without choosing: each round's observation (after the
+    free items it added, before its winner pays, as ``run_mes`` makes it), then the winner's
+    payments taken from the budgets (the same subtraction the ledger made: the same
+    numbers); the last observation once every item is in. Returns what the run funded."""
+    funding = begin.copy().funding
+    budgets = trace.shares.copy()
+    held = _Held(budgets)
+    for p, rho, voters, amounts in trace.steps:
+        if rho is not None:
+            observe(held, funding, p, rho)
+            budgets[voters] = budgets[voters] - amounts
+        funding.add(p)
+    observe(held, funding, None, None)
+    return funding
 
 
 def _observer(prep: Prepared, targets: list[int], best: dict[int, Any], exact: bool) -> Any:

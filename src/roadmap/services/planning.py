@@ -31,6 +31,8 @@ from roadmap.allocation import (
     allocate,
     effective_supports,
 )
+from roadmap.allocation.mes_core import RunTrace
+from roadmap.allocation.support import runs_exactly
 from roadmap.domain.access import Actor, require
 from roadmap.domain.bundle import BundleElection
 from roadmap.domain.enums import AllocationRule, GroupKind, ItemStatus, OrgStatus, Role
@@ -427,6 +429,9 @@ class SupportRequest:
     inputs: EngineInput
     total: Fraction | int | None  # the total the rule kept (add1), pabutools' final_budget
     items: list[str]  # the items not funded, as the engine names them
+    # The rounds of the run kept, in the arithmetic the supports run in, when the rule
+    # recorded them: read instead of running it again.
+    trace: RunTrace | None = None
 
 
 def support_request(funding: Funding) -> SupportRequest | None:
@@ -448,7 +453,13 @@ def _support_request(
     unfunded = [u.item_id for u in result.explanation.unfunded if int(u.item_id) in items]
     if not unfunded:
         return None
-    return SupportRequest(inputs, cast(Fraction | int | None, result.extra.get("total")), unfunded)
+    traces = cast(dict[bool, RunTrace], result.extra.get("traces", {}))
+    return SupportRequest(
+        inputs,
+        cast(Fraction | int | None, result.extra.get("total")),
+        unfunded,
+        traces.get(runs_exactly(inputs.election)),
+    )
 
 
 def effective_support(request: SupportRequest) -> dict[str, int]:
@@ -460,6 +471,7 @@ def effective_support(request: SupportRequest) -> dict[str, int]:
         constraints=request.inputs.constraints,
         total=request.total,
         items=request.items,
+        trace=request.trace,
     )
 
 

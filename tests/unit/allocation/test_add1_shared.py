@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import pytest
 from allocation_strategies import constraints_for, elections, weights_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -166,3 +167,40 @@ def test_steps_another_process_ran_are_read_not_run_again_and_a_late_one_runs_no
     except HeldElsewhere:
         pass
     assert len(ran) == len(everything) - 2
+
+
+@SETTINGS
+@given(data=st.data(), exactly=st.booleans())
+def test_effective_supports_read_from_the_rule_s_trace_are_those_of_a_fresh_run(
+    data: st.DataObject, exactly: bool
+) -> None:
+    """The rule records the rounds of the run it kept (``extra["traces"]``); effective
+    supports read from them, instead of running equal shares again, give the same figure for
+    every item, in exact arithmetic and in floats (the two ways ``effective_supports`` runs,
+    by election size)."""
+    from roadmap.allocation import support
+
+    election = data.draw(elections(max_voters=6, max_projects=6))
+    weights = data.draw(weights_for(election))
+    constraints = data.draw(st.sampled_from([Constraints(), data.draw(constraints_for(election))]))
+    completion = data.draw(st.sampled_from(["none", "add1", "add1-greedy"]))
+    result = equal_shares(election, weights=weights, constraints=constraints, completion=completion)
+    trace = result.extra["traces"].get(exactly)
+    if trace is None:
+        return  # no run kept in that arithmetic (a float search that needed exact amounts)
+    kw = {
+        "weights": weights,
+        "constraints": constraints,
+        "total": result.extra["total"],
+        "items": [u.item_id for u in result.explanation.unfunded],
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(support, "EXACT_UP_TO", 10**9 if exactly else -1)
+        fresh = support.effective_supports(election, **kw)  # type: ignore[arg-type]
+        patch.setattr(support, "run_mes", _not_again)  # read, not run
+        read = support.effective_supports(election, trace=trace, **kw)  # type: ignore[arg-type]
+    assert read == fresh
+
+
+def _not_again(*args: object, **kwargs: object) -> None:
+    raise AssertionError("equal shares ran again instead of reading the trace")
