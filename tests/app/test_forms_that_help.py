@@ -319,3 +319,39 @@ def test_a_new_staff_member_with_no_name_an_unknown_account_and_payer_names_all_
         ],
         "3 fields need fixing",
     )
+
+
+@pytest.mark.usefixtures("no_new_notifications")
+def test_the_item_history_says_each_status_change_once_and_who_by_display_name(
+    as_user: Callable[[str | None], Actor],
+) -> None:
+    """To the public, a status change reads "Status: proposed → in comment" (not "Status:
+    Status: ..."), and who made it by the person's display name, as comments name people,
+    not by the account's username."""
+    ctx = default_context()
+    lead, executive = as_user("lead"), as_user("exec")
+    assert executive.display_name and executive.display_name != executive.username
+    created = items.create_item(
+        ctx,
+        lead,
+        {
+            "title": "History names people",
+            "subcommunity": sorted(lead.scopes(Role.LEAD))[0],
+            "effort_low": 1,
+            "effort_high": 2,
+        },
+    )
+    items.change_status(ctx, lead, created.id, ItemStatus.PROPOSED)
+    governance.open_comment_period(ctx, executive, created.id, ctx.now() + timedelta(days=9))
+
+    as_user(None)
+    at = page("item")
+    at.query_params["id"] = str(created.id)
+    at.run()
+    assert not at.exception
+    history = at.dataframe[-1].value
+    opened = history[history["Why"] == "comment period opened"].iloc[0]
+    assert opened["What happened"] == "Status: proposed → in comment"
+    assert opened["Who"] == executive.display_name
+    assert set(history["Who"]) == {lead.display_name, executive.display_name}
+    assert not any("Status: Status" in s for s in history["What happened"])

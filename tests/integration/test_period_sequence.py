@@ -291,7 +291,9 @@ def test_an_h2_plan_leaves_h1_planned_items_alone_while_h1_is_in_effect(
     assert set(_statuses(demo_ctx, h1 | h2_v1).values()) <= working
     # Only H2's new items moved: H1's items, funded by H2 or not, were left alone.
     moves = _moves_since(demo_ctx, mark)
-    assert sorted(moves) == [(i, "planned", "funded by plan 2027-H2 v1") for i in sorted(new)]
+    assert sorted(moves) == [
+        (i, "planned", "funded by 2027-H2's final plan (version 1)") for i in sorted(new)
+    ]
 
     # A smaller H2 v2: what H2 v1 alone planned returns to scope; H1's items stay planned.
     mark = _last_event(demo_ctx)
@@ -317,7 +319,8 @@ def test_an_h2_plan_leaves_h1_planned_items_alone_while_h1_is_in_effect(
     assert _statuses(demo_ctx, returned) == dict.fromkeys(returned, "in_scope")
     assert set(_statuses(demo_ctx, h1).values()) <= working
     assert sorted(_moves_since(demo_ctx, mark)) == [
-        (i, "in_scope", "not funded by plan 2027-H2 v2") for i in sorted(returned)
+        (i, "in_scope", "2027-H2's final plan (version 2) does not fund it")
+        for i in sorted(returned)
     ]
 
     # H1's plan is still the one in effect: staff report progress on an H1 assignment

@@ -98,11 +98,16 @@ def test_a_new_version_plans_what_it_funds_and_returns_what_it_drops_each_move_a
     for item in was - now:
         if statuses[item] != ItemStatus.IN_PROGRESS.value:
             assert statuses[item] == ItemStatus.IN_SCOPE.value
-            assert (item, "planned", "in_scope", "not funded by plan 2027-H1 v2") in moves
+            assert (
+                item,
+                "planned",
+                "in_scope",
+                "2027-H1's final plan (version 2) does not fund it",
+            ) in moves
     for item in now:
         assert statuses[item] in {"planned", "in_progress"}
     for item in now - was:
-        assert (item, "in_scope", "planned", "funded by plan 2027-H1 v2") in moves
+        assert (item, "in_scope", "planned", "funded by 2027-H1's final plan (version 2)") in moves
     # Only those moves: nothing else changed status.
     assert {m[0] for m in moves} <= (was ^ now)
 

@@ -53,3 +53,10 @@ def test_utc_is_stated_when_the_zone_is_utc_or_unknown() -> None:
     assert format_when(moment, UTC) == "8 Dec 2026, 12:15 UTC"
     assert format_when(moment, zone_named("Not/AZone")) == "8 Dec 2026, 12:15 UTC"
     assert format_when(moment, zone_named("Asia/Kolkata")) == "8 Dec 2026, 17:45 (UTC+05:30)"
+
+
+def test_a_status_change_names_the_status_once() -> None:
+    sentence = event_sentence(
+        "status", "item", "46", {"status": "planned"}, {"status": "in_scope", "version": 2}, UTC
+    )
+    assert sentence == "Status: planned → in scope"

@@ -15,7 +15,7 @@ from roadmap.domain.access import Actor, require_any
 from roadmap.domain.enums import Privacy, Role
 from roadmap.domain.privacy import sees_signal, signal_entry_as_seen
 from roadmap.store.engine import reading
-from roadmap.store.tables import AuditEventRow, PeriodRow
+from roadmap.store.tables import AuditEventRow, PeriodRow, UserRow
 
 if TYPE_CHECKING:
     from roadmap.services.context import Context
@@ -184,11 +184,27 @@ def _filtered(
 
 
 def item_history(ctx: Context, item_id: int) -> list[AuditEventView]:
-    """Every recorded change of one item, oldest first (public, like the item itself)."""
+    """Every recorded change of one item, oldest first (public, like the item itself). Its
+    ``actor`` is the person's display name, as the item's comments name them (the recorded
+    username when the account is gone)."""
     query = (
-        select(AuditEventRow)
+        select(AuditEventRow, UserRow.display_name)
+        .outerjoin(UserRow, UserRow.id == AuditEventRow.actor_id)
         .where(AuditEventRow.entity == "item", AuditEventRow.entity_id == str(item_id))
         .order_by(AuditEventRow.id)
     )
     with reading(ctx.engine) as session:
-        return _views(session, query)
+        return [
+            AuditEventView(
+                e.id,
+                e.at,
+                name or e.actor_name or "",
+                e.action,
+                e.entity,
+                e.entity_id,
+                e.before,
+                e.after,
+                e.reason,
+            )
+            for e, name in session.execute(query)
+        ]

@@ -172,7 +172,7 @@ def publish_plan(
             )
         funded = [f.item for f in frozen.funded]
         if review_until is None:
-            _make_final(session, actor, now, period, f"{period.key} v{version}", funded)
+            _make_final(session, actor, now, period, version, funded)
             _tell_final(session, actor, now, period, version, frozen)
         else:
             notify(
@@ -207,21 +207,23 @@ def _make_final(
     actor: Actor,
     now: datetime,
     period: PeriodRow,
-    label: str,
+    version: int,
     funded: list[int],
 ) -> None:
-    """Make a version of ``period`` final (``label`` names it): its funded items become
+    """Make ``version`` of ``period`` final: its funded items become
     planned, and planned items it does not fund return to in scope, except those the final
     plan of another period funds (items under way or done stay as they are; the rule is in
     the module's docstring)."""
+    # The reason each move gives in the item's history, in words.
+    label = f"{period.key}'s final plan (version {version})"
     wanted = set(funded)
     moving = wanted | set(_unfunded(session, period, wanted).returning)
     rows = session.scalars(select(ItemRow).where(ItemRow.id.in_(moving)))
     for item in sorted(rows, key=lambda r: r.id):
         if item.id in wanted and item.status == ItemStatus.IN_SCOPE.value:
-            move_item(session, actor, now, item, ItemStatus.PLANNED, f"funded by plan {label}")
+            move_item(session, actor, now, item, ItemStatus.PLANNED, f"funded by {label}")
         elif item.id not in wanted and item.status == ItemStatus.PLANNED.value:
-            move_item(session, actor, now, item, ItemStatus.IN_SCOPE, f"not funded by plan {label}")
+            move_item(session, actor, now, item, ItemStatus.IN_SCOPE, f"{label} does not fund it")
 
 
 @dataclass(frozen=True)
@@ -397,7 +399,7 @@ def finalize_plan(
         )
         snap = PlanSnapshot.model_validate(row.snapshot)
         funded = [f.item for f in snap.funded]
-        _make_final(session, actor, now, period, f"{period.key} v{version}", funded)
+        _make_final(session, actor, now, period, version, funded)
         _tell_final(session, actor, now, period, version, snap)
         objections = session.scalar(
             select(func.count())

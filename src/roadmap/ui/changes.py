@@ -165,9 +165,12 @@ def event_sentence(
     zone: tzinfo,
 ) -> str:
     """What happened, in one line: a comment as "Commented on item #49 (comment 87)", else the
-    action in words followed by its changes."""
+    action in words followed by its changes. An action named after the one field it changes
+    (a status change) is only its change: "Status: planned → in scope", not "Status: Status: …"."""
     if action == "comment" and after and "comment" in after:
         return f"Commented on item #{entity_id} (comment {after['comment']})"
     changes = change_lines(before, after, zone)
     head = action_words(action)
+    if changes and all(line.startswith(f"{head}: ") for line in changes):
+        return "; ".join(changes)
     return head + (": " + "; ".join(changes) if changes else "")
