@@ -143,6 +143,30 @@ def test_an_aggregate_only_plan_names_organizations_only_to_the_executive_and_th
         assert names[own] in mine
 
 
+def test_an_attributed_plan_read_signed_out_says_members_who_sign_in_see_who_paid(
+    demo_ctx: Context,
+) -> None:
+    """Who paid what is shown to every member in an attributed period, so a reader signed
+    out is told to sign in, not that it is private; in an aggregate period it is private."""
+    execu = who(demo_ctx, "exec")
+    period = periods.get_period(demo_ctx)
+    periods.update_period(
+        demo_ctx, execu, period.key, {"privacy": Privacy.ATTRIBUTED}, period.version
+    )
+    publishing.publish_plan(demo_ctx, execu, period.settings.envelope)
+
+    def who_paid(actor: Actor) -> str:
+        (seen,) = [p for p in publishing.published_plans(demo_ctx, actor) if p.version == 1]
+        words = [s for e in explanations.explain_plan(seen.snapshot) for s in e.sentences]
+        return " ".join(s for s in words if s.startswith("Who paid:"))
+
+    public = who_paid(Actor.public())
+    assert "(members who sign in see who paid what)" in public
+    assert "private" not in public
+    member = who_paid(who(demo_ctx, "member"))
+    assert "members who sign in" not in member and "private" not in member
+
+
 def _h1_then_h2(ctx: Context) -> tuple[set[int], set[int], set[int]]:
     """2027-H1's plan published (final), then 2027-H2's while 2027-H1 is under way, as a
     foundation plans its next half: the items each funds, and those H2 left out."""

@@ -131,6 +131,13 @@ def test_a_reader_who_may_not_see_the_signals_reads_totals_and_counts_only() -> 
     assert "earmarked pledges, 2 person-weeks" in text[5]
 
 
+def test_a_reader_signed_out_of_an_attributed_period_is_told_members_see_who_paid() -> None:
+    hidden = plan_as_seen(_snapshot(), lambda org: False, members_see=True)
+    text = _by_item(hidden)[3]
+    assert "3 organizations in all, 6 person-weeks (members who sign in see who paid what)" in text
+    assert "private" not in text
+
+
 def test_a_representative_reads_its_own_organization_by_name_and_the_rest_summed() -> None:
     text = _by_item(plan_as_seen(_snapshot(), lambda org: org == "beta"))
     assert "Beta Labs, 2 person-weeks" in text[3]

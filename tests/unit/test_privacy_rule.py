@@ -16,6 +16,7 @@ from roadmap.domain.privacy import (
     PRIVATE,
     plan_as_seen,
     sees_signal,
+    sign_in_shows,
     signal_entry_as_seen,
 )
 
@@ -134,3 +135,9 @@ def test_hidden_pledges_are_summed_apart_from_hidden_payments() -> None:
     assert seen.paying_organizations() == 2
     assert "(organizations): 1 person-week (pledge)" in seen.who_paid({})
     assert "b" not in seen.who_paid({}).replace("(pledge)", "")
+
+
+def test_signing_in_shows_the_signals_only_of_an_attributed_period_to_a_reader_signed_out() -> None:
+    assert sign_in_shows(Actor.public(), Privacy.ATTRIBUTED)
+    assert not sign_in_shows(Actor.public(), Privacy.AGGREGATE)
+    assert not sign_in_shows(MEMBER, Privacy.ATTRIBUTED)

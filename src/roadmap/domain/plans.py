@@ -64,6 +64,9 @@ class FundedLine(SnapshotLine):
     # Set in a reader's view whose hidden payers are summed (``roadmap.domain.privacy``):
     # how many organizations paid. Never stored.
     payers: int | None = Field(default=None, exclude=True)
+    # Set in such a view when the payers are hidden only because the reader is signed out
+    # (the period is attributed): members who sign in see who paid what. Never stored.
+    members_see: bool = Field(default=False, exclude=True)
 
     def paying_organizations(self) -> int:
         """How many organizations paid for the item, by pledge or otherwise (the pool is not

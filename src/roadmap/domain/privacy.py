@@ -40,8 +40,18 @@ def sees_signal(actor: Actor, privacy: Privacy, organization: str | None = None)
     return actor.signed_in and privacy == Privacy.ATTRIBUTED
 
 
-def plan_as_seen(snap: PlanSnapshot, sees: Callable[[str], bool]) -> PlanSnapshot:
-    """``snap`` as a reader sees it who may see an organization's signal when ``sees(key)``.
+def sign_in_shows(actor: Actor, privacy: Privacy) -> bool:
+    """Whether signing in would show ``actor`` every signal it may not see now: a reader
+    signed out, in a period whose signals are attributed."""
+    return not actor.signed_in and privacy == Privacy.ATTRIBUTED
+
+
+def plan_as_seen(
+    snap: PlanSnapshot, sees: Callable[[str], bool], members_see: bool = False
+) -> PlanSnapshot:
+    """``snap`` as a reader sees it who may see an organization's signal when ``sees(key)``;
+    ``members_see``: what is hidden is shown to members who sign in (:func:`sign_in_shows`),
+    so the funded items say so instead of calling it private.
 
     Each funded item keeps its effort, stage, pledged person-weeks and pool payment; the
     payments, and apart from them the pledges, of the organizations the reader may not see
@@ -62,13 +72,15 @@ def plan_as_seen(snap: PlanSnapshot, sees: Callable[[str], bool]) -> PlanSnapsho
         return snap
     return snap.model_copy(
         update={
-            "funded": [_funded_as_seen(f, orgs, sees) for f in snap.funded],
+            "funded": [_funded_as_seen(f, orgs, sees, members_see) for f in snap.funded],
             "accounts": [_account_as_seen(a, sees) for a in snap.accounts],
         }
     )
 
 
-def _funded_as_seen(line: FundedLine, orgs: set[str], sees: Callable[[str], bool]) -> FundedLine:
+def _funded_as_seen(
+    line: FundedLine, orgs: set[str], sees: Callable[[str], bool], members_see: bool
+) -> FundedLine:
     payers = {
         k
         for table in (line.payments, line.pledges)
@@ -80,6 +92,7 @@ def _funded_as_seen(line: FundedLine, orgs: set[str], sees: Callable[[str], bool
             "payments": _summed(line.payments, orgs, sees),
             "pledges": _summed(line.pledges, orgs, sees),
             "payers": len(payers),
+            "members_see": members_see,
         }
     )
 

@@ -145,9 +145,14 @@ def who_paid(line: FundedLine, names: Mapping[str, str]) -> str:
         elif key != ORGANIZATIONS and weeks > 0:
             parts.append(f"{names.get(key, key)}, {person_weeks(weeks)}")
     if hidden:
+        why = (
+            "members who sign in see who paid what"
+            if line.members_see
+            else "who paid what is private in this period"
+        )
         parts.append(
             f"{_count(line.paying_organizations(), 'organization')} in all, "
-            f"{person_weeks(hidden)} (who paid what is private in this period)"
+            f"{person_weeks(hidden)} ({why})"
         )
     return "; ".join(parts) or "nobody (it cost nothing)"
 

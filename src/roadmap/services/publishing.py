@@ -46,7 +46,7 @@ from roadmap.domain.plans import (
     funding_change,
     plan_diff,
 )
-from roadmap.domain.privacy import plan_as_seen, sees_signal
+from roadmap.domain.privacy import plan_as_seen, sees_signal, sign_in_shows
 from roadmap.services.audit import record
 from roadmap.services.bundles import evidence_of
 from roadmap.services.context import Context
@@ -714,6 +714,7 @@ def _plan_views(
                     plan_as_seen(
                         _validated(session, row.id, row.snapshot_digest),
                         lambda org: sees_signal(actor, privacy, org),
+                        members_see=sign_in_shows(actor, privacy),
                     ),
                     row.review_until,
                     row.finalized_at,
