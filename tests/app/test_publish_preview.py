@@ -53,12 +53,25 @@ def test_a_first_version_names_the_other_period_s_items_it_leaves_planned() -> N
     assert not app.exception
     text = _text(app)
     assert "No version is final yet: publishing makes the first one." in text
-    assert "Planned items this version does not fund:" in text
-    assert "they stay planned under 2027-H1's final plan: #3 Offline" in text
-    assert "return to in scope" not in text
+    assert (
+        "These planned items are not funded by this version but stay planned under "
+        "2027-H1's final plan: #3 Offline" in text
+    )
+    assert "in scope" not in text
 
 
 def test_a_first_version_with_nothing_planned_elsewhere_says_only_that_it_is_the_first() -> None:
     app = AppTest.from_function(_preview, args=(False, [], [], {}), default_timeout=30).run()
     assert not app.exception
     assert _text(app) == "No version is final yet: publishing makes the first one."
+
+
+def test_a_first_version_says_in_a_sentence_which_planned_items_go_back_to_in_scope() -> None:
+    app = AppTest.from_function(_preview, args=(False, [], [1], {}), default_timeout=30).run()
+    assert not app.exception
+    text = _text(app)
+    assert (
+        "These planned items are not funded by this version and go back to in scope: "
+        "#1 Faster start-up" in text
+    )
+    assert "they return to in scope" not in text

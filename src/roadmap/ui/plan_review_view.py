@@ -166,14 +166,17 @@ def preview(
     returning = set(unfunded.returning)
     if current is None or diff is None:
         st.info("No version is final yet: publishing makes the first one.")
+        lead = "These planned items are not funded by this version"
+        kept = sorted(unfunded.kept)
         lines = (
-            [f"they return to in scope: {named(sorted(returning))}"] if returning else []
-        ) + under(sorted(unfunded.kept))
-        if lines:
-            st.markdown(
-                "Planned items this version does not fund:\n\n"
-                + "".join(f"- {line}\n" for line in lines)
-            )
+            [f"{lead} and go back to in scope: {named(sorted(returning))}"] if returning else []
+        ) + [
+            f"{lead} but stay planned under {plain(p)}'s final plan: "
+            + named([i for i in kept if unfunded.kept[i] == p])
+            for p in sorted({unfunded.kept[i] for i in kept})
+        ]
+        for line in lines:
+            st.markdown(line)
         return
 
     removed = diff.removed
