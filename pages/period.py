@@ -18,8 +18,8 @@ period = periods.get_period(ctx, pick_period(ctx, key="period-settings"))
 settings = period.settings
 st.title(f"Planning period {plain(settings.name)}")
 st.caption(
-    f"Status: {settings.status.value}. Signalling is opened and the period closed on the "
-    "[Planning periods](/periods) page."
+    f"Status: {settings.status.label}. Here you change the period's settings; to open "
+    "signalling or to close the period, go to the [Planning periods](/periods) page."
 )
 glossary_view.words_used_here(["Voice", "Envelope", "Reserve", "Floor", "Cap", "Pledge"])
 sequence_view.draw(sequence.period_sequence(ctx, settings.key))

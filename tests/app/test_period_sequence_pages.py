@@ -150,3 +150,19 @@ def test_the_period_page_says_what_the_source_left_and_carried_over(
     by_label(at.button, "Save").click().run()
     assert not at.exception and not at.error
     assert periods.get_period(own_demo).settings.unspent_policy.value == "lapse"
+
+
+def test_the_period_page_says_where_signalling_is_opened_and_the_period_closed(
+    own_demo: Context, as_user: Callable[[str | None], Actor]
+) -> None:
+    """The caption must not read as if the period were closed ("... and the period closed
+    on the Planning periods page")."""
+    as_user("exec")
+    at = page("period").run()
+    assert not at.exception
+    caption = next(c.value for c in at.caption if c.value.startswith("Status: "))
+    assert caption == (
+        f"Status: {periods.get_period(own_demo).settings.status.label}. Here you change the "
+        "period's settings; to open signalling or to close the period, go to the "
+        "[Planning periods](/periods) page."
+    )
