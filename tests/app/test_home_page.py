@@ -243,3 +243,18 @@ def test_nothing_new_or_due_is_said_only_to_those_for_whom_nothing_is_listed(
     assert told["orgrep"] == [
         "Lanternfish Analytics has not signalled yet, and signalling is open."
     ]
+
+
+def test_the_executive_is_told_the_horizon_of_comment_periods_ending_soon(
+    as_user: Callable[[str | None], Actor],
+) -> None:
+    """With nothing ending soon, the sentence names the horizon (3 days), so it does not
+    contradict the periods listed as closing in 6 or 7 days."""
+    actor = as_user("exec")
+    view = home.home(default_context(), actor).executive
+    assert view is not None and not view.comments_ending
+    at = _page("home").run()
+    assert not at.exception
+    shown = [str(c.value) for c in at.caption] + [str(m.value) for m in at.markdown]
+    assert f"No comment period ends in the next {home.ENDING_SOON.days} days." in shown
+    assert not [s for s in shown if "in the next days" in s]

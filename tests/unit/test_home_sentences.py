@@ -18,7 +18,8 @@ from roadmap.services.home import (
     SignallingWindow,
     StaffHome,
 )
-from roadmap.ui.home_view import waiting_sentences
+from roadmap.ui.dates import days_until, zone_named
+from roadmap.ui.home_view import _deadline, waiting_sentences
 
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -103,3 +104,18 @@ def test_what_the_menu_counts_comes_first_then_what_it_does_not() -> None:
         "1 thing new or due for you (counted in the menu).",
         "1 progress report is overdue.",
     ]
+
+
+def test_a_comment_period_closing_a_week_away_reads_in_7_days_not_6() -> None:
+    """The count matches the date shown beside it: the demo opens comment periods for seven
+    days, and a page drawn a moment later must not say "in 6 days"."""
+    closes = NOW + timedelta(days=7)
+    assert days_until(closes, NOW + timedelta(seconds=1), UTC) == 7
+    assert days_until(closes, NOW, UTC) == 7
+    assert days_until(NOW + timedelta(hours=2), NOW, UTC) == 0
+    # Calendar days in the reader's zone: 23:30 UTC on 1 Mar is 2 Mar in Berlin.
+    late = datetime(2027, 3, 1, 23, 30, tzinfo=UTC)
+    assert days_until(late, NOW, UTC) == 0
+    assert days_until(late, NOW, zone_named("Europe/Berlin")) == 1
+    line = _deadline(CommentDeadline(4, "Four", "core", closes), NOW + timedelta(seconds=1))
+    assert line.endswith("(in 7 days)")

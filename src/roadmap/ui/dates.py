@@ -66,6 +66,16 @@ def day_of(value: datetime) -> str:
     return day(value.astimezone(viewer_zone()).date())
 
 
+def days_until(moment: datetime, now: datetime, zone: tzinfo) -> int:
+    """Calendar days from ``now`` to ``moment`` in ``zone``, as the day shown beside it
+    reads: 7 for a moment a week away to the second (or a second less), not 6."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # stored times are UTC
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    return (moment.astimezone(zone).date() - now.astimezone(zone).date()).days
+
+
 def zone_note() -> str:
     """A caption for a table of times: which zone they are in."""
     zone = viewer_zone()

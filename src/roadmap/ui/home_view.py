@@ -12,6 +12,7 @@ import streamlit as st
 from roadmap.domain.access import Actor
 from roadmap.services.delivery import ReportDue
 from roadmap.services.home import (
+    ENDING_SOON,
     CommentDeadline,
     ExecutiveHome,
     Home,
@@ -23,7 +24,7 @@ from roadmap.services.home import (
     StaffHome,
 )
 from roadmap.ui.dates import day_of as day
-from roadmap.ui.dates import when
+from roadmap.ui.dates import days_until, viewer_zone, when
 from roadmap.ui.item_view import item_link
 from roadmap.ui.paging import page_of
 from roadmap.ui.text import plain
@@ -118,7 +119,7 @@ def _executive(view: ExecutiveHome) -> None:
             "([extend or close it](/review))"
         ),
         "home-ending",
-        "No comment period ends in the next days.",
+        f"No comment period ends in the next {_plural(ENDING_SOON.days, 'day')}.",
     )
     st.subheader("Plans")
     if not view.proposed_plans:
@@ -286,6 +287,6 @@ def _member(view: MemberHome, now: datetime) -> None:
 
 
 def _deadline(c: CommentDeadline, now: datetime) -> str:
-    left = (c.closes_at - now).days
+    left = days_until(c.closes_at, now, viewer_zone())
     soon = "today" if left < 1 else f"in {_plural(left, 'day')}"
     return f"- {item_link(c.item, c.title)} · comments close {when(c.closes_at)} ({soon})"
