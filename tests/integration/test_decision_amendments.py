@@ -65,7 +65,9 @@ def test_an_amendment_is_one_audited_event_and_keeps_the_original_text(
     history = audit.item_history(world.ctx, item_id)
     assert len(history) == events + 1
     event = next(e for e in history if e.action == "amend_decision")
-    assert event.actor == "exec" and event.reason == "Miscounted."
+    # The item's history names people as its comments do: by display name.
+    assert event.actor == execu.display_name != execu.username
+    assert event.reason == "Miscounted."
     assert event.before is not None and event.before["rationale"] == FIRST
     assert event.after is not None
     assert event.after["rationale"] == "Members asked for it in four threads."

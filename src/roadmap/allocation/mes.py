@@ -163,6 +163,27 @@ def _run(
     raise AssertionError("an exact run never needs to be exact")
 
 
+def _step(
+    prep: Prepared,
+    begin: Start,
+    k: int,
+    exact: bool,
+    wanted: Callable[[], bool] | None = None,
+) -> MESRun:
+    """add1's run at step ``k`` (total ``B + k * n``): its jump refined only down to one step
+    (a shorter one skips nothing), and stopped as soon as it overspends."""
+    return _run(
+        prep,
+        begin,
+        begin.budget + k * prep.n,
+        exact,
+        track_step=True,
+        step_floor=prep.n,
+        spend_at_most=prep.rule_budget,
+        wanted=wanted,
+    )
+
+
 def _add1(prep: Prepared, begin: Start, exact: bool) -> tuple[MESRun, int]:
     """add1 with jumps: from a run at total ``T`` that is stable on ``[T, T + d)``, the next total
     worth computing is the first ``B + k * n`` at or above ``T + d``; all totals skipped give
@@ -179,16 +200,7 @@ def _add1(prep: Prepared, begin: Start, exact: bool) -> tuple[MESRun, int]:
     k, runs = (1 if n > 0 and base + n <= bound else 0), 0
     kept: MESRun | None = None
     while base + k * n <= bound:
-        # A jump shorter than one step skips nothing: stop refining it below n.
-        run = _run(
-            prep,
-            begin,
-            base + k * n,
-            exact,
-            track_step=True,
-            step_floor=n,
-            spend_at_most=prep.rule_budget,
-        )
+        run = _step(prep, begin, k, exact)
         runs += 1
         if run.funding.spent > prep.rule_budget:
             break
@@ -197,7 +209,7 @@ def _add1(prep: Prepared, begin: Start, exact: bool) -> tuple[MESRun, int]:
             break
         k += max(1, math.ceil(run.stable_for / n))
     if kept is None:  # k = 1 overspent: the run at the budget itself is the one kept
-        kept, runs = _run(prep, begin, base, exact, track_step=True, step_floor=n), runs + 1
+        kept, runs = _step(prep, begin, 0, exact), runs + 1
         assert kept.funding.spent <= prep.rule_budget, "equal shares at the budget never overspends"
     return kept, runs
 
@@ -271,16 +283,7 @@ def _add1_shared(
         nonlocal longest
         began = time.perf_counter()
         try:
-            mine[k] = _run(
-                prep,
-                begin,
-                base + k * n,
-                exact,
-                track_step=True,
-                step_floor=n,
-                spend_at_most=prep.rule_budget,
-                wanted=None if k == 0 else partial(wanted, k),
-            )
+            mine[k] = _step(prep, begin, k, exact, None if k == 0 else partial(wanted, k))
         except Unwanted:
             return
         longest = max(longest, time.perf_counter() - began)

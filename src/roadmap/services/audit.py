@@ -85,20 +85,7 @@ class AuditEventView:
 
 
 def _views(session: Session, query: Select[AuditEventRow]) -> list[AuditEventView]:
-    return [
-        AuditEventView(
-            e.id,
-            e.at,
-            e.actor_name or "",
-            e.action,
-            e.entity,
-            e.entity_id,
-            e.before,
-            e.after,
-            e.reason,
-        )
-        for e in session.scalars(query)
-    ]
+    return [_view(e, e.actor_name) for e in session.scalars(query)]
 
 
 def list_events(
@@ -194,17 +181,11 @@ def item_history(ctx: Context, item_id: int) -> list[AuditEventView]:
         .order_by(AuditEventRow.id)
     )
     with reading(ctx.engine) as session:
-        return [
-            AuditEventView(
-                e.id,
-                e.at,
-                name or e.actor_name or "",
-                e.action,
-                e.entity,
-                e.entity_id,
-                e.before,
-                e.after,
-                e.reason,
-            )
-            for e, name in session.execute(query)
-        ]
+        return [_view(e, name or e.actor_name) for e, name in session.execute(query)]
+
+
+def _view(e: AuditEventRow, actor: str | None) -> AuditEventView:
+    """An event as read, with ``actor`` as the name it shows."""
+    return AuditEventView(
+        e.id, e.at, actor or "", e.action, e.entity, e.entity_id, e.before, e.after, e.reason
+    )
