@@ -433,10 +433,11 @@ class _SideBySide:
     its staff assignment and its effective supports, which need only the funding and run at
     the same time on two workers. This run keeps no more stages in the pool than it has
     workers, and picks the next one by what ends the run soonest: fundings first (equal
-    shares first: the longest; its second worker after the other fundings), then the later
-    stages, equal shares' first. Each stage's sentence is heard as it ends; a staff
-    assignment asked twice (two scenarios that fund the same items) is solved once, and
-    kept for publishing (:data:`_PLANS`)."""
+    shares first: the longest), then the later stages (equal shares' first), then equal
+    shares' second search worker (measured: earlier, it held up the other scenarios' staff
+    assignments more than it sped the search). Each stage's sentence is heard as it ends;
+    a staff assignment asked twice (two scenarios that fund the same items) is solved once,
+    and kept for publishing (:data:`_PLANS`)."""
 
     def __init__(
         self, inputs: ScenarioInputs, processes: int, progress: Callable[[str], None]
