@@ -167,6 +167,31 @@ def test_an_attributed_plan_read_signed_out_says_members_who_sign_in_see_who_pai
     assert "members who sign in" not in member and "private" not in member
 
 
+def test_what_would_fund_it_read_signed_out_of_an_attributed_period_says_members_see_it(
+    demo_ctx: Context,
+) -> None:
+    """In an attributed period every member sees which organizations' signals would fund an
+    item left out: a reader signed out is told that members who sign in see it (it is not
+    private), and a member sees the organizations by name."""
+    execu = who(demo_ctx, "exec")
+    period = periods.get_period(demo_ctx)
+    periods.update_period(
+        demo_ctx, execu, period.key, {"privacy": Privacy.ATTRIBUTED}, period.version
+    )
+    snap = publishing.publish_plan(demo_ctx, execu, period.settings.envelope).snapshot
+    left_out = next(u.item for u in snap.unfunded if u.reason != "a missing dependency")
+
+    def answer(actor: Actor) -> str:
+        found = explanations.what_would_fund_in_plan(demo_ctx, actor, period.key, 1, left_out)
+        return " ".join(found.sentences())
+
+    public = answer(Actor.public())
+    assert "could change is shown to members who sign in." in public
+    assert "private" not in public
+    member = answer(who(demo_ctx, "member"))
+    assert "members who sign in" not in member and "private" not in member
+
+
 def _h1_then_h2(ctx: Context) -> tuple[set[int], set[int], set[int]]:
     """2027-H1's plan published (final), then 2027-H2's while 2027-H1 is under way, as a
     foundation plans its next half: the items each funds, and those H2 left out."""

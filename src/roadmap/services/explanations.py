@@ -41,7 +41,7 @@ from roadmap.domain.plans import (
     explaining_plan,
     person_weeks,
 )
-from roadmap.domain.privacy import ORGANIZATIONS, sees_signal
+from roadmap.domain.privacy import ORGANIZATIONS, sees_signal, sign_in_shows
 from roadmap.services import catalog, item_reads, period_setup, periods, publishing
 from roadmap.services.context import Context
 from roadmap.services.planning import FundingInput, funding_input
@@ -248,6 +248,9 @@ class WhatWouldFund:
     # Organization name -> whether approving it would fund it (those the reader may see).
     approvals: dict[str, bool] = field(default_factory=dict)
     hidden: int = 0  # organizations whose answer the reader may not see
+    # The hidden answers are shown to members who sign in (an attributed period read signed
+    # out: ``privacy.sign_in_shows``), not private.
+    members_see: bool = False
 
     def sentences(self) -> list[str]:
         if self.stale:
@@ -287,8 +290,11 @@ class WhatWouldFund:
             out.append("Every organization already supports it: no signal change would fund it.")
         if self.hidden:
             out.append(
-                f"What {_count(self.hidden, 'other organization')} could change is private "
-                "in this period."
+                f"What {_count(self.hidden, 'other organization')} could change is shown to "
+                "members who sign in."
+                if self.members_see
+                else f"What {_count(self.hidden, 'other organization')} could change is "
+                "private in this period."
             )
         out.append(
             "Points and rankings do not weigh in the allocation (every signal counts as "
@@ -362,14 +368,23 @@ def _answer(
             _CACHE[(key, item_id)] = full
             while len(_CACHE) > CACHE_SIZE:
                 _CACHE.popitem(last=False)
-    return as_seen(full, run.names, lambda org: sees_signal(actor, period.privacy, org))
+    return as_seen(
+        full,
+        run.names,
+        lambda org: sees_signal(actor, period.privacy, org),
+        sign_in_shows(actor, period.privacy),
+    )
 
 
 def as_seen(
-    full: WhatWouldFund, names: Mapping[str, str], sees: Callable[[str], bool]
+    full: WhatWouldFund,
+    names: Mapping[str, str],
+    sees: Callable[[str], bool],
+    members_see: bool = False,
 ) -> WhatWouldFund:
     """``full`` (approvals by organization key) as a reader sees it: by name, only the
-    organizations whose signals the reader may see; the others counted in ``hidden``."""
+    organizations whose signals the reader may see; the others counted in ``hidden``
+    (``members_see``: shown to members who sign in)."""
     shown = {names.get(k, k): yes for k, yes in full.approvals.items() if sees(k)}
     return WhatWouldFund(
         full.item,
@@ -380,6 +395,7 @@ def as_seen(
         full.has_rate,
         shown,
         len(full.approvals) - len(shown),
+        members_see,
     )
 
 
