@@ -258,3 +258,28 @@ def test_the_executive_is_told_the_horizon_of_comment_periods_ending_soon(
     shown = [str(c.value) for c in at.caption] + [str(m.value) for m in at.markdown]
     assert f"No comment period ends in the next {home.ENDING_SOON.days} days." in shown
     assert not [s for s in shown if "in the next days" in s]
+
+
+def test_a_representative_is_offered_to_signal_only_while_signalling_is_open(
+    as_user: Callable[[str | None], Actor],
+) -> None:
+    """An organization with no signal in the period: while signalling is open its
+    representative's home links to signal now; once the period has moved on to planning it
+    says so without the link (the signals page would refuse the signal)."""
+    from roadmap.domain.enums import PeriodStatus
+    from roadmap.store.tables import PeriodRow
+
+    engine = default_context().engine
+    with transaction(engine) as session:
+        org = session.scalars(
+            select(OrganizationRow).where(OrganizationRow.key == "lanternfish-analytics")
+        )
+        session.execute(delete(SignalRow).where(SignalRow.organization_id == org.one().id))
+    as_user("orgrep")
+    markdown = [m.value for m in _page("home").run().markdown]
+    assert "No signal yet in this period: [signal now](/signals)." in markdown
+    with transaction(engine) as session:
+        session.execute(update(PeriodRow).values(status=PeriodStatus.PLANNING.value))
+    markdown = [m.value for m in _page("home").run().markdown]
+    assert "No signal in this period." in markdown
+    assert not [m for m in markdown if "signal now" in m]

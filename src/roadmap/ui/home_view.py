@@ -230,14 +230,20 @@ def _representative(view: RepresentativeHome) -> None:
             f"Signalling for **{plain(window.period_name)}** is not open "
             f"(the period is {window.status.value}{opens})."
         )
+    signalling = window is not None and window.open
     for org in view.organizations:
-        _organization(org)
+        _organization(org, signalling)
 
 
-def _organization(org: OrganizationHome) -> None:
+def _organization(org: OrganizationHome, signalling: bool) -> None:
     st.subheader(plain(org.name))
     if org.last_signal is None:
-        st.markdown("No signal yet in this period: [signal now](/signals).")
+        # A link to signal only while signalling is open (the page would refuse it).
+        st.markdown(
+            "No signal yet in this period: [signal now](/signals)."
+            if signalling
+            else "No signal in this period."
+        )
     else:
         st.caption(f"Latest signal {when(org.last_signal)}.")
         st.markdown(f"**Changed since then ({len(org.changes)})**")
