@@ -147,3 +147,15 @@ def test_a_stored_format_one_plan_has_no_supported_items_recorded() -> None:
     outcomes = organization_outcomes(snapshots()["stored-0"])
     assert all(o.asked is None and o.funded is None for o in outcomes)
     assert all(o.paid is not None for o in outcomes)
+
+
+def test_the_pledges_caption_gives_what_was_pledged_not_a_difference_it_is_not() -> None:
+    """The waterfall's caption said the funded effort "can be larger than the capacity less
+    the reserve (here by 12.0 person-weeks pledged)" on a plan where it was larger by 10.0
+    (2.0 were left unallocated): it now gives the pledged amount as what it is."""
+    from roadmap.ui.plan_view import pledges_caption
+
+    said = pledges_caption(12.0)
+    assert "(here 12.0 person-weeks pledged), so the funded effort can be larger" in said
+    assert "here by" not in said
+    assert "(here" not in pledges_caption(0.0)

@@ -100,19 +100,26 @@ def accounting_frame(snap: PlanSnapshot) -> pd.DataFrame:
     )
 
 
+def pledges_caption(pledged: float) -> str:
+    """What the waterfall's pledges step means (it said "larger ... by" the pledged amount,
+    which is not by how much the funded effort exceeds the budget: part of the budget may
+    be left unallocated)."""
+    return (
+        "Pledges come on top of the shared budget"
+        + (f" (here {pledged:.1f} person-weeks pledged)" if pledged else "")
+        + ", so the funded effort can be larger than the capacity less the reserve. "
+        "Uncovered skill gaps are part of the funded effort that no one with the skill is "
+        "free for."
+    )
+
+
 def accounting_panel(snap: PlanSnapshot, key: str = "plan") -> None:
     """The waterfall from capacity to what is left unallocated and to staffed effort, with
     the same figures in a table beside it."""
     st.subheader("How the effort adds up")
     frame = accounting_frame(snap)
     pledged = frame.loc[frame["Step"] == "Pledges", "Person-weeks"].iloc[0]
-    st.caption(
-        "Pledges come on top of the shared budget: the funded effort can be larger than the "
-        "capacity less the reserve"
-        + (f" (here by {pledged:.1f} person-weeks pledged)." if pledged else ".")
-        + " Uncovered skill gaps are part of the funded effort that no one with the skill "
-        "is free for."
-    )
+    st.caption(pledges_caption(float(pledged)))
     chart, table = st.columns([3, 2])
     chart.plotly_chart(
         figures.accounting_waterfall(frame), width="stretch", key=f"{key}-accounting"
