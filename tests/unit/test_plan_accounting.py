@@ -159,3 +159,20 @@ def test_the_pledges_caption_gives_what_was_pledged_not_a_difference_it_is_not()
     assert "(here 12.0 person-weeks pledged), so the funded effort can be larger" in said
     assert "here by" not in said
     assert "(here" not in pledges_caption(0.0)
+
+
+def test_the_funded_table_names_sub_communities_and_themes_not_their_slugs() -> None:
+    """The "Funded items and who paid" table showed slugs ("jupyter-kernels"); given the
+    groups' names it shows those, and without them (no names known) the slugs."""
+    from roadmap.ui.plan_view import funded_frame
+
+    snap = demo()
+    line = next(f for f in snap.funded if f.theme)
+    names = {
+        f"subcommunity:{line.subcommunity}": "Kernels and more",
+        f"theme:{line.theme}": "A theme's name",
+    }
+    row = funded_frame(snap, names).set_index("#").loc[line.item]
+    assert (row["Sub-community"], row["Theme"]) == ("Kernels and more", "A theme's name")
+    bare = funded_frame(snap).set_index("#").loc[line.item]
+    assert (bare["Sub-community"], bare["Theme"]) == (line.subcommunity, line.theme)

@@ -54,7 +54,7 @@ def draw(
     items = explanations.explain_plan(snap, group_names)
     st.subheader("Funded items and who paid")
     st.dataframe(
-        linked(frame_page(plan_view.funded_frame(snap), f"{key}-funded-table")),
+        linked(frame_page(plan_view.funded_frame(snap, group_names), f"{key}-funded-table")),
         hide_index=True,
         width="stretch",
         column_config=LINKED,

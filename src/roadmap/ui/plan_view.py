@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 import pandas as pd
@@ -30,17 +31,19 @@ SOLVER = {
 }
 
 
-def funded_frame(snap: PlanSnapshot) -> pd.DataFrame:
+def funded_frame(snap: PlanSnapshot, group_names: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The funded items; "Who paid" names each pledging organization and the payers of the
-    rest (``FundedLine.who_paid``)."""
+    rest (``FundedLine.who_paid``). ``group_names`` (``explanations.group_names``) gives the
+    sub-communities' and themes' names; without it their slugs are shown."""
     names = snap.names()
+    groups = group_names or {}
     return pd.DataFrame(
         [
             {
                 "#": f.item,
                 "Item": f.title,
-                "Sub-community": f.subcommunity,
-                "Theme": f.theme or "",
+                "Sub-community": groups.get(f"subcommunity:{f.subcommunity}", f.subcommunity),
+                "Theme": groups.get(f"theme:{f.theme}", f.theme) if f.theme else "",
                 "Effort": f.effort,
                 "Funded by": stage_label(f.stage, snap.envelope.rule),
                 "Pledged": f.pledged,
