@@ -20,6 +20,7 @@ from roadmap.ui import (
 )
 from roadmap.ui.actions import Report, clicked_once, write_button
 from roadmap.ui.comparison_view import comparison_tables
+from roadmap.ui.dates import when
 from roadmap.ui.feedback import user_errors
 from roadmap.ui.item_links import LINKED, linked
 from roadmap.ui.text import plain
@@ -137,7 +138,7 @@ if kept:
         index=ids.index(mine) if mine in ids else 0,
         format_func=lambda i: (
             f"Comparison #{i}: {', '.join(kept[i].names)} · run by {kept[i].run_by or 'someone'} "
-            f"on {kept[i].run_at:%Y-%m-%d %H:%M:%S} UTC"
+            f"on {when(kept[i].run_at)}"
         ),
         key=f"comparison-{mine}",  # a new run shows itself, not the choice made before it
     )

@@ -238,12 +238,15 @@ def test_a_kept_comparison_reads_back_as_run_and_publishes_without_a_false_confl
     clock.advance(minutes=5)
     later = keep_comparison(demo_ctx, execu, ran[:1])
 
+    # Who ran it by the name the app shows people by (as comments and history do).
+    name = execu.display_name
+    assert name and name != execu.username
     assert [(c.id, c.run_by, c.names) for c in comparisons.comparisons(demo_ctx, execu)] == [
-        (later.id, "exec", ["Equal shares"]),
-        (kept.id, "exec", ["Equal shares", "Greedy, 3 weeks kept"]),
+        (later.id, name, ["Equal shares"]),
+        (kept.id, name, ["Equal shares", "Greedy, 3 weeks kept"]),
     ]
     back = comparisons.comparison(demo_ctx, execu, kept.id)
-    assert back.run_by == "exec"
+    assert back.run_by == name
     assert [(s.name, s.envelope) for s in back.scenarios] == [(s.name, s.envelope) for s in ran]
     assert [s.snapshot for s in back.scenarios] == [s.snapshot for s in ran]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from roadmap.domain.access import Actor, require
@@ -89,7 +89,7 @@ def comparisons(ctx: Context, actor: Actor, period_key: str | None = None) -> li
         rows = session.execute(
             select(
                 ScenarioComparisonRow.id,
-                UserRow.username,
+                func.coalesce(func.nullif(UserRow.display_name, ""), UserRow.username),
                 ScenarioComparisonRow.run_at,
                 ScenarioComparisonRow.scenarios,
             )
@@ -118,7 +118,7 @@ def _comparison(session: Session, row: ScenarioComparisonRow) -> Comparison:
     who = session.get(UserRow, row.run_by) if row.run_by else None
     return Comparison(
         row.id,
-        who.username if who else "",
+        (who.display_name or who.username) if who else "",
         row.run_at,
         [
             ScenarioResult(
