@@ -76,7 +76,10 @@ def test_a_decision_waits_for_the_period_to_close_and_records_who_why_when(
     decision = governance.decide_scope(
         world.ctx, execu, item_id, ScopeOutcome.IN_SCOPE, "Members asked for it repeatedly."
     )
-    assert decision.decided_by == "exec" and decision.decided_at == clock.now
+    # Named as the item page names people: by display name.
+    assert decision.decided_by == execu.display_name != execu.username
+    assert decision.decided_at == clock.now
+    assert governance.decisions(world.ctx, item_id)[0].decided_by == execu.display_name
     assert item_reads.get_item(world.ctx, execu, item_id).status == ItemStatus.IN_SCOPE
 
 

@@ -263,7 +263,7 @@ def decide_scope(
         return DecisionView(
             data.outcome,
             data.rationale,
-            actor.username or "",
+            actor.display_name or actor.username or "",
             now,
             entry.id,
             kind,
@@ -346,7 +346,7 @@ def amend_decision(
         return DecisionView(
             data.outcome,
             data.rationale,
-            actor.username or "",
+            actor.display_name or actor.username or "",
             now,
             entry.id,
             "amendment",
@@ -458,7 +458,7 @@ def decisions(ctx: Context, item_id: int) -> list[DecisionView]:
             DecisionView(
                 ScopeOutcome(d.outcome),
                 d.rationale,
-                u.username if u else "?",
+                (u.display_name or u.username) if u else "?",
                 d.decided_at,
                 d.id,
                 _kind(d.amends_id, d.outcome, outcomes),
