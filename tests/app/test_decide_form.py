@@ -164,7 +164,8 @@ def test_an_amendment_keeps_the_original_and_the_item_page_shows_the_history(
     shown.run()
     assert not shown.exception
     texts = [m.value for m in shown.markdown]
-    assert any("rationale amended by exec" in t for t in texts)
+    # The executive named as the item page names people: by display name.
+    assert any("rationale amended by Beatriz Salgueiro" in t for t in texts), texts
     assert any("A corrected rationale" in t for t in texts)
     assert any(original.split("\n")[0][:40] in t for t in texts), "the original text is kept"
     assert "Reason: The numbers were wrong." in texts

@@ -260,8 +260,23 @@ def test_the_executive_is_told_the_horizon_of_comment_periods_ending_soon(
     assert not [s for s in shown if "in the next days" in s]
 
 
+@pytest.fixture
+def own_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The pages' database for this test only (it changes it): the demo."""
+    monkeypatch.setenv("ROADMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'own.db'}")
+    st.cache_resource.clear()
+    default_context.cache_clear()
+    engine = default_context().engine
+    upgrade(engine)
+    demo.load_demo(default_context(), Actor.system(), config.demo_dir())
+    yield
+    engine.dispose()
+    default_context.cache_clear()
+    st.cache_resource.clear()
+
+
 def test_a_representative_is_offered_to_signal_only_while_signalling_is_open(
-    as_user: Callable[[str | None], Actor],
+    own_demo: None, as_user: Callable[[str | None], Actor]
 ) -> None:
     """An organization with no signal in the period: while signalling is open its
     representative's home links to signal now; once the period has moved on to planning it
