@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import streamlit as st
-from sqlalchemy import delete, select, update
+from sqlalchemy import Engine, delete, select, update
 from streamlit.testing.v1 import AppTest
 from support import Clock
 
@@ -157,20 +158,29 @@ def test_through_the_router_a_forbidden_url_says_why_instead_of_landing_elsewher
 def planned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The pages' database for this test only: the demo with a plan final ten weeks ago,
     on which nobody has reported."""
-    monkeypatch.setenv("ROADMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'home.db'}")
+    with _own_database(tmp_path, monkeypatch) as engine:
+        past = Context(engine, Clock(datetime.now(UTC) - timedelta(weeks=10)))
+        demo.load_demo(past, Actor.system(), config.demo_dir())
+        execu = authenticate(past, "exec", "demo")
+        assert execu is not None
+        publishing.publish_plan(past, execu, periods.get_period(past).settings.envelope, "A")
+        yield
+
+
+@contextmanager
+def _own_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """The pages' database for one test only (upgraded, empty): the engine."""
+    monkeypatch.setenv("ROADMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'own.db'}")
     st.cache_resource.clear()
     default_context.cache_clear()
     engine = default_context().engine
     upgrade(engine)
-    past = Context(engine, Clock(datetime.now(UTC) - timedelta(weeks=10)))
-    demo.load_demo(past, Actor.system(), config.demo_dir())
-    execu = authenticate(past, "exec", "demo")
-    assert execu is not None
-    publishing.publish_plan(past, execu, periods.get_period(past).settings.envelope, "A")
-    yield
-    engine.dispose()
-    default_context.cache_clear()
-    st.cache_resource.clear()
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        default_context.cache_clear()
+        st.cache_resource.clear()
 
 
 def test_with_a_plan_staff_see_their_first_month_and_overdue_reports_and_so_does_the_executive(
@@ -263,16 +273,9 @@ def test_the_executive_is_told_the_horizon_of_comment_periods_ending_soon(
 @pytest.fixture
 def own_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The pages' database for this test only (it changes it): the demo."""
-    monkeypatch.setenv("ROADMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'own.db'}")
-    st.cache_resource.clear()
-    default_context.cache_clear()
-    engine = default_context().engine
-    upgrade(engine)
-    demo.load_demo(default_context(), Actor.system(), config.demo_dir())
-    yield
-    engine.dispose()
-    default_context.cache_clear()
-    st.cache_resource.clear()
+    with _own_database(tmp_path, monkeypatch):
+        demo.load_demo(default_context(), Actor.system(), config.demo_dir())
+        yield
 
 
 def test_a_representative_is_offered_to_signal_only_while_signalling_is_open(
